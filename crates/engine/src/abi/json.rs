@@ -1,0 +1,110 @@
+//! JSON form of decoded values, for storage, the UI and CSV (re-exported by `crate::decode`).
+//!
+//! Deterministic and lossless: uint/int as decimal strings, addresses EIP-55 checksummed,
+//! bytes and fixed bytes as 0x-hex, arrays as arrays, tuples as arrays (or, when the ABI
+//! names every component, objects keyed by component name).
+
+use super::EventDef;
+use crate::value::DecodedArg;
+use alloy_dyn_abi::DynSolValue;
+use alloy_json_abi::Param;
+use alloy_primitives::hex;
+use serde_json::{Map, Value};
+
+/// JSON form of one value; tuples become arrays (a value carries no component names).
+pub fn value_to_json(v: &DynSolValue) -> Value {
+    match v {
+        DynSolValue::Bool(b) => Value::Bool(*b),
+        DynSolValue::Int(i, _) => Value::String(i.to_string()),
+        DynSolValue::Uint(u, _) => Value::String(u.to_string()),
+        DynSolValue::FixedBytes(word, size) => hex_string(&word[..(*size).min(32)]),
+        DynSolValue::Address(a) => Value::String(a.to_checksum(None)),
+        DynSolValue::Function(f) => hex_string(f.as_slice()),
+        DynSolValue::Bytes(b) => hex_string(b),
+        DynSolValue::String(s) => Value::String(s.clone()),
+        DynSolValue::Array(items) | DynSolValue::FixedArray(items) | DynSolValue::Tuple(items) => {
+            Value::Array(items.iter().map(value_to_json).collect())
+        }
+        #[allow(unreachable_patterns)] // variants behind optional alloy features
+        other => match other.as_fixed_seq() {
+            Some(items) => Value::Array(items.iter().map(value_to_json).collect()),
+            None => Value::Null,
+        },
+    }
+}
+
+fn hex_string(bytes: &[u8]) -> Value {
+    Value::String(hex::encode_prefixed(bytes))
+}
+
+/// Like [`value_to_json`], naming tuple components after `components` (the ABI's
+/// components of this value's type, or of its array elements). Tuples whose components
+/// are not all named (or not unique) stay arrays.
+pub fn value_to_json_named(v: &DynSolValue, components: &[Param]) -> Value {
+    match v {
+        DynSolValue::Tuple(items) if !components.is_empty() && items.len() == components.len() => {
+            let pairs = items.iter().zip(components);
+            if names_usable(components) {
+                let map = pairs
+                    .map(|(item, c)| (c.name.clone(), named(item, c)))
+                    .collect();
+                Value::Object(map)
+            } else {
+                Value::Array(pairs.map(|(item, c)| named(item, c)).collect())
+            }
+        }
+        DynSolValue::Array(items) | DynSolValue::FixedArray(items) if !components.is_empty() => {
+            Value::Array(
+                items
+                    .iter()
+                    .map(|i| value_to_json_named(i, components))
+                    .collect(),
+            )
+        }
+        _ => value_to_json(v),
+    }
+}
+
+fn named(v: &DynSolValue, c: &Param) -> Value {
+    value_to_json_named(v, &c.components)
+}
+
+fn names_usable(components: &[Param]) -> bool {
+    components
+        .iter()
+        .enumerate()
+        .all(|(i, c)| !c.name.is_empty() && components[..i].iter().all(|d| d.name != c.name))
+}
+
+/// Decoded args as a JSON object keyed by arg name (`{"from": "0x..", "value": "1"}`),
+/// tuples as arrays. A JSON object does not keep ABI order (keys come out sorted): show
+/// args in the order of the `EventDef`'s inputs (or of the `DecodedArg`s). A repeated
+/// name gets a `_{position}` suffix (1-based) so no value is lost.
+pub fn args_to_json(args: &[DecodedArg]) -> Value {
+    collect(args.iter().map(|a| (a, value_to_json(&a.value))))
+}
+
+/// Like [`args_to_json`], naming tuple components after `def`'s ABI.
+pub fn event_args_to_json(def: &EventDef, args: &[DecodedArg]) -> Value {
+    let inputs = &def.event.inputs;
+    collect(args.iter().enumerate().map(|(i, a)| {
+        let value = match inputs.get(i) {
+            Some(p) if !a.hashed => value_to_json_named(&a.value, &p.components),
+            _ => value_to_json(&a.value),
+        };
+        (a, value)
+    }))
+}
+
+fn collect<'a>(pairs: impl Iterator<Item = (&'a DecodedArg, Value)>) -> Value {
+    let mut map = Map::new();
+    for (i, (arg, value)) in pairs.enumerate() {
+        let key = if map.contains_key(&arg.name) {
+            format!("{}_{}", arg.name, i + 1)
+        } else {
+            arg.name.clone()
+        };
+        map.insert(key, value);
+    }
+    Value::Object(map)
+}

@@ -1,0 +1,92 @@
+//! Event definitions: what the engine can match, from presets, signatures and JSON ABIs.
+//!
+//! Every event is keyed by its topic0 (keccak of the canonical signature) and its topic
+//! count, never by its name: ERC-20 and ERC-721 `Transfer` share topic0 and differ only in
+//! topic count, and overloaded events (same name, other parameters) are distinct
+//! [`EventDef`]s.
+//!
+//! Anonymous events carry no topic0 on chain, so [`crate::decode::EventIndex`] cannot key
+//! them. The engine matches them only when a listener names an anonymous event explicitly
+//! *and* restricts it to contract addresses: a log from such a contract is tried against
+//! the anonymous definition when its topic count fits and its data decodes.
+
+mod error;
+mod import;
+pub(crate) mod json;
+mod presets;
+mod signature;
+mod spec;
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
+pub use error::AbiError;
+pub use import::import_json_abi;
+pub use presets::{preset_defs, preset_packs, PresetPack};
+pub use spec::resolve_event_spec;
+
+use alloy_dyn_abi::DynSolType;
+use alloy_json_abi::Event;
+use alloy_primitives::{keccak256, B256};
+
+/// Most topics a log can carry (topic0 + 3 indexed, or 4 indexed when anonymous).
+pub const MAX_TOPICS: usize = 4;
+
+/// One event the engine can match, keyed by topic0/signature, never by name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventDef {
+    /// Name, inputs (with `indexed`, types normalized to canonical form) and `anonymous`.
+    pub event: Event,
+    /// Canonical signature, e.g. `Transfer(address,address,uint256)`.
+    pub signature: String,
+    /// keccak(signature); also computed for anonymous events (it is not on chain for them).
+    pub topic0: B256,
+    /// Topics a fitting log carries: indexed params + 1, unless anonymous.
+    pub topic_count: usize,
+    /// Human-readable form, e.g. `Transfer(address indexed from, address indexed to, uint256 value)`.
+    pub display: String,
+}
+
+impl EventDef {
+    /// Validates `e` (name, parameter types, topic count), normalizes its parameter types
+    /// (`uint` -> `uint256`) and computes signature, topic0, topic count and display form.
+    pub fn from_event(mut e: Event) -> Result<Self, AbiError> {
+        signature::check_name(&e.name)?;
+        let types = signature::normalize_inputs(&mut e)?;
+        let topic_count = e.num_topics();
+        let max = if e.anonymous {
+            MAX_TOPICS
+        } else {
+            MAX_TOPICS - 1
+        };
+        let indexed = e.inputs.iter().filter(|p| p.indexed).count();
+        if indexed > max {
+            return Err(AbiError::BadEvent {
+                event: e.name.clone(),
+                message: format!("{indexed} indexed parameters, at most {max} are allowed"),
+            });
+        }
+        let signature = signature::canonical_signature(&e.name, &types);
+        let display = signature::display(&e, &types);
+        Ok(Self {
+            topic0: keccak256(signature.as_bytes()),
+            signature,
+            topic_count,
+            display,
+            event: e,
+        })
+    }
+
+    /// The event's name.
+    pub fn name(&self) -> &str {
+        &self.event.name
+    }
+
+    /// Resolved parameter types, in ABI order.
+    pub fn param_types(&self) -> Result<Vec<DynSolType>, AbiError> {
+        let mut e = self.event.clone();
+        signature::normalize_inputs(&mut e)
+    }
+}

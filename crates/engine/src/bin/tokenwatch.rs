@@ -1,0 +1,183 @@
+//! `tokenwatch`: the headless engine. `check` a config, `run` it, `export` what it stored.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tokenwatch_engine::export::export_csv;
+use tokenwatch_engine::store::{EventFilter, Store};
+use tokenwatch_engine::{Config, Engine, EngineError, RunOptions};
+
+#[derive(Parser)]
+#[command(name = "tokenwatch", version, about = "Local-first on-chain event monitor (headless)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a configuration file.
+    Check {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Follow the configured networks and store matching events.
+    Run {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        db: PathBuf,
+        /// Backfill up to the head less the confirmation depth, then exit.
+        #[arg(long)]
+        until_head: bool,
+        /// Directory for the log file (default: next to the database).
+        #[arg(long)]
+        log_dir: Option<PathBuf>,
+    },
+    /// Write stored events as CSV.
+    Export {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        listener: Option<String>,
+        #[arg(long)]
+        network: Option<String>,
+        #[arg(long)]
+        event: Option<String>,
+        #[arg(long)]
+        from_block: Option<u64>,
+        #[arg(long)]
+        to_block: Option<u64>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Exit codes: 0 success, 1 runtime failure, 2 bad input.
+const BAD_INPUT: u8 = 2;
+const FAILURE: u8 = 1;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { BAD_INPUT } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Check { config } => check(&config),
+        Command::Run { config, db, until_head, log_dir } => run(config, db, until_head, log_dir),
+        Command::Export { db, listener, network, event, from_block, to_block, out } => {
+            let filter = EventFilter { listener, network, event, from_block, to_block, limit: None };
+            export(&db, &filter, out)
+        }
+    }
+}
+
+fn check(path: &std::path::Path) -> ExitCode {
+    match Config::load(path) {
+        Ok(c) => {
+            println!("{}: OK ({} networks, {} listeners)", path.display(), c.networks.len(), c.listeners.len());
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            eprintln!("{}: {} problem(s)", path.display(), problems.len());
+            for p in problems {
+                eprintln!("  - {p}");
+            }
+            ExitCode::from(BAD_INPUT)
+        }
+    }
+}
+
+fn run(config: PathBuf, db: PathBuf, until_head: bool, log_dir: Option<PathBuf>) -> ExitCode {
+    let config = match Config::load(&config) {
+        Ok(c) => c,
+        Err(problems) => {
+            eprintln!("{}: {} problem(s)", config.display(), problems.len());
+            for p in problems {
+                eprintln!("  - {p}");
+            }
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    let log_dir = log_dir.or_else(|| db.parent().map(|p| p.join("logs")));
+    let _guard = tokenwatch_engine::logging::init(log_dir.as_deref(), "info");
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::from(FAILURE);
+        }
+    };
+    match rt.block_on(run_engine(config, db, until_head)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(match e {
+                EngineError::Config(_) | EngineError::ChainMismatch { .. } => BAD_INPUT,
+                _ => FAILURE,
+            })
+        }
+    }
+}
+
+async fn run_engine(config: Config, db: PathBuf, until_head: bool) -> Result<(), EngineError> {
+    let engine = Engine::start(config, &db, RunOptions { until_head }).await?;
+    if until_head {
+        return engine.wait().await;
+    }
+    tokio::select! {
+        _ = stop_signal() => {
+            tracing::info!("stopping");
+            engine.shutdown().await
+        }
+    }
+}
+
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+fn export(db: &std::path::Path, filter: &EventFilter, out: Option<PathBuf>) -> ExitCode {
+    let store = match Store::open_reader(db) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    let result = match &out {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => export_csv(&store, filter, std::io::BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("error: cannot create {}: {e}", path.display());
+                return ExitCode::from(BAD_INPUT);
+            }
+        },
+        None => export_csv(&store, filter, std::io::stdout().lock()),
+    };
+    match result {
+        Ok(n) => {
+            eprintln!("exported {n} rows");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(FAILURE)
+        }
+    }
+}

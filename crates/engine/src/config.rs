@@ -1,0 +1,230 @@
+//! The TOML configuration of networks and listeners, and its validation into the
+//! engine's model. Every problem is reported with the key it concerns.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::model::{Confirmations, ListenerSpec, NetworkSpec, StartBlock};
+
+/// The file as written by the user.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub networks: Vec<NetworkEntry>,
+    #[serde(default)]
+    pub listeners: Vec<ListenerEntry>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkEntry {
+    pub name: String,
+    pub chain_id: u64,
+    pub rpc: Vec<String>,
+    #[serde(default)]
+    pub confirmations: Option<toml::Value>,
+    #[serde(default)]
+    pub explorer: Option<String>,
+    /// Milliseconds between head polls when no WebSocket endpoint is given.
+    #[serde(default)]
+    pub poll_interval_ms: Option<u64>,
+    /// Blocks per `eth_getLogs` request to start with.
+    #[serde(default)]
+    pub max_block_range: Option<u64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerEntry {
+    pub name: String,
+    pub network: String,
+    #[serde(default)]
+    pub contracts: Vec<String>,
+    #[serde(default)]
+    pub events: Vec<String>,
+    /// Path of a JSON ABI whose events are all watched (relative to the config file).
+    #[serde(default)]
+    pub abi: Option<String>,
+    #[serde(default, rename = "where")]
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub from_block: Option<toml::Value>,
+    #[serde(default)]
+    pub paused: bool,
+}
+
+/// One thing wrong with a configuration.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{at}: {message}")]
+pub struct ConfigProblem {
+    /// Where: `networks[0].rpc[1]`, `listeners["transfers"].where`, or the file.
+    pub at: String,
+    pub message: String,
+}
+
+/// A validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub networks: Vec<NetworkSpec>,
+    pub listeners: Vec<ListenerSpec>,
+}
+
+impl Config {
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Config, Vec<ConfigProblem>> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            vec![ConfigProblem {
+                at: path.display().to_string(),
+                message: format!("cannot read: {e}"),
+            }]
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::parse(&text, base)
+    }
+
+    /// Parses and validates configuration text; relative paths resolve against `base`.
+    pub fn parse(text: &str, base: &Path) -> Result<Config, Vec<ConfigProblem>> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| {
+            vec![ConfigProblem {
+                at: "config".into(),
+                message: e.to_string().trim_end().to_string(),
+            }]
+        })?;
+        file.validate(base)
+    }
+}
+
+impl ConfigFile {
+    pub fn validate(&self, base: &Path) -> Result<Config, Vec<ConfigProblem>> {
+        let mut problems = Vec::new();
+        let mut networks = Vec::new();
+        let mut names = HashSet::new();
+        for (i, n) in self.networks.iter().enumerate() {
+            let at = format!("networks[{i}] (\"{}\")", n.name);
+            if !names.insert(n.name.clone()) {
+                problems.push(problem(&at, "a network with this name is already defined"));
+            }
+            match validate_network(n) {
+                Ok(spec) => networks.push(spec),
+                Err(mut p) => problems.extend(p.drain(..).map(|m| prefix(&at, m))),
+            }
+        }
+        let mut listeners = Vec::new();
+        let mut lnames = HashSet::new();
+        for (i, l) in self.listeners.iter().enumerate() {
+            let at = format!("listeners[{i}] (\"{}\")", l.name);
+            if !lnames.insert(l.name.clone()) {
+                problems.push(problem(&at, "a listener with this name is already defined"));
+            }
+            if !names.contains(&l.network) {
+                let known: Vec<_> = self.networks.iter().map(|n| n.name.as_str()).collect();
+                problems.push(problem(
+                    &format!("{at}.network"),
+                    &format!("unknown network \"{}\"; defined: {}", l.network, known.join(", ")),
+                ));
+                continue;
+            }
+            match crate::model::validate_listener(l, base) {
+                Ok(spec) => listeners.push(spec),
+                Err(mut p) => problems.extend(p.drain(..).map(|m| prefix(&at, m))),
+            }
+        }
+        if problems.is_empty() {
+            Ok(Config { networks, listeners })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+fn validate_network(n: &NetworkEntry) -> Result<NetworkSpec, Vec<ConfigProblem>> {
+    let mut problems = Vec::new();
+    if n.name.trim().is_empty() {
+        problems.push(problem("name", "must not be empty"));
+    }
+    if n.rpc.is_empty() {
+        problems.push(problem("rpc", "give at least one RPC endpoint URL"));
+    }
+    for (i, url) in n.rpc.iter().enumerate() {
+        if let Err(m) = check_url(url) {
+            problems.push(problem(&format!("rpc[{i}]"), &m));
+        }
+    }
+    if !n.rpc.iter().any(|u| u.starts_with("http://") || u.starts_with("https://")) && !n.rpc.is_empty() {
+        problems.push(problem(
+            "rpc",
+            "give at least one http:// or https:// endpoint (WebSocket endpoints are used for live updates next to it)",
+        ));
+    }
+    let confirmations = match &n.confirmations {
+        None => Ok(Confirmations::Blocks(0)),
+        Some(v) => Confirmations::from_toml(v),
+    };
+    let confirmations = confirmations.unwrap_or_else(|m| {
+        problems.push(problem("confirmations", &m));
+        Confirmations::Blocks(0)
+    });
+    if n.max_block_range == Some(0) {
+        problems.push(problem("max_block_range", "must be at least 1"));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(NetworkSpec {
+        name: n.name.clone(),
+        chain_id: n.chain_id,
+        rpc: n.rpc.clone(),
+        confirmations,
+        explorer: n.explorer.clone(),
+        poll_interval: std::time::Duration::from_millis(n.poll_interval_ms.unwrap_or(1000).max(50)),
+        max_block_range: n.max_block_range.unwrap_or(10_000),
+    })
+}
+
+fn check_url(url: &str) -> Result<(), String> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(format!("\"{}\" is not a URL (expected http://, https://, ws:// or wss://)", crate::source::mask_url(url)));
+    };
+    if !matches!(scheme, "http" | "https" | "ws" | "wss") {
+        return Err(format!("unsupported scheme \"{scheme}\" (use http, https, ws or wss)"));
+    }
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    if host.is_empty() || host.contains(' ') {
+        return Err(format!("\"{}\" has no valid host", crate::source::mask_url(url)));
+    }
+    Ok(())
+}
+
+pub(crate) fn problem(at: &str, message: &str) -> ConfigProblem {
+    ConfigProblem {
+        at: at.to_string(),
+        message: message.to_string(),
+    }
+}
+
+fn prefix(at: &str, p: ConfigProblem) -> ConfigProblem {
+    ConfigProblem {
+        at: format!("{at}.{}", p.at),
+        message: p.message,
+    }
+}
+
+/// Start block as written: a number, `latest`, or a date (`2024-05-01` or RFC 3339).
+pub(crate) fn parse_start(v: Option<&toml::Value>) -> Result<StartBlock, String> {
+    match v {
+        None => Ok(StartBlock::Latest),
+        Some(toml::Value::Integer(n)) if *n >= 0 => Ok(StartBlock::Number(*n as u64)),
+        Some(toml::Value::Integer(n)) => Err(format!("{n} is negative; give a block number, \"latest\" or a date")),
+        Some(toml::Value::String(s)) if s == "latest" => Ok(StartBlock::Latest),
+        Some(toml::Value::String(s)) => crate::model::parse_date(s)
+            .map(StartBlock::Time)
+            .ok_or_else(|| format!("\"{s}\" is not a block number, \"latest\" or a date like 2024-05-01 or 2024-05-01T12:00:00Z")),
+        Some(toml::Value::Datetime(d)) => crate::model::parse_date(&d.to_string())
+            .map(StartBlock::Time)
+            .ok_or_else(|| format!("{d} is not a date this engine understands (use 2024-05-01 or 2024-05-01T12:00:00Z)")),
+        Some(other) => Err(format!("{other} is not a block number, \"latest\" or a date")),
+    }
+}

@@ -1,0 +1,222 @@
+//! Decoding: a raw log (topics + data) against an [`EventDef`] into [`DecodedArg`]s, the
+//! JSON form of decoded values, and the [`EventIndex`] that picks a log's definition.
+//!
+//! Logs that do not fit (wrong topic count, truncated or malformed data) return a
+//! [`DecodeError`]: the engine counts and shows them, it never drops them silently.
+//! Decoding never panics, whatever the topics and data (tested with proptest).
+//!
+//! Anonymous events carry no topic0, so the index cannot key them by it. The engine tries
+//! them only for listeners that name an anonymous event explicitly *and* restrict it to
+//! contract addresses: such a log is matched when [`EventIndex::anonymous_candidates`]
+//! (same topic count) yields a definition and [`decode_log`] succeeds.
+
+use crate::abi::EventDef;
+use crate::value::DecodedArg;
+use alloy_dyn_abi::{DynSolEvent, DynSolType, DynSolValue};
+use alloy_primitives::B256;
+use std::collections::HashMap;
+
+pub use crate::abi::json::{args_to_json, event_args_to_json, value_to_json, value_to_json_named};
+
+/// Why a log could not be decoded against a definition.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The log carries another number of topics than the event has.
+    #[error("the log has {got} topics, the event expects {expected}")]
+    TopicCount { expected: usize, got: usize },
+    /// topic0 is not the event's signature hash.
+    #[error("topic0 {got} is not the event's signature hash {expected}")]
+    Topic0 { expected: B256, got: B256 },
+    /// The data does not decode as the event's non-indexed parameters.
+    #[error("the log data does not fit the event's parameters: {0}")]
+    Data(String),
+    /// The definition itself does not resolve (not built by `EventDef::from_event`).
+    #[error("invalid event definition: {0}")]
+    Definition(String),
+}
+
+/// Decodes a log's topics and data against `def`, in ABI order. Indexed dynamic params
+/// (string, bytes, arrays, tuples) come back as `FixedBytes(hash, 32)` with `hashed = true`.
+/// Data beyond the event's parameters is ignored.
+pub fn decode_log(
+    def: &EventDef,
+    topics: &[B256],
+    data: &[u8],
+) -> Result<Vec<DecodedArg>, DecodeError> {
+    if topics.len() != def.topic_count {
+        return Err(DecodeError::TopicCount {
+            expected: def.topic_count,
+            got: topics.len(),
+        });
+    }
+    let anonymous = def.event.anonymous;
+    if let Some(&got) = topics.first().filter(|_| !anonymous) {
+        if got != def.topic0 {
+            return Err(DecodeError::Topic0 {
+                expected: def.topic0,
+                got,
+            });
+        }
+    }
+    let types = def
+        .param_types()
+        .map_err(|e| DecodeError::Definition(e.to_string()))?;
+    let (mut indexed, mut body) = (Vec::new(), Vec::new());
+    for (p, ty) in def.event.inputs.iter().zip(&types) {
+        let list = if p.indexed { &mut indexed } else { &mut body };
+        list.push(ty.clone());
+    }
+    let topic0 = (!anonymous).then_some(def.topic0);
+    let event = DynSolEvent::new_unchecked(topic0, indexed, DynSolType::Tuple(body));
+    let decoded = event
+        .decode_log_parts(topics.iter().copied(), data)
+        .map_err(map_error)?;
+    merge(def, types, decoded.indexed, decoded.body)
+}
+
+fn map_error(e: alloy_dyn_abi::Error) -> DecodeError {
+    match e {
+        alloy_dyn_abi::Error::TopicLengthMismatch { expected, actual } => DecodeError::TopicCount {
+            expected,
+            got: actual,
+        },
+        alloy_dyn_abi::Error::EventSignatureMismatch { expected, actual } => DecodeError::Topic0 {
+            expected,
+            got: actual,
+        },
+        other => DecodeError::Data(other.to_string()),
+    }
+}
+
+/// Interleaves decoded indexed and body values back into ABI order.
+fn merge(
+    def: &EventDef,
+    types: Vec<DynSolType>,
+    indexed: Vec<DynSolValue>,
+    body: Vec<DynSolValue>,
+) -> Result<Vec<DecodedArg>, DecodeError> {
+    let (mut indexed, mut body) = (indexed.into_iter(), body.into_iter());
+    let mut args = Vec::with_capacity(types.len());
+    for (i, (p, ty)) in def.event.inputs.iter().zip(types).enumerate() {
+        let value = if p.indexed {
+            indexed.next()
+        } else {
+            body.next()
+        };
+        let value =
+            value.ok_or_else(|| DecodeError::Data(format!("parameter {} missing", i + 1)))?;
+        let name = if p.name.is_empty() {
+            format!("arg{i}")
+        } else {
+            p.name.clone()
+        };
+        args.push(DecodedArg {
+            name,
+            ty: ty.sol_type_name().into_owned(),
+            indexed: p.indexed,
+            hashed: p.indexed && !is_value_type(&ty),
+            value,
+        });
+    }
+    Ok(args)
+}
+
+/// Types stored as their value in a topic; all others (string, bytes, arrays, tuples) are hashed.
+fn is_value_type(ty: &DynSolType) -> bool {
+    matches!(
+        ty,
+        DynSolType::Address
+            | DynSolType::Function
+            | DynSolType::Bool
+            | DynSolType::FixedBytes(_)
+            | DynSolType::Int(_)
+            | DynSolType::Uint(_)
+    )
+}
+
+/// Picks a log's definition by topic0 and topic count.
+#[derive(Debug, Clone, Default)]
+pub struct EventIndex {
+    defs: Vec<EventDef>,
+    /// topic0 -> indices into `defs` (non-anonymous only), in insertion order.
+    by_topic0: HashMap<B256, Vec<usize>>,
+    /// Indices of anonymous definitions.
+    anonymous: Vec<usize>,
+}
+
+/// Result of [`EventIndex::lookup`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lookup<'a> {
+    /// The first definition with this topic0 and topic count.
+    Found(&'a EventDef),
+    /// Known topic0, but no definition with this topic count (e.g. an ERC-721 `Transfer`
+    /// when only ERC-20 is loaded): count and show it, do not drop it.
+    TopicCountMismatch { topic0: B256, got: usize },
+    /// No definition has this topic0 (or the log has no topics).
+    Unknown,
+}
+
+impl EventIndex {
+    /// Indexes `defs`; on equal topic0 and topic count the first one wins.
+    pub fn new(defs: impl IntoIterator<Item = EventDef>) -> Self {
+        let mut index = Self::default();
+        for def in defs {
+            let i = index.defs.len();
+            if def.event.anonymous {
+                index.anonymous.push(i);
+            } else {
+                index.by_topic0.entry(def.topic0).or_default().push(i);
+            }
+            index.defs.push(def);
+        }
+        index
+    }
+
+    /// The definition for a log with these topics.
+    pub fn lookup(&self, topics: &[B256]) -> Lookup<'_> {
+        match self.candidates(topics).next() {
+            Some(def) => Lookup::Found(def),
+            None => match topics.first() {
+                Some(&topic0) if self.by_topic0.contains_key(&topic0) => {
+                    Lookup::TopicCountMismatch {
+                        topic0,
+                        got: topics.len(),
+                    }
+                }
+                _ => Lookup::Unknown,
+            },
+        }
+    }
+
+    /// All non-anonymous definitions fitting these topics (topic0 and count), first first;
+    /// for callers that fall back to the next one when decoding fails.
+    pub fn candidates<'a>(&'a self, topics: &[B256]) -> impl Iterator<Item = &'a EventDef> + 'a {
+        let count = topics.len();
+        let ids = topics.first().and_then(|t| self.by_topic0.get(t));
+        ids.into_iter()
+            .flatten()
+            .map(|&i| &self.defs[i])
+            .filter(move |d| d.topic_count == count)
+    }
+
+    /// Anonymous definitions whose topic count fits (see the module docs for how to use them).
+    pub fn anonymous_candidates<'a>(
+        &'a self,
+        topics: &[B256],
+    ) -> impl Iterator<Item = &'a EventDef> + 'a {
+        let count = topics.len();
+        self.anonymous
+            .iter()
+            .map(|&i| &self.defs[i])
+            .filter(move |d| d.topic_count == count)
+    }
+
+    /// All indexed definitions, in insertion order.
+    pub fn defs(&self) -> &[EventDef] {
+        &self.defs
+    }
+}
+
+#[cfg(test)]
+#[path = "abi/decode_tests.rs"]
+mod abi_decode_tests;

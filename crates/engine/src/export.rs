@@ -1,0 +1,156 @@
+//! CSV export of stored events: the fixed columns, then one column per argument when a
+//! single signature is exported, else a JSON `args` column. Formula-looking cells are escaped.
+
+use std::io::Write;
+
+use crate::event::StoredEvent;
+use crate::store::{EventFilter, Store, StoreError};
+
+/// The fixed leading columns, shared with the app's export.
+pub const COLUMNS: &[&str] = &[
+    "network", "chain_id", "block_number", "block_hash", "block_time", "tx_hash", "log_index",
+    "contract", "event", "signature", "listener", "status",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the CSV: {0}")]
+    Write(#[from] csv::Error),
+    #[error("cannot write the CSV: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Writes the filtered events as CSV; returns the number of rows.
+pub fn export_csv(store: &Store, filter: &EventFilter, out: impl Write) -> Result<u64, ExportError> {
+    let arg_names = single_signature_args(store, filter)?;
+    let mut w = csv::Writer::from_writer(out);
+    let mut header: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
+    match &arg_names {
+        Some(names) => header.extend(names.iter().cloned()),
+        None => header.push("args".into()),
+    }
+    w.write_record(&header)?;
+    let mut write_err = None;
+    let n = store.for_each_event(filter, |e| {
+        if write_err.is_none() {
+            if let Err(err) = w.write_record(row(&e, arg_names.as_deref())) {
+                write_err = Some(err);
+            }
+        }
+        Ok(())
+    })?;
+    if let Some(e) = write_err {
+        return Err(e.into());
+    }
+    w.flush()?;
+    Ok(n)
+}
+
+/// The argument names when every selected event has one signature, in ABI order.
+fn single_signature_args(store: &Store, filter: &EventFilter) -> Result<Option<Vec<String>>, StoreError> {
+    let sigs = store.distinct_signatures(filter)?;
+    match sigs.as_slice() {
+        [(sig, _)] => Ok(arg_names_of(sig, store, filter)?),
+        _ => Ok(None),
+    }
+}
+
+fn arg_names_of(_sig: &str, store: &Store, filter: &EventFilter) -> Result<Option<Vec<String>>, StoreError> {
+    let mut names = None;
+    let first = EventFilter {
+        limit: Some(1),
+        ..filter.clone()
+    };
+    store.for_each_event(&first, |e| {
+        if names.is_none() {
+            if let Some(obj) = e.args.as_object() {
+                names = Some(obj.keys().cloned().collect::<Vec<_>>());
+            }
+        }
+        Ok(())
+    })?;
+    Ok(names)
+}
+
+fn row(e: &StoredEvent, arg_names: Option<&[String]>) -> Vec<String> {
+    let mut r = vec![
+        e.network.clone(),
+        e.chain_id.to_string(),
+        e.block_number.to_string(),
+        e.block_hash.clone(),
+        e.block_time.map(rfc3339).unwrap_or_default(),
+        e.tx_hash.clone(),
+        e.log_index.to_string(),
+        e.contract.clone(),
+        e.event.clone(),
+        e.signature.clone(),
+        e.listener.clone(),
+        e.status.as_str().to_string(),
+    ];
+    match arg_names {
+        Some(names) => r.extend(names.iter().map(|n| cell(e.args.get(n)))),
+        None => r.push(e.args.to_string()),
+    }
+    r.into_iter().map(|c| escape_formula(&c)).collect()
+}
+
+fn cell(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A cell a spreadsheet would read as a formula gets a leading apostrophe.
+pub fn escape_formula(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => format!("'{s}"),
+        // A negative number is data, not a formula.
+        Some('-') if s[1..].parse::<f64>().is_err() || s.len() == 1 => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn rfc3339(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_escaped_numbers_are_not() {
+        assert_eq!(escape_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(escape_formula("+1+2"), "'+1+2");
+        assert_eq!(escape_formula("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(escape_formula("-2+3"), "'-2+3");
+        assert_eq!(escape_formula("-5"), "-5");
+        assert_eq!(escape_formula("0xabc"), "0xabc");
+    }
+
+    #[test]
+    fn times_format_as_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_714_564_800), "2024-05-01T12:00:00Z");
+    }
+}

@@ -1,0 +1,90 @@
+//! Structured logs to a daily file in the log directory (and to stderr), with secrets
+//! masked on the way out: webhook secrets and API keys in URLs never reach a log file.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::prelude::*;
+use tracing_subscriber::EnvFilter;
+
+/// Starts logging. Keep the guard alive for the life of the program (it flushes the file).
+pub fn init(log_dir: Option<&Path>, default_level: &str) -> Option<WorkerGuard> {
+    let filter = || EnvFilter::try_from_env("TOKENWATCH_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(Masking(io::stderr))
+        .with_target(false)
+        .with_filter(filter());
+    let (file, guard) = match log_dir.and_then(|d| std::fs::create_dir_all(d).ok().map(|_| d)) {
+        Some(dir) => {
+            let appender = tracing_appender::rolling::daily(dir, "tokenwatch.log");
+            let (w, guard) = tracing_appender::non_blocking(appender);
+            let layer = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(Masking(w))
+                .with_filter(filter());
+            (Some(layer), Some(guard))
+        }
+        None => (None, None),
+    };
+    let _ = tracing_subscriber::registry().with(stderr).with(file).try_init();
+    guard
+}
+
+/// Wraps a writer and masks secrets in each formatted line.
+#[derive(Clone)]
+struct Masking<M>(M);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Masking<M> {
+    type Writer = MaskingWriter<M::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        MaskingWriter(self.0.make_writer())
+    }
+}
+
+pub struct MaskingWriter<W>(W);
+
+impl<W: Write> Write for MaskingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(mask_secrets(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Masks `whsec_…` secrets and URL credentials in free text.
+pub fn mask_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if let Some(pos) = word.find("whsec_") {
+            out.push_str(&word[..pos]);
+            out.push_str("whsec_***");
+        } else if word.contains("://") {
+            let start = word.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(0);
+            out.push_str(&word[..start]);
+            out.push_str(&crate::source::mask_url(&word[start..]));
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_are_masked() {
+        let line = "posting to https://hooks.example/AbCdEfGhIjKlMnOpQr with whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let masked = super::mask_secrets(line);
+        assert!(!masked.contains("AbCdEfGhIjKlMnOpQr"), "{masked}");
+        assert!(!masked.contains("MfKQ9r8G"), "{masked}");
+        assert!(masked.contains("whsec_***"));
+    }
+}

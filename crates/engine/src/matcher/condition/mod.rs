@@ -1,0 +1,236 @@
+//! Listener conditions: a small boolean language over an event's decoded parameters.
+//!
+//! ```text
+//! to == 0x70997970C51812dc3A010C3efE8bE8DCAF5A7B8e and value >= 1000 tokens
+//! (from in [0xabc…, 0xdef…] or to == 0x…) and not (value < 5)
+//! pair.amount0 > 0 && ids[0] == 7 && data == 0x1234 && approved && name == "Bob"
+//! ```
+//!
+//! # Grammar
+//!
+//! ```text
+//! cond    = and { ("or" | "||") and } ;
+//! and     = not { ("and" | "&&") not } ;
+//! not     = ("not" | "!") not | "(" cond ")" | compare ;
+//! compare = term [ ("==" | "!=" | "<" | "<=" | ">" | ">=") term
+//!                | ["not"] "in" "[" term { "," term } [","] "]" ] ;  (* bare term: a bool *)
+//! term    = product { ("+" | "-") product } ;
+//! product = neg { "*" neg } ;
+//! neg     = "-" neg | unit ;
+//! unit    = power [ "tokens" | "token" ] ;
+//! power   = atom [ ("^" | "**") expo ] ;                   (* right-associative *)
+//! expo    = "-" expo | power ;
+//! atom    = number | hex | string | "true" | "false" | path | "(" term ")" ;
+//! path    = (ident | "$" digits) { "." (ident | digits) | "[" digits "]" } ;
+//! number  = digit { digit | "_" } [ "." digit { digit | "_" } ] ;
+//! hex     = "0x" hexdigit { hexdigit } ;
+//! string  = '"' { char | '\"' | '\\' | '\n' | '\t' | '\r' | '\0' } '"' ;
+//! ```
+//!
+//! Keywords (`and or not in true false tokens token`) may also be written in capitals.
+//!
+//! # Meaning
+//!
+//! * Fields are the event's parameters: `name`, `name.member`, `name.0` (tuple member by
+//!   position), `name[3]`; `$0` is the first parameter, and `arg0` names parameter 0 when the
+//!   ABI leaves it unnamed.
+//! * Numbers are exact: arithmetic uses exact decimals (`1.5 * 10^6` = `1500000`), comparisons
+//!   compare exact integers (uint fields as `U256`, int fields as `I256`). A value that is not
+//!   whole (`value > 1.5`) is an error. `0x…` compared with a number field is a number.
+//! * `decimals` is the emitting token's decimals, supplied at evaluation time — unless the event
+//!   has a parameter called `decimals`, which then wins.
+//! * **Unit sugar**: `N tokens` (or `N token`) means `N * 10^decimals`, i.e. whole-token amounts
+//!   in the token's own units: `value >= 1000 tokens`, `value < 0.5 tokens`. It binds tighter
+//!   than `*` and looser than `^`, and always uses the token's decimals.
+//! * Addresses are 40 hex digits, compared by value (case does not matter); a mixed-case
+//!   address must have a valid EIP-55 checksum. `bytesN` fields take exactly N bytes of hex,
+//!   `bytes` any length. Strings, bools, bytes and addresses support `==`, `!=` and `in` only.
+//! * Indexed `string`, `bytes`, array and tuple parameters arrive as their keccak256 hash and
+//!   can only be compared (`==`, `!=`, `in`) with a 32-byte hex value.
+//! * `x in [a, b]` is `x == a or x == b`; `x not in [...]` is its negation.
+//!
+//! Everything is type-checked by [`Condition::parse`]; errors carry the span to underline.
+//! [`Condition::eval`] never panics; problems with the decoded data are [`EvalError`]s.
+
+mod ast;
+mod check;
+mod display;
+mod eval;
+mod lexer;
+mod literal;
+mod num;
+mod parser;
+mod resolve;
+mod syntax;
+mod types;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_prop;
+
+use crate::value::DecodedArg;
+use alloy_json_abi::EventParam;
+use lexer::Span;
+use std::fmt;
+
+/// A parsed, type-checked condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    source: String,
+    syntax: syntax::Syn,
+    expr: ast::Expr,
+    uses_decimals: bool,
+}
+
+impl Condition {
+    /// Parses and type-checks `src` against an event's parameters.
+    pub fn parse(src: &str, params: &[EventParam]) -> Result<Condition, ConditionError> {
+        let err = |d: Diag| d.into_error(src);
+        let syntax = parser::parse(lexer::lex(src).map_err(err)?).map_err(err)?;
+        let infos: Vec<types::ParamInfo> = params.iter().map(types::ParamInfo::new).collect();
+        let mut checker = check::Checker {
+            src,
+            params: &infos,
+            uses_decimals: false,
+        };
+        let expr = checker.check(&syntax).map_err(err)?;
+        let uses_decimals = checker.uses_decimals;
+        Ok(Condition {
+            source: src.to_string(),
+            syntax,
+            expr,
+            uses_decimals,
+        })
+    }
+
+    /// Whether evaluation needs [`EvalContext::decimals`] (`decimals` or the `tokens` unit).
+    pub fn uses_decimals(&self) -> bool {
+        self.uses_decimals
+    }
+
+    /// Evaluates against an event's decoded arguments (in ABI order).
+    pub fn eval(&self, args: &[DecodedArg], ctx: &EvalContext) -> Result<bool, EvalError> {
+        eval::eval(&self.expr, args, ctx)
+    }
+
+    /// The source text the condition was parsed from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+/// Canonical form: normalised spacing, keywords and parentheses; parses back to the same condition.
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.syntax.fmt(f)
+    }
+}
+
+/// What evaluation needs besides the event itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EvalContext {
+    /// The emitting token's decimals, when known.
+    pub decimals: Option<u8>,
+}
+
+/// Why a condition could not be evaluated against an event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    #[error("the condition uses `decimals`, but the token's decimals are unknown")]
+    DecimalsUnknown,
+    #[error("field `{0}` is missing from the decoded event")]
+    MissingField(String),
+    #[error("`{path}`: index {index} is out of bounds (the array has {len} elements)")]
+    IndexOutOfBounds {
+        path: String,
+        index: usize,
+        len: usize,
+    },
+    #[error("`{path}`: expected {expected}, found {found}")]
+    TypeMismatch {
+        path: String,
+        expected: String,
+        found: String,
+    },
+    #[error("`{expr}`: {message}")]
+    Arithmetic { expr: String, message: String },
+    #[error("`{expr}` is {value}, not a whole number")]
+    NotAnInteger { expr: String, value: String },
+}
+
+/// A parse or type error, pointing at a span of the source.
+///
+/// `Display` prints the message, then the offending source line with a caret line under the span.
+/// (`std::error::Error` is implemented by hand: `thiserror` would treat the `source` field as
+/// the error's cause.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionError {
+    pub message: String,
+    /// Byte offset of the span in `source`.
+    pub offset: usize,
+    /// Byte length of the span.
+    pub len: usize,
+    /// The whole condition source.
+    pub source: String,
+}
+
+impl std::error::Error for ConditionError {}
+
+impl fmt::Display for ConditionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (line, col, width) = caret(&self.source, self.offset, self.len);
+        writeln!(f, "{}", self.message)?;
+        writeln!(f, "  {line}")?;
+        write!(f, "  {}{}", " ".repeat(col), "^".repeat(width))
+    }
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The line holding `offset`, the caret column and the caret width (in characters).
+fn caret(src: &str, offset: usize, len: usize) -> (String, usize, usize) {
+    let start = floor_boundary(src, offset);
+    let (before, after) = src.split_at(start);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = after.find('\n').map_or(src.len(), |i| start + i);
+    let end = floor_boundary(src, start.saturating_add(len).min(line_end));
+    let line = src
+        .get(line_start..line_end)
+        .unwrap_or_default()
+        .replace(['\t', '\r'], " ");
+    let col = src.get(line_start..start).map_or(0, |s| s.chars().count());
+    let width = src.get(start..end).map_or(0, |s| s.chars().count()).max(1);
+    (line, col, width)
+}
+
+/// An internal error: message and span; becomes a [`ConditionError`] once the source is attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Diag {
+    pub message: String,
+    pub span: Span,
+}
+
+impl Diag {
+    pub(crate) fn new(message: impl Into<String>, span: Span) -> Self {
+        Diag {
+            message: message.into(),
+            span,
+        }
+    }
+
+    fn into_error(self, src: &str) -> ConditionError {
+        ConditionError {
+            message: self.message,
+            offset: self.span.start,
+            len: self.span.len,
+            source: src.to_string(),
+        }
+    }
+}

@@ -1,0 +1,443 @@
+//! Recursive-descent parser from tokens to the untyped syntax tree ([`Syn`]).
+//!
+//! Types are not known here; [`super::check`] resolves fields and lowers the tree.
+
+use super::lexer::{Span, Tok, Token};
+use super::num::Dec;
+use super::syntax::{ArithOp, CmpOp, Head, PathSyn, Step, Syn, Term, TermKind};
+use super::Diag;
+
+/// Maximum nesting of parentheses / unary operators plus the length of arithmetic chains, so
+/// hostile input cannot blow the stack of the recursive passes.
+const MAX_DEPTH: usize = 64;
+
+struct Parser {
+    toks: Vec<Token>,
+    pos: usize,
+    depth: usize,
+}
+
+fn keyword(tok: &Tok, word: &str) -> bool {
+    let upper = |s: &str| s.eq_ignore_ascii_case(word) && s.bytes().all(|c| c.is_ascii_uppercase());
+    matches!(tok, Tok::Ident(s) if s == word || upper(s))
+}
+
+/// Parses a whole condition.
+pub(crate) fn parse(toks: Vec<Token>) -> Result<Syn, Diag> {
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
+    let syn = p.or()?;
+    match p.peek() {
+        Tok::Eof => Ok(syn),
+        Tok::RParen => Err(p.err_here("unbalanced `)`: no matching `(`")),
+        tok => Err(p.err_here(&format!(
+            "unexpected {}; expected `and`, `or` or the end",
+            tok.describe()
+        ))),
+    }
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        self.peek_at(0)
+    }
+
+    fn peek_at(&self, n: usize) -> &Tok {
+        self.toks
+            .get(self.pos + n)
+            .or(self.toks.last())
+            .map_or(&Tok::Eof, |t| &t.tok)
+    }
+
+    fn span(&self) -> Span {
+        self.toks
+            .get(self.pos)
+            .or(self.toks.last())
+            .map_or(Span::default(), |t| t.span)
+    }
+
+    fn prev_span(&self) -> Span {
+        self.toks
+            .get(self.pos.wrapping_sub(1))
+            .map_or(Span::default(), |t| t.span)
+    }
+
+    fn bump(&mut self) -> Span {
+        let span = self.span();
+        self.pos = (self.pos + 1).min(self.toks.len());
+        span
+    }
+
+    fn eat(&mut self, tok: &Tok) -> bool {
+        let hit = self.peek() == tok;
+        if hit {
+            self.bump();
+        }
+        hit
+    }
+
+    fn eat_kw(&mut self, word: &str) -> bool {
+        let hit = keyword(self.peek(), word);
+        if hit {
+            self.bump();
+        }
+        hit
+    }
+
+    fn err_here(&self, message: &str) -> Diag {
+        Diag {
+            message: message.to_string(),
+            span: self.span(),
+        }
+    }
+
+    fn expected(&self, what: &str) -> Diag {
+        self.err_here(&format!(
+            "expected {what}, found {}",
+            self.peek().describe()
+        ))
+    }
+
+    fn enter(&mut self) -> Result<(), Diag> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self
+                .err_here("condition is nested too deeply (or an arithmetic chain is too long)"));
+        }
+        Ok(())
+    }
+
+    fn or(&mut self) -> Result<Syn, Diag> {
+        let mut items = vec![self.and()?];
+        while self.eat_kw("or") || self.eat(&Tok::OrOr) {
+            items.push(self.and()?);
+        }
+        Ok(collapse(items, Syn::Or))
+    }
+
+    fn and(&mut self) -> Result<Syn, Diag> {
+        let mut items = vec![self.not()?];
+        while self.eat_kw("and") || self.eat(&Tok::AndAnd) {
+            items.push(self.not()?);
+        }
+        Ok(collapse(items, Syn::And))
+    }
+
+    fn not(&mut self) -> Result<Syn, Diag> {
+        self.enter()?;
+        let syn = if self.eat_kw("not") || self.eat(&Tok::Bang) {
+            Syn::Not(Box::new(self.not()?))
+        } else {
+            self.primary()?
+        };
+        self.depth -= 1;
+        Ok(syn)
+    }
+
+    /// `( cond )` or a comparison; a leading `(` may also open an arithmetic group, so the
+    /// comparison reading is tried first and abandoned if no comparison operator follows.
+    fn primary(&mut self) -> Result<Syn, Diag> {
+        if self.peek() != &Tok::LParen {
+            return self.comparison();
+        }
+        let (start, depth) = (self.pos, self.depth);
+        if let Ok(term) = self.term() {
+            if self.at_comparison() {
+                return self.comparison_rest(term);
+            }
+        }
+        (self.pos, self.depth) = (start, depth);
+        let open = self.bump();
+        let inner = self.or()?;
+        if !self.eat(&Tok::RParen) {
+            let found = self.peek().describe();
+            return Err(Diag {
+                message: format!("unclosed `(`: expected `)`, found {found}"),
+                span: open,
+            });
+        }
+        Ok(inner)
+    }
+
+    fn at_comparison(&self) -> bool {
+        let tok = self.peek();
+        cmp_op(tok).is_some()
+            || keyword(tok, "in")
+            || (keyword(tok, "not") && keyword(self.peek_at(1), "in"))
+    }
+
+    fn comparison(&mut self) -> Result<Syn, Diag> {
+        let lhs = self.term()?;
+        self.comparison_rest(lhs)
+    }
+
+    fn comparison_rest(&mut self, lhs: Term) -> Result<Syn, Diag> {
+        if let Some(op) = cmp_op(self.peek()) {
+            let op_span = self.bump();
+            let rhs = self.term()?;
+            return Ok(Syn::Cmp {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            });
+        }
+        let negated = keyword(self.peek(), "not") && keyword(self.peek_at(1), "in");
+        if negated {
+            self.bump();
+        }
+        if self.eat_kw("in") {
+            let (list, list_span) = self.list()?;
+            return Ok(Syn::In {
+                lhs,
+                list,
+                negated,
+                list_span,
+            });
+        }
+        Ok(Syn::Bare(lhs))
+    }
+
+    fn list(&mut self) -> Result<(Vec<Term>, Span), Diag> {
+        let open = self.span();
+        if !self.eat(&Tok::LBracket) {
+            return Err(self.expected("`[` after `in`"));
+        }
+        let mut items = Vec::new();
+        while self.peek() != &Tok::RBracket {
+            items.push(self.term()?);
+            if !self.eat(&Tok::Comma) {
+                break;
+            }
+        }
+        if !self.eat(&Tok::RBracket) {
+            return Err(self.expected("`,` or `]`"));
+        }
+        Ok((items, open.to(self.prev_span())))
+    }
+
+    /// Each operator of a chain deepens the (left-leaning) tree, so it counts towards the depth.
+    fn term(&mut self) -> Result<Term, Diag> {
+        let depth = self.depth;
+        let mut lhs = self.product()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Plus => ArithOp::Add,
+                Tok::Minus => ArithOp::Sub,
+                _ => break,
+            };
+            self.enter()?;
+            self.bump();
+            lhs = arith(op, lhs, self.product()?);
+        }
+        self.depth = depth;
+        Ok(lhs)
+    }
+
+    fn product(&mut self) -> Result<Term, Diag> {
+        let depth = self.depth;
+        let mut lhs = self.unary()?;
+        while self.peek() == &Tok::Star {
+            self.enter()?;
+            self.bump();
+            lhs = arith(ArithOp::Mul, lhs, self.unary()?);
+        }
+        self.depth = depth;
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<Term, Diag> {
+        if self.peek() != &Tok::Minus {
+            return self.unit();
+        }
+        self.enter()?;
+        let minus = self.bump();
+        let inner = self.unary()?;
+        self.depth -= 1;
+        Ok(Term {
+            span: minus.to(inner.span),
+            kind: TermKind::Neg(Box::new(inner)),
+        })
+    }
+
+    fn unit(&mut self) -> Result<Term, Diag> {
+        let inner = self.power()?;
+        if self.eat_kw("tokens") || self.eat_kw("token") {
+            let span = inner.span.to(self.prev_span());
+            return Ok(Term {
+                kind: TermKind::Tokens(Box::new(inner)),
+                span,
+            });
+        }
+        Ok(inner)
+    }
+
+    fn power(&mut self) -> Result<Term, Diag> {
+        let base = self.atom()?;
+        if !self.eat(&Tok::Caret) {
+            return Ok(base);
+        }
+        self.enter()?;
+        let exp = self.exponent()?;
+        self.depth -= 1;
+        Ok(arith(ArithOp::Pow, base, exp))
+    }
+
+    fn exponent(&mut self) -> Result<Term, Diag> {
+        if self.peek() != &Tok::Minus {
+            return self.power();
+        }
+        self.enter()?;
+        let minus = self.bump();
+        let inner = self.exponent()?;
+        self.depth -= 1;
+        Ok(Term {
+            span: minus.to(inner.span),
+            kind: TermKind::Neg(Box::new(inner)),
+        })
+    }
+
+    fn atom(&mut self) -> Result<Term, Diag> {
+        let span = self.span();
+        let kind = match self.peek().clone() {
+            Tok::Num(text) => {
+                TermKind::Num(Dec::parse(&text).map_err(|e| self.err_here(e.message()))?)
+            }
+            Tok::Hex(digits) => TermKind::Hex(digits),
+            Tok::Str(s) => TermKind::Str(s),
+            Tok::LParen => return self.paren_term(),
+            Tok::Ident(_) | Tok::Dollar(_) => return self.path(),
+            _ => return Err(self.expected("a field or a value")),
+        };
+        self.bump();
+        Ok(Term { kind, span })
+    }
+
+    fn paren_term(&mut self) -> Result<Term, Diag> {
+        self.enter()?;
+        let open = self.bump();
+        let inner = self.term()?;
+        if !self.eat(&Tok::RParen) {
+            let found = self.peek().describe();
+            return Err(Diag {
+                message: format!("unclosed `(`: expected `)`, found {found}"),
+                span: open,
+            });
+        }
+        self.depth -= 1;
+        Ok(Term {
+            kind: inner.kind,
+            span: open.to(self.prev_span()),
+        })
+    }
+
+    fn path(&mut self) -> Result<Term, Diag> {
+        let head_span = self.span();
+        let head = match self.peek().clone() {
+            Tok::Dollar(d) => Head::Pos(
+                d.parse()
+                    .map_err(|_| self.err_here("parameter position too large"))?,
+            ),
+            Tok::Ident(name) => match reserved(&name) {
+                Some(kind) => {
+                    self.bump();
+                    return Ok(Term {
+                        kind,
+                        span: head_span,
+                    });
+                }
+                None => Head::Name(name),
+            },
+            _ => return Err(self.expected("a field")),
+        };
+        self.bump();
+        let mut steps = Vec::new();
+        while let Some(step) = self.step()? {
+            steps.push(step);
+        }
+        let span = head_span.to(self.prev_span());
+        Ok(Term {
+            kind: TermKind::Path(PathSyn {
+                head,
+                head_span,
+                steps,
+            }),
+            span,
+        })
+    }
+
+    fn step(&mut self) -> Result<Option<(Step, Span)>, Diag> {
+        let start = self.span();
+        let step = match self.peek() {
+            Tok::Dot => {
+                self.bump();
+                match self.peek().clone() {
+                    Tok::Ident(name) => Step::Member(name),
+                    Tok::Num(n) => Step::MemberPos(self.index(&n)?),
+                    _ => return Err(self.expected("a field name after `.`")),
+                }
+            }
+            Tok::LBracket => {
+                self.bump();
+                let Tok::Num(n) = self.peek().clone() else {
+                    return Err(self.expected("an index like `[0]`"));
+                };
+                let i = self.index(&n)?;
+                self.bump();
+                if self.peek() != &Tok::RBracket {
+                    return Err(self.expected("`]`"));
+                }
+                Step::Index(i)
+            }
+            _ => return Ok(None),
+        };
+        self.bump();
+        Ok(Some((step, start.to(self.prev_span()))))
+    }
+
+    fn index(&self, text: &str) -> Result<usize, Diag> {
+        text.parse()
+            .map_err(|_| self.err_here("expected a whole number index"))
+    }
+}
+
+/// A single item stands for itself; more become `make(items)`.
+fn collapse(mut items: Vec<Syn>, make: fn(Vec<Syn>) -> Syn) -> Syn {
+    if items.len() == 1 {
+        if let Some(only) = items.pop() {
+            return only;
+        }
+    }
+    make(items)
+}
+
+fn reserved(word: &str) -> Option<TermKind> {
+    match word {
+        "true" => Some(TermKind::Bool(true)),
+        "false" => Some(TermKind::Bool(false)),
+        _ => None,
+    }
+}
+
+fn cmp_op(tok: &Tok) -> Option<CmpOp> {
+    Some(match tok {
+        Tok::Eq => CmpOp::Eq,
+        Tok::Ne => CmpOp::Ne,
+        Tok::Lt => CmpOp::Lt,
+        Tok::Le => CmpOp::Le,
+        Tok::Gt => CmpOp::Gt,
+        Tok::Ge => CmpOp::Ge,
+        _ => return None,
+    })
+}
+
+fn arith(op: ArithOp, lhs: Term, rhs: Term) -> Term {
+    let span = lhs.span.to(rhs.span);
+    Term {
+        kind: TermKind::Arith(op, Box::new(lhs), Box::new(rhs)),
+        span,
+    }
+}

@@ -1,0 +1,115 @@
+//! Planning log queries: which block range to ask for next, for which listeners together,
+//! and how many blocks per request — shrunk when a node refuses, grown again later.
+
+use crate::source::RangeHint;
+
+/// Adaptive request size in blocks.
+#[derive(Clone, Debug)]
+pub struct RangeSizer {
+    size: u64,
+    max: u64,
+    /// Successful requests since the last shrink; growth waits for a few.
+    streak: u32,
+}
+
+impl RangeSizer {
+    pub fn new(max: u64) -> Self {
+        let max = max.max(1);
+        Self {
+            size: max,
+            max,
+            streak: 0,
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The node refused `[from, to]`; returns the new, smaller `to` for a retry.
+    pub fn refused(&mut self, from: u64, to: u64, hint: RangeHint) -> u64 {
+        let asked = to - from + 1;
+        let next = match hint {
+            RangeHint::Range(a, b) if a == from && b >= a && b < to => b - a + 1,
+            RangeHint::MaxBlocks(n) if n < asked => n,
+            _ => asked / 2,
+        }
+        .max(1);
+        self.size = next;
+        self.streak = 0;
+        from + next - 1
+    }
+
+    /// A request succeeded: after a few successes the size doubles again, up to the maximum.
+    pub fn succeeded(&mut self) {
+        self.streak += 1;
+        if self.streak >= 4 && self.size < self.max {
+            self.size = (self.size * 2).min(self.max);
+            self.streak = 0;
+        }
+    }
+}
+
+/// Where each listener stands, to choose the next range: the lowest next block among
+/// them, up to the point where a listener further ahead joins, capped at `target`.
+/// Returns `(from, to, listeners)` or None when all are at `target`.
+pub fn next_span(next_blocks: &[(i64, u64)], target: u64) -> Option<(u64, u64, Vec<i64>)> {
+    let from = next_blocks.iter().map(|(_, n)| *n).filter(|n| *n <= target).min()?;
+    let join = next_blocks
+        .iter()
+        .map(|(_, n)| *n)
+        .filter(|n| *n > from)
+        .min()
+        .map_or(target, |n| (n - 1).min(target));
+    let listeners = next_blocks
+        .iter()
+        .filter(|(_, n)| *n == from)
+        .map(|(id, _)| *id)
+        .collect();
+    Some((from, join, listeners))
+}
+
+/// Splits `[from, to]` into consecutive chunks of at most `size` blocks, at most `max` chunks.
+pub fn chunks(from: u64, to: u64, size: u64, max: usize) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    let mut lo = from;
+    while lo <= to && out.len() < max {
+        let hi = lo.saturating_add(size.max(1) - 1).min(to);
+        out.push((lo, hi));
+        lo = hi + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizer_follows_hints_and_grows_back() {
+        let mut s = RangeSizer::new(1000);
+        assert_eq!(s.refused(100, 1099, RangeHint::Range(100, 199)), 199);
+        assert_eq!(s.size(), 100);
+        assert_eq!(s.refused(100, 199, RangeHint::Halve), 149);
+        assert_eq!(s.refused(100, 149, RangeHint::MaxBlocks(20)), 119);
+        for _ in 0..4 {
+            s.succeeded();
+        }
+        assert_eq!(s.size(), 40);
+        assert_eq!(s.refused(5, 5, RangeHint::Halve), 5, "one block cannot shrink");
+    }
+
+    #[test]
+    fn spans_merge_listeners_when_they_meet() {
+        // listener 1 at block 0, listener 2 already at 50: first catch 1 up to 49.
+        assert_eq!(next_span(&[(1, 0), (2, 50)], 100), Some((0, 49, vec![1])));
+        assert_eq!(next_span(&[(1, 50), (2, 50)], 100), Some((50, 100, vec![1, 2])));
+        assert_eq!(next_span(&[(1, 101)], 100), None);
+    }
+
+    #[test]
+    fn chunks_cover_the_range_exactly() {
+        assert_eq!(chunks(0, 9, 4, 10), vec![(0, 3), (4, 7), (8, 9)]);
+        assert_eq!(chunks(0, 9, 4, 2), vec![(0, 3), (4, 7)]);
+    }
+}

@@ -1,0 +1,94 @@
+//! What the engine reports about itself: per network, per listener, and events as they
+//! are committed. These types cross the IPC boundary; their TypeScript twins are generated.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Health of one RPC endpoint as last seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum EndpointHealth {
+    Unknown,
+    Ok,
+    RateLimited,
+    Down,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct EndpointStatus {
+    /// The URL with any credentials masked.
+    pub url: String,
+    pub health: EndpointHealth,
+    pub last_error: Option<String>,
+}
+
+/// Where a network's follower stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NetworkStatus {
+    pub name: String,
+    #[ts(type = "number")]
+    pub chain_id: u64,
+    /// Latest head block the node reported.
+    #[ts(type = "number | null")]
+    pub head: Option<u64>,
+    /// Highest block whose logs are committed.
+    #[ts(type = "number | null")]
+    pub synced_to: Option<u64>,
+    /// Blocks between the head and what is committed.
+    #[ts(type = "number | null")]
+    pub lag: Option<u64>,
+    pub endpoints: Vec<EndpointStatus>,
+    /// A plain-words description of the current problem, if any.
+    pub error: Option<String>,
+}
+
+/// Phase of a listener.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ListenerPhase {
+    Starting,
+    Backfilling,
+    Live,
+    Paused,
+    Failed,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ListenerStatus {
+    pub name: String,
+    pub network: String,
+    pub phase: ListenerPhase,
+    #[ts(type = "number")]
+    pub from_block: u64,
+    /// Highest block covered (all blocks from `from_block` to here are processed).
+    #[ts(type = "number | null")]
+    pub covered_to: Option<u64>,
+    #[ts(type = "number")]
+    pub events: u64,
+    /// Logs that carried a watched topic0 but did not fit the ABI (counted, never dropped).
+    #[ts(type = "number")]
+    pub undecodable: u64,
+}
+
+/// The whole engine at a glance.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct EngineStatus {
+    pub running: bool,
+    pub networks: Vec<NetworkStatus>,
+    pub listeners: Vec<ListenerStatus>,
+    #[ts(type = "number")]
+    pub events_stored: u64,
+    pub database: String,
+    /// Why the engine is not running, in plain words, if it is not.
+    pub error: Option<String>,
+}

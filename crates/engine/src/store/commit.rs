@@ -1,0 +1,185 @@
+//! The one write path of the sync loop: events, matches, coverage and headers of a block
+//! range commit together; reorg rollbacks and confirmations likewise.
+
+use alloy_primitives::{Address, B256, U256};
+use rusqlite::{params, OptionalExtension};
+
+use super::{blocks, coverage, BlockRecord, Store, StoreError};
+use crate::event::EventStatus;
+
+/// A decoded, matched log ready to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewEvent {
+    pub block_number: u64,
+    pub block_hash: B256,
+    pub block_time: Option<i64>,
+    pub tx_hash: B256,
+    pub log_index: u64,
+    pub contract: Address,
+    pub topics: Vec<B256>,
+    pub data: Vec<u8>,
+    pub event: String,
+    pub signature: String,
+    /// Decoded arguments as JSON text.
+    pub args: String,
+    pub amount: Option<U256>,
+    pub status: EventStatus,
+    /// Listeners that matched this log.
+    pub listeners: Vec<i64>,
+}
+
+/// Everything learnt from one block range of one network.
+#[derive(Debug, Default)]
+pub struct Commit {
+    pub network_id: i64,
+    /// Inclusive range now covered for `listeners`.
+    pub from_block: u64,
+    pub to_block: u64,
+    pub listeners: Vec<i64>,
+    pub events: Vec<NewEvent>,
+    pub blocks: Vec<BlockRecord>,
+    /// (listener, count) of logs with a watched topic that did not decode.
+    pub undecodable: Vec<(i64, u64)>,
+    /// Headers below this number are no longer needed for reorg checks.
+    pub prune_below: u64,
+}
+
+impl Store {
+    /// Writes a range atomically. Returns the ids of events stored for the first time
+    /// (a repeat of a known log only adds missing matches).
+    pub fn commit(&mut self, c: &Commit) -> Result<Vec<i64>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut fresh = Vec::new();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, topic0, event, signature, args, topics, data, status, amount)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            let mut find = tx.prepare_cached(
+                "SELECT id FROM events WHERE network_id = ?1 AND block_number = ?2 AND log_index = ?3 AND block_hash = ?4",
+            )?;
+            let mut revive = tx.prepare_cached(
+                "UPDATE events SET status = ?2 WHERE id = ?1 AND status = 2",
+            )?;
+            let mut matched = tx.prepare_cached(
+                "INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES (?1, ?2)",
+            )?;
+            for e in &c.events {
+                let topics: Vec<u8> = e.topics.iter().flat_map(|t| t.0).collect();
+                let amount = e.amount.map(|a| a.to_be_bytes::<32>());
+                let n = insert.execute(params![
+                    c.network_id,
+                    e.block_number as i64,
+                    e.log_index as i64,
+                    e.block_hash.as_slice(),
+                    e.block_time,
+                    e.tx_hash.as_slice(),
+                    e.contract.as_slice(),
+                    e.topics.first().map(|t| t.to_vec()),
+                    e.event,
+                    e.signature,
+                    e.args,
+                    topics,
+                    e.data,
+                    status_code(e.status),
+                    amount.as_ref().map(|a| a.as_slice()),
+                ])?;
+                let id = if n == 1 {
+                    let id = tx.last_insert_rowid();
+                    fresh.push(id);
+                    id
+                } else {
+                    let id: i64 = find.query_row(
+                        params![
+                            c.network_id,
+                            e.block_number as i64,
+                            e.log_index as i64,
+                            e.block_hash.as_slice()
+                        ],
+                        |r| r.get(0),
+                    )?;
+                    // The block came back after a reorg had removed it.
+                    if revive.execute(params![id, status_code(e.status)])? == 1 {
+                        fresh.push(id);
+                    }
+                    id
+                };
+                for l in &e.listeners {
+                    matched.execute(params![l, id])?;
+                }
+            }
+            for b in &c.blocks {
+                blocks::put(&tx, c.network_id, b)?;
+            }
+            for l in &c.listeners {
+                coverage::extend(&tx, *l, c.from_block, c.to_block)?;
+            }
+            let mut undecodable =
+                tx.prepare_cached("UPDATE listeners SET undecodable = undecodable + ?2 WHERE id = ?1")?;
+            for (l, n) in &c.undecodable {
+                undecodable.execute(params![l, *n as i64])?;
+            }
+            blocks::prune(&tx, c.network_id, None, c.prune_below)?;
+        }
+        tx.commit()?;
+        Ok(fresh)
+    }
+
+    /// Undoes everything above the common ancestor of a reorg: events there become
+    /// `removed`, headers and coverage above it are forgotten. Returns the removed ids.
+    pub fn rollback_to(&mut self, network_id: i64, ancestor: u64) -> Result<Vec<i64>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let removed: Vec<i64> = {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE events SET status = 2 WHERE network_id = ?1 AND block_number > ?2 AND status != 2 RETURNING id",
+            )?;
+            let rows = stmt.query_map(params![network_id, ancestor as i64], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        coverage::truncate(&tx, network_id, ancestor)?;
+        blocks::prune(&tx, network_id, Some(ancestor), 0)?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Marks pending events at or below `block` confirmed. Returns their ids.
+    pub fn confirm_up_to(&mut self, network_id: i64, block: u64) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE events SET status = 1 WHERE network_id = ?1 AND status = 0 AND block_number <= ?2 RETURNING id",
+        )?;
+        let rows = stmt.query_map(params![network_id, block as i64], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Highest block of the network with a stored, not removed, event.
+    pub fn last_event_block(&self, network_id: i64) -> Result<Option<u64>, StoreError> {
+        let n: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT max(block_number) FROM events WHERE network_id = ?1 AND status != 2",
+                [network_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(n.map(|n| n as u64))
+    }
+}
+
+pub(super) fn status_code(s: EventStatus) -> i64 {
+    match s {
+        EventStatus::Pending => 0,
+        EventStatus::Confirmed => 1,
+        EventStatus::Removed => 2,
+    }
+}
+
+pub(super) fn status_from_code(c: i64) -> Result<EventStatus, StoreError> {
+    match c {
+        0 => Ok(EventStatus::Pending),
+        1 => Ok(EventStatus::Confirmed),
+        2 => Ok(EventStatus::Removed),
+        other => Err(StoreError::Corrupt(format!("unknown event status {other}"))),
+    }
+}

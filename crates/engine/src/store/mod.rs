@@ -1,0 +1,117 @@
+//! SQLite storage: events, which listener matched them, what each listener has covered,
+//! and recent block headers. Events and the coverage that describes them commit in one
+//! transaction, so a crash at any moment leaves a consistent database.
+
+mod blocks;
+mod commit;
+mod coverage;
+mod query;
+mod registry;
+mod schema;
+
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub use blocks::BlockRecord;
+pub use commit::{Commit, NewEvent};
+pub use query::EventFilter;
+pub use registry::ListenerRecord;
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot open {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the database {path} is in use by another Tokenwatch process; stop it first or use another --db"
+    )]
+    Locked { path: PathBuf },
+    #[error("the database was written by a newer Tokenwatch (schema {found}, this one knows {supported})")]
+    TooNew { found: i64, supported: i64 },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// An open database. Writers hold the lock file for their lifetime; readers do not.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    _lock: Option<File>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database for writing. Refuses when another process
+    /// already writes to it.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let lock = take_lock(path)?;
+        let mut store = Self::open_conn(path)?;
+        schema::migrate(&mut store.conn)?;
+        store._lock = Some(lock);
+        Ok(store)
+    }
+
+    /// Opens an existing database for reading alongside a writer (export, the app's queries).
+    pub fn open_reader(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            });
+        }
+        let mut store = Self::open_conn(path)?;
+        schema::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    fn open_conn(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+            _lock: None,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn take_lock(path: &Path) -> Result<File, StoreError> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| StoreError::Io {
+            path: lock_path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(StoreError::Locked {
+            path: path.to_path_buf(),
+        }),
+        Err(TryLockError::Error(source)) => Err(StoreError::Io {
+            path: lock_path,
+            source,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+//! Reading stored events back: the live feed, the export and the status counters.
+
+use alloy_primitives::hex;
+use rusqlite::{params, Row};
+
+use super::commit::status_from_code;
+use super::{Store, StoreError};
+use crate::event::{EventStatus, StoredEvent};
+
+/// Which events to read. Empty fields select everything.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventFilter {
+    pub listener: Option<String>,
+    pub network: Option<String>,
+    /// Event name (`Transfer`) or canonical signature (`Transfer(address,address,uint256)`).
+    pub event: Option<String>,
+    pub from_block: Option<u64>,
+    pub to_block: Option<u64>,
+    /// At most this many rows.
+    pub limit: Option<u64>,
+}
+
+const SELECT: &str = "SELECT e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args
+    FROM matches m
+    JOIN events e ON e.id = m.event_id
+    JOIN listeners l ON l.id = m.listener_id
+    JOIN networks n ON n.id = e.network_id";
+
+impl Store {
+    /// The newest `limit` matched events, newest first.
+    pub fn recent_events(&self, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = [SELECT, " ORDER BY e.id DESC, l.id LIMIT ?1"].concat();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([limit], row_to_event)?;
+        collect(rows)
+    }
+
+    /// The matched events with these ids, one row per (event, listener).
+    pub fn events_by_ids(&self, ids: &[i64]) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = [SELECT, " WHERE e.id = ?1 ORDER BY l.id"].concat();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(collect(stmt.query_map([id], row_to_event)?)?);
+        }
+        Ok(out)
+    }
+
+    /// Calls `f` for each matching event in chain order, without holding them all in memory.
+    pub fn for_each_event(
+        &self,
+        filter: &EventFilter,
+        mut f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        let sql = [
+            SELECT,
+            " WHERE (?1 IS NULL OR l.name = ?1) AND (?2 IS NULL OR n.name = ?2)
+              AND (?3 IS NULL OR e.event = ?3 OR e.signature = ?3)
+              AND (?4 IS NULL OR e.block_number >= ?4) AND (?5 IS NULL OR e.block_number <= ?5)
+              ORDER BY n.id, e.block_number, e.log_index, e.id, l.id LIMIT coalesce(?6, -1)",
+        ]
+        .concat();
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            params![
+                filter.listener,
+                filter.network,
+                filter.event,
+                filter.from_block.map(|b| b as i64),
+                filter.to_block.map(|b| b as i64),
+                filter.limit.map(|n| n as i64)
+            ],
+            row_to_event,
+        )?;
+        let mut n = 0;
+        for row in rows {
+            f(row??)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Number of distinct stored events (each log once).
+    pub fn event_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+}
+
+fn collect(
+    rows: impl Iterator<Item = rusqlite::Result<Result<StoredEvent, StoreError>>>,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
+fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, StoreError>> {
+    let status: i64 = r.get(12)?;
+    let args: String = r.get(13)?;
+    let hex0x = |b: Vec<u8>| format!("0x{}", hex::encode(b));
+    let contract: Vec<u8> = r.get(8)?;
+    let event = StoredEvent {
+        id: r.get(0)?,
+        network: r.get(1)?,
+        chain_id: r.get::<_, i64>(2)? as u64,
+        block_number: r.get::<_, i64>(3)? as u64,
+        block_hash: hex0x(r.get(4)?),
+        block_time: r.get(5)?,
+        tx_hash: hex0x(r.get(6)?),
+        log_index: r.get::<_, i64>(7)? as u64,
+        contract: alloy_primitives::Address::try_from(contract.as_slice())
+            .map(|a| a.to_checksum(None))
+            .unwrap_or_else(|_| hex0x(contract)),
+        event: r.get(9)?,
+        signature: r.get(10)?,
+        listener: r.get(11)?,
+        status: EventStatus::Pending,
+        args: serde_json::Value::Null,
+    };
+    Ok(finish(event, status, &args))
+}
+
+fn finish(mut e: StoredEvent, status: i64, args: &str) -> Result<StoredEvent, StoreError> {
+    e.status = status_from_code(status)?;
+    e.args = serde_json::from_str(args)
+        .map_err(|err| StoreError::Corrupt(format!("event {}: arguments are not JSON: {err}", e.id)))?;
+    Ok(e)
+}
+
+impl Store {
+    /// The distinct (signature, count) pairs the filter selects.
+    pub fn distinct_signatures(&self, filter: &EventFilter) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT e.signature, count(*) FROM matches m
+              JOIN events e ON e.id = m.event_id
+              JOIN listeners l ON l.id = m.listener_id
+              JOIN networks n ON n.id = e.network_id
+              WHERE (?1 IS NULL OR l.name = ?1) AND (?2 IS NULL OR n.name = ?2)
+              AND (?3 IS NULL OR e.event = ?3 OR e.signature = ?3)
+              AND (?4 IS NULL OR e.block_number >= ?4) AND (?5 IS NULL OR e.block_number <= ?5)
+              GROUP BY e.signature",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                filter.listener,
+                filter.network,
+                filter.event,
+                filter.from_block.map(|b| b as i64),
+                filter.to_block.map(|b| b as i64)
+            ],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)),
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,134 @@
+//! Networks and listeners as the database knows them: stable ids for names, and a reset
+//! of a listener's coverage when what it watches changes.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{Store, StoreError};
+
+/// A listener's stored identity and progress.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListenerRecord {
+    pub id: i64,
+    pub name: String,
+    pub network_id: i64,
+    pub from_block: u64,
+    /// Chain head when the listener was first stored: events at or below it are history.
+    pub created_head: Option<u64>,
+}
+
+impl Store {
+    /// Returns the id of the network, creating it. A name already stored with another
+    /// chain id is refused: its events belong to another chain.
+    pub fn upsert_network(&self, name: &str, chain_id: u64) -> Result<i64, StoreError> {
+        let found: Option<(i64, i64)> = self
+            .conn
+            .query_row(
+                "SELECT id, chain_id FROM networks WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match found {
+            Some((id, stored)) if stored as u64 == chain_id => Ok(id),
+            Some((_, stored)) => Err(StoreError::Corrupt(format!(
+                "network \"{name}\" is stored with chain id {stored} but is now configured with chain id {chain_id}; give it another name"
+            ))),
+            None => {
+                self.conn.execute(
+                    "INSERT INTO networks (name, chain_id) VALUES (?1, ?2)",
+                    params![name, chain_id as i64],
+                )?;
+                Ok(self.conn.last_insert_rowid())
+            }
+        }
+    }
+
+    /// Returns the listener, creating it. When its definition (`spec_hash`) or start
+    /// block changed, its coverage is cleared so it is processed again; stored events stay.
+    pub fn upsert_listener(
+        &self,
+        name: &str,
+        network_id: i64,
+        spec_hash: &str,
+        from_block: u64,
+        head: u64,
+    ) -> Result<ListenerRecord, StoreError> {
+        let found: Option<(i64, i64, String, i64, Option<i64>)> = self
+            .conn
+            .query_row(
+                "SELECT id, network_id, spec_hash, from_block, created_head FROM listeners WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let (id, created_head) = match found {
+            Some((id, net, hash, from, created))
+                if net == network_id && hash == spec_hash && from as u64 == from_block =>
+            {
+                (id, created)
+            }
+            Some((id, _, _, _, created)) => {
+                self.conn.execute(
+                    "UPDATE listeners SET network_id = ?2, spec_hash = ?3, from_block = ?4 WHERE id = ?1",
+                    params![id, network_id, spec_hash, from_block as i64],
+                )?;
+                self.conn
+                    .execute("DELETE FROM coverage WHERE listener_id = ?1", [id])?;
+                (id, created)
+            }
+            None => {
+                self.conn.execute(
+                    "INSERT INTO listeners (name, network_id, spec_hash, from_block, created_head) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![name, network_id, spec_hash, from_block as i64, head as i64],
+                )?;
+                (self.conn.last_insert_rowid(), Some(head as i64))
+            }
+        };
+        Ok(ListenerRecord {
+            id,
+            name: name.to_string(),
+            network_id,
+            from_block,
+            created_head: created_head.map(|h| h as u64),
+        })
+    }
+
+    /// Adds to a listener's count of logs that carried a watched topic but did not decode.
+    pub fn add_undecodable(&self, listener_id: i64, n: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE listeners SET undecodable = undecodable + ?2 WHERE id = ?1",
+            params![listener_id, n as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Events matched by the listener and its undecodable-log count.
+    pub fn listener_counts(&self, listener_id: i64) -> Result<(u64, u64), StoreError> {
+        let events: i64 = self.conn.query_row(
+            "SELECT count(*) FROM matches WHERE listener_id = ?1",
+            [listener_id],
+            |r| r.get(0),
+        )?;
+        let undecodable: i64 = self.conn.query_row(
+            "SELECT undecodable FROM listeners WHERE id = ?1",
+            [listener_id],
+            |r| r.get(0),
+        )?;
+        Ok((events as u64, undecodable as u64))
+    }
+}
+
+impl Store {
+    /// The start block stored for a listener with this definition, if any.
+    pub fn stored_from_block(&self, name: &str, spec_hash: &str) -> Result<Option<u64>, StoreError> {
+        let n: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT from_block FROM listeners WHERE name = ?1 AND spec_hash = ?2",
+                [name, spec_hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(n.map(|n| n as u64))
+    }
+}

@@ -1,0 +1,92 @@
+//! Versioned migrations of the SQLite schema, applied in order inside one transaction.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry;
+/// append a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: networks, listeners, events (one row per log), matches, coverage, block cache.
+    "
+    CREATE TABLE networks (
+        id        INTEGER PRIMARY KEY,
+        name      TEXT NOT NULL UNIQUE,
+        chain_id  INTEGER NOT NULL
+    );
+    CREATE TABLE listeners (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        network_id  INTEGER NOT NULL REFERENCES networks(id),
+        spec_hash   TEXT NOT NULL,
+        from_block  INTEGER NOT NULL,
+        created_head INTEGER,
+        undecodable INTEGER NOT NULL DEFAULT 0
+    );
+    -- One row per log, whoever matched it. The unique key appends in block order, so a
+    -- backfill writes the index sequentially. (block_hash, log_index) fixes the tx.
+    CREATE TABLE events (
+        id           INTEGER PRIMARY KEY,
+        network_id   INTEGER NOT NULL REFERENCES networks(id),
+        block_number INTEGER NOT NULL,
+        log_index    INTEGER NOT NULL,
+        block_hash   BLOB NOT NULL,
+        block_time   INTEGER,
+        tx_hash      BLOB NOT NULL,
+        contract     BLOB NOT NULL,
+        topic0       BLOB,
+        event        TEXT NOT NULL,
+        signature    TEXT NOT NULL,
+        args         TEXT NOT NULL,
+        topics       BLOB NOT NULL,
+        data         BLOB NOT NULL,
+        status       INTEGER NOT NULL,
+        -- First unsigned amount argument, 32 bytes big-endian: sorts like the number.
+        amount       BLOB,
+        UNIQUE (network_id, block_number, log_index, block_hash)
+    );
+    CREATE INDEX events_status ON events(network_id, status, block_number);
+    CREATE INDEX events_tx ON events(tx_hash);
+    CREATE TABLE matches (
+        listener_id INTEGER NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+        event_id    INTEGER NOT NULL REFERENCES events(id),
+        PRIMARY KEY (listener_id, event_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX matches_event ON matches(event_id);
+    -- Block ranges each listener has fully processed (merged, non-overlapping).
+    CREATE TABLE coverage (
+        listener_id INTEGER NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+        start_block INTEGER NOT NULL,
+        end_block   INTEGER NOT NULL,
+        PRIMARY KEY (listener_id, start_block)
+    ) WITHOUT ROWID;
+    -- Recent canonical headers (reorg detection) and timestamps of blocks with events.
+    CREATE TABLE blocks (
+        network_id  INTEGER NOT NULL REFERENCES networks(id),
+        number      INTEGER NOT NULL,
+        hash        BLOB NOT NULL,
+        parent_hash BLOB NOT NULL,
+        time        INTEGER NOT NULL,
+        PRIMARY KEY (network_id, number)
+    ) WITHOUT ROWID;
+    ",
+];
+
+/// Brings the database to the newest schema version.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let target = MIGRATIONS.len() as i64;
+    if current > target {
+        return Err(StoreError::TooNew {
+            found: current,
+            supported: target,
+        });
+    }
+    let tx = conn.transaction()?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! Store tests on real SQLite files.
+
+use alloy_primitives::{Address, B256, U256};
+
+use super::*;
+use crate::event::EventStatus;
+
+fn event(block: u64, log_index: u64, hash: u8, listeners: Vec<i64>) -> NewEvent {
+    NewEvent {
+        block_number: block,
+        block_hash: B256::repeat_byte(hash),
+        block_time: Some(1_700_000_000 + block as i64),
+        tx_hash: B256::repeat_byte(0xee),
+        log_index,
+        contract: Address::repeat_byte(0x11),
+        topics: vec![B256::repeat_byte(1)],
+        data: vec![],
+        event: "Transfer".into(),
+        signature: "Transfer(address,address,uint256)".into(),
+        args: r#"{"from":"0x0","to":"0x1","value":"5"}"#.into(),
+        amount: Some(U256::from(5)),
+        status: EventStatus::Pending,
+        listeners,
+    }
+}
+
+fn setup() -> (tempfile::TempDir, Store, i64, i64) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("t.db")).expect("open");
+    let net = store.upsert_network("local", 31337).expect("network");
+    let l = store.upsert_listener("l", net, "h", 0, 10).expect("listener").id;
+    (dir, store, net, l)
+}
+
+#[test]
+fn a_log_is_stored_once_and_coverage_merges() {
+    let (_d, mut store, net, l) = setup();
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 9,
+        listeners: vec![l],
+        events: vec![event(5, 0, 5, vec![l]), event(5, 1, 5, vec![l])],
+        ..Commit::default()
+    };
+    assert_eq!(store.commit(&c).expect("commit").len(), 2);
+    // The same range again (a resume after a crash) adds nothing.
+    assert!(store.commit(&c).expect("commit").is_empty());
+    assert_eq!(store.event_count().expect("count"), 2);
+    let c2 = Commit { from_block: 10, to_block: 20, events: vec![], ..c };
+    store.commit(&c2).expect("commit");
+    assert_eq!(store.coverage(l).expect("coverage"), vec![(0, 20)]);
+    assert_eq!(store.covered_to(l, 0).expect("covered"), Some(20));
+}
+
+#[test]
+fn rollback_marks_removed_and_truncates_coverage() {
+    let (_d, mut store, net, l) = setup();
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 9,
+        listeners: vec![l],
+        events: vec![event(3, 0, 3, vec![l]), event(8, 0, 8, vec![l])],
+        ..Commit::default()
+    };
+    store.commit(&c).expect("commit");
+    let removed = store.rollback_to(net, 5).expect("rollback");
+    assert_eq!(removed.len(), 1);
+    assert_eq!(store.covered_to(l, 0).expect("covered"), Some(5));
+    let confirmed = store.confirm_up_to(net, 9).expect("confirm");
+    assert_eq!(confirmed.len(), 1, "removed events are not confirmed");
+    let statuses: Vec<EventStatus> = store.recent_events(10).expect("recent").iter().map(|e| e.status).collect();
+    assert_eq!(statuses, vec![EventStatus::Removed, EventStatus::Confirmed]);
+}
+
+#[test]
+fn a_second_writer_is_refused() {
+    let (d, _store, _, _) = setup();
+    match Store::open(&d.path().join("t.db")) {
+        Err(StoreError::Locked { .. }) => {}
+        other => panic!("expected Locked, got {:?}", other.map(|_| ())),
+    }
+    assert!(Store::open_reader(&d.path().join("t.db")).is_ok(), "readers are welcome");
+}
+
+#[test]
+fn changing_a_listener_resets_its_coverage_only() {
+    let (_d, mut store, net, l) = setup();
+    let c = Commit { network_id: net, from_block: 0, to_block: 9, listeners: vec![l], events: vec![event(1, 0, 1, vec![l])], ..Commit::default() };
+    store.commit(&c).expect("commit");
+    let again = store.upsert_listener("l", net, "h", 0, 50).expect("same");
+    assert_eq!(again.id, l);
+    assert_eq!(store.covered_to(l, 0).expect("covered"), Some(9));
+    store.upsert_listener("l", net, "other", 0, 50).expect("changed");
+    assert_eq!(store.covered_to(l, 0).expect("covered"), None);
+    assert_eq!(store.event_count().expect("count"), 1, "stored events stay");
+}
+
+#[test]
+fn a_network_cannot_change_chain() {
+    let (_d, store, _, _) = setup();
+    let err = store.upsert_network("local", 1).expect_err("chain id changed");
+    assert!(err.to_string().contains("chain id 31337"), "{err}");
+}

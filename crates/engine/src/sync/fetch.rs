@@ -1,0 +1,112 @@
+//! Fetching a span of blocks: chunks requested in parallel, each split further when the
+//! node refuses its size, results committed strictly in block order.
+
+use std::sync::Mutex;
+
+use alloy_primitives::U64;
+use futures_util::stream::{self, StreamExt};
+
+use super::{lock, process, NetworkSync, SyncError, PARALLEL};
+use crate::matcher::Matcher;
+use crate::plan::{chunks, RangeSizer};
+use crate::source::{LogFilter, RpcError, RpcLog};
+
+impl NetworkSync {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn fetch_and_commit(
+        &self,
+        matcher: &Matcher,
+        sizer: &Mutex<RangeSizer>,
+        decimals: &mut process::DecimalsCache,
+        (from, to): (u64, u64),
+        active: &[i64],
+        head: u64,
+        final_block: u64,
+    ) -> Result<(), SyncError> {
+        let size = sizer.lock().map_or(1, |s| s.size());
+        let plan = chunks(from, to, size, PARALLEL);
+        let (addresses, topics) = matcher.selection(active);
+        let mut results = stream::iter(plan.into_iter().map(|(lo, hi)| {
+            let filter = LogFilter {
+                from_block: U64::from(lo),
+                to_block: U64::from(hi),
+                address: addresses.clone(),
+                topics: vec![Some(topics.clone())],
+            };
+            async move { self.fetch_chunk(filter, sizer).await.map(|logs| (lo, hi, logs)) }
+        }))
+        .buffered(PARALLEL);
+        while let Some(result) = results.next().await {
+            let (lo, hi, logs) = result?;
+            let commit = self
+                .build_commit(matcher, decimals, (lo, hi), active, logs, head, final_block)
+                .await?;
+            let fresh = lock(&self.store).commit(&commit)?;
+            tracing::debug!(network = %self.spec.name, from = lo, to = hi, events = commit.events.len(), "committed");
+            self.announce(&fresh)?;
+        }
+        Ok(())
+    }
+
+    /// All logs of `[from, to]`, shrinking requests the node refuses.
+    async fn fetch_chunk(
+        &self,
+        mut filter: LogFilter,
+        sizer: &Mutex<RangeSizer>,
+    ) -> Result<Vec<RpcLog>, SyncError> {
+        let end: u64 = filter.to_block.to();
+        let mut lo: u64 = filter.from_block.to();
+        let mut hi = end;
+        let mut out = Vec::new();
+        loop {
+            filter.from_block = U64::from(lo);
+            filter.to_block = U64::from(hi);
+            match self.source.logs(&filter).await {
+                Ok(logs) => {
+                    check_logs(&logs, lo, hi, &self.source_name())?;
+                    out.extend(logs);
+                    if let Ok(mut s) = sizer.lock() {
+                        s.succeeded();
+                    }
+                    if hi >= end {
+                        break;
+                    }
+                    lo = hi + 1;
+                    let size = sizer.lock().map_or(1, |s| s.size());
+                    hi = lo.saturating_add(size - 1).min(end);
+                }
+                Err(RpcError::RangeTooLarge { hint, message, .. }) if hi > lo => {
+                    let next = sizer.lock().map_or(lo, |mut s| s.refused(lo, hi, hint));
+                    tracing::info!(network = %self.spec.name, from = lo, to = hi, retry_to = next, %message, "range refused; splitting");
+                    hi = next;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        out.sort_by_key(|l| (l.block_number, l.log_index));
+        Ok(out)
+    }
+
+    fn source_name(&self) -> String {
+        self.spec.name.clone()
+    }
+}
+
+/// Every log must be complete, canonical and inside the asked range: an answer that is
+/// not is garbage to retry, never a reason to drop a log.
+fn check_logs(logs: &[RpcLog], lo: u64, hi: u64, network: &str) -> Result<(), SyncError> {
+    for l in logs {
+        let ok = l.block_hash.is_some()
+            && l.transaction_hash.is_some()
+            && l.log_index.is_some()
+            && l.block_number.is_some_and(|b| (lo..=hi).contains(&b.to::<u64>()));
+        if !ok || l.removed {
+            return Err(RpcError::Garbage {
+                endpoint: network.to_string(),
+                message: format!("eth_getLogs for blocks {lo}..={hi} returned an incomplete, removed or out-of-range log"),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}

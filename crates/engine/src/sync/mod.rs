@@ -1,0 +1,241 @@
+//! Following one network: backfill from each listener's start block, then live, with
+//! reorg detection, confirmations and backoff. Backfill and live are one loop, so the
+//! handoff between them neither skips nor repeats a block.
+
+mod fetch;
+mod process;
+mod reorg;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::hub::Hub;
+use crate::matcher::Matcher;
+use crate::model::{Confirmations, ListenerSpec, NetworkSpec};
+use crate::plan::{next_span, RangeSizer};
+use crate::source::{BlockTag, RpcError, Source};
+use crate::status::ListenerPhase;
+use crate::store::{ListenerRecord, Store, StoreError};
+
+/// Blocks below the head whose headers are kept to detect reorgs by parent hash.
+pub const REORG_WINDOW: u64 = 256;
+/// Log requests in flight at once per network.
+const PARALLEL: usize = 4;
+
+/// Why a sync step did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Rpc(#[from] RpcError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The chain changed under a request (a reorg in progress): start the step again.
+    #[error("the chain changed while reading block {0}; reading again")]
+    Moved(u64),
+}
+
+/// One network's follower.
+pub struct NetworkSync {
+    pub spec: NetworkSpec,
+    pub network_id: i64,
+    pub source: Arc<Source>,
+    pub listeners: Vec<(ListenerRecord, ListenerSpec)>,
+    pub store: Arc<Mutex<Store>>,
+    pub hub: Arc<Hub>,
+    /// Stop once every listener reached the head less the confirmation depth.
+    pub until_head: bool,
+}
+
+enum Step {
+    Progress,
+    CaughtUp,
+}
+
+impl NetworkSync {
+    /// Runs until shut down (or, with `until_head`, until caught up). Returns an error only
+    /// for problems that retrying cannot fix (the database).
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
+        let matcher = Matcher::new(self.listeners.iter().map(|(r, s)| (r.id, s)));
+        let sizer = Mutex::new(RangeSizer::new(self.spec.max_block_range));
+        let mut decimals = process::DecimalsCache::default();
+        let mut delay = Duration::from_millis(250);
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            let wait = match self.step(&matcher, &sizer, &mut decimals).await {
+                Ok(Step::Progress) => {
+                    delay = Duration::from_millis(250);
+                    continue;
+                }
+                Ok(Step::CaughtUp) => {
+                    self.hub.network(&self.spec.name, |n| n.error = None);
+                    self.hub.set_phase_all(&self.spec.name, ListenerPhase::Live);
+                    delay = Duration::from_millis(250);
+                    if self.until_head {
+                        return Ok(());
+                    }
+                    self.spec.poll_interval
+                }
+                Err(SyncError::Store(e)) => {
+                    tracing::error!(network = %self.spec.name, error = %e, "database error; this network stops advancing");
+                    self.hub.network(&self.spec.name, |n| n.error = Some(format!("Stopped: {e}")));
+                    self.hub.set_phase_all(&self.spec.name, ListenerPhase::Failed);
+                    return Err(e);
+                }
+                Err(SyncError::Moved(b)) => {
+                    tracing::info!(network = %self.spec.name, block = b, "chain moved during a read; retrying");
+                    Duration::from_millis(100)
+                }
+                Err(SyncError::Rpc(e)) => {
+                    tracing::warn!(network = %self.spec.name, error = %e, retry_in = ?delay, "RPC problem");
+                    let endpoints = self.source.endpoint_status();
+                    self.hub.network(&self.spec.name, |n| {
+                        n.error = Some(plain_words(&e));
+                        n.endpoints = endpoints;
+                    });
+                    let d = delay;
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                    jitter(d)
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    async fn step(
+        &self,
+        matcher: &Matcher,
+        sizer: &Mutex<RangeSizer>,
+        decimals: &mut process::DecimalsCache,
+    ) -> Result<Step, SyncError> {
+        let head = self.source.block_number().await?;
+        if self.detect_reorg(head).await? {
+            return Ok(Step::Progress);
+        }
+        let final_block = self.final_block(head).await?;
+        self.confirm(final_block)?;
+        let target = if self.until_head { final_block } else { head };
+        let nexts = self.next_blocks()?;
+        let endpoints = self.source.endpoint_status();
+        self.hub.network(&self.spec.name, |n| {
+            n.head = Some(head);
+            n.endpoints = endpoints;
+            n.error = None;
+        });
+        let Some((from, to, active)) = next_span(&nexts, target) else {
+            self.report_progress(head, target)?;
+            return Ok(Step::CaughtUp);
+        };
+        for (rec, _) in self.listeners.iter().filter(|(r, _)| active.contains(&r.id)) {
+            if to + 1 < head {
+                self.hub.listener(&rec.name, |l| l.phase = ListenerPhase::Backfilling);
+            }
+        }
+        self.fetch_and_commit(matcher, sizer, decimals, (from, to), &active, head, final_block)
+            .await?;
+        self.report_progress(head, target)?;
+        Ok(Step::Progress)
+    }
+
+    /// The highest block whose events count as confirmed.
+    async fn final_block(&self, head: u64) -> Result<u64, SyncError> {
+        let tag = match self.spec.confirmations {
+            Confirmations::Blocks(n) => return Ok(head.saturating_sub(n)),
+            Confirmations::Safe => BlockTag::Safe,
+            Confirmations::Finalized => BlockTag::Finalized,
+        };
+        Ok(self.source.header(tag).await?.map_or(0, |h| h.number.to::<u64>().min(head)))
+    }
+
+    /// Each active listener's next unprocessed block.
+    fn next_blocks(&self) -> Result<Vec<(i64, u64)>, SyncError> {
+        let store = lock(&self.store);
+        let mut out = Vec::new();
+        for (rec, spec) in &self.listeners {
+            if spec.paused {
+                continue;
+            }
+            let next = store.covered_to(rec.id, rec.from_block)?.map_or(rec.from_block, |c| c + 1);
+            out.push((rec.id, next));
+        }
+        Ok(out)
+    }
+
+    fn confirm(&self, final_block: u64) -> Result<(), SyncError> {
+        let ids = lock(&self.store).confirm_up_to(self.network_id, final_block)?;
+        self.announce(&ids)?;
+        Ok(())
+    }
+
+    fn report_progress(&self, head: u64, _target: u64) -> Result<(), SyncError> {
+        let store = lock(&self.store);
+        let mut rows = Vec::new();
+        let mut synced: Option<u64> = None;
+        for (rec, spec) in &self.listeners {
+            let covered = store.covered_to(rec.id, rec.from_block)?;
+            let (events, undecodable) = store.listener_counts(rec.id)?;
+            if !spec.paused {
+                synced = Some(synced.map_or(covered.unwrap_or(0), |s| s.min(covered.unwrap_or(0))));
+            }
+            rows.push((rec.name.clone(), covered, events, undecodable));
+        }
+        let total = store.event_count()?;
+        drop(store);
+        self.hub.update(|b| {
+            b.events_stored = total;
+            for (name, covered, events, undecodable) in rows {
+                if let Some(l) = b.listeners.iter_mut().find(|l| l.name == name) {
+                    l.covered_to = covered;
+                    l.events = events;
+                    l.undecodable = undecodable;
+                }
+            }
+            if let Some(n) = b.networks.iter_mut().find(|n| n.name == self.spec.name) {
+                n.synced_to = synced;
+                n.lag = synced.map(|s| head.saturating_sub(s));
+            }
+        });
+        Ok(())
+    }
+
+    /// Sends the stored form of these events (new or changed) to subscribers.
+    fn announce(&self, ids: &[i64]) -> Result<(), SyncError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let events = lock(&self.store).events_by_ids(ids)?;
+        for e in events {
+            self.hub.send(crate::hub::Notice::Event(e));
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn jitter(d: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |t| t.subsec_nanos());
+    d + d.mul_f64(f64::from(nanos % 250) / 1000.0)
+}
+
+/// An RPC problem in words a non-engineer understands; the detail follows.
+fn plain_words(e: &RpcError) -> String {
+    let what = match e {
+        RpcError::Transport { .. } | RpcError::Timeout { .. } => "The node cannot be reached; retrying",
+        RpcError::RateLimited { .. } => "The node is limiting requests; slowing down",
+        RpcError::Http { .. } | RpcError::Garbage { .. } => "The node gave an unusable answer; retrying",
+        RpcError::RangeTooLarge { .. } => "The node refused a request size; adjusting",
+        RpcError::Rpc { .. } => "The node reported an error; retrying",
+    };
+    format!("{what} ({e})")
+}

@@ -1,0 +1,190 @@
+//! Turning a chunk's raw logs into a commit: headers and timestamps, decoding, matching.
+
+use std::collections::{BTreeMap, HashMap};
+
+use alloy_primitives::{Address, U256};
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+use serde_json::json;
+
+use super::{lock, NetworkSync, SyncError, REORG_WINDOW};
+use crate::event::EventStatus;
+use crate::matcher::{amount_of, Matcher, Outcome};
+use crate::source::{BlockTag, RpcLog};
+use crate::store::{BlockRecord, Commit, NewEvent};
+
+/// `decimals()` of token contracts, asked once per contract.
+#[derive(Default)]
+pub struct DecimalsCache(HashMap<Address, Option<u8>>);
+
+impl NetworkSync {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn build_commit(
+        &self,
+        matcher: &Matcher,
+        decimals: &mut DecimalsCache,
+        (lo, hi): (u64, u64),
+        active: &[i64],
+        logs: Vec<RpcLog>,
+        head: u64,
+        final_block: u64,
+    ) -> Result<Commit, SyncError> {
+        let window_start = head.saturating_sub(REORG_WINDOW);
+        let recent = self.recent_headers(lo.max(window_start), hi).await?;
+        let mut times: BTreeMap<u64, i64> = recent.iter().map(|b| (b.number, b.time)).collect();
+        for l in &logs {
+            let n: u64 = l.block_number.map_or(0, |b| b.to());
+            if let Some(t) = l.block_timestamp {
+                times.entry(n).or_insert(t.to::<u64>() as i64);
+            }
+            if let Some(b) = recent.iter().find(|b| b.number == n) {
+                if Some(b.hash) != l.block_hash {
+                    return Err(SyncError::Moved(n));
+                }
+            }
+        }
+        let mut events = Vec::new();
+        let mut undecodable: BTreeMap<i64, u64> = BTreeMap::new();
+        for log in &logs {
+            let dec = if matcher.needs_decimals(log, active) {
+                decimals.get(self, log.address).await?
+            } else {
+                None
+            };
+            match matcher.match_log(log, active, dec) {
+                Outcome::Matched(m) => {
+                    let number: u64 = log.block_number.map_or(0, |b| b.to());
+                    events.push(NewEvent {
+                        block_number: number,
+                        block_hash: log.block_hash.unwrap_or_default(),
+                        block_time: times.get(&number).copied(),
+                        tx_hash: log.transaction_hash.unwrap_or_default(),
+                        log_index: log.log_index.map_or(0, |i| i.to()),
+                        contract: log.address,
+                        topics: log.topics.clone(),
+                        data: log.data.to_vec(),
+                        event: m.def.event.name.clone(),
+                        signature: m.def.signature.clone(),
+                        args: crate::abi::json::event_args_to_json(m.def, &m.args).to_string(),
+                        amount: amount_of(&m.args),
+                        status: if number <= final_block { EventStatus::Confirmed } else { EventStatus::Pending },
+                        listeners: m.listeners,
+                    });
+                }
+                Outcome::Undecodable { listeners, reason } => {
+                    tracing::warn!(network = %self.spec.name, tx = ?log.transaction_hash, log_index = ?log.log_index, %reason, "log does not fit its ABI; counted");
+                    for l in listeners {
+                        *undecodable.entry(l).or_default() += 1;
+                    }
+                }
+                Outcome::NotMatched => {}
+            }
+        }
+        self.fill_times(&mut events, &mut times).await?;
+        let mut blocks = recent;
+        for e in &events {
+            if !blocks.iter().any(|b| b.number == e.block_number) {
+                if let Some(t) = e.block_time {
+                    blocks.push(BlockRecord { number: e.block_number, hash: e.block_hash, parent_hash: Default::default(), time: t });
+                }
+            }
+        }
+        Ok(Commit {
+            network_id: self.network_id,
+            from_block: lo,
+            to_block: hi,
+            listeners: active.to_vec(),
+            events,
+            blocks,
+            undecodable: undecodable.into_iter().collect(),
+            prune_below: window_start,
+        })
+    }
+
+    /// Headers of `[from, to]` (the part of a chunk inside the reorg window), checked to
+    /// form a chain with each other and with the stored header below them.
+    async fn recent_headers(&self, from: u64, to: u64) -> Result<Vec<BlockRecord>, SyncError> {
+        if from > to {
+            return Ok(Vec::new());
+        }
+        let headers: Vec<BlockRecord> = stream::iter(from..=to)
+            .map(|n| async move {
+                match self.source.header(BlockTag::Number(n)).await? {
+                    Some(h) => Ok(BlockRecord { number: n, hash: h.hash, parent_hash: h.parent_hash, time: h.timestamp.to::<u64>() as i64 }),
+                    None => Err(SyncError::Moved(n)),
+                }
+            })
+            .buffered(8)
+            .try_collect()
+            .await?;
+        let below = self.stored_block(from.checked_sub(1))?;
+        let mut parent = below.map(|b| b.hash);
+        for h in &headers {
+            if parent.is_some_and(|p| p != h.parent_hash) {
+                return Err(SyncError::Moved(h.number));
+            }
+            parent = Some(h.hash);
+        }
+        Ok(headers)
+    }
+
+    /// Timestamps for events whose block time is not known yet: cached, else fetched once.
+    async fn fill_times(&self, events: &mut [NewEvent], times: &mut BTreeMap<u64, i64>) -> Result<(), SyncError> {
+        let missing: Vec<u64> = {
+            let mut m: Vec<u64> = events.iter().filter(|e| e.block_time.is_none()).map(|e| e.block_number).collect();
+            m.dedup();
+            m
+        };
+        let mut to_fetch = Vec::new();
+        {
+            let store = lock(&self.store);
+            for n in missing {
+                match store.block(self.network_id, n)? {
+                    Some(b) if b.time != 0 => {
+                        times.insert(n, b.time);
+                    }
+                    _ => to_fetch.push(n),
+                }
+            }
+        }
+        let fetched: Vec<(u64, i64)> = stream::iter(to_fetch)
+            .map(|n| async move {
+                let h = self.source.header(BlockTag::Number(n)).await?.ok_or(SyncError::Moved(n))?;
+                Ok::<_, SyncError>((n, h.timestamp.to::<u64>() as i64))
+            })
+            .buffered(8)
+            .try_collect()
+            .await?;
+        times.extend(fetched);
+        for e in events.iter_mut().filter(|e| e.block_time.is_none()) {
+            e.block_time = times.get(&e.block_number).copied();
+        }
+        Ok(())
+    }
+}
+
+impl NetworkSync {
+    fn stored_block(&self, n: Option<u64>) -> Result<Option<BlockRecord>, SyncError> {
+        match n {
+            Some(n) => Ok(lock(&self.store).block(self.network_id, n)?),
+            None => Ok(None),
+        }
+    }
+}
+
+impl DecimalsCache {
+    /// The contract's `decimals()`, or None when it has none.
+    async fn get(&mut self, sync: &NetworkSync, contract: Address) -> Result<Option<u8>, SyncError> {
+        if let Some(d) = self.0.get(&contract) {
+            return Ok(*d);
+        }
+        let call = json!([{"to": contract, "data": "0x313ce567"}, "latest"]);
+        let answer: Result<alloy_primitives::Bytes, _> = sync.source.call("eth_call", call).await;
+        let d = match answer {
+            Ok(bytes) if bytes.len() == 32 => u8::try_from(U256::from_be_slice(&bytes)).ok(),
+            Ok(_) | Err(crate::source::RpcError::Rpc { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        self.0.insert(contract, d);
+        Ok(d)
+    }
+}

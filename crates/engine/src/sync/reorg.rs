@@ -1,0 +1,61 @@
+//! Reorg detection by parent hash: walk back to the common ancestor, mark what was above
+//! it removed, and let the next step store the new canonical blocks.
+
+use super::{lock, NetworkSync, SyncError};
+use crate::hub::Notice;
+use crate::model::Confirmations;
+use crate::source::BlockTag;
+
+impl NetworkSync {
+    /// Compares the newest stored header with the node's block at that height. Returns
+    /// true when a reorg was found and rolled back. A node whose head is below what we
+    /// stored (a lagging node) is not a reorg: we wait for it.
+    pub(super) async fn detect_reorg(&self, head: u64) -> Result<bool, SyncError> {
+        let Some(latest) = lock(&self.store).latest_block(self.network_id)? else {
+            return Ok(false);
+        };
+        if latest.number > head {
+            return Ok(false);
+        }
+        match self.source.header(BlockTag::Number(latest.number)).await? {
+            Some(h) if h.hash == latest.hash => return Ok(false),
+            Some(_) => {}
+            None => return Ok(false),
+        }
+        let ancestor = self.find_ancestor(latest.number).await?;
+        let depth = latest.number - ancestor;
+        let removed = lock(&self.store).rollback_to(self.network_id, ancestor)?;
+        let limit = match self.spec.confirmations {
+            Confirmations::Blocks(n) => Some(n),
+            _ => None,
+        };
+        tracing::warn!(network = %self.spec.name, depth, ancestor, removed = removed.len(), "reorg");
+        if limit.is_some_and(|n| depth > n) {
+            let msg = format!(
+                "Reorg of {depth} blocks on {} is deeper than the confirmation policy: events already marked confirmed above block {ancestor} were removed",
+                self.spec.name
+            );
+            tracing::error!("{msg}");
+            self.hub.send(Notice::Alert(msg));
+        }
+        self.announce(&removed)?;
+        Ok(true)
+    }
+
+    /// The highest stored block whose hash the node still agrees with.
+    async fn find_ancestor(&self, from: u64) -> Result<u64, SyncError> {
+        let mut n = from;
+        while n > 0 {
+            n -= 1;
+            let Some(stored) = lock(&self.store).block(self.network_id, n)? else {
+                tracing::error!(network = %self.spec.name, block = n, "reorg reaches below the kept headers; rolling back to there");
+                return Ok(n);
+            };
+            let node = self.source.header(BlockTag::Number(n)).await?;
+            if node.is_some_and(|h| h.hash == stored.hash) {
+                return Ok(n);
+            }
+        }
+        Ok(0)
+    }
+}

@@ -1,0 +1,91 @@
+//! The Tokenwatch config (TOML, the engine's format) the demo writes for its contracts.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use tokenwatch_testkit::Address;
+
+/// What the config needs to know about the demo chain.
+pub struct DemoConfig {
+    pub rpc_url: String,
+    pub chain_id: u64,
+    pub usd: Address,
+    pub nft: Address,
+    pub bond: Address,
+}
+
+/// Renders the config: one network and four listeners.
+pub fn render(c: &DemoConfig) -> String {
+    let network = "Demo chain";
+    let listener = |name: &str, contract: &Address, events: &str, filter: Option<&str>| {
+        let filter = filter
+            .map(|w| format!("where = \"{w}\"\n"))
+            .unwrap_or_default();
+        format!(
+            "[[listeners]]\nname = \"{name}\"\nnetwork = \"{network}\"\n\
+             contracts = [\"{contract}\"]\nevents = [\"{events}\"]\n{filter}from_block = 0\n"
+        )
+    };
+    [
+        format!(
+            "# Written by tokenwatch-demo.\n\n[[networks]]\nname = \"{network}\"\nchain_id = {}\n\
+             rpc = [\"{}\"]\nconfirmations = 2\n",
+            c.chain_id, c.rpc_url
+        ),
+        listener("DemoUSD transfers", &c.usd, "erc20:Transfer", None),
+        listener(
+            "Big DemoUSD transfers",
+            &c.usd,
+            "erc20:Transfer",
+            Some("value >= 1000000 * 10^decimals"),
+        ),
+        listener("DemoNFT", &c.nft, "erc721", None),
+        listener("DemoBond compliance", &c.bond, "erc3643", None),
+    ]
+    .join("\n")
+}
+
+/// Writes the config to `path` (atomically, creating parent directories).
+pub fn write(path: &Path, c: &DemoConfig) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    fs::write(&tmp, render(c)).with_context(|| format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_engine_format() {
+        let a = |b: u8| Address::repeat_byte(b);
+        let c = DemoConfig {
+            rpc_url: "http://127.0.0.1:18545".into(),
+            chain_id: 31337,
+            usd: a(1),
+            nft: a(2),
+            bond: a(3),
+        };
+        let text = render(&c);
+        let usd = format!("contracts = [\"{}\"]", a(1));
+        assert!(text.contains("[[networks]]\nname = \"Demo chain\"\nchain_id = 31337\n"));
+        assert!(text.contains("rpc = [\"http://127.0.0.1:18545\"]\nconfirmations = 2\n"));
+        assert_eq!(text.matches("[[listeners]]").count(), 4);
+        assert_eq!(text.matches(&usd).count(), 2);
+        assert!(text.contains("name = \"Big DemoUSD transfers\"\nnetwork = \"Demo chain\"\n"));
+        let big = "where = \"value >= 1000000 * 10^decimals\"\nfrom_block = 0\n";
+        assert!(text.contains(&format!("events = [\"erc20:Transfer\"]\n{big}")));
+        assert!(text.contains(&format!(
+            "contracts = [\"{}\"]\nevents = [\"erc721\"]",
+            a(2)
+        )));
+        assert!(text.contains(&format!(
+            "contracts = [\"{}\"]\nevents = [\"erc3643\"]",
+            a(3)
+        )));
+    }
+}

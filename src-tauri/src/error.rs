@@ -1,0 +1,29 @@
+//! The app layer's error, serialised for the UI as `{ kind, message }`.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// An error a command returns to the UI.
+#[derive(Debug, thiserror::Error, Serialize, TS)]
+#[serde(tag = "kind", content = "message", rename_all = "camelCase")]
+#[ts(export)]
+pub enum AppError {
+    #[error("{0}")]
+    Engine(String),
+    #[error("{0}")]
+    Store(String),
+    #[error("{0}")]
+    NotReady(String),
+}
+
+impl From<tokenwatch_engine::EngineError> for AppError {
+    fn from(e: tokenwatch_engine::EngineError) -> Self {
+        AppError::Engine(e.to_string())
+    }
+}
+
+impl From<tokenwatch_engine::store::StoreError> for AppError {
+    fn from(e: tokenwatch_engine::store::StoreError) -> Self {
+        AppError::Store(e.to_string())
+    }
+}

@@ -1,0 +1,6 @@
+//! Entry point of the desktop app.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    tokenwatch_app::run();
+}

@@ -1,0 +1,86 @@
+//! Starts the engine inside the app and forwards its notices to the window as events.
+
+use std::path::{Path, PathBuf};
+
+use tauri::{AppHandle, Emitter, Manager};
+use tokenwatch_engine::{Config, Engine, Notice, RunOptions};
+
+use crate::state::AppState;
+
+/// Where the app keeps its files.
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub log_dir: PathBuf,
+    pub config: PathBuf,
+    pub db: PathBuf,
+}
+
+impl Paths {
+    /// `TOKENWATCH_DATA_DIR` and `TOKENWATCH_CONFIG` override the platform directories
+    /// (tests and the demo use them).
+    pub fn resolve(app: &AppHandle) -> Result<Self, String> {
+        let data_dir = match std::env::var_os("TOKENWATCH_DATA_DIR") {
+            Some(d) => PathBuf::from(d),
+            None => app.path().app_data_dir().map_err(|e| e.to_string())?,
+        };
+        let log_dir = app.path().app_log_dir().unwrap_or_else(|_| data_dir.join("logs"));
+        let config = std::env::var_os("TOKENWATCH_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("config.toml"));
+        let db = data_dir.join("tokenwatch.db");
+        std::fs::create_dir_all(&data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        Ok(Self { data_dir, log_dir, config, db })
+    }
+}
+
+/// Runs the engine until the app exits; a start-up failure is shown in the status.
+pub async fn run(app: AppHandle, config_path: PathBuf, db: PathBuf) {
+    let config = match load_config(&config_path) {
+        Ok(c) => c,
+        Err(message) => return fail(&app, message),
+    };
+    let engine = match Engine::start(config, &db, RunOptions::default()).await {
+        Ok(e) => e,
+        Err(e) => return fail(&app, format!("The engine could not start: {e}")),
+    };
+    let mut notices = engine.subscribe();
+    publish_status(&app, engine.status());
+    loop {
+        match notices.recv().await {
+            Ok(Notice::Status(s)) => publish_status(&app, s),
+            Ok(Notice::Event(e)) => {
+                let _ = app.emit("engine-event", e);
+            }
+            Ok(Notice::Alert(msg)) => tracing::error!("{msg}"),
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                // The feed missed some notices; the stored events are intact and the UI reloads.
+                tracing::warn!(skipped = n, "UI notices lagged");
+                publish_status(&app, engine.status());
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+        }
+    }
+}
+
+fn load_config(path: &Path) -> Result<Config, String> {
+    if !path.exists() {
+        return Config::parse("", Path::new(".")).map_err(|_| "empty configuration".to_string());
+    }
+    Config::load(path).map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        format!("The configuration {} has problems: {}", path.display(), list.join("; "))
+    })
+}
+
+fn publish_status(app: &AppHandle, status: tokenwatch_engine::EngineStatus) {
+    app.state::<AppState>().set_status(status.clone());
+    let _ = app.emit("engine-status", status);
+}
+
+fn fail(app: &AppHandle, message: String) {
+    tracing::error!("{message}");
+    let mut status = app.state::<AppState>().status();
+    status.running = false;
+    status.error = Some(message);
+    publish_status(app, status);
+}

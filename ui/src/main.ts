@@ -1,0 +1,101 @@
+// Entry point: lays out the window, connects to the engine and keeps every view current.
+import { h } from "./dom";
+import { connect, toAppError, type Backend } from "./ipc";
+import { summarize } from "./summary";
+import { createErrors } from "./views/errors";
+import { createFeed } from "./views/feed";
+import { createHeader } from "./views/header";
+import { createListeners } from "./views/listeners";
+import { createNetworks } from "./views/networks";
+import type { EngineStatus } from "./bindings/EngineStatus";
+import type { StoredEvent } from "./bindings/StoredEvent";
+
+const RECENT_LIMIT = 200;
+const RETRY_MS = 5000;
+
+const header = createHeader();
+const errors = createErrors();
+const networks = createNetworks();
+const listeners = createListeners();
+const feed = createFeed();
+
+let status: EngineStatus | null = null;
+let statusError: string | null = null;
+
+function render(): void {
+  header.update(summarize(status, statusError), status?.eventsStored ?? null, status?.database ?? null);
+  networks.update(status?.networks ?? []);
+  listeners.update(status?.listeners ?? [], status?.networks ?? []);
+}
+
+function setStatus(next: EngineStatus): void {
+  status = next;
+  statusError = null;
+  errors.clear("engine_status");
+  render();
+}
+
+async function loadStatus(backend: Backend): Promise<void> {
+  try {
+    setStatus(await backend.engineStatus());
+  } catch (err) {
+    if (status != null) return; // a pushed status already arrived
+    const e = toAppError(err);
+    statusError = e.message;
+    errors.show("engine_status", e);
+    render();
+    setTimeout(() => void loadStatus(backend), RETRY_MS);
+  }
+}
+
+/** Fills the feed with recent history; events pushed meanwhile are held and applied after. */
+function startFeed(backend: Backend): { onEvent: (e: StoredEvent) => void; load: () => Promise<void> } {
+  let early: StoredEvent[] | null = [];
+  const shown = new Set<number>();
+  const onEvent = (e: StoredEvent) => {
+    if (early) early.push(e);
+    else {
+      shown.add(e.id);
+      feed.upsert(e);
+    }
+  };
+  const load = async (): Promise<void> => {
+    try {
+      const recent = await backend.recentEvents(RECENT_LIMIT);
+      errors.clear("recent_events");
+      // Oldest first; on a retry, never let older history overwrite a pushed update.
+      for (const e of [...recent].reverse()) if (!shown.has(e.id)) feed.upsert(e);
+    } catch (err) {
+      errors.show("recent_events", toAppError(err));
+      setTimeout(() => void load(), RETRY_MS);
+    }
+    const held = early ?? [];
+    early = null;
+    held.forEach(onEvent);
+  };
+  return { onEvent, load };
+}
+
+async function start(): Promise<void> {
+  const root = document.getElementById("app");
+  if (!root) return;
+  root.replaceChildren(
+    header.el,
+    errors.el,
+    h("main", { class: "layout" }, h("aside", { class: "side" }, networks.el, listeners.el), feed.el),
+  );
+  render();
+
+  const backend = await connect();
+  const events = startFeed(backend);
+  // Subscribe before loading so nothing committed in between is missed.
+  try {
+    await backend.onEvent(events.onEvent);
+    await backend.onStatus(setStatus);
+  } catch (err) {
+    errors.show("subscribe", toAppError(err));
+  }
+  await Promise.all([loadStatus(backend), events.load()]);
+}
+
+void start();

@@ -1,0 +1,43 @@
+// Error banners: the message in plain words, the error kind behind a "Details" toggle.
+import { h } from "../dom";
+import type { AppError } from "../ipc";
+
+export interface ErrorsView {
+  el: HTMLElement;
+  /** Shows (or replaces) the banner for `source`, e.g. the command that failed. */
+  show(source: string, error: AppError): void;
+  clear(source: string): void;
+}
+
+export function createErrors(): ErrorsView {
+  const el = h("div", { class: "errors", role: "alert", "aria-live": "polite" });
+  const banners = new Map<string, HTMLElement>();
+
+  function clear(source: string): void {
+    banners.get(source)?.remove();
+    banners.delete(source);
+  }
+
+  function show(source: string, error: AppError): void {
+    const close = h("button", { class: "banner-close", type: "button", title: "Dismiss" }, "×");
+    close.addEventListener("click", () => clear(source));
+    const banner = h(
+      "div",
+      { class: "banner", "data-testid": "error-banner", "data-source": source },
+      h("p", { class: "banner-message" }, error.message),
+      h(
+        "details",
+        { class: "banner-details" },
+        h("summary", {}, "Details"),
+        h("code", {}, `${source}: ${error.kind}`),
+      ),
+      close,
+    );
+    const old = banners.get(source);
+    if (old) old.replaceWith(banner);
+    else el.append(banner);
+    banners.set(source, banner);
+  }
+
+  return { el, show, clear };
+}

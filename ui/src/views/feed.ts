@@ -1,0 +1,142 @@
+// Live feed: newest events first, updated in place by id, capped, with Pause / Resume.
+import { h, setText } from "../dom";
+import { FeedModel, type FeedOp } from "../feed-model";
+import {
+  formatArgs,
+  formatFullLocalTime,
+  formatLocalTime,
+  formatRelativeTime,
+  shortenAddress,
+} from "../format";
+import type { StoredEvent } from "../bindings/StoredEvent";
+
+const MAX_ROWS = 500;
+
+function cell(cls: string, text: string, title?: string): HTMLTableCellElement {
+  return h("td", { class: cls, title }, text);
+}
+
+function createRow(e: StoredEvent): HTMLTableRowElement {
+  const time =
+    e.blockTime == null
+      ? cell("time muted", "—", "Block time not known yet")
+      : cell(
+          "time mono",
+          formatLocalTime(e.blockTime),
+          `${formatFullLocalTime(e.blockTime)} (${formatRelativeTime(e.blockTime)})`,
+        );
+  const args = formatArgs(e.args);
+  return h(
+    "tr",
+    {
+      class: `feed-row status-${e.status}`,
+      "data-testid": "feed-row",
+      "data-event-id": e.id,
+      "data-status": e.status,
+    },
+    time,
+    h("td", { class: "status" }, h("span", { class: `chip chip-${e.status}` }, e.status)),
+    cell("event", e.event, e.signature),
+    cell("listener", e.listener, `${e.listener} on ${e.network}`),
+    cell("contract mono", shortenAddress(e.contract), e.contract),
+    cell("block mono", String(e.blockNumber), `Block ${e.blockNumber} · tx ${e.txHash} · log ${e.logIndex}`),
+    cell("args mono", args, JSON.stringify(e.args, null, 1)),
+  );
+}
+
+export interface FeedView {
+  el: HTMLElement;
+  /** A newly committed event or a change to one already known (same id). */
+  upsert(event: StoredEvent): void;
+}
+
+export function createFeed(): FeedView {
+  const model = new FeedModel(MAX_ROWS);
+  const rows = new Map<number, HTMLTableRowElement>();
+
+  const tbody = h("tbody", {});
+  const table = h(
+    "table",
+    { class: "feed-table" },
+    h(
+      "colgroup",
+      {},
+      h("col", { class: "c-time" }),
+      h("col", { class: "c-status" }),
+      h("col", { class: "c-event" }),
+      h("col", { class: "c-listener" }),
+      h("col", { class: "c-contract" }),
+      h("col", { class: "c-block" }),
+      h("col", { class: "c-args" }),
+    ),
+    h(
+      "thead",
+      {},
+      h("tr", {}, ...["Time", "Status", "Event", "Listener", "Contract", "Block", "Arguments"].map((t) => h("th", {}, t))),
+    ),
+    tbody,
+  );
+  const empty = h("p", { class: "empty" }, "No events yet. They appear here as listeners match logs.");
+  const shown = h("span", { class: "muted", "data-testid": "feed-count" });
+  const newCount = h("span", { class: "new-count", "data-testid": "feed-new", hidden: true });
+  const pauseButton = h("button", { class: "button", type: "button", "data-testid": "feed-pause", "aria-pressed": "false" }, "Pause");
+
+  const el = h(
+    "section",
+    { class: "panel feed", "aria-labelledby": "feed-title" },
+    h(
+      "div",
+      { class: "panel-head" },
+      h("h2", { class: "panel-title", id: "feed-title" }, "Live feed"),
+      shown,
+      h("span", { class: "spacer" }),
+      newCount,
+      pauseButton,
+    ),
+    h("div", { class: "feed-scroll" }, table, empty),
+  );
+
+  function refreshChrome(): void {
+    const n = model.visible.length;
+    setText(shown, n === 0 ? "" : `${n} shown, newest first`);
+    empty.hidden = n > 0;
+    table.hidden = n === 0;
+    const held = model.bufferedCount;
+    newCount.hidden = !model.isPaused || held === 0;
+    setText(newCount, `${held} new`);
+    setText(pauseButton, model.isPaused ? "Resume" : "Pause");
+    pauseButton.setAttribute("aria-pressed", String(model.isPaused));
+    pauseButton.classList.toggle("active", model.isPaused);
+  }
+
+  function apply(ops: FeedOp[]): void {
+    for (const op of ops) {
+      if (op.type === "insert") {
+        const row = createRow(op.event);
+        rows.set(op.event.id, row);
+        const before = op.beforeId == null ? null : (rows.get(op.beforeId) ?? null);
+        tbody.insertBefore(row, before);
+      } else if (op.type === "update") {
+        const old = rows.get(op.event.id);
+        const row = createRow(op.event);
+        rows.set(op.event.id, row);
+        if (old) old.replaceWith(row);
+      } else {
+        rows.get(op.id)?.remove();
+        rows.delete(op.id);
+      }
+    }
+    refreshChrome();
+  }
+
+  pauseButton.addEventListener("click", () => {
+    if (model.isPaused) apply(model.resume());
+    else {
+      model.pause();
+      refreshChrome();
+    }
+  });
+
+  refreshChrome();
+  return { el, upsert: (event) => apply(model.upsert(event)) };
+}
