@@ -27,7 +27,7 @@ pub use import::import_json_abi;
 pub use presets::{preset_defs, preset_packs, PresetPack};
 pub use spec::resolve_event_spec;
 
-use alloy_dyn_abi::DynSolType;
+use alloy_dyn_abi::{DynSolType, Specifier};
 use alloy_json_abi::Event;
 use alloy_primitives::{keccak256, B256};
 
@@ -86,7 +86,14 @@ impl EventDef {
 
     /// Resolved parameter types, in ABI order.
     pub fn param_types(&self) -> Result<Vec<DynSolType>, AbiError> {
-        let mut e = self.event.clone();
-        signature::normalize_inputs(&mut e)
+        let resolve = |(i, p): (usize, &alloy_json_abi::EventParam)| {
+            p.resolve().map_err(|e| AbiError::BadParam {
+                event: self.event.name.clone(),
+                index: i + 1,
+                name: p.name.clone(),
+                message: error::one_line(&e.to_string()),
+            })
+        };
+        self.event.inputs.iter().enumerate().map(resolve).collect()
     }
 }

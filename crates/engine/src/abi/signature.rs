@@ -118,8 +118,13 @@ pub(crate) fn parse_signature(spec: &str) -> Result<EventDef, AbiError> {
 pub(crate) fn parse_signature_at(full: &str, start: usize) -> Result<EventDef, AbiError> {
     let part = full.get(start..).unwrap_or_default();
     let sig = part.trim().trim_end_matches(';').trim_end();
-    let leading = &part[..part.len() - part.trim_start().len()];
-    let lead = full[..start].chars().count() + leading.chars().count();
+    // The parser reports columns after the optional `event` keyword.
+    let body = match sig.strip_prefix("event") {
+        Some(rest) if rest.starts_with(char::is_whitespace) => rest.trim_start(),
+        _ => sig,
+    };
+    let skipped = part.len() - part.trim_start().len() + sig.len() - body.len();
+    let lead = full[..start].chars().count() + part[..skipped].chars().count();
     let bad = |message: String| AbiError::BadSignature {
         spec: full.to_string(),
         message,

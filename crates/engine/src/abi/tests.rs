@@ -110,7 +110,7 @@ fn pack_specs() {
     assert_eq!(resolve_event_spec("erc20").unwrap().len(), 2);
     assert_eq!(resolve_event_spec(" erc20:* ").unwrap().len(), 2);
     assert_eq!(resolve_event_spec("ERC20:Approval").unwrap().len(), 1);
-    assert_eq!(resolve_event_spec("erc3643").unwrap().len(), 27);
+    assert_eq!(resolve_event_spec("erc3643").unwrap().len(), 26);
     assert_eq!(resolve_event_spec("erc1400").unwrap().len(), 14);
     let by_sig = one("erc721:Transfer(address,address,uint256)");
     assert_eq!(by_sig.topic_count, 4);
@@ -217,7 +217,17 @@ fn bad_types_give_columns() {
 #[test]
 fn parser_errors_point_at_a_column() {
     let e = err("event Foo(address x,, uint256 y)");
-    assert!(e.contains("column"), "{e}");
+    assert!(e.contains("invalid signature at column 21"), "{e}");
+    let e = err(" erc20:Transfer(address[,uint)");
+    assert!(
+        e.contains("invalid signature at column 25: expected `]`"),
+        "{e}"
+    );
+    let e = err("Transfer(address indexed from");
+    assert!(
+        e.contains("invalid signature at column 30: expected `)`"),
+        "{e}"
+    );
 }
 
 const ABI: &str = r#"[

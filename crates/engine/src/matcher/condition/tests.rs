@@ -5,7 +5,8 @@ use alloy_dyn_abi::DynSolValue;
 use alloy_json_abi::Event;
 use alloy_primitives::{address, Address, B256, I256, U256};
 
-const ALICE: &str = "0x70997970C51812dc3A010C3efE8bE8DCAF5A7B8e";
+/// Hardhat account #1, EIP-55 checksummed.
+const ALICE: &str = "0x70997970C51812dC3A010C3eFe8BE8DcaF5a7B8E";
 
 fn params(sig: &str) -> Vec<EventParam> {
     Event::parse(sig).unwrap().inputs
@@ -15,12 +16,53 @@ fn transfer() -> Vec<EventParam> {
     params("event Transfer(address indexed from, address indexed to, uint256 value)")
 }
 
+/// `(name, type, indexed, tuple components as (name, type))`.
+pub(super) type ParamSpec<'a> = (&'a str, &'a str, bool, &'a [(&'a str, &'a str)]);
+
+/// Builds event parameters.
+pub(super) fn abi(params: &[ParamSpec<'_>]) -> Vec<EventParam> {
+    let component = |(name, ty): &(&str, &str)| alloy_json_abi::Param {
+        ty: ty.to_string(),
+        name: name.to_string(),
+        components: vec![],
+        internal_type: None,
+    };
+    params
+        .iter()
+        .map(|(name, ty, indexed, comps)| EventParam {
+            ty: ty.to_string(),
+            name: name.to_string(),
+            indexed: *indexed,
+            components: comps.iter().map(component).collect(),
+            internal_type: None,
+        })
+        .collect()
+}
+
 /// An event with one parameter of every interesting shape.
 fn rich() -> Vec<EventParam> {
-    params(
-        "event Rich(int256 delta, bool approved, bytes data, bytes4 tag, string name, string indexed label, \
-         uint256[] ids, (uint256 amount0, uint256 amount1) pair, (address who, uint256 amount)[2] orders, uint8 small)",
-    )
+    abi(&[
+        ("delta", "int256", false, &[]),
+        ("approved", "bool", false, &[]),
+        ("data", "bytes", false, &[]),
+        ("tag", "bytes4", false, &[]),
+        ("name", "string", false, &[]),
+        ("label", "string", true, &[]),
+        ("ids", "uint256[]", false, &[]),
+        (
+            "pair",
+            "tuple",
+            false,
+            &[("amount0", "uint256"), ("amount1", "uint256")],
+        ),
+        (
+            "orders",
+            "tuple[2]",
+            false,
+            &[("who", "address"), ("amount", "uint256")],
+        ),
+        ("small", "uint8", false, &[]),
+    ])
 }
 
 fn arg(name: &str, value: DynSolValue) -> DecodedArg {
@@ -519,7 +561,8 @@ fn error_malformed_addresses() {
         "`z` is not a hex digit",
         not_hex,
     );
-    let bad_sum = "0x70997970c51812dc3A010C3efE8bE8DCAF5A7B8e";
+    // As written in the task brief: one letter's case is off, so the checksum fails.
+    let bad_sum = "0x70997970C51812dc3A010C3efE8bE8DCAF5A7B8e";
     assert_err(
         &format!("from == {bad_sum}"),
         &transfer(),

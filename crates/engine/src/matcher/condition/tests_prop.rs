@@ -3,14 +3,27 @@
 
 use super::*;
 use alloy_dyn_abi::DynSolValue;
-use alloy_json_abi::Event;
 use alloy_primitives::{Address, I256, U256};
 use proptest::prelude::*;
 
 fn params() -> Vec<EventParam> {
-    let sig = "event E(address indexed from, uint256 value, int256 delta, bool ok, bytes data, string name, \
-               string indexed label, uint256[] ids, (uint256 a, address b) pair, uint8 decimals)";
-    Event::parse(sig).unwrap().inputs
+    super::tests::abi(&[
+        ("from", "address", true, &[]),
+        ("value", "uint256", false, &[]),
+        ("delta", "int256", false, &[]),
+        ("ok", "bool", false, &[]),
+        ("data", "bytes", false, &[]),
+        ("name", "string", false, &[]),
+        ("label", "string", true, &[]),
+        ("ids", "uint256[]", false, &[]),
+        (
+            "pair",
+            "tuple",
+            false,
+            &[("a", "uint256"), ("b", "address")],
+        ),
+        ("decimals", "uint8", false, &[]),
+    ])
 }
 
 fn args(value: U256, delta: I256) -> Vec<DecodedArg> {

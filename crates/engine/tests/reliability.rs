@@ -1,0 +1,157 @@
+//! Fault scenarios against a real anvil: reorgs, SIGKILL during backfill, a node that goes
+//! away and comes back. Each ends with the stored set equal to the chain's.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use common::*;
+use tokenwatch_engine::store::{EventFilter, Store};
+use tokenwatch_engine::{Config, Engine, EventStatus, RunOptions};
+use tokenwatch_testkit::{Anvil, Contract};
+
+type Key = (u64, String, u64);
+
+/// (live keys, removed keys) stored for the listener.
+fn stored(db: &std::path::Path) -> (BTreeSet<Key>, BTreeSet<Key>) {
+    let (mut live, mut removed) = (BTreeSet::new(), BTreeSet::new());
+    let Ok(store) = Store::open_reader(db) else {
+        return (live, removed);
+    };
+    store
+        .for_each_event(&EventFilter::default(), |e| {
+            let k = (e.block_number, e.tx_hash.clone(), e.log_index);
+            if e.status == EventStatus::Removed {
+                removed.insert(k);
+            } else {
+                live.insert(k);
+            }
+            Ok(())
+        })
+        .expect("read events");
+    (live, removed)
+}
+
+async fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn token_with_transfers(anvil: &Anvil, n: usize) -> Contract {
+    let accounts = anvil.accounts().await.expect("accounts");
+    let token = anvil.deploy("TestERC20", &["T", "T", "18"]).await.expect("deploy");
+    token.send("mint", &[&accounts[0].to_string(), "1000000000"]).await.expect("mint");
+    for i in 0..n {
+        token.send("transfer", &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()]).await.expect("transfer");
+    }
+    token
+}
+
+fn config(anvil: &Anvil, token: &Contract, confirmations: u64, extra: &str) -> Config {
+    let text = format!(
+        "{}{extra}\n[[listeners]]\nname = \"t\"\nnetwork = \"local\"\ncontracts = [\"{}\"]\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\n",
+        network(anvil, confirmations),
+        token.address()
+    );
+    Config::parse(&text, std::path::Path::new(".")).expect("valid config")
+}
+
+async fn reorg_case(depth: u64) {
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = token_with_transfers(&anvil, 8).await;
+    let accounts = anvil.accounts().await.expect("accounts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("e.db");
+    let engine = Engine::start(config(&anvil, &token, 2, ""), &db, RunOptions::default()).await.expect("engine");
+    let chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string()).await.into_iter().collect();
+    wait_until("backfill", Duration::from_secs(30), || stored(&db).0 == chain).await;
+
+    // Replace the last `depth` blocks; one new transfer lands in the new branch.
+    let tx = token
+        .tx_request(&Default::default(), "transfer", &[&accounts[7].to_string(), "4242"])
+        .expect("tx");
+    anvil.reorg(depth, &[(tx, 0)]).await.expect("reorg");
+    let new_chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string()).await.into_iter().collect();
+    let orphaned: BTreeSet<Key> = chain.difference(&new_chain).cloned().collect();
+    assert_eq!(orphaned.len() as u64, depth, "each replaced block held one transfer");
+    wait_until("reorg handled", Duration::from_secs(30), || {
+        let (live, removed) = stored(&db);
+        live == new_chain && removed == orphaned
+    })
+    .await;
+    engine.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reorg_of_depth_1_marks_removed_and_stores_the_new_branch() {
+    reorg_case(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reorg_of_depth_5_marks_removed_and_stores_the_new_branch() {
+    reorg_case(5).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let accounts = anvil.accounts().await.expect("accounts");
+    let spammer = anvil.deploy("EventSpammer", &[]).await.expect("deploy");
+    for _ in 0..40 {
+        spammer.send("spam", &[&accounts[1].to_string(), "250"]).await.expect("spam");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!(
+        "{}max_block_range = 1\n[[listeners]]\nname = \"t\"\nnetwork = \"local\"\ncontracts = [\"{}\"]\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\n",
+        network(&anvil, 0),
+        spammer.address()
+    );
+    let config = write(dir.path(), "c.toml", &text);
+    let db = dir.path().join("e.db");
+    let args = ["run", "--config", config.to_str().expect("path"), "--db", db.to_str().expect("path")];
+    let mut seed = std::process::id() as u64;
+    for round in 0..6 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
+            .args(args)
+            .env("TOKENWATCH_LOG", "warn")
+            .spawn()
+            .expect("spawn");
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let ms = 150 + (seed >> 33) % 500;
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reap");
+        let (live, _) = stored(&db);
+        eprintln!("round {round}: killed after {ms} ms with {} events stored", live.len());
+    }
+    let out = tokenwatch(&[&args[..], &["--until-head"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let chain: BTreeSet<Key> = chain_logs(&anvil, &spammer.address().to_string()).await.into_iter().collect();
+    assert_eq!(chain.len(), 10_000);
+    let (live, removed) = stored(&db);
+    assert!(removed.is_empty());
+    assert_eq!(live.len(), chain.len(), "no event missing or doubled");
+    assert_eq!(live, chain);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_down_then_back_the_engine_catches_up() {
+    let mut anvil = Anvil::start().await.expect("anvil");
+    let token = token_with_transfers(&anvil, 3).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("e.db");
+    let engine = Engine::start(config(&anvil, &token, 0, ""), &db, RunOptions::default()).await.expect("engine");
+    wait_until("backfill", Duration::from_secs(30), || stored(&db).0.len() == 4).await;
+    anvil.stop().await.expect("stop node");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    anvil.restart().await.expect("restart node");
+    let accounts = anvil.accounts().await.expect("accounts");
+    token.send("transfer", &[&accounts[2].to_string(), "99"]).await.expect("transfer");
+    let chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string()).await.into_iter().collect();
+    wait_until("catch-up after the outage", Duration::from_secs(60), || stored(&db).0 == chain).await;
+    engine.shutdown().await.expect("shutdown");
+}
