@@ -13,10 +13,15 @@ use tokenwatch_testkit::Anvil;
 async fn window_shows_engine_status_and_events() -> Result<()> {
     let anvil = Anvil::start().await?;
     let accounts = anvil.accounts().await?;
-    let token = anvil.deploy("TestERC20", &["Test USD", "TUSD", "6"]).await?;
-    token.send("mint", &[&accounts[0].to_string(), "1000000000"]).await?;
-    for i in 1..=3 {
-        token.send("transfer", &[&accounts[i].to_string(), &(i * 100).to_string()]).await?;
+    let token = anvil
+        .deploy("TestERC20", &["Test USD", "TUSD", "6"])
+        .await?;
+    token
+        .send("mint", &[&accounts[0].to_string(), "1000000000"])
+        .await?;
+    for (i, to) in accounts[1..=3].iter().enumerate() {
+        let amount = ((i + 1) * 100).to_string();
+        token.send("transfer", &[&to.to_string(), &amount]).await?;
     }
     let head = anvil.block_number().await?;
 
@@ -54,29 +59,43 @@ from_block = 0
     };
     let outcome = async {
         let wait = Duration::from_secs(60);
-        app.wait_text("[data-testid=engine-status]", wait, |t| t == "Running").await?;
+        app.wait_text("[data-testid=engine-status]", wait, |t| t == "Running")
+            .await?;
         eprintln!("status: Running");
         let shown_head = app
-            .wait_text("[data-network='Local anvil'] [data-testid=network-head]", wait, |t| {
-                t.parse::<u64>().is_ok_and(|h| h >= head)
-            })
+            .wait_text(
+                "[data-network='Local anvil'] [data-testid=network-head]",
+                wait,
+                |t| t.parse::<u64>().is_ok_and(|h| h >= head),
+            )
             .await?;
         eprintln!("head shown: {shown_head}");
         // Mint + three transfers were emitted before the app started.
-        app.wait_text("[data-testid=events-stored]", wait, |t| t == "4").await?;
-        assert!(app.count("[data-testid=feed-row]").await? >= 4, "the live feed lists the stored events");
+        app.wait_text("[data-testid=events-stored]", wait, |t| t == "4")
+            .await?;
+        assert!(
+            app.count("[data-testid=feed-row]").await? >= 4,
+            "the live feed lists the stored events"
+        );
         // An event sent while the app runs reaches the window.
-        token.send("transfer", &[&accounts[4].to_string(), "7"]).await?;
-        app.wait_text("[data-testid=events-stored]", wait, |t| t == "5").await?;
+        token
+            .send("transfer", &[&accounts[4].to_string(), "7"])
+            .await?;
+        app.wait_text("[data-testid=events-stored]", wait, |t| t == "5")
+            .await?;
         if let Some(dir) = std::env::var_os("TOKENWATCH_SCREENSHOT_DIR") {
             std::fs::create_dir_all(&dir)?;
-            std::fs::write(std::path::Path::new(&dir).join("main-window.png"), app.screenshot().await?)?;
+            std::fs::write(
+                std::path::Path::new(&dir).join("main-window.png"),
+                app.screenshot().await?,
+            )?;
         }
         anyhow::Ok(shown_head)
     }
     .await;
     let _ = app.close().await;
-    let shown_head = outcome.map_err(|e| anyhow::anyhow!("{e}\n--- driver log ---\n{}", desktop.driver_log()))?;
+    let shown_head = outcome
+        .map_err(|e| anyhow::anyhow!("{e}\n--- driver log ---\n{}", desktop.driver_log()))?;
     assert!(shown_head.parse::<u64>()? >= head);
     // The app wrote its database into the test's own data directory, nowhere else.
     assert!(desktop.data_dir().join("tokenwatch.db").exists());

@@ -23,13 +23,22 @@ impl Paths {
             Some(d) => PathBuf::from(d),
             None => app.path().app_data_dir().map_err(|e| e.to_string())?,
         };
-        let log_dir = app.path().app_log_dir().unwrap_or_else(|_| data_dir.join("logs"));
+        let log_dir = app
+            .path()
+            .app_log_dir()
+            .unwrap_or_else(|_| data_dir.join("logs"));
         let config = std::env::var_os("TOKENWATCH_CONFIG")
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("config.toml"));
         let db = data_dir.join("tokenwatch.db");
-        std::fs::create_dir_all(&data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-        Ok(Self { data_dir, log_dir, config, db })
+        std::fs::create_dir_all(&data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        Ok(Self {
+            data_dir,
+            log_dir,
+            config,
+            db,
+        })
     }
 }
 
@@ -68,7 +77,11 @@ fn load_config(path: &Path) -> Result<Config, String> {
     }
     Config::load(path).map_err(|problems| {
         let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        format!("The configuration {} has problems: {}", path.display(), list.join("; "))
+        format!(
+            "The configuration {} has problems: {}",
+            path.display(),
+            list.join("; ")
+        )
     })
 }
 

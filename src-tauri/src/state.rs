@@ -24,7 +24,10 @@ impl AppState {
     }
 
     pub fn status(&self) -> EngineStatus {
-        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn set_status(&self, s: EngineStatus) {

@@ -36,12 +36,20 @@ impl Desktop {
         let data = dir.join("data");
         std::fs::create_dir_all(&data)?;
         let driver = Command::new(tauri_driver()?)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .env("DISPLAY", &display)
             .env("DBUS_SESSION_BUS_ADDRESS", &dbus_address)
             .env("TOKENWATCH_DATA_DIR", &data)
             .env("TOKENWATCH_CONFIG", config)
-            .env("TOKENWATCH_APP_ID", format!("dev.tokenwatch.test{}", std::process::id()))
+            .env(
+                "TOKENWATCH_APP_ID",
+                format!("dev.tokenwatch.test{}", std::process::id()),
+            )
             .env("XDG_DATA_HOME", dir.join("xdg-data"))
             .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
             .env("XDG_CACHE_HOME", dir.join("xdg-cache"))
@@ -58,7 +66,8 @@ impl Desktop {
             driver_url: format!("http://127.0.0.1:{port}"),
             children,
         };
-        wait_for_port(port, Duration::from_secs(20)).context("tauri-driver did not start listening")?;
+        wait_for_port(port, Duration::from_secs(20))
+            .context("tauri-driver did not start listening")?;
         Ok(desktop)
     }
 
@@ -76,7 +85,14 @@ impl Desktop {
     pub fn driver_log(&self) -> String {
         let read = |n: &str| std::fs::read_to_string(self.dir.join(n)).unwrap_or_default();
         let all = format!("{}{}", read("tauri-driver.log"), read("tauri-driver.err"));
-        all.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+        all.lines()
+            .rev()
+            .take(40)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -84,7 +100,9 @@ impl Drop for Desktop {
     fn drop(&mut self) {
         for (_, child) in self.children.iter_mut().rev() {
             // The negative pid addresses the whole process group (driver, WebKitWebDriver, app).
-            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -99,7 +117,15 @@ fn start_xvfb(dir: &Path) -> Result<(String, Child)> {
     let out = dir.join("display");
     let file = std::fs::File::create(&out)?;
     let child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdout(file)
         .stderr(log_file(dir, "xvfb.log")?)
         .process_group(0)
@@ -121,7 +147,12 @@ fn start_xvfb(dir: &Path) -> Result<(String, Child)> {
 fn start_dbus(dir: &Path) -> Result<(String, Child)> {
     let address = format!("unix:path={}", dir.join("bus").display());
     let child = Command::new("dbus-daemon")
-        .args(["--session", "--nofork", "--nopidfile", &format!("--address={address}")])
+        .args([
+            "--session",
+            "--nofork",
+            "--nopidfile",
+            &format!("--address={address}"),
+        ])
         .stdout(log_file(dir, "dbus.log")?)
         .stderr(log_file(dir, "dbus.err")?)
         .process_group(0)
@@ -145,7 +176,9 @@ fn tauri_driver() -> Result<PathBuf> {
             return Ok(candidate);
         }
     }
-    bail!("tauri-driver not found on PATH: run the tests through scripts/test.sh, which installs it")
+    bail!(
+        "tauri-driver not found on PATH: run the tests through scripts/test.sh, which installs it"
+    )
 }
 
 fn free_port() -> Result<u16> {
@@ -171,7 +204,9 @@ fn tempdir() -> Result<PathBuf> {
     let base = std::env::temp_dir().join(format!(
         "tokenwatch-e2e-{}-{}",
         std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_nanos()
     ));
     std::fs::create_dir_all(&base)?;
     Ok(base)

@@ -51,7 +51,11 @@ impl Session {
     /// Text of the first element matching the CSS selector, if any.
     pub async fn text(&self, css: &str) -> Result<Option<String>> {
         let found = self
-            .cmd(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css})))
+            .cmd(
+                reqwest::Method::POST,
+                "/elements",
+                Some(json!({"using": "css selector", "value": css})),
+            )
             .await?;
         let Some(el) = found.as_array().and_then(|a| a.first()) else {
             return Ok(None);
@@ -61,14 +65,20 @@ impl Session {
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
             .ok_or_else(|| anyhow!("malformed element {el}"))?;
-        let text = self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None).await?;
+        let text = self
+            .cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None)
+            .await?;
         Ok(text.as_str().map(str::to_string))
     }
 
     /// Number of elements matching the selector.
     pub async fn count(&self, css: &str) -> Result<usize> {
         let found = self
-            .cmd(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css})))
+            .cmd(
+                reqwest::Method::POST,
+                "/elements",
+                Some(json!({"using": "css selector", "value": css})),
+            )
             .await?;
         Ok(found.as_array().map_or(0, Vec::len))
     }
@@ -100,7 +110,10 @@ impl Session {
     pub async fn screenshot(&self) -> Result<Vec<u8>> {
         use base64_decode::decode;
         let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await?;
-        decode(v.as_str().ok_or_else(|| anyhow!("screenshot is not a string"))?)
+        decode(
+            v.as_str()
+                .ok_or_else(|| anyhow!("screenshot is not a string"))?,
+        )
     }
 
     /// Ends the session (closes the app).

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::matcher::condition::address_warnings;
 use crate::model::{Confirmations, ListenerSpec, NetworkSpec, StartBlock};
 
 /// The file as written by the user.
@@ -34,6 +35,9 @@ pub struct NetworkEntry {
     /// Blocks per `eth_getLogs` request to start with.
     #[serde(default)]
     pub max_block_range: Option<u64>,
+    /// Milliseconds before an unanswered request counts as failed.
+    #[serde(default)]
+    pub request_timeout_ms: Option<u64>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -70,6 +74,8 @@ pub struct ConfigProblem {
 pub struct Config {
     pub networks: Vec<NetworkSpec>,
     pub listeners: Vec<ListenerSpec>,
+    /// Things that do not stop the configuration but deserve a look.
+    pub warnings: Vec<ConfigProblem>,
 }
 
 impl Config {
@@ -113,6 +119,7 @@ impl ConfigFile {
             }
         }
         let mut listeners = Vec::new();
+        let mut warnings = Vec::new();
         let mut lnames = HashSet::new();
         for (i, l) in self.listeners.iter().enumerate() {
             let at = format!("listeners[{i}] (\"{}\")", l.name);
@@ -123,9 +130,21 @@ impl ConfigFile {
                 let known: Vec<_> = self.networks.iter().map(|n| n.name.as_str()).collect();
                 problems.push(problem(
                     &format!("{at}.network"),
-                    &format!("unknown network \"{}\"; defined: {}", l.network, known.join(", ")),
+                    &format!(
+                        "unknown network \"{}\"; defined: {}",
+                        l.network,
+                        known.join(", ")
+                    ),
                 ));
                 continue;
+            }
+            for w in l
+                .condition
+                .as_deref()
+                .map(address_warnings)
+                .unwrap_or_default()
+            {
+                warnings.push(problem(&format!("{at}.where"), &w));
             }
             match crate::model::validate_listener(l, base) {
                 Ok(spec) => listeners.push(spec),
@@ -133,7 +152,11 @@ impl ConfigFile {
             }
         }
         if problems.is_empty() {
-            Ok(Config { networks, listeners })
+            Ok(Config {
+                networks,
+                listeners,
+                warnings,
+            })
         } else {
             Err(problems)
         }
@@ -153,7 +176,12 @@ fn validate_network(n: &NetworkEntry) -> Result<NetworkSpec, Vec<ConfigProblem>>
             problems.push(problem(&format!("rpc[{i}]"), &m));
         }
     }
-    if !n.rpc.iter().any(|u| u.starts_with("http://") || u.starts_with("https://")) && !n.rpc.is_empty() {
+    if !n
+        .rpc
+        .iter()
+        .any(|u| u.starts_with("http://") || u.starts_with("https://"))
+        && !n.rpc.is_empty()
+    {
         problems.push(problem(
             "rpc",
             "give at least one http:// or https:// endpoint (WebSocket endpoints are used for live updates next to it)",
@@ -181,19 +209,30 @@ fn validate_network(n: &NetworkEntry) -> Result<NetworkSpec, Vec<ConfigProblem>>
         explorer: n.explorer.clone(),
         poll_interval: std::time::Duration::from_millis(n.poll_interval_ms.unwrap_or(1000).max(50)),
         max_block_range: n.max_block_range.unwrap_or(10_000),
+        request_timeout: std::time::Duration::from_millis(
+            n.request_timeout_ms.unwrap_or(20_000).max(100),
+        ),
     })
 }
 
 fn check_url(url: &str) -> Result<(), String> {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(format!("\"{}\" is not a URL (expected http://, https://, ws:// or wss://)", crate::source::mask_url(url)));
+        return Err(format!(
+            "\"{}\" is not a URL (expected http://, https://, ws:// or wss://)",
+            crate::source::mask_url(url)
+        ));
     };
     if !matches!(scheme, "http" | "https" | "ws" | "wss") {
-        return Err(format!("unsupported scheme \"{scheme}\" (use http, https, ws or wss)"));
+        return Err(format!(
+            "unsupported scheme \"{scheme}\" (use http, https, ws or wss)"
+        ));
     }
     let host = rest.split(['/', '?']).next().unwrap_or("");
     if host.is_empty() || host.contains(' ') {
-        return Err(format!("\"{}\" has no valid host", crate::source::mask_url(url)));
+        return Err(format!(
+            "\"{}\" has no valid host",
+            crate::source::mask_url(url)
+        ));
     }
     Ok(())
 }

@@ -27,7 +27,11 @@ pub enum EngineError {
     #[error("network \"{network}\": {source}")]
     Rpc { network: String, source: RpcError },
     #[error("network \"{network}\" is configured with chain id {configured} but its RPC endpoint serves chain id {actual}")]
-    ChainMismatch { network: String, configured: u64, actual: u64 },
+    ChainMismatch {
+        network: String,
+        configured: u64,
+        actual: u64,
+    },
     #[error("a sync task failed: {0}")]
     Task(String),
 }
@@ -44,24 +48,41 @@ pub struct Engine {
     hub: Arc<Hub>,
     db: PathBuf,
     shutdown: watch::Sender<bool>,
-    tasks: JoinSet<Result<(), StoreError>>,
+    tasks: JoinSet<Result<(), EngineError>>,
 }
 
 impl Engine {
-    /// Opens the database, checks every network's chain id, registers the listeners and
-    /// starts one sync task per network.
+    /// Opens the database and starts one task per network. Each task connects (waiting
+    /// with backoff while its node is unreachable), checks the chain id, registers its
+    /// listeners and follows the chain.
     pub async fn start(config: Config, db: &Path, opts: RunOptions) -> Result<Engine, EngineError> {
-        let store = Store::open(db)?;
+        let store = Arc::new(Mutex::new(Store::open(db)?));
         let hub = Hub::new(db.display().to_string());
-        let store = Arc::new(Mutex::new(store));
+        announce_config(&hub, &config);
         let (shutdown, rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
-        for net in &config.networks {
-            let listeners: Vec<&ListenerSpec> = config.listeners.iter().filter(|l| l.network == net.name).collect();
-            let sync = prepare(net, &listeners, &store, &hub, opts.until_head).await?;
-            tasks.spawn(sync.run(rx.clone()));
+        for net in config.networks {
+            let listeners: Vec<ListenerSpec> = config
+                .listeners
+                .iter()
+                .filter(|l| l.network == net.name)
+                .cloned()
+                .collect();
+            let (store, hub, mut rx) = (store.clone(), hub.clone(), rx.clone());
+            tasks.spawn(async move {
+                let prepared = tokio::select! {
+                    p = prepare(&net, &listeners, &store, &hub, opts.until_head) => p?,
+                    _ = rx.changed() => return Ok(()),
+                };
+                prepared.run(rx).await.map_err(EngineError::from)
+            });
         }
-        Ok(Engine { hub, db: db.to_path_buf(), shutdown, tasks })
+        Ok(Engine {
+            hub,
+            db: db.to_path_buf(),
+            shutdown,
+            tasks,
+        })
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
@@ -77,80 +98,108 @@ impl Engine {
         Ok(Store::open_reader(&self.db)?.recent_events(limit)?)
     }
 
-    /// Waits for every sync task to end (with `until_head`: caught up).
-    pub async fn wait(mut self) -> Result<(), EngineError> {
-        let result = join_all(&mut self.tasks).await;
+    /// Waits for every network task to end (with `until_head`: caught up). Returns the
+    /// first error as soon as a task fails.
+    pub async fn wait(&mut self) -> Result<(), EngineError> {
+        while let Some(r) = self.tasks.join_next().await {
+            let result = match r {
+                Ok(r) => r,
+                Err(e) => Err(EngineError::Task(e.to_string())),
+            };
+            if let Err(e) = result {
+                self.hub.update(|b| b.error = Some(e.to_string()));
+                return Err(e);
+            }
+        }
         self.hub.update(|b| b.running = false);
-        result
+        Ok(())
     }
 
     /// Asks every task to stop after its current commit and waits for them.
     pub async fn shutdown(mut self) -> Result<(), EngineError> {
         let _ = self.shutdown.send(true);
-        let result = join_all(&mut self.tasks).await;
+        let result = self.wait().await;
         self.hub.update(|b| b.running = false);
         result
     }
 }
 
-async fn join_all(tasks: &mut JoinSet<Result<(), StoreError>>) -> Result<(), EngineError> {
-    let mut first_err = None;
-    while let Some(r) = tasks.join_next().await {
-        let err = match r {
-            Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(EngineError::Store(e)),
-            Err(e) => Some(EngineError::Task(e.to_string())),
-        };
-        if first_err.is_none() {
-            first_err = err;
-        }
-    }
-    first_err.map_or(Ok(()), Err)
-}
-
-/// Connects to a network, checks its chain id and registers its listeners.
-async fn prepare(
-    net: &NetworkSpec,
-    listeners: &[&ListenerSpec],
-    store: &Arc<Mutex<Store>>,
-    hub: &Arc<Hub>,
-    until_head: bool,
-) -> Result<NetworkSync, EngineError> {
-    let rpc_err = |source| EngineError::Rpc { network: net.name.clone(), source };
-    let source = Source::new(&net.rpc, Duration::from_secs(20)).map_err(rpc_err)?;
-    let actual = retry(|| source.chain_id()).await.map_err(rpc_err)?;
-    if actual != net.chain_id {
-        return Err(EngineError::ChainMismatch { network: net.name.clone(), configured: net.chain_id, actual });
-    }
-    let head = retry(|| source.block_number()).await.map_err(rpc_err)?;
-    let network_id = crate::sync::lock(store).upsert_network(&net.name, net.chain_id)?;
-    let mut records = Vec::new();
-    for l in listeners {
-        let from = resolve_start(&source, store, l, head).await.map_err(rpc_err)?;
-        let rec = crate::sync::lock(store).upsert_listener(&l.name, network_id, &l.spec_hash, from, head)?;
-        records.push((rec, (*l).clone()));
-    }
+/// Puts every configured network and listener on the status board before they connect.
+fn announce_config(hub: &Hub, config: &Config) {
     hub.update(|b| {
-        b.networks.push(NetworkStatus {
-            name: net.name.clone(),
-            chain_id: net.chain_id,
-            head: Some(head),
-            synced_to: None,
-            lag: None,
-            endpoints: source.endpoint_status(),
-            error: None,
-        });
-        for (rec, spec) in &records {
+        for net in &config.networks {
+            b.networks.push(NetworkStatus {
+                name: net.name.clone(),
+                chain_id: net.chain_id,
+                head: None,
+                synced_to: None,
+                lag: None,
+                endpoints: Vec::new(),
+                error: None,
+            });
+        }
+        for l in &config.listeners {
             b.listeners.push(ListenerStatus {
-                name: rec.name.clone(),
-                network: net.name.clone(),
-                phase: if spec.paused { ListenerPhase::Paused } else { ListenerPhase::Starting },
-                from_block: rec.from_block,
+                name: l.name.clone(),
+                network: l.network.clone(),
+                phase: if l.paused {
+                    ListenerPhase::Paused
+                } else {
+                    ListenerPhase::Starting
+                },
+                from_block: 0,
                 covered_to: None,
                 events: 0,
                 undecodable: 0,
             });
         }
+    });
+}
+
+/// Connects to a network, checks its chain id and registers its listeners. RPC problems
+/// are retried with backoff until they pass; a wrong chain id is final.
+async fn prepare(
+    net: &NetworkSpec,
+    listeners: &[ListenerSpec],
+    store: &Arc<Mutex<Store>>,
+    hub: &Arc<Hub>,
+    until_head: bool,
+) -> Result<NetworkSync, EngineError> {
+    let rpc_err = |source| EngineError::Rpc {
+        network: net.name.clone(),
+        source,
+    };
+    let source = Source::new(&net.rpc, net.request_timeout).map_err(rpc_err)?;
+    let actual = retry(hub, net, || source.chain_id()).await;
+    if actual != net.chain_id {
+        let e = EngineError::ChainMismatch {
+            network: net.name.clone(),
+            configured: net.chain_id,
+            actual,
+        };
+        hub.network(&net.name, |n| n.error = Some(e.to_string()));
+        return Err(e);
+    }
+    let head = retry(hub, net, || source.block_number()).await;
+    let network_id = crate::sync::lock(store).upsert_network(&net.name, net.chain_id)?;
+    let mut records = Vec::new();
+    for l in listeners {
+        let from = retry(hub, net, || resolve_start(&source, store, l, head)).await;
+        let rec = crate::sync::lock(store).upsert_listener(
+            &l.name,
+            network_id,
+            &l.spec_hash,
+            from,
+            head,
+        )?;
+        hub.listener(&l.name, |s| s.from_block = from);
+        records.push((rec, l.clone()));
+    }
+    let endpoints = source.endpoint_status();
+    hub.network(&net.name, |n| {
+        n.head = Some(head);
+        n.endpoints = endpoints;
+        n.error = None;
     });
     Ok(NetworkSync {
         spec: net.clone(),
@@ -173,7 +222,10 @@ async fn resolve_start(
     match l.start {
         StartBlock::Number(n) => Ok(n),
         StartBlock::Latest => {
-            let known = crate::sync::lock(store).stored_from_block(&l.name, &l.spec_hash).ok().flatten();
+            let known = crate::sync::lock(store)
+                .stored_from_block(&l.name, &l.spec_hash)
+                .ok()
+                .flatten();
             Ok(known.unwrap_or(head))
         }
         StartBlock::Time(t) => block_at_time(source, t, head).await,
@@ -185,7 +237,10 @@ async fn block_at_time(source: &Source, t: i64, head: u64) -> Result<u64, RpcErr
     let (mut lo, mut hi) = (0u64, head);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        let time = source.header(BlockTag::Number(mid)).await?.map_or(i64::MAX, |h| h.timestamp.to::<u64>() as i64);
+        let time = source
+            .header(BlockTag::Number(mid))
+            .await?
+            .map_or(i64::MAX, |h| h.timestamp.to::<u64>() as i64);
         if time < t {
             lo = mid + 1;
         } else {
@@ -195,23 +250,22 @@ async fn block_at_time(source: &Source, t: i64, head: u64) -> Result<u64, RpcErr
     Ok(lo)
 }
 
-/// Start-up calls retry a few times before giving up with the last error.
-async fn retry<T, F, Fut>(mut f: F) -> Result<T, RpcError>
+/// Start-up calls retry with backoff until they succeed (a node that is down, booting or
+/// answering garbage is waited for), showing the problem on the status board.
+async fn retry<T, F, Fut>(hub: &Hub, net: &NetworkSpec, mut f: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, RpcError>>,
 {
     let mut delay = Duration::from_millis(200);
-    let mut attempt = 0;
     loop {
         match f().await {
-            Ok(v) => return Ok(v),
-            Err(e) if attempt >= 4 || !e.is_endpoint_problem() => return Err(e),
+            Ok(v) => return v,
             Err(e) => {
-                tracing::warn!(error = %e, "start-up request failed; retrying");
+                tracing::warn!(network = %net.name, error = %e, retry_in = ?delay, "cannot connect yet");
+                hub.network(&net.name, |n| n.error = Some(format!("Connecting: {e}")));
                 tokio::time::sleep(delay).await;
-                delay *= 2;
-                attempt += 1;
+                delay = (delay * 2).min(Duration::from_secs(30));
             }
         }
     }

@@ -8,8 +8,18 @@ use crate::store::{EventFilter, Store, StoreError};
 
 /// The fixed leading columns, shared with the app's export.
 pub const COLUMNS: &[&str] = &[
-    "network", "chain_id", "block_number", "block_hash", "block_time", "tx_hash", "log_index",
-    "contract", "event", "signature", "listener", "status",
+    "network",
+    "chain_id",
+    "block_number",
+    "block_hash",
+    "block_time",
+    "tx_hash",
+    "log_index",
+    "contract",
+    "event",
+    "signature",
+    "listener",
+    "status",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +33,11 @@ pub enum ExportError {
 }
 
 /// Writes the filtered events as CSV; returns the number of rows.
-pub fn export_csv(store: &Store, filter: &EventFilter, out: impl Write) -> Result<u64, ExportError> {
+pub fn export_csv(
+    store: &Store,
+    filter: &EventFilter,
+    out: impl Write,
+) -> Result<u64, ExportError> {
     let arg_names = single_signature_args(store, filter)?;
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
@@ -49,7 +63,10 @@ pub fn export_csv(store: &Store, filter: &EventFilter, out: impl Write) -> Resul
 }
 
 /// The argument names when every selected event has one signature, in ABI order.
-fn single_signature_args(store: &Store, filter: &EventFilter) -> Result<Option<Vec<String>>, StoreError> {
+fn single_signature_args(
+    store: &Store,
+    filter: &EventFilter,
+) -> Result<Option<Vec<String>>, StoreError> {
     let sigs = store.distinct_signatures(filter)?;
     match sigs.as_slice() {
         [(sig, _)] => Ok(arg_names_of(sig, store, filter)?),
@@ -57,7 +74,11 @@ fn single_signature_args(store: &Store, filter: &EventFilter) -> Result<Option<V
     }
 }
 
-fn arg_names_of(_sig: &str, store: &Store, filter: &EventFilter) -> Result<Option<Vec<String>>, StoreError> {
+fn arg_names_of(
+    _sig: &str,
+    store: &Store,
+    filter: &EventFilter,
+) -> Result<Option<Vec<String>>, StoreError> {
     let mut names = None;
     let first = EventFilter {
         limit: Some(1),
@@ -119,7 +140,12 @@ pub fn rfc3339(t: i64) -> String {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 fn civil_from_days(z: i64) -> (i64, u32, u32) {

@@ -11,7 +11,9 @@ use tracing_subscriber::EnvFilter;
 
 /// Starts logging. Keep the guard alive for the life of the program (it flushes the file).
 pub fn init(log_dir: Option<&Path>, default_level: &str) -> Option<WorkerGuard> {
-    let filter = || EnvFilter::try_from_env("TOKENWATCH_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
+    let filter = || {
+        EnvFilter::try_from_env("TOKENWATCH_LOG").unwrap_or_else(|_| EnvFilter::new(default_level))
+    };
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(Masking(io::stderr))
         .with_target(false)
@@ -28,7 +30,10 @@ pub fn init(log_dir: Option<&Path>, default_level: &str) -> Option<WorkerGuard> 
         }
         None => (None, None),
     };
-    let _ = tracing_subscriber::registry().with(stderr).with(file).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(stderr)
+        .with(file)
+        .try_init();
     guard
 }
 

@@ -42,6 +42,7 @@ pub struct NetworkSpec {
     pub explorer: Option<String>,
     pub poll_interval: Duration,
     pub max_block_range: u64,
+    pub request_timeout: Duration,
 }
 
 /// Where a listener starts.
@@ -75,7 +76,10 @@ pub struct ListenerSpec {
     pub spec_hash: String,
 }
 
-pub(crate) fn validate_listener(l: &ListenerEntry, base: &Path) -> Result<ListenerSpec, Vec<ConfigProblem>> {
+pub(crate) fn validate_listener(
+    l: &ListenerEntry,
+    base: &Path,
+) -> Result<ListenerSpec, Vec<ConfigProblem>> {
     let mut problems = Vec::new();
     let mut contracts = Vec::new();
     for (i, c) in l.contracts.iter().enumerate() {
@@ -98,7 +102,10 @@ pub(crate) fn validate_listener(l: &ListenerEntry, base: &Path) -> Result<Listen
                 Ok(d) => defs.extend(d),
                 Err(e) => problems.push(problem("abi", &format!("{}: {e}", path.display()))),
             },
-            Err(e) => problems.push(problem("abi", &format!("cannot read {}: {e}", path.display()))),
+            Err(e) => problems.push(problem(
+                "abi",
+                &format!("cannot read {}: {e}", path.display()),
+            )),
         }
     }
     defs.dedup_by(|a, b| a.signature == b.signature && a.topic_count == b.topic_count);
@@ -155,18 +162,28 @@ fn spec_hash(contracts: &[Address], events: &[WatchedEvent], condition: Option<&
 
 /// Parses an address; a mixed-case address must carry a valid EIP-55 checksum.
 pub fn parse_address(s: &str) -> Result<Address, String> {
-    let hex = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).ok_or_else(|| format!("\"{s}\" is not an address: it must start with 0x"))?;
+    let hex = s
+        .strip_prefix("0x")
+        .or_else(|| s.strip_prefix("0X"))
+        .ok_or_else(|| format!("\"{s}\" is not an address: it must start with 0x"))?;
     if hex.len() != 40 {
-        return Err(format!("\"{s}\" is not an address: it has {} hex digits instead of 40", hex.len()));
+        return Err(format!(
+            "\"{s}\" is not an address: it has {} hex digits instead of 40",
+            hex.len()
+        ));
     }
     if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(format!("\"{s}\" is not an address: it contains characters that are not hex digits"));
+        return Err(format!(
+            "\"{s}\" is not an address: it contains characters that are not hex digits"
+        ));
     }
-    let mixed = hex.chars().any(|c| c.is_ascii_lowercase()) && hex.chars().any(|c| c.is_ascii_uppercase());
+    let mixed =
+        hex.chars().any(|c| c.is_ascii_lowercase()) && hex.chars().any(|c| c.is_ascii_uppercase());
     if mixed {
         Address::parse_checksummed(s, None).map_err(|_| format!("\"{s}\" has a wrong EIP-55 checksum (mistyped?); write it all lower-case to skip the check"))
     } else {
-        s.parse::<Address>().map_err(|e| format!("\"{s}\" is not an address: {e}"))
+        s.parse::<Address>()
+            .map_err(|e| format!("\"{s}\" is not an address: {e}"))
     }
 }
 
@@ -207,7 +224,10 @@ fn split_offset(t: &str) -> Option<(&str, i64)> {
             let (c, off) = t.split_at(i);
             let sign = if off.starts_with('-') { -1 } else { 1 };
             let (h, m) = off[1..].split_once(':')?;
-            Some((c, sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)))
+            Some((
+                c,
+                sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60),
+            ))
         }
         None => Some((t, 0)),
     }
@@ -242,9 +262,17 @@ mod tests {
     fn addresses_name_their_problem() {
         assert!(parse_address("0x70997970C51812dc3A010C7d01b50e0d17dc79C8").is_ok());
         assert!(parse_address("0x70997970c51812dc3a010c7d01b50e0d17dc79c8").is_ok());
-        assert!(parse_address("0x70997970C51812dc3A010C7d01b50e0d17dc79c8").unwrap_err().contains("checksum"));
-        assert!(parse_address("0x1234").unwrap_err().contains("4 hex digits"));
-        assert!(parse_address("0xZZ997970C51812dc3A010C3efE8bE8DCAF5A7B8e").unwrap_err().contains("not hex"));
-        assert!(parse_address("70997970C51812dc3A010C3efE8bE8DCAF5A7B8e").unwrap_err().contains("0x"));
+        assert!(parse_address("0x70997970C51812dc3A010C7d01b50e0d17dc79c8")
+            .unwrap_err()
+            .contains("checksum"));
+        assert!(parse_address("0x1234")
+            .unwrap_err()
+            .contains("4 hex digits"));
+        assert!(parse_address("0xZZ997970C51812dc3A010C3efE8bE8DCAF5A7B8e")
+            .unwrap_err()
+            .contains("not hex"));
+        assert!(parse_address("70997970C51812dc3A010C3efE8bE8DCAF5A7B8e")
+            .unwrap_err()
+            .contains("0x"));
     }
 }

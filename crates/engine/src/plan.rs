@@ -54,7 +54,11 @@ impl RangeSizer {
 /// them, up to the point where a listener further ahead joins, capped at `target`.
 /// Returns `(from, to, listeners)` or None when all are at `target`.
 pub fn next_span(next_blocks: &[(i64, u64)], target: u64) -> Option<(u64, u64, Vec<i64>)> {
-    let from = next_blocks.iter().map(|(_, n)| *n).filter(|n| *n <= target).min()?;
+    let from = next_blocks
+        .iter()
+        .map(|(_, n)| *n)
+        .filter(|n| *n <= target)
+        .min()?;
     let join = next_blocks
         .iter()
         .map(|(_, n)| *n)
@@ -96,14 +100,21 @@ mod tests {
             s.succeeded();
         }
         assert_eq!(s.size(), 40);
-        assert_eq!(s.refused(5, 5, RangeHint::Halve), 5, "one block cannot shrink");
+        assert_eq!(
+            s.refused(5, 5, RangeHint::Halve),
+            5,
+            "one block cannot shrink"
+        );
     }
 
     #[test]
     fn spans_merge_listeners_when_they_meet() {
         // listener 1 at block 0, listener 2 already at 50: first catch 1 up to 49.
         assert_eq!(next_span(&[(1, 0), (2, 50)], 100), Some((0, 49, vec![1])));
-        assert_eq!(next_span(&[(1, 50), (2, 50)], 100), Some((50, 100, vec![1, 2])));
+        assert_eq!(
+            next_span(&[(1, 50), (2, 50)], 100),
+            Some((50, 100, vec![1, 2]))
+        );
         assert_eq!(next_span(&[(1, 101)], 100), None);
     }
 

@@ -34,22 +34,55 @@ async fn documented_config_backfills_what_the_chain_holds() {
     let anvil = Anvil::start().await.expect("anvil");
     let accounts = anvil.accounts().await.expect("accounts");
     // First deployment from the first dev account: 0x5FbDB2315678afecb367f032d93F642f64180aa3.
-    let token = anvil.deploy("TestERC20", &["Test", "TST", "18"]).await.expect("deploy");
-    assert_eq!(format!("{}", token.address()), "0x5FbDB2315678afecb367f032d93F642f64180aa3");
-    token.send("mint", &[&accounts[0].to_string(), "1000000"]).await.expect("mint");
+    let token = anvil
+        .deploy("TestERC20", &["Test", "TST", "18"])
+        .await
+        .expect("deploy");
+    assert_eq!(
+        format!("{}", token.address()),
+        "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+    );
+    token
+        .send("mint", &[&accounts[0].to_string(), "1000000"])
+        .await
+        .expect("mint");
     for i in 0..20u64 {
         let to = accounts[1 + (i as usize % 5)].to_string();
-        token.send("transfer", &[&to, &(i * 100 + 1).to_string()]).await.expect("transfer");
+        token
+            .send("transfer", &[&to, &(i * 100 + 1).to_string()])
+            .await
+            .expect("transfer");
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = write(dir.path(), "config.toml", &DOCUMENTED.replace("http://127.0.0.1:8545", &anvil.url()));
+    let config = write(
+        dir.path(),
+        "config.toml",
+        &DOCUMENTED.replace("http://127.0.0.1:8545", &anvil.url()),
+    );
     let db = dir.path().join("events.db");
 
     let check = tokenwatch(&["check", "--config", config.to_str().expect("path")]);
-    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 
-    let run = tokenwatch(&["run", "--config", config.to_str().expect("path"), "--db", db.to_str().expect("path"), "--until-head"]);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let run = tokenwatch(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--db",
+        db.to_str().expect("path"),
+        "--until-head",
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
 
     let rows = export(&db, &["--listener", "transfers"]);
     let chain = chain_logs(&anvil, &token.address().to_string()).await;
@@ -57,21 +90,55 @@ async fn documented_config_backfills_what_the_chain_holds() {
     assert_eq!(keys(&rows), chain, "stored events equal the chain's logs");
     // One signature exported: one column per argument after the fixed columns.
     let header = csv::Reader::from_reader(
-        tokenwatch(&["export", "--db", db.to_str().expect("path"), "--listener", "transfers"]).stdout.as_slice(),
+        tokenwatch(&[
+            "export",
+            "--db",
+            db.to_str().expect("path"),
+            "--listener",
+            "transfers",
+        ])
+        .stdout
+        .as_slice(),
     )
     .headers()
     .expect("header")
     .clone();
     assert_eq!(
         header.iter().collect::<Vec<_>>(),
-        vec!["network", "chain_id", "block_number", "block_hash", "block_time", "tx_hash", "log_index", "contract", "event", "signature", "listener", "status", "from", "to", "value"]
+        vec![
+            "network",
+            "chain_id",
+            "block_number",
+            "block_hash",
+            "block_time",
+            "tx_hash",
+            "log_index",
+            "contract",
+            "event",
+            "signature",
+            "listener",
+            "status",
+            "from",
+            "to",
+            "value"
+        ]
     );
     assert!(rows.iter().all(|r| &r[11] == "confirmed"));
     let first_transfer = rows.iter().find(|r| &r[14] == "1").expect("transfer of 1");
-    assert_eq!(first_transfer[13].to_lowercase(), accounts[1].to_string().to_lowercase());
+    assert_eq!(
+        first_transfer[13].to_lowercase(),
+        accounts[1].to_string().to_lowercase()
+    );
 
     // A second run is a no-op: nothing doubled.
-    let again = tokenwatch(&["run", "--config", config.to_str().expect("path"), "--db", db.to_str().expect("path"), "--until-head"]);
+    let again = tokenwatch(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--db",
+        db.to_str().expect("path"),
+        "--until-head",
+    ]);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(export(&db, &["--listener", "transfers"]).len(), 21);
 }
@@ -95,7 +162,10 @@ fn bad_configs_exit_2_naming_each_problem() {
         let out = tokenwatch(&["check", "--config", path.to_str().expect("path")]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "case {i}: {err}");
-        assert!(err.contains(expect), "case {i}: expected {expect:?} in: {err}");
+        assert!(
+            err.contains(expect),
+            "case {i}: expected {expect:?} in: {err}"
+        );
     }
 }
 
@@ -107,7 +177,14 @@ async fn chain_id_mismatch_is_refused_clearly() {
         + "[[listeners]]\nname = \"l\"\nnetwork = \"local\"\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\n";
     let config = write(dir.path(), "c.toml", &text);
     let db = dir.path().join("e.db");
-    let out = tokenwatch(&["run", "--config", config.to_str().expect("path"), "--db", db.to_str().expect("path"), "--until-head"]);
+    let out = tokenwatch(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--db",
+        db.to_str().expect("path"),
+        "--until-head",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("chain id 1") && err.contains("31337"), "{err}");

@@ -35,7 +35,11 @@ pub fn export(db: &Path, extra: &[&str]) -> Vec<csv::StringRecord> {
     let mut args = vec!["export", "--db", db.to_str().expect("utf-8 path")];
     args.extend_from_slice(extra);
     let out = tokenwatch(&args);
-    assert!(out.status.success(), "export failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "export failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut r = csv::Reader::from_reader(out.stdout.as_slice());
     r.records().map(|x| x.expect("csv row")).collect()
 }
@@ -48,7 +52,13 @@ pub async fn chain_logs(anvil: &Anvil, address: &str) -> Vec<(u64, String, u64)>
         .expect("eth_getLogs");
     let mut out: Vec<_> = logs
         .iter()
-        .map(|l| (l.block_number, format!("{:#x}", l.transaction_hash), l.log_index))
+        .map(|l| {
+            (
+                l.block_number,
+                format!("{:#x}", l.transaction_hash),
+                l.log_index,
+            )
+        })
         .collect();
     out.sort();
     out
@@ -58,7 +68,13 @@ pub async fn chain_logs(anvil: &Anvil, address: &str) -> Vec<(u64, String, u64)>
 pub fn keys(rows: &[csv::StringRecord]) -> Vec<(u64, String, u64)> {
     let mut out: Vec<_> = rows
         .iter()
-        .map(|r| (r[2].parse().expect("block"), r[5].to_string(), r[6].parse().expect("log index")))
+        .map(|r| {
+            (
+                r[2].parse().expect("block"),
+                r[5].to_string(),
+                r[6].parse().expect("log index"),
+            )
+        })
         .collect();
     out.sort();
     out

@@ -43,10 +43,22 @@ async fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) 
 
 async fn token_with_transfers(anvil: &Anvil, n: usize) -> Contract {
     let accounts = anvil.accounts().await.expect("accounts");
-    let token = anvil.deploy("TestERC20", &["T", "T", "18"]).await.expect("deploy");
-    token.send("mint", &[&accounts[0].to_string(), "1000000000"]).await.expect("mint");
+    let token = anvil
+        .deploy("TestERC20", &["T", "T", "18"])
+        .await
+        .expect("deploy");
+    token
+        .send("mint", &[&accounts[0].to_string(), "1000000000"])
+        .await
+        .expect("mint");
     for i in 0..n {
-        token.send("transfer", &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()]).await.expect("transfer");
+        token
+            .send(
+                "transfer",
+                &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()],
+            )
+            .await
+            .expect("transfer");
     }
     token
 }
@@ -66,18 +78,37 @@ async fn reorg_case(depth: u64) {
     let accounts = anvil.accounts().await.expect("accounts");
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("e.db");
-    let engine = Engine::start(config(&anvil, &token, 2, ""), &db, RunOptions::default()).await.expect("engine");
-    let chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string()).await.into_iter().collect();
-    wait_until("backfill", Duration::from_secs(30), || stored(&db).0 == chain).await;
+    let engine = Engine::start(config(&anvil, &token, 2, ""), &db, RunOptions::default())
+        .await
+        .expect("engine");
+    let chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string())
+        .await
+        .into_iter()
+        .collect();
+    wait_until("backfill", Duration::from_secs(30), || {
+        stored(&db).0 == chain
+    })
+    .await;
 
     // Replace the last `depth` blocks; one new transfer lands in the new branch.
     let tx = token
-        .tx_request(&Default::default(), "transfer", &[&accounts[7].to_string(), "4242"])
+        .tx_request(
+            &Default::default(),
+            "transfer",
+            &[&accounts[7].to_string(), "4242"],
+        )
         .expect("tx");
     anvil.reorg(depth, &[(tx, 0)]).await.expect("reorg");
-    let new_chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string()).await.into_iter().collect();
+    let new_chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string())
+        .await
+        .into_iter()
+        .collect();
     let orphaned: BTreeSet<Key> = chain.difference(&new_chain).cloned().collect();
-    assert_eq!(orphaned.len() as u64, depth, "each replaced block held one transfer");
+    assert_eq!(
+        orphaned.len() as u64,
+        depth,
+        "each replaced block held one transfer"
+    );
     wait_until("reorg handled", Duration::from_secs(30), || {
         let (live, removed) = stored(&db);
         live == new_chain && removed == orphaned
@@ -102,7 +133,10 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
     let accounts = anvil.accounts().await.expect("accounts");
     let spammer = anvil.deploy("EventSpammer", &[]).await.expect("deploy");
     for _ in 0..40 {
-        spammer.send("spam", &[&accounts[1].to_string(), "250"]).await.expect("spam");
+        spammer
+            .send("spam", &[&accounts[1].to_string(), "250"])
+            .await
+            .expect("spam");
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let text = format!(
@@ -112,7 +146,13 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
     );
     let config = write(dir.path(), "c.toml", &text);
     let db = dir.path().join("e.db");
-    let args = ["run", "--config", config.to_str().expect("path"), "--db", db.to_str().expect("path")];
+    let args = [
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--db",
+        db.to_str().expect("path"),
+    ];
     let mut seed = std::process::id() as u64;
     for round in 0..6 {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
@@ -120,17 +160,30 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
             .env("TOKENWATCH_LOG", "warn")
             .spawn()
             .expect("spawn");
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let ms = 150 + (seed >> 33) % 500;
         tokio::time::sleep(Duration::from_millis(ms)).await;
         child.kill().expect("SIGKILL");
         child.wait().expect("reap");
         let (live, _) = stored(&db);
-        eprintln!("round {round}: killed after {ms} ms with {} events stored", live.len());
+        eprintln!(
+            "round {round}: killed after {ms} ms with {} events stored",
+            live.len()
+        );
     }
     let out = tokenwatch(&[&args[..], &["--until-head"]].concat());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let chain: BTreeSet<Key> = chain_logs(&anvil, &spammer.address().to_string()).await.into_iter().collect();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let chain: BTreeSet<Key> = chain_logs(&anvil, &spammer.address().to_string())
+        .await
+        .into_iter()
+        .collect();
     assert_eq!(chain.len(), 10_000);
     let (live, removed) = stored(&db);
     assert!(removed.is_empty());
@@ -144,14 +197,28 @@ async fn node_down_then_back_the_engine_catches_up() {
     let token = token_with_transfers(&anvil, 3).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("e.db");
-    let engine = Engine::start(config(&anvil, &token, 0, ""), &db, RunOptions::default()).await.expect("engine");
-    wait_until("backfill", Duration::from_secs(30), || stored(&db).0.len() == 4).await;
+    let engine = Engine::start(config(&anvil, &token, 0, ""), &db, RunOptions::default())
+        .await
+        .expect("engine");
+    wait_until("backfill", Duration::from_secs(30), || {
+        stored(&db).0.len() == 4
+    })
+    .await;
     anvil.stop().await.expect("stop node");
     tokio::time::sleep(Duration::from_secs(2)).await;
     anvil.restart().await.expect("restart node");
     let accounts = anvil.accounts().await.expect("accounts");
-    token.send("transfer", &[&accounts[2].to_string(), "99"]).await.expect("transfer");
-    let chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string()).await.into_iter().collect();
-    wait_until("catch-up after the outage", Duration::from_secs(60), || stored(&db).0 == chain).await;
+    token
+        .send("transfer", &[&accounts[2].to_string(), "99"])
+        .await
+        .expect("transfer");
+    let chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string())
+        .await
+        .into_iter()
+        .collect();
+    wait_until("catch-up after the outage", Duration::from_secs(60), || {
+        stored(&db).0 == chain
+    })
+    .await;
     engine.shutdown().await.expect("shutdown");
 }

@@ -32,6 +32,7 @@ mod anvil;
 mod artifacts;
 mod contract;
 mod paths;
+mod proxy;
 mod rpc;
 mod types;
 
@@ -39,6 +40,7 @@ pub use anvil::{Anvil, AnvilOptions};
 pub use artifacts::{ensure_compiled, load_artifact, Artifact};
 pub use contract::{coerce_args, Contract, TxOptions};
 pub use paths::{anvil_binary, artifacts_dir, repo_root};
+pub use proxy::{Fault, ProxyStats, Refusal, RpcProxy};
 pub use rpc::{Rpc, RpcError, DEFAULT_RECEIPT_TIMEOUT};
 pub use types::{parse_quantity, Log, Receipt};
 

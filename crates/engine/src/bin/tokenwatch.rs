@@ -9,7 +9,11 @@ use tokenwatch_engine::store::{EventFilter, Store};
 use tokenwatch_engine::{Config, Engine, EngineError, RunOptions};
 
 #[derive(Parser)]
-#[command(name = "tokenwatch", version, about = "Local-first on-chain event monitor (headless)")]
+#[command(
+    name = "tokenwatch",
+    version,
+    about = "Local-first on-chain event monitor (headless)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -68,9 +72,29 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { config } => check(&config),
-        Command::Run { config, db, until_head, log_dir } => run(config, db, until_head, log_dir),
-        Command::Export { db, listener, network, event, from_block, to_block, out } => {
-            let filter = EventFilter { listener, network, event, from_block, to_block, limit: None };
+        Command::Run {
+            config,
+            db,
+            until_head,
+            log_dir,
+        } => run(config, db, until_head, log_dir),
+        Command::Export {
+            db,
+            listener,
+            network,
+            event,
+            from_block,
+            to_block,
+            out,
+        } => {
+            let filter = EventFilter {
+                listener,
+                network,
+                event,
+                from_block,
+                to_block,
+                limit: None,
+            };
             export(&db, &filter, out)
         }
     }
@@ -79,7 +103,15 @@ fn main() -> ExitCode {
 fn check(path: &std::path::Path) -> ExitCode {
     match Config::load(path) {
         Ok(c) => {
-            println!("{}: OK ({} networks, {} listeners)", path.display(), c.networks.len(), c.listeners.len());
+            for w in &c.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!(
+                "{}: OK ({} networks, {} listeners)",
+                path.display(),
+                c.networks.len(),
+                c.listeners.len()
+            );
             ExitCode::SUCCESS
         }
         Err(problems) => {
@@ -105,6 +137,9 @@ fn run(config: PathBuf, db: PathBuf, until_head: bool, log_dir: Option<PathBuf>)
     };
     let log_dir = log_dir.or_else(|| db.parent().map(|p| p.join("logs")));
     let _guard = tokenwatch_engine::logging::init(log_dir.as_deref(), "info");
+    for w in &config.warnings {
+        tracing::warn!("{w}");
+    }
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -125,12 +160,15 @@ fn run(config: PathBuf, db: PathBuf, until_head: bool, log_dir: Option<PathBuf>)
 }
 
 async fn run_engine(config: Config, db: PathBuf, until_head: bool) -> Result<(), EngineError> {
-    let engine = Engine::start(config, &db, RunOptions { until_head }).await?;
-    if until_head {
-        return engine.wait().await;
-    }
-    tokio::select! {
-        _ = stop_signal() => {
+    let mut engine = Engine::start(config, &db, RunOptions { until_head }).await?;
+    let finished = tokio::select! {
+        r = engine.wait() => Some(r),
+        _ = stop_signal() => None,
+    };
+    match finished {
+        // With --until-head: caught up. Otherwise a network failed for good.
+        Some(r) => r,
+        None => {
             tracing::info!("stopping");
             engine.shutdown().await
         }

@@ -38,7 +38,10 @@ pub enum Outcome<'a> {
     /// Decoded, but no listener's scope or condition took it.
     NotMatched,
     /// A watched topic0 that does not fit the ABI: counted for these listeners.
-    Undecodable { listeners: Vec<i64>, reason: String },
+    Undecodable {
+        listeners: Vec<i64>,
+        reason: String,
+    },
 }
 
 /// All listeners of one network, compiled for matching.
@@ -55,7 +58,10 @@ impl Matcher {
             let mut events = HashMap::new();
             for w in &spec.events {
                 defs.push(w.def.clone());
-                events.insert((w.def.signature.clone(), w.def.topic_count), w.condition.clone());
+                events.insert(
+                    (w.def.signature.clone(), w.def.topic_count),
+                    w.condition.clone(),
+                );
             }
             wants.push(Want {
                 id,
@@ -72,12 +78,19 @@ impl Matcher {
     /// The combined `eth_getLogs` selection for these listeners: contract addresses (empty
     /// when any listener watches the whole network) and topic0 values.
     pub fn selection(&self, active: &[i64]) -> (Vec<Address>, Vec<B256>) {
-        let wants: Vec<&Want> = self.wants.iter().filter(|w| active.contains(&w.id)).collect();
+        let wants: Vec<&Want> = self
+            .wants
+            .iter()
+            .filter(|w| active.contains(&w.id))
+            .collect();
         let any_contract = wants.iter().any(|w| w.contracts.is_empty());
         let mut addresses: Vec<Address> = if any_contract {
             Vec::new()
         } else {
-            wants.iter().flat_map(|w| w.contracts.iter().copied()).collect()
+            wants
+                .iter()
+                .flat_map(|w| w.contracts.iter().copied())
+                .collect()
         };
         addresses.sort();
         addresses.dedup();
@@ -85,7 +98,11 @@ impl Matcher {
             .index
             .defs()
             .iter()
-            .filter(|d| wants.iter().any(|w| w.events.contains_key(&(d.signature.clone(), d.topic_count))))
+            .filter(|d| {
+                wants
+                    .iter()
+                    .any(|w| w.events.contains_key(&(d.signature.clone(), d.topic_count)))
+            })
             .map(|d| d.topic0)
             .collect();
         topics.sort();
@@ -95,10 +112,13 @@ impl Matcher {
 
     /// Contracts whose `decimals()` a condition needs before `match_log` can decide.
     pub fn needs_decimals(&self, log: &RpcLog, active: &[i64]) -> bool {
-        self.wants.iter().filter(|w| active.contains(&w.id)).any(|w| {
-            (w.contracts.is_empty() || w.contracts.contains(&log.address))
-                && w.events.values().flatten().any(|c| c.uses_decimals())
-        })
+        self.wants
+            .iter()
+            .filter(|w| active.contains(&w.id))
+            .any(|w| {
+                (w.contracts.is_empty() || w.contracts.contains(&log.address))
+                    && w.events.values().flatten().any(|c| c.uses_decimals())
+            })
     }
 
     /// Decodes the log and finds the active listeners that want it.
@@ -110,7 +130,10 @@ impl Matcher {
             Lookup::Found(def) => def,
             Lookup::TopicCountMismatch { topic0, got } => {
                 let listeners = self.watching_topic(topic0, &in_scope);
-                return undecodable(listeners, format!("{got} topics do not fit any watched event with this topic0"));
+                return undecodable(
+                    listeners,
+                    format!("{got} topics do not fit any watched event with this topic0"),
+                );
             }
             Lookup::Unknown => return Outcome::NotMatched,
         };
@@ -137,16 +160,28 @@ impl Matcher {
         if listeners.is_empty() {
             Outcome::NotMatched
         } else {
-            Outcome::Matched(Matched { def, args, listeners })
+            Outcome::Matched(Matched {
+                def,
+                args,
+                listeners,
+            })
         }
     }
 
     fn watching_topic(&self, topic0: B256, in_scope: &dyn Fn(&&Want) -> bool) -> Vec<i64> {
-        let sigs: Vec<&EventDef> = self.index.defs().iter().filter(|d| d.topic0 == topic0).collect();
+        let sigs: Vec<&EventDef> = self
+            .index
+            .defs()
+            .iter()
+            .filter(|d| d.topic0 == topic0)
+            .collect();
         self.wants
             .iter()
             .filter(|w| in_scope(w))
-            .filter(|w| sigs.iter().any(|d| w.events.contains_key(&(d.signature.clone(), d.topic_count))))
+            .filter(|w| {
+                sigs.iter()
+                    .any(|d| w.events.contains_key(&(d.signature.clone(), d.topic_count)))
+            })
             .map(|w| w.id)
             .collect()
     }

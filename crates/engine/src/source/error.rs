@@ -12,11 +12,23 @@ pub enum RpcError {
     #[error("{endpoint} is rate limiting: {message}")]
     RateLimited { endpoint: String, message: String },
     #[error("{endpoint} answered HTTP {status}: {body}")]
-    Http { endpoint: String, status: u16, body: String },
+    Http {
+        endpoint: String,
+        status: u16,
+        body: String,
+    },
     #[error("{endpoint} refused the block range: {message}")]
-    RangeTooLarge { endpoint: String, message: String, hint: RangeHint },
+    RangeTooLarge {
+        endpoint: String,
+        message: String,
+        hint: RangeHint,
+    },
     #[error("{endpoint} answered with error {code}: {message}")]
-    Rpc { endpoint: String, code: i64, message: String },
+    Rpc {
+        endpoint: String,
+        code: i64,
+        message: String,
+    },
     #[error("{endpoint} sent an answer that is not valid JSON-RPC: {message}")]
     Garbage { endpoint: String, message: String },
 }
@@ -52,13 +64,22 @@ pub fn classify(endpoint: &str, code: i64, message: &str) -> RpcError {
         return RpcError::RateLimited { endpoint, message };
     }
     if let Some(hint) = range_hint(&lower) {
-        return RpcError::RangeTooLarge { endpoint, message, hint };
+        return RpcError::RangeTooLarge {
+            endpoint,
+            message,
+            hint,
+        };
     }
-    RpcError::Rpc { endpoint, code, message }
+    RpcError::Rpc {
+        endpoint,
+        code,
+        message,
+    }
 }
 
 fn range_hint(lower: &str) -> Option<RangeHint> {
-    if lower.contains("this block range should work") || lower.contains("try with this block range") {
+    if lower.contains("this block range should work") || lower.contains("try with this block range")
+    {
         return Some(named_range(lower).map_or(RangeHint::Halve, |(a, b)| RangeHint::Range(a, b)));
     }
     if let Some(n) = limited_to(lower) {
@@ -90,7 +111,9 @@ fn range_hint(lower: &str) -> Option<RangeHint> {
 fn named_range(lower: &str) -> Option<(u64, u64)> {
     let open = lower.find('[')?;
     let close = open + lower[open..].find(']')?;
-    let mut parts = lower[open + 1..close].split(',').map(|s| parse_num(s.trim()));
+    let mut parts = lower[open + 1..close]
+        .split(',')
+        .map(|s| parse_num(s.trim()));
     let a = parts.next()??;
     let b = parts.next()??;
     (a <= b).then_some((a, b))
@@ -135,13 +158,22 @@ mod tests {
             hint("query exceeds max results, try with this block range [0x64, 0xc8]."),
             Some(RangeHint::Range(100, 200))
         );
-        assert_eq!(hint("query returned more than 10000 results"), Some(RangeHint::Halve));
-        assert_eq!(hint("block range is too wide"), Some(RangeHint::MaxBlocks(3000)));
+        assert_eq!(
+            hint("query returned more than 10000 results"),
+            Some(RangeHint::Halve)
+        );
+        assert_eq!(
+            hint("block range is too wide"),
+            Some(RangeHint::MaxBlocks(3000))
+        );
         assert_eq!(
             hint("eth_getLogs is limited to a 10,000 range"),
             Some(RangeHint::MaxBlocks(10000))
         );
-        assert_eq!(hint("block range too large"), Some(RangeHint::MaxBlocks(2000)));
+        assert_eq!(
+            hint("block range too large"),
+            Some(RangeHint::MaxBlocks(2000))
+        );
         assert_eq!(hint("Log response size exceeded"), Some(RangeHint::Halve));
         assert_eq!(hint("execution reverted"), None);
     }

@@ -54,8 +54,13 @@ impl HttpEndpoint {
 
     /// Sends one request. HTTP 200 with a JSON-RPC error, a non-JSON body or a missing
     /// result are errors, never an empty answer.
-    pub async fn call<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T, RpcError> {
-        let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> Result<T, RpcError> {
+        let body =
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let resp = self
             .client
             .post(&self.url)
@@ -74,11 +79,14 @@ impl HttpEndpoint {
         let parsed: Result<Response, _> = serde_json::from_slice(&bytes);
         match parsed {
             Ok(Response { error: Some(e), .. }) => Err(classify(&self.shown, e.code, &e.message)),
-            Ok(Response { result: Some(raw), .. }) if status.is_success() => {
+            Ok(Response {
+                result: Some(raw), ..
+            }) if status.is_success() => {
                 serde_json::from_str(raw.get()).map_err(|e| self.garbage(format!("{method}: {e}")))
             }
             Ok(Response { result: None, .. }) if status.is_success() => {
-                serde_json::from_value(Value::Null).map_err(|_| self.garbage(format!("{method}: no result")))
+                serde_json::from_value(Value::Null)
+                    .map_err(|_| self.garbage(format!("{method}: no result")))
             }
             _ if !status.is_success() => Err(RpcError::Http {
                 endpoint: self.shown.clone(),

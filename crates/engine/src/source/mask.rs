@@ -36,7 +36,9 @@ pub fn mask_url(url: &str) -> String {
 
 /// A segment of 16 or more letters and digits is taken for a key.
 fn mask_token(s: &str) -> String {
-    let keyish = s.len() >= 16 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let keyish = s.len() >= 16
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if keyish {
         "***".to_string()
     } else {
@@ -54,8 +56,14 @@ mod tests {
             mask_url("https://eth-mainnet.g.alchemy.com/v2/AbCdEf0123456789xyz"),
             "https://eth-mainnet.g.alchemy.com/v2/***"
         );
-        assert_eq!(mask_url("https://user:pw@node.example/rpc"), "https://***@node.example/rpc");
-        assert_eq!(mask_url("https://rpc.example/?apikey=secret"), "https://rpc.example/?apikey=***");
+        assert_eq!(
+            mask_url("https://user:pw@node.example/rpc"),
+            "https://***@node.example/rpc"
+        );
+        assert_eq!(
+            mask_url("https://rpc.example/?apikey=secret"),
+            "https://rpc.example/?apikey=***"
+        );
         assert_eq!(mask_url("http://127.0.0.1:8545"), "http://127.0.0.1:8545");
     }
 }

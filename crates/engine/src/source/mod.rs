@@ -42,12 +42,19 @@ impl Source {
         let health = vec![(EndpointHealth::Unknown, None); endpoints.len()];
         Ok(Self {
             endpoints,
-            state: Mutex::new(State { preferred: 0, health }),
+            state: Mutex::new(State {
+                preferred: 0,
+                health,
+            }),
         })
     }
 
     /// Sends a request, failing over across endpoints on endpoint problems.
-    pub async fn call<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T, RpcError> {
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> Result<T, RpcError> {
         let start = self.lock().preferred;
         let n = self.endpoints.len();
         let mut last = None;

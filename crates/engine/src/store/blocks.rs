@@ -88,5 +88,6 @@ pub(super) fn prune(
 }
 
 pub(super) fn b256(bytes: &[u8]) -> Result<B256, StoreError> {
-    B256::try_from(bytes).map_err(|_| StoreError::Corrupt(format!("expected 32 bytes, found {}", bytes.len())))
+    B256::try_from(bytes)
+        .map_err(|_| StoreError::Corrupt(format!("expected 32 bytes, found {}", bytes.len())))
 }

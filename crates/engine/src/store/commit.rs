@@ -59,9 +59,8 @@ impl Store {
             let mut find = tx.prepare_cached(
                 "SELECT id FROM events WHERE network_id = ?1 AND block_number = ?2 AND log_index = ?3 AND block_hash = ?4",
             )?;
-            let mut revive = tx.prepare_cached(
-                "UPDATE events SET status = ?2 WHERE id = ?1 AND status = 2",
-            )?;
+            let mut revive =
+                tx.prepare_cached("UPDATE events SET status = ?2 WHERE id = ?1 AND status = 2")?;
             let mut matched = tx.prepare_cached(
                 "INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES (?1, ?2)",
             )?;
@@ -115,8 +114,9 @@ impl Store {
             for l in &c.listeners {
                 coverage::extend(&tx, *l, c.from_block, c.to_block)?;
             }
-            let mut undecodable =
-                tx.prepare_cached("UPDATE listeners SET undecodable = undecodable + ?2 WHERE id = ?1")?;
+            let mut undecodable = tx.prepare_cached(
+                "UPDATE listeners SET undecodable = undecodable + ?2 WHERE id = ?1",
+            )?;
             for (l, n) in &c.undecodable {
                 undecodable.execute(params![l, *n as i64])?;
             }

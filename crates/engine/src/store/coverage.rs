@@ -61,7 +61,11 @@ pub(super) fn extend(
 }
 
 /// Forgets coverage above `ancestor` for every listener of the network (after a reorg).
-pub(super) fn truncate(conn: &Connection, network_id: i64, ancestor: u64) -> Result<(), StoreError> {
+pub(super) fn truncate(
+    conn: &Connection,
+    network_id: i64,
+    ancestor: u64,
+) -> Result<(), StoreError> {
     let a = ancestor as i64;
     conn.execute(
         "DELETE FROM coverage WHERE start_block > ?2 AND listener_id IN (SELECT id FROM listeners WHERE network_id = ?1)",

@@ -127,14 +127,18 @@ fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, StoreError>
 
 fn finish(mut e: StoredEvent, status: i64, args: &str) -> Result<StoredEvent, StoreError> {
     e.status = status_from_code(status)?;
-    e.args = serde_json::from_str(args)
-        .map_err(|err| StoreError::Corrupt(format!("event {}: arguments are not JSON: {err}", e.id)))?;
+    e.args = serde_json::from_str(args).map_err(|err| {
+        StoreError::Corrupt(format!("event {}: arguments are not JSON: {err}", e.id))
+    })?;
     Ok(e)
 }
 
 impl Store {
     /// The distinct (signature, count) pairs the filter selects.
-    pub fn distinct_signatures(&self, filter: &EventFilter) -> Result<Vec<(String, u64)>, StoreError> {
+    pub fn distinct_signatures(
+        &self,
+        filter: &EventFilter,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT e.signature, count(*) FROM matches m
               JOIN events e ON e.id = m.event_id

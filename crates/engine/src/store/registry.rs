@@ -120,7 +120,11 @@ impl Store {
 
 impl Store {
     /// The start block stored for a listener with this definition, if any.
-    pub fn stored_from_block(&self, name: &str, spec_hash: &str) -> Result<Option<u64>, StoreError> {
+    pub fn stored_from_block(
+        &self,
+        name: &str,
+        spec_hash: &str,
+    ) -> Result<Option<u64>, StoreError> {
         let n: Option<i64> = self
             .conn
             .query_row(

@@ -28,7 +28,10 @@ fn setup() -> (tempfile::TempDir, Store, i64, i64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("t.db")).expect("open");
     let net = store.upsert_network("local", 31337).expect("network");
-    let l = store.upsert_listener("l", net, "h", 0, 10).expect("listener").id;
+    let l = store
+        .upsert_listener("l", net, "h", 0, 10)
+        .expect("listener")
+        .id;
     (dir, store, net, l)
 }
 
@@ -47,7 +50,12 @@ fn a_log_is_stored_once_and_coverage_merges() {
     // The same range again (a resume after a crash) adds nothing.
     assert!(store.commit(&c).expect("commit").is_empty());
     assert_eq!(store.event_count().expect("count"), 2);
-    let c2 = Commit { from_block: 10, to_block: 20, events: vec![], ..c };
+    let c2 = Commit {
+        from_block: 10,
+        to_block: 20,
+        events: vec![],
+        ..c
+    };
     store.commit(&c2).expect("commit");
     assert_eq!(store.coverage(l).expect("coverage"), vec![(0, 20)]);
     assert_eq!(store.covered_to(l, 0).expect("covered"), Some(20));
@@ -70,7 +78,12 @@ fn rollback_marks_removed_and_truncates_coverage() {
     assert_eq!(store.covered_to(l, 0).expect("covered"), Some(5));
     let confirmed = store.confirm_up_to(net, 9).expect("confirm");
     assert_eq!(confirmed.len(), 1, "removed events are not confirmed");
-    let statuses: Vec<EventStatus> = store.recent_events(10).expect("recent").iter().map(|e| e.status).collect();
+    let statuses: Vec<EventStatus> = store
+        .recent_events(10)
+        .expect("recent")
+        .iter()
+        .map(|e| e.status)
+        .collect();
     assert_eq!(statuses, vec![EventStatus::Removed, EventStatus::Confirmed]);
 }
 
@@ -81,18 +94,30 @@ fn a_second_writer_is_refused() {
         Err(StoreError::Locked { .. }) => {}
         other => panic!("expected Locked, got {:?}", other.map(|_| ())),
     }
-    assert!(Store::open_reader(&d.path().join("t.db")).is_ok(), "readers are welcome");
+    assert!(
+        Store::open_reader(&d.path().join("t.db")).is_ok(),
+        "readers are welcome"
+    );
 }
 
 #[test]
 fn changing_a_listener_resets_its_coverage_only() {
     let (_d, mut store, net, l) = setup();
-    let c = Commit { network_id: net, from_block: 0, to_block: 9, listeners: vec![l], events: vec![event(1, 0, 1, vec![l])], ..Commit::default() };
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 9,
+        listeners: vec![l],
+        events: vec![event(1, 0, 1, vec![l])],
+        ..Commit::default()
+    };
     store.commit(&c).expect("commit");
     let again = store.upsert_listener("l", net, "h", 0, 50).expect("same");
     assert_eq!(again.id, l);
     assert_eq!(store.covered_to(l, 0).expect("covered"), Some(9));
-    store.upsert_listener("l", net, "other", 0, 50).expect("changed");
+    store
+        .upsert_listener("l", net, "other", 0, 50)
+        .expect("changed");
     assert_eq!(store.covered_to(l, 0).expect("covered"), None);
     assert_eq!(store.event_count().expect("count"), 1, "stored events stay");
 }
@@ -100,6 +125,8 @@ fn changing_a_listener_resets_its_coverage_only() {
 #[test]
 fn a_network_cannot_change_chain() {
     let (_d, store, _, _) = setup();
-    let err = store.upsert_network("local", 1).expect_err("chain id changed");
+    let err = store
+        .upsert_network("local", 1)
+        .expect_err("chain id changed");
     assert!(err.to_string().contains("chain id 31337"), "{err}");
 }

@@ -33,7 +33,11 @@ impl NetworkSync {
                 address: addresses.clone(),
                 topics: vec![Some(topics.clone())],
             };
-            async move { self.fetch_chunk(filter, sizer).await.map(|logs| (lo, hi, logs)) }
+            async move {
+                self.fetch_chunk(filter, sizer)
+                    .await
+                    .map(|logs| (lo, hi, logs))
+            }
         }))
         .buffered(PARALLEL);
         while let Some(result) = results.next().await {
@@ -99,7 +103,8 @@ fn check_logs(logs: &[RpcLog], lo: u64, hi: u64, network: &str) -> Result<(), Sy
         let ok = l.block_hash.is_some()
             && l.transaction_hash.is_some()
             && l.log_index.is_some()
-            && l.block_number.is_some_and(|b| (lo..=hi).contains(&b.to::<u64>()));
+            && l.block_number
+                .is_some_and(|b| (lo..=hi).contains(&b.to::<u64>()));
         if !ok || l.removed {
             return Err(RpcError::Garbage {
                 endpoint: network.to_string(),

@@ -81,8 +81,10 @@ impl NetworkSync {
                 }
                 Err(SyncError::Store(e)) => {
                     tracing::error!(network = %self.spec.name, error = %e, "database error; this network stops advancing");
-                    self.hub.network(&self.spec.name, |n| n.error = Some(format!("Stopped: {e}")));
-                    self.hub.set_phase_all(&self.spec.name, ListenerPhase::Failed);
+                    self.hub
+                        .network(&self.spec.name, |n| n.error = Some(format!("Stopped: {e}")));
+                    self.hub
+                        .set_phase_all(&self.spec.name, ListenerPhase::Failed);
                     return Err(e);
                 }
                 Err(SyncError::Moved(b)) => {
@@ -132,13 +134,26 @@ impl NetworkSync {
             self.report_progress(head, target)?;
             return Ok(Step::CaughtUp);
         };
-        for (rec, _) in self.listeners.iter().filter(|(r, _)| active.contains(&r.id)) {
+        for (rec, _) in self
+            .listeners
+            .iter()
+            .filter(|(r, _)| active.contains(&r.id))
+        {
             if to + 1 < head {
-                self.hub.listener(&rec.name, |l| l.phase = ListenerPhase::Backfilling);
+                self.hub
+                    .listener(&rec.name, |l| l.phase = ListenerPhase::Backfilling);
             }
         }
-        self.fetch_and_commit(matcher, sizer, decimals, (from, to), &active, head, final_block)
-            .await?;
+        self.fetch_and_commit(
+            matcher,
+            sizer,
+            decimals,
+            (from, to),
+            &active,
+            head,
+            final_block,
+        )
+        .await?;
         self.report_progress(head, target)?;
         Ok(Step::Progress)
     }
@@ -150,7 +165,11 @@ impl NetworkSync {
             Confirmations::Safe => BlockTag::Safe,
             Confirmations::Finalized => BlockTag::Finalized,
         };
-        Ok(self.source.header(tag).await?.map_or(0, |h| h.number.to::<u64>().min(head)))
+        Ok(self
+            .source
+            .header(tag)
+            .await?
+            .map_or(0, |h| h.number.to::<u64>().min(head)))
     }
 
     /// Each active listener's next unprocessed block.
@@ -161,7 +180,9 @@ impl NetworkSync {
             if spec.paused {
                 continue;
             }
-            let next = store.covered_to(rec.id, rec.from_block)?.map_or(rec.from_block, |c| c + 1);
+            let next = store
+                .covered_to(rec.id, rec.from_block)?
+                .map_or(rec.from_block, |c| c + 1);
             out.push((rec.id, next));
         }
         Ok(out)
@@ -231,9 +252,13 @@ fn jitter(d: Duration) -> Duration {
 /// An RPC problem in words a non-engineer understands; the detail follows.
 fn plain_words(e: &RpcError) -> String {
     let what = match e {
-        RpcError::Transport { .. } | RpcError::Timeout { .. } => "The node cannot be reached; retrying",
+        RpcError::Transport { .. } | RpcError::Timeout { .. } => {
+            "The node cannot be reached; retrying"
+        }
         RpcError::RateLimited { .. } => "The node is limiting requests; slowing down",
-        RpcError::Http { .. } | RpcError::Garbage { .. } => "The node gave an unusable answer; retrying",
+        RpcError::Http { .. } | RpcError::Garbage { .. } => {
+            "The node gave an unusable answer; retrying"
+        }
         RpcError::RangeTooLarge { .. } => "The node refused a request size; adjusting",
         RpcError::Rpc { .. } => "The node reported an error; retrying",
     };

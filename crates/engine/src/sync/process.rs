@@ -66,7 +66,11 @@ impl NetworkSync {
                         signature: m.def.signature.clone(),
                         args: crate::abi::json::event_args_to_json(m.def, &m.args).to_string(),
                         amount: amount_of(&m.args),
-                        status: if number <= final_block { EventStatus::Confirmed } else { EventStatus::Pending },
+                        status: if number <= final_block {
+                            EventStatus::Confirmed
+                        } else {
+                            EventStatus::Pending
+                        },
                         listeners: m.listeners,
                     });
                 }
@@ -84,7 +88,12 @@ impl NetworkSync {
         for e in &events {
             if !blocks.iter().any(|b| b.number == e.block_number) {
                 if let Some(t) = e.block_time {
-                    blocks.push(BlockRecord { number: e.block_number, hash: e.block_hash, parent_hash: Default::default(), time: t });
+                    blocks.push(BlockRecord {
+                        number: e.block_number,
+                        hash: e.block_hash,
+                        parent_hash: Default::default(),
+                        time: t,
+                    });
                 }
             }
         }
@@ -109,7 +118,12 @@ impl NetworkSync {
         let headers: Vec<BlockRecord> = stream::iter(from..=to)
             .map(|n| async move {
                 match self.source.header(BlockTag::Number(n)).await? {
-                    Some(h) => Ok(BlockRecord { number: n, hash: h.hash, parent_hash: h.parent_hash, time: h.timestamp.to::<u64>() as i64 }),
+                    Some(h) => Ok(BlockRecord {
+                        number: n,
+                        hash: h.hash,
+                        parent_hash: h.parent_hash,
+                        time: h.timestamp.to::<u64>() as i64,
+                    }),
                     None => Err(SyncError::Moved(n)),
                 }
             })
@@ -128,9 +142,17 @@ impl NetworkSync {
     }
 
     /// Timestamps for events whose block time is not known yet: cached, else fetched once.
-    async fn fill_times(&self, events: &mut [NewEvent], times: &mut BTreeMap<u64, i64>) -> Result<(), SyncError> {
+    async fn fill_times(
+        &self,
+        events: &mut [NewEvent],
+        times: &mut BTreeMap<u64, i64>,
+    ) -> Result<(), SyncError> {
         let missing: Vec<u64> = {
-            let mut m: Vec<u64> = events.iter().filter(|e| e.block_time.is_none()).map(|e| e.block_number).collect();
+            let mut m: Vec<u64> = events
+                .iter()
+                .filter(|e| e.block_time.is_none())
+                .map(|e| e.block_number)
+                .collect();
             m.dedup();
             m
         };
@@ -148,7 +170,11 @@ impl NetworkSync {
         }
         let fetched: Vec<(u64, i64)> = stream::iter(to_fetch)
             .map(|n| async move {
-                let h = self.source.header(BlockTag::Number(n)).await?.ok_or(SyncError::Moved(n))?;
+                let h = self
+                    .source
+                    .header(BlockTag::Number(n))
+                    .await?
+                    .ok_or(SyncError::Moved(n))?;
                 Ok::<_, SyncError>((n, h.timestamp.to::<u64>() as i64))
             })
             .buffered(8)
@@ -173,7 +199,11 @@ impl NetworkSync {
 
 impl DecimalsCache {
     /// The contract's `decimals()`, or None when it has none.
-    async fn get(&mut self, sync: &NetworkSync, contract: Address) -> Result<Option<u8>, SyncError> {
+    async fn get(
+        &mut self,
+        sync: &NetworkSync,
+        contract: Address,
+    ) -> Result<Option<u8>, SyncError> {
         if let Some(d) = self.0.get(&contract) {
             return Ok(*d);
         }

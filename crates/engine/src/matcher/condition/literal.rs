@@ -192,7 +192,8 @@ pub(crate) fn hex_number(h: &str, span: Span) -> Result<Dec, Diag> {
     Dec::from_hex(h).ok_or_else(|| Diag::new("number overflows 256 bits", span))
 }
 
-/// `0x…` as an address: 40 hex digits; a mixed-case address must carry a valid EIP-55 checksum.
+/// `0x…` as an address: 40 hex digits. A mixed-case address with a wrong EIP-55 checksum
+/// is accepted here and reported by [`super::address_warnings`].
 fn address(h: &str, span: Span) -> Result<Address, Diag> {
     let text = format!("0x{h}");
     let bad = |why: String| Diag::new(format!("malformed address `{text}`: {why}"), span);
@@ -202,13 +203,9 @@ fn address(h: &str, span: Span) -> Result<Address, Diag> {
     if h.len() != 40 {
         return Err(bad(format!("expected 40 hex digits, found {}", h.len())));
     }
-    let mixed =
-        h.chars().any(|c| c.is_ascii_uppercase()) && h.chars().any(|c| c.is_ascii_lowercase());
-    if mixed {
-        let why = "its mixed-case EIP-55 checksum is wrong (a typo?); check it, or write it all lowercase";
-        return Address::parse_checksummed(&text, None).map_err(|_| bad(why.to_string()));
-    }
-    text.parse::<Address>().map_err(|e| bad(e.to_string()))
+    text.to_ascii_lowercase()
+        .parse::<Address>()
+        .map_err(|e| bad(e.to_string()))
 }
 
 /// `0x…` as bytes for the field `f`; `len` is its fixed size, if any.
@@ -229,7 +226,7 @@ fn bytes(h: &str, len: Option<usize>, f: &FieldRef, span: Span) -> Result<Vec<u8
 }
 
 fn raw_bytes(h: &str, span: Span) -> Result<Vec<u8>, Diag> {
-    if bad_hex_digit(h).is_some() || h.len() % 2 != 0 {
+    if bad_hex_digit(h).is_some() || !h.len().is_multiple_of(2) {
         let msg =
             format!("`0x{h}` is not valid hex bytes (an even number of hex digits is needed)");
         return Err(Diag::new(msg, span));

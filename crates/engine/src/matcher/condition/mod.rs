@@ -159,6 +159,37 @@ pub enum EvalError {
     NotAnInteger { expr: String, value: String },
 }
 
+/// Warnings about a condition's text that do not stop it: mixed-case addresses whose
+/// EIP-55 checksum is wrong (often a typo, so the listener may never match).
+pub fn address_warnings(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let bytes = src.as_bytes();
+    let mut i = 0;
+    while let Some(pos) = src[i..].find("0x") {
+        let start = i + pos;
+        let digits = src[start + 2..]
+            .bytes()
+            .take_while(u8::is_ascii_hexdigit)
+            .count();
+        let end = start + 2 + digits;
+        let word_start = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+        let text = &src[start..end];
+        let mixed = text[2..].bytes().any(|c| c.is_ascii_uppercase())
+            && text[2..].bytes().any(|c| c.is_ascii_lowercase());
+        if word_start
+            && digits == 40
+            && mixed
+            && alloy_primitives::Address::parse_checksummed(text, None).is_err()
+        {
+            out.push(format!(
+                "address {text} has a wrong EIP-55 checksum (mistyped?); it is used as written, compared case-insensitively"
+            ));
+        }
+        i = end.max(start + 2);
+    }
+    out
+}
+
 /// A parse or type error, pointing at a span of the source.
 ///
 /// `Display` prints the message, then the offending source line with a caret line under the span.

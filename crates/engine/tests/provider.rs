@@ -1,0 +1,131 @@
+//! A node behind a difficult provider: refused ranges in each provider's wording, rate
+//! limits, JSON-RPC errors in HTTP 200, garbage, hangs, dropped connections, a dead first
+//! endpoint. The engine splits, backs off, fails over, and stores exactly the chain's logs.
+
+mod common;
+
+use common::*;
+use tokenwatch_testkit::{Anvil, Contract, Fault, Refusal, RpcProxy};
+
+async fn busy_chain(anvil: &Anvil) -> Contract {
+    let accounts = anvil.accounts().await.expect("accounts");
+    let token = anvil
+        .deploy("TestERC20", &["T", "T", "18"])
+        .await
+        .expect("deploy");
+    token
+        .send("mint", &[&accounts[0].to_string(), "1000000000"])
+        .await
+        .expect("mint");
+    for i in 0..40usize {
+        token
+            .send(
+                "transfer",
+                &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()],
+            )
+            .await
+            .expect("transfer");
+    }
+    token
+}
+
+fn config_for(anvil: &Anvil, rpc: &[String], token: &Contract) -> String {
+    let list: Vec<String> = rpc.iter().map(|u| format!("\"{u}\"")).collect();
+    format!(
+        "[[networks]]\nname = \"local\"\nchain_id = {}\nrpc = [{}]\nconfirmations = 0\nrequest_timeout_ms = 1000\n\n[[listeners]]\nname = \"t\"\nnetwork = \"local\"\ncontracts = [\"{}\"]\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\n",
+        anvil.chain_id(),
+        list.join(", "),
+        token.address()
+    )
+}
+
+async fn run_until_head(anvil: &Anvil, token: &Contract, rpc: &[String]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(dir.path(), "c.toml", &config_for(anvil, rpc, token));
+    let db = dir.path().join("e.db");
+    let out = tokenwatch(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--db",
+        db.to_str().expect("path"),
+        "--until-head",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let chain = chain_logs(anvil, &token.address().to_string()).await;
+    assert_eq!(chain.len(), 41);
+    assert_eq!(
+        keys(&export(&db, &[])),
+        chain,
+        "stored events equal the chain's"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_ranges_are_split_in_every_providers_wording() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = busy_chain(&anvil).await;
+    for style in [
+        Refusal::Alchemy,
+        Refusal::Infura,
+        Refusal::QuickNode,
+        Refusal::Base,
+    ] {
+        let proxy = RpcProxy::start(&anvil.url()).await.expect("proxy");
+        proxy.limit_log_range(7, style);
+        run_until_head(&anvil, &token, &[proxy.url()]).await;
+        assert!(
+            proxy.stats().refused > 0,
+            "{style:?}: the proxy refused some ranges"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_are_retried_never_read_as_no_logs() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = busy_chain(&anvil).await;
+    let proxy = RpcProxy::start(&anvil.url()).await.expect("proxy");
+    proxy.limit_log_range(10, Refusal::Infura);
+    // Every kind of fault, each followed by a good answer so the backoff stays short.
+    let kinds = [
+        Fault::RateLimited,
+        Fault::RpcError(-32000, "internal error".into()),
+        Fault::Garbage,
+        Fault::ServerError,
+        Fault::Drop,
+        Fault::Hang(std::time::Duration::from_secs(3)),
+    ];
+    let mut faults = Vec::new();
+    for _ in 0..3 {
+        for k in &kinds {
+            faults.extend([k.clone(), Fault::Pass, Fault::Pass]);
+        }
+    }
+    let n = faults.iter().filter(|f| **f != Fault::Pass).count() as u64;
+    proxy.inject(faults);
+    run_until_head(&anvil, &token, &[proxy.url()]).await;
+    assert_eq!(proxy.stats().faulted, n);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_first_endpoint_fails_over_to_the_second() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = busy_chain(&anvil).await;
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    run_until_head(
+        &anvil,
+        &token,
+        &[format!("http://127.0.0.1:{dead}"), anvil.url()],
+    )
+    .await;
+}

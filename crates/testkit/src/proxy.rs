@@ -1,0 +1,245 @@
+//! A JSON-RPC proxy in front of a node that behaves like a difficult provider: it refuses
+//! large `eth_getLogs` ranges with real providers' error texts and injects faults (429,
+//! JSON-RPC errors in HTTP 200, garbage, hangs, dropped connections) on demand.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// How the proxy words a refused `eth_getLogs` range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Alchemy: names a range that works.
+    Alchemy,
+    /// Infura: "query returned more than 10000 results" (no hint: halve).
+    Infura,
+    /// QuickNode: "eth_getLogs is limited to a N range".
+    QuickNode,
+    /// Base: "block range too large" (the client is expected to know 2000).
+    Base,
+}
+
+/// One injected failure, used by the next request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// Forward this request normally (to interleave faults with answers).
+    Pass,
+    /// HTTP 429 Too Many Requests.
+    RateLimited,
+    /// HTTP 200 with a JSON-RPC error object.
+    RpcError(i64, String),
+    /// HTTP 200 with a body that is not JSON.
+    Garbage,
+    /// No answer for this long.
+    Hang(Duration),
+    /// Close the connection without answering.
+    Drop,
+    /// HTTP 500.
+    ServerError,
+}
+
+#[derive(Default)]
+struct Rules {
+    max_log_range: Option<(u64, Refusal)>,
+    faults: VecDeque<Fault>,
+    requests: u64,
+    refused: u64,
+    faulted: u64,
+}
+
+/// A running proxy; stops when dropped.
+pub struct RpcProxy {
+    port: u16,
+    rules: Arc<Mutex<Rules>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Counters of what the proxy did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProxyStats {
+    pub requests: u64,
+    pub refused: u64,
+    pub faulted: u64,
+}
+
+impl RpcProxy {
+    /// Starts a proxy on a free loopback port in front of `upstream` (an HTTP JSON-RPC URL).
+    pub async fn start(upstream: &str) -> Result<RpcProxy> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let rules = Arc::new(Mutex::new(Rules::default()));
+        let client = reqwest::Client::new();
+        let upstream = upstream.to_string();
+        let shared = rules.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                let (rules, client, upstream) = (shared.clone(), client.clone(), upstream.clone());
+                tokio::spawn(async move {
+                    let _ = serve(conn, rules, client, upstream).await;
+                });
+            }
+        });
+        Ok(RpcProxy { port, rules, task })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Refuses `eth_getLogs` over more than `blocks` blocks, worded like `style`.
+    pub fn limit_log_range(&self, blocks: u64, style: Refusal) {
+        self.lock().max_log_range = Some((blocks, style));
+    }
+
+    /// Queues faults for the next requests, in order.
+    pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.lock().faults.extend(faults);
+    }
+
+    pub fn stats(&self) -> ProxyStats {
+        let r = self.lock();
+        ProxyStats {
+            requests: r.requests,
+            refused: r.refused,
+            faulted: r.faulted,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Rules> {
+        self.rules.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for RpcProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serves HTTP/1.1 requests on one connection (keep-alive) until it closes.
+async fn serve(
+    mut conn: TcpStream,
+    rules: Arc<Mutex<Rules>>,
+    client: reqwest::Client,
+    upstream: String,
+) -> Result<()> {
+    let mut buf = Vec::new();
+    loop {
+        let Some(body) = read_request(&mut conn, &mut buf).await? else {
+            return Ok(());
+        };
+        let (fault, refusal) = {
+            let mut r = rules.lock().unwrap_or_else(|p| p.into_inner());
+            r.requests += 1;
+            let fault = r.faults.pop_front().filter(|f| *f != Fault::Pass);
+            if fault.is_some() {
+                r.faulted += 1;
+            }
+            let refusal = if fault.is_none() {
+                refusal_for(&body, r.max_log_range)
+            } else {
+                None
+            };
+            if refusal.is_some() {
+                r.refused += 1;
+            }
+            (fault, refusal)
+        };
+        let (status, answer) = match (fault, refusal) {
+            (Some(Fault::Drop), _) => return Ok(()),
+            (Some(Fault::Hang(d)), _) => {
+                tokio::time::sleep(d).await;
+                return Ok(());
+            }
+            (Some(Fault::RateLimited), _) => (429, r#"{"error":"too many requests"}"#.to_string()),
+            (Some(Fault::ServerError), _) => (500, "internal server error".to_string()),
+            (Some(Fault::Garbage), _) => (200, "<html>502 Bad Gateway</html>".to_string()),
+            (Some(Fault::RpcError(code, msg)), _) => (200, error_body(&body, code, &msg)),
+            (None | Some(Fault::Pass), Some((code, msg))) => (200, error_body(&body, code, &msg)),
+            (None | Some(Fault::Pass), None) => {
+                let resp = client
+                    .post(&upstream)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .context("upstream")?;
+                (resp.status().as_u16(), resp.text().await?)
+            }
+        };
+        let head = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            answer.len()
+        );
+        conn.write_all(head.as_bytes()).await?;
+        conn.write_all(answer.as_bytes()).await?;
+    }
+}
+
+/// Reads one request's body; None when the peer closed the connection.
+async fn read_request(conn: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Vec<u8>>> {
+    loop {
+        if let Some(end) = find(buf, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                let body = buf[end + 4..end + 4 + len].to_vec();
+                buf.drain(..end + 4 + len);
+                return Ok(Some(body));
+            }
+        }
+        let mut chunk = [0u8; 8192];
+        let n = conn.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn refusal_for(body: &[u8], limit: Option<(u64, Refusal)>) -> Option<(i64, String)> {
+    let (max, style) = limit?;
+    let req: Value = serde_json::from_slice(body).ok()?;
+    if req["method"] != "eth_getLogs" {
+        return None;
+    }
+    let from = quantity(&req["params"][0]["fromBlock"])?;
+    let to = quantity(&req["params"][0]["toBlock"])?;
+    if to < from || to - from < max {
+        return None;
+    }
+    Some(match style {
+        Refusal::Alchemy => (-32602, format!(
+            "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range and no limit on the response size, or you can request any block range with a cap of 10K logs in the response. Based on your parameters, this block range should work: [{:#x}, {:#x}]",
+            from, from + max - 1
+        )),
+        Refusal::Infura => (-32005, "query returned more than 10000 results".to_string()),
+        Refusal::QuickNode => (-32614, format!("eth_getLogs is limited to a {max} range")),
+        Refusal::Base => (-32000, "block range too large".to_string()),
+    })
+}
+
+fn quantity(v: &Value) -> Option<u64> {
+    let s = v.as_str()?;
+    u64::from_str_radix(s.strip_prefix("0x")?, 16).ok()
+}
+
+fn error_body(request: &[u8], code: i64, message: &str) -> String {
+    let id = serde_json::from_slice::<Value>(request)
+        .map(|v| v["id"].clone())
+        .unwrap_or(Value::Null);
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string()
+}
