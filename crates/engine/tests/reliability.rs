@@ -222,3 +222,60 @@ async fn node_down_then_back_the_engine_catches_up() {
     .await;
     engine.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_heads_wake_the_engine_and_a_dropped_subscription_recovers() {
+    let mut anvil = Anvil::start().await.expect("anvil");
+    let token = token_with_transfers(&anvil, 2).await;
+    let accounts = anvil.accounts().await.expect("accounts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("e.db");
+    // Polling once a minute: only the WebSocket subscription can make this fast.
+    let text = format!(
+        "[[networks]]\nname = \"local\"\nchain_id = {}\nrpc = [\"{}\", \"{}\"]\nconfirmations = 0\npoll_interval_ms = 60000\n\n[[listeners]]\nname = \"t\"\nnetwork = \"local\"\ncontracts = [\"{}\"]\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\n",
+        anvil.chain_id(),
+        anvil.url(),
+        anvil.ws_url(),
+        token.address()
+    );
+    let config = Config::parse(&text, std::path::Path::new(".")).expect("config");
+    let engine = Engine::start(config, &db, RunOptions::default())
+        .await
+        .expect("engine");
+    wait_until("backfill", Duration::from_secs(30), || {
+        stored(&db).0.len() == 3
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    token
+        .send("transfer", &[&accounts[3].to_string(), "5"])
+        .await
+        .expect("transfer");
+    wait_until("live event via newHeads", Duration::from_secs(10), || {
+        stored(&db).0.len() == 4
+    })
+    .await;
+
+    // The node restarts: the subscription drops, reconnects, and the gap is filled.
+    anvil.stop().await.expect("stop");
+    anvil.restart().await.expect("restart");
+    token
+        .send("transfer", &[&accounts[4].to_string(), "6"])
+        .await
+        .expect("transfer");
+    token
+        .send("transfer", &[&accounts[4].to_string(), "7"])
+        .await
+        .expect("transfer");
+    let chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string())
+        .await
+        .into_iter()
+        .collect();
+    wait_until(
+        "gap filled after reconnect",
+        Duration::from_secs(30),
+        || stored(&db).0 == chain,
+    )
+    .await;
+    engine.shutdown().await.expect("shutdown");
+}

@@ -5,6 +5,7 @@ pub mod error;
 mod http;
 mod mask;
 pub mod types;
+pub mod ws;
 
 use std::sync::Mutex;
 use std::time::Duration;

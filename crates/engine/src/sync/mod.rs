@@ -9,12 +9,13 @@ mod reorg;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 use crate::hub::Hub;
 use crate::matcher::Matcher;
 use crate::model::{Confirmations, ListenerSpec, NetworkSpec};
 use crate::plan::{next_span, RangeSizer};
+use crate::source::ws::follow_heads;
 use crate::source::{BlockTag, RpcError, Source};
 use crate::status::ListenerPhase;
 use crate::store::{ListenerRecord, Store, StoreError};
@@ -61,10 +62,22 @@ impl NetworkSync {
         let sizer = Mutex::new(RangeSizer::new(self.spec.max_block_range));
         let mut decimals = process::DecimalsCache::default();
         let mut delay = Duration::from_millis(250);
+        let wake = Arc::new(Notify::new());
+        if !self.until_head {
+            let ws = self
+                .spec
+                .rpc
+                .iter()
+                .find(|u| u.starts_with("ws://") || u.starts_with("wss://"));
+            if let Some(url) = ws {
+                tokio::spawn(follow_heads(url.clone(), wake.clone(), shutdown.clone()));
+            }
+        }
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
+            let mut caught_up = false;
             let wait = match self.step(&matcher, &sizer, &mut decimals).await {
                 Ok(Step::Progress) => {
                     delay = Duration::from_millis(250);
@@ -74,6 +87,7 @@ impl NetworkSync {
                     self.hub.network(&self.spec.name, |n| n.error = None);
                     self.hub.set_phase_all(&self.spec.name, ListenerPhase::Live);
                     delay = Duration::from_millis(250);
+                    caught_up = true;
                     if self.until_head {
                         return Ok(());
                     }
@@ -105,6 +119,8 @@ impl NetworkSync {
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
+                // A new head ends the wait, but not a backoff after an error.
+                _ = wake.notified(), if caught_up => {}
                 _ = shutdown.changed() => {}
             }
         }

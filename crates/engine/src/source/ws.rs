@@ -1,0 +1,61 @@
+//! Live wake-ups over WebSocket: a `newHeads` subscription that nudges the sync loop the
+//! moment a block arrives. A dropped subscription reconnects with backoff; the gap is
+//! filled by the sync loop's range queries from its checkpoint, never from the stream.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{watch, Notify};
+use tokio_tungstenite::tungstenite::Message;
+
+use super::mask_url;
+
+const SUBSCRIBE: &str =
+    r#"{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}"#;
+
+/// Keeps a `newHeads` subscription to `url` open until shutdown, calling `wake` on every
+/// new head and after every reconnect.
+pub async fn follow_heads(url: String, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+    let shown = mask_url(&url);
+    let mut delay = Duration::from_millis(250);
+    loop {
+        let started = Instant::now();
+        let outcome = tokio::select! {
+            r = subscribe(&url, &wake) => r,
+            _ = shutdown.changed() => return,
+        };
+        if let Err(e) = outcome {
+            tracing::warn!(endpoint = %shown, error = %e, "newHeads subscription dropped; reconnecting");
+        }
+        // Whatever arrived while we were away is fetched by range from the checkpoint.
+        wake.notify_one();
+        if started.elapsed() > Duration::from_secs(30) {
+            delay = Duration::from_millis(250);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = shutdown.changed() => return,
+        }
+        delay = (delay * 2).min(Duration::from_secs(30));
+    }
+}
+
+async fn subscribe(url: &str, wake: &Notify) -> Result<(), String> {
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    ws.send(Message::Text(SUBSCRIBE.into()))
+        .await
+        .map_err(|e| e.to_string())?;
+    while let Some(msg) = ws.next().await {
+        match msg.map_err(|e| e.to_string())? {
+            Message::Text(t) if t.contains("eth_subscription") => wake.notify_one(),
+            Message::Text(t) if t.contains("\"error\"") => return Err(t.to_string()),
+            Message::Ping(p) => ws.send(Message::Pong(p)).await.map_err(|e| e.to_string())?,
+            Message::Close(_) => return Err("the server closed the connection".into()),
+            _ => {}
+        }
+    }
+    Err("the connection ended".into())
+}
