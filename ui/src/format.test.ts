@@ -124,7 +124,7 @@ describe("formatArgs", () => {
 });
 
 describe("summarize", () => {
-  const base: EngineStatus = { running: true, networks: [], listeners: [], eventsStored: 0, database: "x.db" };
+  const base: EngineStatus = { running: true, networks: [], listeners: [], eventsStored: 0, database: "x.db", error: null };
   it("is Running when healthy", () => {
     expect(summarize(base).state).toBe("Running");
   });
@@ -154,5 +154,12 @@ describe("summarize", () => {
     };
     expect(summarize({ ...base, listeners: [listener] }).state).toBe("Problem");
     expect(summarize(base, "Could not reach the engine.").state).toBe("Problem");
+  });
+});
+
+describe("summarize engine errors", () => {
+  it("is Problem when the engine could not start", () => {
+    const s: EngineStatus = { running: false, networks: [], listeners: [], eventsStored: 0, database: "x.db", error: "bad config" };
+    expect(summarize(s)).toEqual({ state: "Problem", reason: "bad config" });
   });
 });

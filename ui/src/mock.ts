@@ -89,6 +89,7 @@ export function createMockBackend(): Backend {
     if (baseDown) base.error = "Cannot reach any endpoint for base; retrying every 5 seconds.";
     return {
       running: true,
+      error: null,
       networks: [mainnet, base],
       listeners: [
         { name: "usdc-transfers", network: "mainnet", phase: "live", fromBlock: 21_400_000, coveredTo: mainnet.syncedTo, events: counts["usdc-transfers"], undecodable: 0 },
