@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::future::select_all;
 use tokio::sync::{broadcast, watch};
-use tokio::task::JoinSet;
+use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigProblem};
 use crate::event::StoredEvent;
@@ -47,8 +48,17 @@ pub struct RunOptions {
 pub struct Engine {
     hub: Arc<Hub>,
     db: PathBuf,
-    shutdown: watch::Sender<bool>,
-    tasks: JoinSet<Result<(), EngineError>>,
+    store: Arc<Mutex<Store>>,
+    opts: RunOptions,
+    networks: Vec<Running>,
+}
+
+/// One network's task and what it was started with.
+struct Running {
+    spec: NetworkSpec,
+    listeners: Vec<ListenerSpec>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<Result<(), EngineError>>,
 }
 
 impl Engine {
@@ -58,31 +68,88 @@ impl Engine {
     pub async fn start(config: Config, db: &Path, opts: RunOptions) -> Result<Engine, EngineError> {
         let store = Arc::new(Mutex::new(Store::open(db)?));
         let hub = Hub::new(db.display().to_string());
-        announce_config(&hub, &config);
-        let (shutdown, rx) = watch::channel(false);
-        let mut tasks = JoinSet::new();
-        for net in config.networks {
+        let mut engine = Engine {
+            hub,
+            db: db.to_path_buf(),
+            store,
+            opts,
+            networks: Vec::new(),
+        };
+        engine.apply(config).await;
+        Ok(engine)
+    }
+
+    /// Changes networks and listeners while running: networks whose definition or
+    /// listeners changed restart from their checkpoints; the others are not touched.
+    /// Removed listeners stop; their stored events stay.
+    pub async fn apply(&mut self, config: Config) {
+        let wanted = |name: &str| -> Option<(NetworkSpec, Vec<ListenerSpec>)> {
+            let spec = config.networks.iter().find(|n| n.name == name)?.clone();
+            let listeners = config
+                .listeners
+                .iter()
+                .filter(|l| l.network == name)
+                .cloned()
+                .collect();
+            Some((spec, listeners))
+        };
+        let mut keep = Vec::new();
+        for run in std::mem::take(&mut self.networks) {
+            match wanted(&run.spec.name) {
+                Some((spec, listeners)) if spec == run.spec && listeners == run.listeners => {
+                    keep.push(run)
+                }
+                _ => {
+                    let _ = run.stop.send(true);
+                    if let Ok(Err(e)) = run.task.await {
+                        tracing::warn!(network = %run.spec.name, error = %e, "stopped network had failed");
+                    }
+                }
+            }
+        }
+        self.networks = keep;
+        self.hub.update(|b| {
+            b.networks
+                .retain(|n| config.networks.iter().any(|c| c.name == n.name));
+            b.listeners.retain(|l| {
+                config
+                    .listeners
+                    .iter()
+                    .any(|c| c.name == l.name && c.network == l.network)
+            });
+        });
+        for net in &config.networks {
+            if self.networks.iter().any(|r| r.spec.name == net.name) {
+                continue;
+            }
             let listeners: Vec<ListenerSpec> = config
                 .listeners
                 .iter()
                 .filter(|l| l.network == net.name)
                 .cloned()
                 .collect();
-            let (store, hub, mut rx) = (store.clone(), hub.clone(), rx.clone());
-            tasks.spawn(async move {
-                let prepared = tokio::select! {
-                    p = prepare(&net, &listeners, &store, &hub, opts.until_head) => p?,
-                    _ = rx.changed() => return Ok(()),
-                };
-                prepared.run(rx).await.map_err(EngineError::from)
-            });
+            self.spawn(net.clone(), listeners);
         }
-        Ok(Engine {
-            hub,
-            db: db.to_path_buf(),
-            shutdown,
-            tasks,
-        })
+    }
+
+    fn spawn(&mut self, spec: NetworkSpec, listeners: Vec<ListenerSpec>) {
+        announce(&self.hub, &spec, &listeners);
+        let (stop, mut rx) = watch::channel(false);
+        let (store, hub, until_head) = (self.store.clone(), self.hub.clone(), self.opts.until_head);
+        let (net, ls) = (spec.clone(), listeners.clone());
+        let task = tokio::spawn(async move {
+            let prepared = tokio::select! {
+                p = prepare(&net, &ls, &store, &hub, until_head) => p?,
+                _ = rx.changed() => return Ok(()),
+            };
+            prepared.run(rx).await.map_err(EngineError::from)
+        });
+        self.networks.push(Running {
+            spec,
+            listeners,
+            stop,
+            task,
+        });
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
@@ -101,11 +168,12 @@ impl Engine {
     /// Waits for every network task to end (with `until_head`: caught up). Returns the
     /// first error as soon as a task fails.
     pub async fn wait(&mut self) -> Result<(), EngineError> {
-        while let Some(r) = self.tasks.join_next().await {
-            let result = match r {
-                Ok(r) => r,
-                Err(e) => Err(EngineError::Task(e.to_string())),
-            };
+        while !self.networks.is_empty() {
+            let (result, idx, rest) =
+                select_all(self.networks.iter_mut().map(|r| &mut r.task)).await;
+            drop(rest);
+            self.networks.remove(idx);
+            let result = result.unwrap_or_else(|e| Err(EngineError::Task(e.to_string())));
             if let Err(e) = result {
                 self.hub.update(|b| b.error = Some(e.to_string()));
                 return Err(e);
@@ -117,28 +185,31 @@ impl Engine {
 
     /// Asks every task to stop after its current commit and waits for them.
     pub async fn shutdown(mut self) -> Result<(), EngineError> {
-        let _ = self.shutdown.send(true);
+        for r in &self.networks {
+            let _ = r.stop.send(true);
+        }
         let result = self.wait().await;
         self.hub.update(|b| b.running = false);
         result
     }
 }
 
-/// Puts every configured network and listener on the status board before they connect.
-fn announce_config(hub: &Hub, config: &Config) {
+/// Puts a network and its listeners on the status board before it connects.
+fn announce(hub: &Hub, net: &NetworkSpec, listeners: &[ListenerSpec]) {
     hub.update(|b| {
-        for net in &config.networks {
-            b.networks.push(NetworkStatus {
-                name: net.name.clone(),
-                chain_id: net.chain_id,
-                head: None,
-                synced_to: None,
-                lag: None,
-                endpoints: Vec::new(),
-                error: None,
-            });
-        }
-        for l in &config.listeners {
+        b.running = true;
+        b.networks.retain(|n| n.name != net.name);
+        b.networks.push(NetworkStatus {
+            name: net.name.clone(),
+            chain_id: net.chain_id,
+            head: None,
+            synced_to: None,
+            lag: None,
+            endpoints: Vec::new(),
+            error: None,
+        });
+        b.listeners.retain(|l| l.network != net.name);
+        for l in listeners {
             b.listeners.push(ListenerStatus {
                 name: l.name.clone(),
                 network: l.network.clone(),

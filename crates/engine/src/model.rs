@@ -55,14 +55,14 @@ pub enum StartBlock {
 }
 
 /// One watched event of a listener with its condition parsed against its parameters.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct WatchedEvent {
     pub def: EventDef,
     pub condition: Option<Condition>,
 }
 
 /// A validated listener.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ListenerSpec {
     pub name: String,
     pub network: String,
