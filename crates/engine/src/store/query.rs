@@ -26,6 +26,31 @@ const SELECT: &str = "SELECT e.id, n.name, n.chain_id, e.block_number, e.block_h
     JOIN listeners l ON l.id = m.listener_id
     JOIN networks n ON n.id = e.network_id";
 
+/// The `WHERE` clause of an [`EventFilter`]; parameters from [`filter_params`].
+const FILTER: &str = " WHERE (?1 IS NULL OR l.name = ?1) AND (?2 IS NULL OR n.name = ?2)
+    AND (?3 IS NULL OR e.event = ?3 OR e.signature = ?3)
+    AND (?4 IS NULL OR e.block_number >= ?4) AND (?5 IS NULL OR e.block_number <= ?5)";
+
+type FilterParams<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn filter_params(f: &EventFilter) -> FilterParams<'_> {
+    (
+        f.listener.as_deref(),
+        f.network.as_deref(),
+        f.event.as_deref(),
+        f.from_block.map(|b| b as i64),
+        f.to_block.map(|b| b as i64),
+        f.limit.map(|n| n as i64),
+    )
+}
+
 impl Store {
     /// The newest `limit` matched events, newest first.
     pub fn recent_events(&self, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
@@ -54,24 +79,12 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let sql = [
             SELECT,
-            " WHERE (?1 IS NULL OR l.name = ?1) AND (?2 IS NULL OR n.name = ?2)
-              AND (?3 IS NULL OR e.event = ?3 OR e.signature = ?3)
-              AND (?4 IS NULL OR e.block_number >= ?4) AND (?5 IS NULL OR e.block_number <= ?5)
-              ORDER BY n.id, e.block_number, e.log_index, e.id, l.id LIMIT coalesce(?6, -1)",
+            FILTER,
+            " ORDER BY n.id, e.block_number, e.log_index, e.id, l.id LIMIT coalesce(?6, -1)",
         ]
         .concat();
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(
-            params![
-                filter.listener,
-                filter.network,
-                filter.event,
-                filter.from_block.map(|b| b as i64),
-                filter.to_block.map(|b| b as i64),
-                filter.limit.map(|n| n as i64)
-            ],
-            row_to_event,
-        )?;
+        let rows = stmt.query_map(filter_params(filter), row_to_event)?;
         let mut n = 0;
         for row in rows {
             f(row??)?;
@@ -139,24 +152,21 @@ impl Store {
         &self,
         filter: &EventFilter,
     ) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let sql = [
             "SELECT e.signature, count(*) FROM matches m
               JOIN events e ON e.id = m.event_id
               JOIN listeners l ON l.id = m.listener_id
-              JOIN networks n ON n.id = e.network_id
-              WHERE (?1 IS NULL OR l.name = ?1) AND (?2 IS NULL OR n.name = ?2)
-              AND (?3 IS NULL OR e.event = ?3 OR e.signature = ?3)
-              AND (?4 IS NULL OR e.block_number >= ?4) AND (?5 IS NULL OR e.block_number <= ?5)
-              GROUP BY e.signature",
-        )?;
+              JOIN networks n ON n.id = e.network_id",
+            FILTER,
+            " AND ?6 IS NULL GROUP BY e.signature",
+        ]
+        .concat();
+        let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(
-            params![
-                filter.listener,
-                filter.network,
-                filter.event,
-                filter.from_block.map(|b| b as i64),
-                filter.to_block.map(|b| b as i64)
-            ],
+            filter_params(&EventFilter {
+                limit: None,
+                ..filter.clone()
+            }),
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)),
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
