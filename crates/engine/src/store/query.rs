@@ -1,7 +1,7 @@
 //! Reading stored events back: the live feed, the export and the status counters.
 
 use alloy_primitives::hex;
-use rusqlite::{params, Row};
+use rusqlite::Row;
 
 use super::commit::status_from_code;
 use super::{Store, StoreError};
