@@ -18,6 +18,7 @@ function ev(id: number, status: EventStatus = "pending"): StoredEvent {
     event: "Transfer",
     signature: "Transfer(address,address,uint256)",
     listener: "l",
+    argNames: [],
     status,
     args: {},
   };

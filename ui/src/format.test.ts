@@ -110,6 +110,9 @@ describe("backfillFraction", () => {
 });
 
 describe("formatArgs", () => {
+  it("follows the ABI order when given", () => {
+    expect(formatArgs({ big: "2", small: "1" }, ["small", "big"])).toBe("small=1  big=2");
+  });
   it("shows transfers as from → to  value", () => {
     const to = "0xabcdef0000000000000000000000000000005678";
     expect(formatArgs({ from: ADDR, to, value: "1250000000" })).toBe(

@@ -142,11 +142,13 @@ export function formatArgValue(value: unknown): string {
 }
 
 /**
- * Decoded arguments in one line. With `from` and `to` (transfers): "0x12…34 → 0x56…78  1,000";
- * otherwise "name=value  name=value".
+ * Decoded arguments in one line, in ABI order when `order` (the event's `argNames`) is given.
+ * With `from` and `to` (transfers): "0x12…34 → 0x56…78  1,000"; otherwise "name=value  name=value".
  */
-export function formatArgs(args: Record<string, unknown>): string {
-  const entries = Object.entries(args);
+export function formatArgs(args: Record<string, unknown>, order: string[] = []): string {
+  const known = order.filter((k) => k in args);
+  const keys = [...known, ...Object.keys(args).filter((k) => !known.includes(k))];
+  const entries: [string, unknown][] = keys.map((k) => [k, args[k]]);
   if ("from" in args && "to" in args) {
     const rest = entries
       .filter(([k]) => k !== "from" && k !== "to")

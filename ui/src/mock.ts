@@ -58,6 +58,7 @@ export function createMockBackend(): Backend {
       listener,
       status: c.network === "base" ? "confirmed" : "pending",
       args,
+      argNames: Object.keys(args),
     };
   }
 

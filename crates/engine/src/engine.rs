@@ -297,7 +297,8 @@ async fn resolve_start(
                 .stored_from_block(&l.name, &l.spec_hash)
                 .ok()
                 .flatten();
-            Ok(known.unwrap_or(head))
+            // The head block was mined before the listener existed: start after it.
+            Ok(known.unwrap_or(head + 1))
         }
         StartBlock::Time(t) => block_at_time(source, t, head).await,
     }

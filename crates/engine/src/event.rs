@@ -64,4 +64,6 @@ pub struct StoredEvent {
     /// Decoded arguments, keyed by name, values as produced by `decode::args_to_json`.
     #[ts(type = "Record<string, unknown>")]
     pub args: serde_json::Value,
+    /// The keys of `args` in ABI order.
+    pub arg_names: Vec<String>,
 }

@@ -79,17 +79,13 @@ fn arg_names_of(
     store: &Store,
     filter: &EventFilter,
 ) -> Result<Option<Vec<String>>, StoreError> {
-    let mut names = None;
     let first = EventFilter {
         limit: Some(1),
         ..filter.clone()
     };
+    let mut names = None;
     store.for_each_event(&first, |e| {
-        if names.is_none() {
-            if let Some(obj) = e.args.as_object() {
-                names = Some(obj.keys().cloned().collect::<Vec<_>>());
-            }
-        }
+        names = Some(e.arg_names);
         Ok(())
     })?;
     Ok(names)

@@ -79,3 +79,163 @@ pub fn keys(rows: &[csv::StringRecord]) -> Vec<(u64, String, u64)> {
     out.sort();
     out
 }
+
+// ---- Helpers for the library-API tests (pipeline.rs, decoding.rs) ----
+
+/// (block_number, tx_hash, log_index) of one log.
+pub type LogKey = (u64, String, u64);
+
+pub fn key_of(e: &tokenwatch_engine::StoredEvent) -> LogKey {
+    (e.block_number, e.tx_hash.clone(), e.log_index)
+}
+
+/// Every stored (event, listener) row for `listener` (all listeners when `None`), in chain
+/// order, read through a separate read-only connection; empty while the database does not
+/// exist yet.
+pub fn stored_rows(db: &Path, listener: Option<&str>) -> Vec<tokenwatch_engine::StoredEvent> {
+    use tokenwatch_engine::store::{EventFilter, Store};
+    let Ok(store) = Store::open_reader(db) else {
+        return Vec::new();
+    };
+    let filter = EventFilter {
+        listener: listener.map(str::to_string),
+        ..EventFilter::default()
+    };
+    let mut out = Vec::new();
+    store
+        .for_each_event(&filter, |e| {
+            out.push(e);
+            Ok(())
+        })
+        .expect("read events");
+    out
+}
+
+/// Sorted keys of the rows with this status test; duplicates are kept so a doubled row shows.
+fn keys_where(
+    rows: &[tokenwatch_engine::StoredEvent],
+    f: impl Fn(tokenwatch_engine::EventStatus) -> bool,
+) -> Vec<LogKey> {
+    let mut out: Vec<LogKey> = rows.iter().filter(|e| f(e.status)).map(key_of).collect();
+    out.sort();
+    out
+}
+
+/// Keys of rows not marked removed (pending or confirmed), sorted, duplicates kept.
+pub fn live_keys(rows: &[tokenwatch_engine::StoredEvent]) -> Vec<LogKey> {
+    keys_where(rows, |s| s != tokenwatch_engine::EventStatus::Removed)
+}
+
+/// Keys of rows marked removed, sorted, duplicates kept.
+pub fn removed_keys(rows: &[tokenwatch_engine::StoredEvent]) -> Vec<LogKey> {
+    keys_where(rows, |s| s == tokenwatch_engine::EventStatus::Removed)
+}
+
+/// Polls `f` every 100 ms until it holds; fails the test after `timeout`, with `detail()`.
+pub async fn eventually(
+    what: &str,
+    timeout: std::time::Duration,
+    mut f: impl FnMut() -> bool,
+    detail: impl Fn() -> String,
+) {
+    let deadline = std::time::Instant::now() + timeout;
+    while !f() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}; {}",
+            detail()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Parses a configuration (relative paths against the current directory).
+pub fn parse_config(text: &str) -> tokenwatch_engine::Config {
+    tokenwatch_engine::Config::parse(text, Path::new("."))
+        .unwrap_or_else(|p| panic!("invalid config {p:?}:\n{text}"))
+}
+
+/// A listener section.
+pub fn listener(name: &str, contracts: &[String], events: &[&str], extra: &str) -> String {
+    let q = |v: &[String]| {
+        v.iter()
+            .map(|s| format!("\"{}\"", s.replace('"', "\\\"")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let events: Vec<String> = events.iter().map(|s| s.to_string()).collect();
+    format!(
+        "\n[[listeners]]\nname = \"{name}\"\nnetwork = \"local\"\ncontracts = [{}]\nevents = [{}]\n{extra}\n",
+        q(contracts),
+        q(&events)
+    )
+}
+
+/// Runs the engine (library API) until everything up to the head is stored; returns the
+/// final status board.
+pub async fn run_until_head(
+    config: tokenwatch_engine::Config,
+    db: &Path,
+) -> tokenwatch_engine::EngineStatus {
+    let mut engine = tokenwatch_engine::Engine::start(
+        config,
+        db,
+        tokenwatch_engine::RunOptions { until_head: true },
+    )
+    .await
+    .expect("engine start");
+    tokio::time::timeout(std::time::Duration::from_secs(45), engine.wait())
+        .await
+        .expect("engine reached the head in time")
+        .expect("engine run");
+    engine.status()
+}
+
+/// The status of listener `name`.
+pub fn listener_status<'a>(
+    status: &'a tokenwatch_engine::EngineStatus,
+    name: &str,
+) -> &'a tokenwatch_engine::status::ListenerStatus {
+    status
+        .listeners
+        .iter()
+        .find(|l| l.name == name)
+        .unwrap_or_else(|| panic!("no listener {name:?} in {status:?}"))
+}
+
+/// Keys of every log `eth_getLogs` returns for `filter` (fromBlock 0 to latest are added
+/// when missing), sorted.
+pub async fn chain_keys(anvil: &Anvil, mut filter: serde_json::Value) -> Vec<LogKey> {
+    filter
+        .as_object_mut()
+        .expect("filter object")
+        .entry("fromBlock")
+        .or_insert("0x0".into());
+    filter
+        .as_object_mut()
+        .expect("filter object")
+        .entry("toBlock")
+        .or_insert("latest".into());
+    let logs = anvil.logs(filter).await.expect("eth_getLogs");
+    let mut out: Vec<LogKey> = logs
+        .iter()
+        .map(|l| {
+            (
+                l.block_number,
+                format!("{:#x}", l.transaction_hash),
+                l.log_index,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// An address as a 32-byte topic (left-padded), for `eth_getLogs` filters.
+pub fn address_topic(a: &tokenwatch_testkit::Address) -> String {
+    format!("0x{:0>64}", alloy_hex(a.as_slice()))
+}
+
+fn alloy_hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

@@ -20,4 +20,8 @@ signature: string, listener: string, status: EventStatus,
 /**
  * Decoded arguments, keyed by name, values as produced by `decode::args_to_json`.
  */
-args: Record<string, unknown>, };
+args: Record<string, unknown>, 
+/**
+ * The keys of `args` in ABI order.
+ */
+argNames: Array<string>, };

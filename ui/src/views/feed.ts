@@ -25,7 +25,7 @@ function createRow(e: StoredEvent): HTMLTableRowElement {
           formatLocalTime(e.blockTime),
           `${formatFullLocalTime(e.blockTime)} (${formatRelativeTime(e.blockTime)})`,
         );
-  const args = formatArgs(e.args);
+  const args = formatArgs(e.args, e.argNames);
   return h(
     "tr",
     {

@@ -96,15 +96,26 @@ pub fn event_args_to_json(def: &EventDef, args: &[DecodedArg]) -> Value {
     }))
 }
 
-fn collect<'a>(pairs: impl Iterator<Item = (&'a DecodedArg, Value)>) -> Value {
-    let mut map = Map::new();
-    for (i, (arg, value)) in pairs.enumerate() {
-        let key = if map.contains_key(&arg.name) {
-            format!("{}_{}", arg.name, i + 1)
+/// The keys [`args_to_json`] uses, in ABI order (a repeated name gets `_{position}`).
+pub fn arg_keys(args: &[DecodedArg]) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::with_capacity(args.len());
+    for (i, a) in args.iter().enumerate() {
+        let key = if keys.contains(&a.name) {
+            format!("{}_{}", a.name, i + 1)
         } else {
-            arg.name.clone()
+            a.name.clone()
         };
-        map.insert(key, value);
+        keys.push(key);
     }
+    keys
+}
+
+fn collect<'a>(pairs: impl Iterator<Item = (&'a DecodedArg, Value)>) -> Value {
+    let pairs: Vec<(&DecodedArg, Value)> = pairs.collect();
+    let args: Vec<DecodedArg> = pairs.iter().map(|(a, _)| (*a).clone()).collect();
+    let map: Map<String, Value> = arg_keys(&args)
+        .into_iter()
+        .zip(pairs.into_iter().map(|(_, v)| v))
+        .collect();
     Value::Object(map)
 }

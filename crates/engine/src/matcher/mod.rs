@@ -21,6 +21,8 @@ struct Want {
     contracts: HashSet<Address>,
     /// (signature, topic count) -> condition.
     events: HashMap<(String, usize), Option<Condition>>,
+    /// (topic0, topic count) of the watched events.
+    shapes: HashSet<(B256, usize)>,
 }
 
 /// A log that matched at least one listener.
@@ -32,16 +34,15 @@ pub struct Matched<'a> {
 }
 
 /// What became of one log.
-#[derive(Debug)]
-pub enum Outcome<'a> {
-    Matched(Matched<'a>),
-    /// Decoded, but no listener's scope or condition took it.
-    NotMatched,
-    /// A watched topic0 that does not fit the ABI: counted for these listeners.
-    Undecodable {
-        listeners: Vec<i64>,
-        reason: String,
-    },
+#[derive(Debug, Default)]
+pub struct Outcome<'a> {
+    /// Set when at least one listener took the log.
+    pub matched: Option<Matched<'a>>,
+    /// Listeners that watch the log's topic0 but whose ABI it does not fit (an ERC-721
+    /// `Transfer` for an ERC-20 listener): counted for them, never dropped silently.
+    pub undecodable: Vec<i64>,
+    /// Why it did not fit, for the log.
+    pub reason: String,
 }
 
 /// All listeners of one network, compiled for matching.
@@ -56,7 +57,9 @@ impl Matcher {
         let mut wants = Vec::new();
         for (id, spec) in listeners {
             let mut events = HashMap::new();
+            let mut shapes = HashSet::new();
             for w in &spec.events {
+                shapes.insert((w.def.topic0, w.def.topic_count));
                 defs.push(w.def.clone());
                 events.insert(
                     (w.def.signature.clone(), w.def.topic_count),
@@ -67,6 +70,7 @@ impl Matcher {
                 id,
                 contracts: spec.contracts.iter().copied().collect(),
                 events,
+                shapes,
             });
         }
         Self {
@@ -126,72 +130,55 @@ impl Matcher {
         let in_scope = |w: &&Want| {
             active.contains(&w.id) && (w.contracts.is_empty() || w.contracts.contains(&log.address))
         };
-        let def = match self.index.lookup(&log.topics) {
-            Lookup::Found(def) => def,
-            Lookup::TopicCountMismatch { topic0, got } => {
-                let listeners = self.watching_topic(topic0, &in_scope);
-                return undecodable(
-                    listeners,
-                    format!("{got} topics do not fit any watched event with this topic0"),
-                );
-            }
-            Lookup::Unknown => return Outcome::NotMatched,
+        let Some(&topic0) = log.topics.first() else {
+            return Outcome::default();
+        };
+        let got = log.topics.len();
+        let mut out = Outcome {
+            undecodable: self
+                .wants
+                .iter()
+                .filter(in_scope)
+                .filter(|w| w.shapes.iter().any(|(t, _)| *t == topic0))
+                .filter(|w| !w.shapes.contains(&(topic0, got)))
+                .map(|w| w.id)
+                .collect(),
+            reason: format!("{got} topics do not fit the watched event with this topic0"),
+            matched: None,
+        };
+        let Lookup::Found(def) = self.index.lookup(&log.topics) else {
+            return out;
         };
         let key = (def.signature.clone(), def.topic_count);
-        let args = match decode_log(def, &log.topics, &log.data) {
-            Ok(args) => args,
-            Err(e) => {
-                let listeners = self.watching_topic(def.topic0, &in_scope);
-                return undecodable(listeners, e.to_string());
-            }
-        };
-        let ctx = EvalContext { decimals };
-        let listeners: Vec<i64> = self
+        let wanting = self
             .wants
             .iter()
             .filter(in_scope)
+            .filter(|w| w.events.contains_key(&key));
+        let args = match decode_log(def, &log.topics, &log.data) {
+            Ok(args) => args,
+            Err(e) => {
+                out.undecodable.extend(wanting.map(|w| w.id));
+                out.reason = e.to_string();
+                return out;
+            }
+        };
+        let ctx = EvalContext { decimals };
+        let listeners: Vec<i64> = wanting
             .filter(|w| match w.events.get(&key) {
                 Some(Some(c)) => c.eval(&args, &ctx).unwrap_or(false),
-                Some(None) => true,
-                None => false,
+                _ => true,
             })
             .map(|w| w.id)
             .collect();
-        if listeners.is_empty() {
-            Outcome::NotMatched
-        } else {
-            Outcome::Matched(Matched {
+        if !listeners.is_empty() {
+            out.matched = Some(Matched {
                 def,
                 args,
                 listeners,
-            })
+            });
         }
-    }
-
-    fn watching_topic(&self, topic0: B256, in_scope: &dyn Fn(&&Want) -> bool) -> Vec<i64> {
-        let sigs: Vec<&EventDef> = self
-            .index
-            .defs()
-            .iter()
-            .filter(|d| d.topic0 == topic0)
-            .collect();
-        self.wants
-            .iter()
-            .filter(|w| in_scope(w))
-            .filter(|w| {
-                sigs.iter()
-                    .any(|d| w.events.contains_key(&(d.signature.clone(), d.topic_count)))
-            })
-            .map(|w| w.id)
-            .collect()
-    }
-}
-
-fn undecodable<'a>(listeners: Vec<i64>, reason: String) -> Outcome<'a> {
-    if listeners.is_empty() {
-        Outcome::NotMatched
-    } else {
-        Outcome::Undecodable { listeners, reason }
+        out
     }
 }
 

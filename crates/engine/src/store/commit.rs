@@ -22,6 +22,8 @@ pub struct NewEvent {
     pub signature: String,
     /// Decoded arguments as JSON text.
     pub args: String,
+    /// The keys of `args` in ABI order, as a JSON array.
+    pub arg_names: String,
     pub amount: Option<U256>,
     pub status: EventStatus,
     /// Listeners that matched this log.
@@ -52,8 +54,8 @@ impl Store {
         let mut fresh = Vec::new();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, topic0, event, signature, args, topics, data, status, amount)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, topic0, event, signature, args, topics, data, status, amount, arg_names)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                  ON CONFLICT DO NOTHING",
             )?;
             let mut find = tx.prepare_cached(
@@ -83,6 +85,7 @@ impl Store {
                     e.data,
                     status_code(e.status),
                     amount.as_ref().map(|a| a.as_slice()),
+                    e.arg_names,
                 ])?;
                 let id = if n == 1 {
                     let id = tx.last_insert_rowid();

@@ -20,7 +20,7 @@ pub struct EventFilter {
     pub limit: Option<u64>,
 }
 
-const SELECT: &str = "SELECT e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args
+const SELECT: &str = "SELECT e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names
     FROM matches m
     JOIN events e ON e.id = m.event_id
     JOIN listeners l ON l.id = m.listener_id
@@ -115,6 +115,7 @@ fn collect(
 fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, StoreError>> {
     let status: i64 = r.get(12)?;
     let args: String = r.get(13)?;
+    let names: String = r.get(14)?;
     let hex0x = |b: Vec<u8>| format!("0x{}", hex::encode(b));
     let contract: Vec<u8> = r.get(8)?;
     let event = StoredEvent {
@@ -134,15 +135,23 @@ fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, StoreError>
         listener: r.get(11)?,
         status: EventStatus::Pending,
         args: serde_json::Value::Null,
+        arg_names: Vec::new(),
     };
-    Ok(finish(event, status, &args))
+    Ok(finish(event, status, &args, &names))
 }
 
-fn finish(mut e: StoredEvent, status: i64, args: &str) -> Result<StoredEvent, StoreError> {
+fn finish(
+    mut e: StoredEvent,
+    status: i64,
+    args: &str,
+    names: &str,
+) -> Result<StoredEvent, StoreError> {
+    let corrupt = |what: &str, err: serde_json::Error| {
+        StoreError::Corrupt(format!("event {}: {what} are not JSON: {err}", e.id))
+    };
     e.status = status_from_code(status)?;
-    e.args = serde_json::from_str(args).map_err(|err| {
-        StoreError::Corrupt(format!("event {}: arguments are not JSON: {err}", e.id))
-    })?;
+    e.args = serde_json::from_str(args).map_err(|err| corrupt("arguments", err))?;
+    e.arg_names = serde_json::from_str(names).map_err(|err| corrupt("argument names", err))?;
     Ok(e)
 }
 

@@ -68,12 +68,16 @@ impl Store {
                 (id, created)
             }
             Some((id, _, _, _, created)) => {
-                self.conn.execute(
-                    "UPDATE listeners SET network_id = ?2, spec_hash = ?3, from_block = ?4 WHERE id = ?1",
+                // One transaction: a crash must not leave the new definition with the
+                // old coverage. What it matched under the old definition no longer applies.
+                let tx = self.conn.unchecked_transaction()?;
+                tx.execute(
+                    "UPDATE listeners SET network_id = ?2, spec_hash = ?3, from_block = ?4, undecodable = 0 WHERE id = ?1",
                     params![id, network_id, spec_hash, from_block as i64],
                 )?;
-                self.conn
-                    .execute("DELETE FROM coverage WHERE listener_id = ?1", [id])?;
+                tx.execute("DELETE FROM coverage WHERE listener_id = ?1", [id])?;
+                tx.execute("DELETE FROM matches WHERE listener_id = ?1", [id])?;
+                tx.commit()?;
                 (id, created)
             }
             None => {

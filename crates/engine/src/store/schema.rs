@@ -70,6 +70,9 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (network_id, number)
     ) WITHOUT ROWID;
     ",
+    // 2: argument names in ABI order (JSON objects do not keep order), for CSV columns
+    // and display.
+    "ALTER TABLE events ADD COLUMN arg_names TEXT NOT NULL DEFAULT '[]';",
 ];
 
 /// Brings the database to the newest schema version.

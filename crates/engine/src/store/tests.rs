@@ -18,6 +18,7 @@ fn event(block: u64, log_index: u64, hash: u8, listeners: Vec<i64>) -> NewEvent 
         event: "Transfer".into(),
         signature: "Transfer(address,address,uint256)".into(),
         args: r#"{"from":"0x0","to":"0x1","value":"5"}"#.into(),
+        arg_names: r#"["from","to","value"]"#.into(),
         amount: Some(U256::from(5)),
         status: EventStatus::Pending,
         listeners,

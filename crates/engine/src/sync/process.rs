@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{lock, NetworkSync, SyncError, REORG_WINDOW};
 use crate::event::EventStatus;
-use crate::matcher::{amount_of, Matcher, Outcome};
+use crate::matcher::{amount_of, Matcher};
 use crate::source::{BlockTag, RpcLog};
 use crate::store::{BlockRecord, Commit, NewEvent};
 
@@ -50,37 +50,37 @@ impl NetworkSync {
             } else {
                 None
             };
-            match matcher.match_log(log, active, dec) {
-                Outcome::Matched(m) => {
-                    let number: u64 = log.block_number.map_or(0, |b| b.to());
-                    events.push(NewEvent {
-                        block_number: number,
-                        block_hash: log.block_hash.unwrap_or_default(),
-                        block_time: times.get(&number).copied(),
-                        tx_hash: log.transaction_hash.unwrap_or_default(),
-                        log_index: log.log_index.map_or(0, |i| i.to()),
-                        contract: log.address,
-                        topics: log.topics.clone(),
-                        data: log.data.to_vec(),
-                        event: m.def.event.name.clone(),
-                        signature: m.def.signature.clone(),
-                        args: crate::abi::json::event_args_to_json(m.def, &m.args).to_string(),
-                        amount: amount_of(&m.args),
-                        status: if number <= final_block {
-                            EventStatus::Confirmed
-                        } else {
-                            EventStatus::Pending
-                        },
-                        listeners: m.listeners,
-                    });
+            let outcome = matcher.match_log(log, active, dec);
+            if !outcome.undecodable.is_empty() {
+                tracing::debug!(network = %self.spec.name, tx = ?log.transaction_hash, log_index = ?log.log_index, reason = %outcome.reason, "log does not fit its ABI; counted");
+                for l in outcome.undecodable {
+                    *undecodable.entry(l).or_default() += 1;
                 }
-                Outcome::Undecodable { listeners, reason } => {
-                    tracing::warn!(network = %self.spec.name, tx = ?log.transaction_hash, log_index = ?log.log_index, %reason, "log does not fit its ABI; counted");
-                    for l in listeners {
-                        *undecodable.entry(l).or_default() += 1;
-                    }
-                }
-                Outcome::NotMatched => {}
+            }
+            if let Some(m) = outcome.matched {
+                let number: u64 = log.block_number.map_or(0, |b| b.to());
+                events.push(NewEvent {
+                    block_number: number,
+                    block_hash: log.block_hash.unwrap_or_default(),
+                    block_time: times.get(&number).copied(),
+                    tx_hash: log.transaction_hash.unwrap_or_default(),
+                    log_index: log.log_index.map_or(0, |i| i.to()),
+                    contract: log.address,
+                    topics: log.topics.clone(),
+                    data: log.data.to_vec(),
+                    event: m.def.event.name.clone(),
+                    signature: m.def.signature.clone(),
+                    args: crate::abi::json::event_args_to_json(m.def, &m.args).to_string(),
+                    arg_names: serde_json::to_string(&crate::abi::json::arg_keys(&m.args))
+                        .unwrap_or_else(|_| "[]".into()),
+                    amount: amount_of(&m.args),
+                    status: if number <= final_block {
+                        EventStatus::Confirmed
+                    } else {
+                        EventStatus::Pending
+                    },
+                    listeners: m.listeners,
+                });
             }
         }
         self.fill_times(&mut events, &mut times).await?;

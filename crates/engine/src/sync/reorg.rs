@@ -7,22 +7,24 @@ use crate::model::Confirmations;
 use crate::source::BlockTag;
 
 impl NetworkSync {
-    /// Compares the newest stored header with the node's block at that height. Returns
-    /// true when a reorg was found and rolled back. A node whose head is below what we
-    /// stored (a lagging node) is not a reorg: we wait for it.
+    /// Compares the newest stored header (or, when the node's head is below it, the
+    /// stored header at the node's head) with the node's block at that height. Returns
+    /// true when a reorg was found and rolled back. A node whose head went back but whose
+    /// block at its head matches ours is lagging, not reorged: we wait for it.
     pub(super) async fn detect_reorg(&self, head: u64) -> Result<bool, SyncError> {
         let Some(latest) = lock(&self.store).latest_block(self.network_id)? else {
             return Ok(false);
         };
-        if latest.number > head {
+        let at = latest.number.min(head);
+        let Some(ours) = lock(&self.store).block(self.network_id, at)? else {
             return Ok(false);
-        }
-        match self.source.header(BlockTag::Number(latest.number)).await? {
-            Some(h) if h.hash == latest.hash => return Ok(false),
+        };
+        match self.source.header(BlockTag::Number(at)).await? {
+            Some(h) if h.hash == ours.hash => return Ok(false),
             Some(_) => {}
             None => return Ok(false),
         }
-        let ancestor = self.find_ancestor(latest.number).await?;
+        let ancestor = self.find_ancestor(at).await?;
         let depth = latest.number - ancestor;
         let removed = lock(&self.store).rollback_to(self.network_id, ancestor)?;
         let limit = match self.spec.confirmations {
