@@ -239,3 +239,26 @@ pub fn address_topic(a: &tokenwatch_testkit::Address) -> String {
 fn alloy_hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// A fresh TestERC20 with a mint and `n` transfers, one block each.
+pub async fn token_with_transfers(anvil: &Anvil, n: usize) -> tokenwatch_testkit::Contract {
+    let accounts = anvil.accounts().await.expect("accounts");
+    let token = anvil
+        .deploy("TestERC20", &["T", "T", "18"])
+        .await
+        .expect("deploy");
+    token
+        .send("mint", &[&accounts[0].to_string(), "1000000000"])
+        .await
+        .expect("mint");
+    for i in 0..n {
+        token
+            .send(
+                "transfer",
+                &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()],
+            )
+            .await
+            .expect("transfer");
+    }
+    token
+}

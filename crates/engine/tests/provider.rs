@@ -8,25 +8,7 @@ use common::*;
 use tokenwatch_testkit::{Anvil, Contract, Fault, Refusal, RpcProxy};
 
 async fn busy_chain(anvil: &Anvil) -> Contract {
-    let accounts = anvil.accounts().await.expect("accounts");
-    let token = anvil
-        .deploy("TestERC20", &["T", "T", "18"])
-        .await
-        .expect("deploy");
-    token
-        .send("mint", &[&accounts[0].to_string(), "1000000000"])
-        .await
-        .expect("mint");
-    for i in 0..40usize {
-        token
-            .send(
-                "transfer",
-                &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()],
-            )
-            .await
-            .expect("transfer");
-    }
-    token
+    token_with_transfers(anvil, 40).await
 }
 
 fn config_for(anvil: &Anvil, rpc: &[String], token: &Contract) -> String {

@@ -41,28 +41,6 @@ async fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) 
     }
 }
 
-async fn token_with_transfers(anvil: &Anvil, n: usize) -> Contract {
-    let accounts = anvil.accounts().await.expect("accounts");
-    let token = anvil
-        .deploy("TestERC20", &["T", "T", "18"])
-        .await
-        .expect("deploy");
-    token
-        .send("mint", &[&accounts[0].to_string(), "1000000000"])
-        .await
-        .expect("mint");
-    for i in 0..n {
-        token
-            .send(
-                "transfer",
-                &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()],
-            )
-            .await
-            .expect("transfer");
-    }
-    token
-}
-
 fn config(anvil: &Anvil, token: &Contract, confirmations: u64, extra: &str) -> Config {
     let text = format!(
         "{}{extra}\n[[listeners]]\nname = \"t\"\nnetwork = \"local\"\ncontracts = [\"{}\"]\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\n",
