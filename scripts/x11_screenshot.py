@@ -13,18 +13,19 @@ def xwd_to_rgb(data: bytes):
     header = struct.unpack(">25I", data[:100])
     header_size, width, height = header[0], header[4], header[5]
     byte_order, bits_per_pixel, bytes_per_line, ncolors = header[7], header[11], header[12], header[19]
-    if bits_per_pixel != 32:
+    if bits_per_pixel not in (24, 32):
         raise SystemExit(f"unsupported xwd depth: {bits_per_pixel} bits per pixel")
+    step = bits_per_pixel // 8
     pixels = data[header_size + ncolors * 12:]
     rows = []
     for y in range(height):
-        line = pixels[y * bytes_per_line: y * bytes_per_line + width * 4]
-        if byte_order == 0:  # LSBFirst: B G R X
-            rgb = bytearray(width * 3)
-            rgb[0::3], rgb[1::3], rgb[2::3] = line[2::4], line[1::4], line[0::4]
-        else:  # MSBFirst: X R G B
-            rgb = bytearray(width * 3)
-            rgb[0::3], rgb[1::3], rgb[2::3] = line[1::4], line[2::4], line[3::4]
+        line = pixels[y * bytes_per_line: y * bytes_per_line + width * step]
+        rgb = bytearray(width * 3)
+        if byte_order == 0:  # LSBFirst: B G R [X]
+            rgb[0::3], rgb[1::3], rgb[2::3] = line[2::step], line[1::step], line[0::step]
+        else:  # MSBFirst: [X] R G B
+            off = step - 3
+            rgb[0::3], rgb[1::3], rgb[2::3] = line[off::step], line[off + 1::step], line[off + 2::step]
         rows.append(b"\x00" + bytes(rgb))
     return width, height, b"".join(rows)
 
