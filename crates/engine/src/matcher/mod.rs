@@ -23,6 +23,9 @@ struct Want {
     events: HashMap<(String, usize), Option<Condition>>,
     /// (topic0, topic count) of the watched events.
     shapes: HashSet<(B256, usize)>,
+    /// Per watched event: its topic0 and, for topics 1..=3, the values its condition
+    /// allows (None: any).
+    topic_filters: Vec<(B256, [Option<Vec<B256>>; 3])>,
 }
 
 /// A log that matched at least one listener.
@@ -58,8 +61,10 @@ impl Matcher {
         for (id, spec) in listeners {
             let mut events = HashMap::new();
             let mut shapes = HashSet::new();
+            let mut topic_filters = Vec::new();
             for w in &spec.events {
                 shapes.insert((w.def.topic0, w.def.topic_count));
+                topic_filters.push((w.def.topic0, topic_filter(w)));
                 defs.push(w.def.clone());
                 events.insert(
                     (w.def.signature.clone(), w.def.topic_count),
@@ -71,6 +76,7 @@ impl Matcher {
                 contracts: spec.contracts.iter().copied().collect(),
                 events,
                 shapes,
+                topic_filters,
             });
         }
         Self {
@@ -80,8 +86,10 @@ impl Matcher {
     }
 
     /// The combined `eth_getLogs` selection for these listeners: contract addresses (empty
-    /// when any listener watches the whole network) and topic0 values.
-    pub fn selection(&self, active: &[i64]) -> (Vec<Address>, Vec<B256>) {
+    /// when any listener watches the whole network) and the topic filter: topic0 values,
+    /// then, per indexed position, the union of the values the listeners' conditions allow
+    /// when every watched event constrains that position (a superset: the matcher decides).
+    pub fn selection(&self, active: &[i64]) -> (Vec<Address>, Vec<Option<Vec<B256>>>) {
         let wants: Vec<&Want> = self
             .wants
             .iter()
@@ -98,19 +106,27 @@ impl Matcher {
         };
         addresses.sort();
         addresses.dedup();
-        let mut topics: Vec<B256> = self
-            .index
-            .defs()
-            .iter()
-            .filter(|d| {
-                wants
-                    .iter()
-                    .any(|w| w.events.contains_key(&(d.signature.clone(), d.topic_count)))
-            })
-            .map(|d| d.topic0)
-            .collect();
-        topics.sort();
-        topics.dedup();
+        let filters: Vec<&(B256, [Option<Vec<B256>>; 3])> =
+            wants.iter().flat_map(|w| w.topic_filters.iter()).collect();
+        let mut topic0: Vec<B256> = filters.iter().map(|(t, _)| *t).collect();
+        topic0.sort();
+        topic0.dedup();
+        let mut topics = vec![Some(topic0)];
+        for pos in 0..3 {
+            let union: Option<Vec<B256>> =
+                filters.iter().try_fold(Vec::new(), |mut acc, (_, f)| {
+                    acc.extend(f[pos].as_ref()?.iter().copied());
+                    Some(acc)
+                });
+            topics.push(union.filter(|u| !u.is_empty()).map(|mut u| {
+                u.sort();
+                u.dedup();
+                u
+            }));
+        }
+        while topics.last().is_some_and(Option::is_none) {
+            topics.pop();
+        }
         (addresses, topics)
     }
 
@@ -182,6 +198,26 @@ impl Matcher {
     }
 }
 
+/// Topics 1..=3 of a watched event as its condition pins them (None: any value).
+fn topic_filter(w: &crate::model::WatchedEvent) -> [Option<Vec<B256>>; 3] {
+    let mut out: [Option<Vec<B256>>; 3] = [None, None, None];
+    let Some(cond) = &w.condition else {
+        return out;
+    };
+    let constraints = cond.topic_constraints();
+    let mut position = 0;
+    for (i, p) in w.def.event.inputs.iter().enumerate() {
+        if !p.indexed {
+            continue;
+        }
+        if let (Some(values), Some(slot)) = (constraints.get(&i), out.get_mut(position)) {
+            *slot = Some(values.clone());
+        }
+        position += 1;
+    }
+    out
+}
+
 /// The amount an event moves, for sorting: the first unsigned argument named like an
 /// amount, else the first non-indexed unsigned argument.
 pub fn amount_of(args: &[DecodedArg]) -> Option<U256> {
@@ -194,4 +230,80 @@ pub fn amount_of(args: &[DecodedArg]) -> Option<U256> {
         .filter(|a| NAMES.contains(&a.name.as_str()))
         .find_map(uint)
         .or_else(|| args.iter().filter(|a| !a.indexed).find_map(uint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    const ME: &str = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
+    const YOU: &str = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
+
+    fn matcher(listeners: &[(&str, &str)]) -> Matcher {
+        let mut text = String::from(
+            "[[networks]]\nname = \"n\"\nchain_id = 1\nrpc = [\"http://127.0.0.1:1\"]\n",
+        );
+        for (i, (events, cond)) in listeners.iter().enumerate() {
+            text.push_str(&format!(
+                "[[listeners]]\nname = \"l{i}\"\nnetwork = \"n\"\nevents = [\"{events}\"]\nwhere = \"{cond}\"\n"
+            ));
+        }
+        let config = Config::parse(&text, std::path::Path::new(".")).expect("config");
+        Matcher::new(
+            config
+                .listeners
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (i as i64, l)),
+        )
+    }
+
+    fn word(a: &str) -> B256 {
+        a.parse::<Address>().expect("address").into_word()
+    }
+
+    #[test]
+    fn conditions_on_indexed_arguments_become_topic_filters() {
+        let m = matcher(&[("erc20:Transfer", &format!("to == {ME} and value >= 1000"))]);
+        let (addresses, topics) = m.selection(&[0]);
+        assert!(addresses.is_empty(), "network level");
+        assert_eq!(topics.len(), 3, "topic0, from (any), to");
+        assert_eq!(topics[1], None);
+        assert_eq!(topics[2], Some(vec![word(ME)]));
+    }
+
+    #[test]
+    fn in_lists_and_several_listeners_union_their_values() {
+        let m = matcher(&[
+            ("erc20:Transfer", &format!("to in [{ME}, {YOU}]")),
+            ("erc20:Transfer", &format!("to == {ME}")),
+        ]);
+        let (_, topics) = m.selection(&[0, 1]);
+        let mut want = vec![word(ME), word(YOU)];
+        want.sort();
+        assert_eq!(topics[2], Some(want));
+    }
+
+    #[test]
+    fn an_unconstrained_listener_widens_the_filter() {
+        let m = matcher(&[
+            ("erc20:Transfer", &format!("to == {ME}")),
+            ("erc20:Transfer", "value > 5"),
+        ]);
+        let (_, topics) = m.selection(&[0, 1]);
+        assert_eq!(
+            topics.len(),
+            1,
+            "only topic0: the second listener needs every transfer"
+        );
+        let m = matcher(&[("erc20:Transfer", &format!("to == {ME} or value > 5"))]);
+        assert_eq!(
+            m.selection(&[0]).1.len(),
+            1,
+            "an `or` across fields pins nothing"
+        );
+        let m = matcher(&[("erc20:Transfer", &format!("not (to == {ME})"))]);
+        assert_eq!(m.selection(&[0]).1.len(), 1);
+    }
 }

@@ -31,7 +31,7 @@ impl NetworkSync {
                 from_block: U64::from(lo),
                 to_block: U64::from(hi),
                 address: addresses.clone(),
-                topics: vec![Some(topics.clone())],
+                topics: topics.clone(),
             };
             async move {
                 self.fetch_chunk(filter, sizer)

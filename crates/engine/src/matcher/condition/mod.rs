@@ -62,6 +62,7 @@ mod num;
 mod parser;
 mod resolve;
 mod syntax;
+mod topics;
 mod types;
 
 #[cfg(test)]

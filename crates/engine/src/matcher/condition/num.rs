@@ -227,3 +227,16 @@ impl fmt::Display for Dec {
         write!(f, "{sign}{int}.{frac}")
     }
 }
+
+impl Dec {
+    /// The value as an ABI word (two's complement for negatives), when it is an integer
+    /// that fits 256 bits.
+    pub(crate) fn to_word(self) -> Option<[u8; 32]> {
+        if !self.fits_256() {
+            return None;
+        }
+        let mag = U256::saturating_from(self.mag);
+        let v = if self.neg { mag.wrapping_neg() } else { mag };
+        Some(v.to_be_bytes::<32>())
+    }
+}
