@@ -112,6 +112,17 @@ pub(crate) fn validate_listener(
     if defs.is_empty() && problems.is_empty() {
         problems.push(problem("events", "name at least one event (a preset like \"erc20:Transfer\", a signature, or an abi file)"));
     }
+    if contracts.is_empty() {
+        for d in defs.iter().filter(|d| d.event.anonymous) {
+            problems.push(problem(
+                "events",
+                &format!(
+                    "anonymous event {} carries no topic0: name the contracts that emit it",
+                    d.display
+                ),
+            ));
+        }
+    }
     let mut events = Vec::new();
     for def in defs {
         let condition = match &l.condition {

@@ -155,6 +155,7 @@ fn bad_configs_exit_2_naming_each_problem() {
         ("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = [\"http://x\"]\n[[listeners]]\nname = \"l\"\nnetwork = \"a\"\nevents = [\"erc20:Transfer\"]\nwhere = \"too == 1\"\n", "where"),
         ("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = [\"http://x\"]\n[[listeners]]\nname = \"l\"\nnetwork = \"a\"\nevents = [\"erc20:Transfer\"]\nfrom_block = \"yesterday\"\n", "from_block"),
         ("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = [\"http://x\"]\nunknown_key = 1\n", "unknown_key"),
+        ("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = [\"http://x\"]\n[[listeners]]\nname = \"l\"\nnetwork = \"a\"\nevents = [\"event Anon(address indexed who, uint256 v) anonymous\"]\n", "name the contracts"),
         ("this is not toml", "config"),
     ];
     for (i, (text, expect)) in cases.iter().enumerate() {

@@ -26,6 +26,8 @@ struct Want {
     /// Per watched event: its topic0 and, for topics 1..=3, the values its condition
     /// allows (None: any).
     topic_filters: Vec<(B256, [Option<Vec<B256>>; 3])>,
+    /// Watches at least one anonymous event (matched without topic0).
+    anonymous: bool,
 }
 
 /// A log that matched at least one listener.
@@ -62,9 +64,14 @@ impl Matcher {
             let mut events = HashMap::new();
             let mut shapes = HashSet::new();
             let mut topic_filters = Vec::new();
+            let mut continue_anonymous = false;
             for w in &spec.events {
-                shapes.insert((w.def.topic0, w.def.topic_count));
-                topic_filters.push((w.def.topic0, topic_filter(w)));
+                if w.def.event.anonymous {
+                    continue_anonymous = true;
+                } else {
+                    shapes.insert((w.def.topic0, w.def.topic_count));
+                    topic_filters.push((w.def.topic0, topic_filter(w)));
+                }
                 defs.push(w.def.clone());
                 events.insert(
                     (w.def.signature.clone(), w.def.topic_count),
@@ -77,6 +84,7 @@ impl Matcher {
                 events,
                 shapes,
                 topic_filters,
+                anonymous: continue_anonymous,
             });
         }
         Self {
@@ -85,49 +93,38 @@ impl Matcher {
         }
     }
 
-    /// The combined `eth_getLogs` selection for these listeners: contract addresses (empty
-    /// when any listener watches the whole network) and the topic filter: topic0 values,
-    /// then, per indexed position, the union of the values the listeners' conditions allow
-    /// when every watched event constrains that position (a superset: the matcher decides).
-    pub fn selection(&self, active: &[i64]) -> (Vec<Address>, Vec<Option<Vec<B256>>>) {
+    /// The combined `eth_getLogs` queries for these listeners. The first selects by
+    /// contract addresses (empty when any listener watches the whole network) and a topic
+    /// filter: topic0 values, then, per indexed position, the union of the values the
+    /// listeners' conditions allow when every watched event constrains that position (a
+    /// superset: the matcher decides). Anonymous events carry no topic0, so their
+    /// contracts get a second query without a topic filter.
+    pub fn selection(&self, active: &[i64]) -> Vec<Selection> {
         let wants: Vec<&Want> = self
             .wants
             .iter()
             .filter(|w| active.contains(&w.id))
             .collect();
-        let any_contract = wants.iter().any(|w| w.contracts.is_empty());
-        let mut addresses: Vec<Address> = if any_contract {
-            Vec::new()
-        } else {
-            wants
-                .iter()
-                .flat_map(|w| w.contracts.iter().copied())
-                .collect()
-        };
-        addresses.sort();
-        addresses.dedup();
-        let filters: Vec<&(B256, [Option<Vec<B256>>; 3])> =
-            wants.iter().flat_map(|w| w.topic_filters.iter()).collect();
-        let mut topic0: Vec<B256> = filters.iter().map(|(t, _)| *t).collect();
-        topic0.sort();
-        topic0.dedup();
-        let mut topics = vec![Some(topic0)];
-        for pos in 0..3 {
-            let union: Option<Vec<B256>> =
-                filters.iter().try_fold(Vec::new(), |mut acc, (_, f)| {
-                    acc.extend(f[pos].as_ref()?.iter().copied());
-                    Some(acc)
-                });
-            topics.push(union.filter(|u| !u.is_empty()).map(|mut u| {
-                u.sort();
-                u.dedup();
-                u
-            }));
+        let mut out = Vec::new();
+        let named: Vec<&Want> = wants
+            .iter()
+            .copied()
+            .filter(|w| !w.topic_filters.is_empty())
+            .collect();
+        if !named.is_empty() {
+            out.push(Selection {
+                addresses: addresses_of(&named),
+                topics: combined_topics(&named),
+            });
         }
-        while topics.last().is_some_and(Option::is_none) {
-            topics.pop();
+        let anonymous: Vec<&Want> = wants.iter().copied().filter(|w| w.anonymous).collect();
+        if !anonymous.is_empty() {
+            out.push(Selection {
+                addresses: addresses_of(&anonymous),
+                topics: Vec::new(),
+            });
         }
-        (addresses, topics)
+        out
     }
 
     /// Contracts whose `decimals()` a condition needs before `match_log` can decide.
@@ -162,8 +159,10 @@ impl Matcher {
             reason: format!("{got} topics do not fit the watched event with this topic0"),
             matched: None,
         };
-        let Lookup::Found(def) = self.index.lookup(&log.topics) else {
-            return out;
+        let def = match self.index.lookup(&log.topics) {
+            Lookup::Found(def) => def,
+            Lookup::Unknown => return self.match_anonymous(log, &in_scope, decimals),
+            Lookup::TopicCountMismatch { .. } => return out,
         };
         let key = (def.signature.clone(), def.topic_count);
         let wanting = self
@@ -196,6 +195,97 @@ impl Matcher {
         }
         out
     }
+
+    /// A log no named event fits: the first anonymous event an in-scope listener names
+    /// that decodes it (anonymous events are only watched on named contracts).
+    fn match_anonymous(
+        &self,
+        log: &RpcLog,
+        in_scope: &dyn Fn(&&Want) -> bool,
+        decimals: Option<u8>,
+    ) -> Outcome<'_> {
+        let ctx = EvalContext { decimals };
+        for def in self.index.anonymous_candidates(&log.topics) {
+            let key = (def.signature.clone(), def.topic_count);
+            let wanting: Vec<&Want> = self
+                .wants
+                .iter()
+                .filter(|w| in_scope(w) && !w.contracts.is_empty())
+                .filter(|w| w.events.contains_key(&key))
+                .collect();
+            if wanting.is_empty() {
+                continue;
+            }
+            let Ok(args) = decode_log(def, &log.topics, &log.data) else {
+                continue;
+            };
+            let listeners: Vec<i64> = wanting
+                .iter()
+                .filter(|w| match w.events.get(&key) {
+                    Some(Some(c)) => c.eval(&args, &ctx).unwrap_or(false),
+                    _ => true,
+                })
+                .map(|w| w.id)
+                .collect();
+            if !listeners.is_empty() {
+                let matched = Some(Matched {
+                    def,
+                    args,
+                    listeners,
+                });
+                return Outcome {
+                    matched,
+                    ..Outcome::default()
+                };
+            }
+        }
+        Outcome::default()
+    }
+}
+
+/// One `eth_getLogs` selection (without the block range).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Selection {
+    /// Empty: any contract.
+    pub addresses: Vec<Address>,
+    pub topics: Vec<Option<Vec<B256>>>,
+}
+
+fn addresses_of(wants: &[&Want]) -> Vec<Address> {
+    if wants.iter().any(|w| w.contracts.is_empty()) {
+        return Vec::new();
+    }
+    let mut a: Vec<Address> = wants
+        .iter()
+        .flat_map(|w| w.contracts.iter().copied())
+        .collect();
+    a.sort();
+    a.dedup();
+    a
+}
+
+fn combined_topics(wants: &[&Want]) -> Vec<Option<Vec<B256>>> {
+    let filters: Vec<&(B256, [Option<Vec<B256>>; 3])> =
+        wants.iter().flat_map(|w| w.topic_filters.iter()).collect();
+    let mut topic0: Vec<B256> = filters.iter().map(|(t, _)| *t).collect();
+    topic0.sort();
+    topic0.dedup();
+    let mut topics = vec![Some(topic0)];
+    for pos in 0..3 {
+        let union: Option<Vec<B256>> = filters.iter().try_fold(Vec::new(), |mut acc, (_, f)| {
+            acc.extend(f[pos].as_ref()?.iter().copied());
+            Some(acc)
+        });
+        topics.push(union.filter(|u| !u.is_empty()).map(|mut u| {
+            u.sort();
+            u.dedup();
+            u
+        }));
+    }
+    while topics.last().is_some_and(Option::is_none) {
+        topics.pop();
+    }
+    topics
 }
 
 /// Topics 1..=3 of a watched event as its condition pins them (None: any value).
@@ -266,7 +356,8 @@ mod tests {
     #[test]
     fn conditions_on_indexed_arguments_become_topic_filters() {
         let m = matcher(&[("erc20:Transfer", &format!("to == {ME} and value >= 1000"))]);
-        let (addresses, topics) = m.selection(&[0]);
+        let sel = m.selection(&[0]);
+        let (addresses, topics) = (&sel[0].addresses, &sel[0].topics);
         assert!(addresses.is_empty(), "network level");
         assert_eq!(topics.len(), 3, "topic0, from (any), to");
         assert_eq!(topics[1], None);
@@ -279,7 +370,7 @@ mod tests {
             ("erc20:Transfer", &format!("to in [{ME}, {YOU}]")),
             ("erc20:Transfer", &format!("to == {ME}")),
         ]);
-        let (_, topics) = m.selection(&[0, 1]);
+        let topics = &m.selection(&[0, 1])[0].topics;
         let mut want = vec![word(ME), word(YOU)];
         want.sort();
         assert_eq!(topics[2], Some(want));
@@ -291,7 +382,7 @@ mod tests {
             ("erc20:Transfer", &format!("to == {ME}")),
             ("erc20:Transfer", "value > 5"),
         ]);
-        let (_, topics) = m.selection(&[0, 1]);
+        let topics = &m.selection(&[0, 1])[0].topics;
         assert_eq!(
             topics.len(),
             1,
@@ -299,11 +390,11 @@ mod tests {
         );
         let m = matcher(&[("erc20:Transfer", &format!("to == {ME} or value > 5"))]);
         assert_eq!(
-            m.selection(&[0]).1.len(),
+            m.selection(&[0])[0].topics.len(),
             1,
             "an `or` across fields pins nothing"
         );
         let m = matcher(&[("erc20:Transfer", &format!("not (to == {ME})"))]);
-        assert_eq!(m.selection(&[0]).1.len(), 1);
+        assert_eq!(m.selection(&[0])[0].topics.len(), 1);
     }
 }

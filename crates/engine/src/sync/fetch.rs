@@ -25,19 +25,25 @@ impl NetworkSync {
     ) -> Result<(), SyncError> {
         let size = sizer.lock().map_or(1, |s| s.size());
         let plan = chunks(from, to, size, PARALLEL);
-        let (addresses, topics) = matcher.selection(active);
-        let mut results = stream::iter(plan.into_iter().map(|(lo, hi)| {
-            let filter = LogFilter {
-                from_block: U64::from(lo),
-                to_block: U64::from(hi),
-                address: addresses.clone(),
-                topics: topics.clone(),
-            };
-            async move {
-                self.fetch_chunk(filter, sizer)
-                    .await
-                    .map(|logs| (lo, hi, logs))
+        let selections = matcher.selection(active);
+        let selections = &selections;
+        let mut results = stream::iter(plan.into_iter().map(|(lo, hi)| async move {
+            let mut logs = Vec::new();
+            for sel in selections {
+                let filter = LogFilter {
+                    from_block: U64::from(lo),
+                    to_block: U64::from(hi),
+                    address: sel.addresses.clone(),
+                    topics: sel.topics.clone(),
+                };
+                logs.extend(self.fetch_chunk(filter, sizer).await?);
             }
+            if selections.len() > 1 {
+                // Two queries can return the same log.
+                logs.sort_by_key(|l| (l.block_number, l.log_index));
+                logs.dedup_by_key(|l| (l.block_number, l.log_index));
+            }
+            Ok::<_, SyncError>((lo, hi, logs))
         }))
         .buffered(PARALLEL);
         while let Some(result) = results.next().await {
