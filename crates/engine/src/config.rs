@@ -207,7 +207,7 @@ fn validate_network(n: &NetworkEntry) -> Result<NetworkSpec, Vec<ConfigProblem>>
         rpc: n.rpc.clone(),
         confirmations,
         explorer: n.explorer.clone(),
-        poll_interval: std::time::Duration::from_millis(n.poll_interval_ms.unwrap_or(1000).max(50)),
+        poll_interval: std::time::Duration::from_millis(n.poll_interval_ms.unwrap_or(1000).max(10)),
         max_block_range: n.max_block_range.unwrap_or(10_000),
         request_timeout: std::time::Duration::from_millis(
             n.request_timeout_ms.unwrap_or(20_000).max(100),

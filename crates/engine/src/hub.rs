@@ -46,6 +46,11 @@ impl Hub {
         self.tx.subscribe()
     }
 
+    /// Whether anyone receives notices.
+    pub fn has_subscribers(&self) -> bool {
+        self.tx.receiver_count() > 0
+    }
+
     pub fn send(&self, notice: Notice) {
         // No receiver is fine: the store holds everything.
         let _ = self.tx.send(notice);

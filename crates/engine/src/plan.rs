@@ -3,6 +3,13 @@
 
 use crate::source::RangeHint;
 
+/// Logs per `eth_getLogs` answer the sizer aims for: big enough to amortise a request,
+/// small enough that memory stays flat however dense the chain is.
+pub const TARGET_LOGS: usize = 4_000;
+
+/// Blocks per request to start with (grown while answers are sparse).
+const START_BLOCKS: u64 = 100;
+
 /// Adaptive request size in blocks.
 #[derive(Clone, Debug)]
 pub struct RangeSizer {
@@ -16,7 +23,7 @@ impl RangeSizer {
     pub fn new(max: u64) -> Self {
         let max = max.max(1);
         Self {
-            size: max,
+            size: max.min(START_BLOCKS),
             max,
             streak: 0,
         }
@@ -40,10 +47,19 @@ impl RangeSizer {
         from + next - 1
     }
 
-    /// A request succeeded: after a few successes the size doubles again, up to the maximum.
-    pub fn succeeded(&mut self) {
+    /// A request over `blocks` blocks returned `logs` logs. Dense answers shrink the size
+    /// towards [`TARGET_LOGS`]; sparse ones let it double (at once when very sparse, after
+    /// a few successes otherwise), up to the maximum.
+    pub fn succeeded(&mut self, blocks: u64, logs: usize) {
+        if logs > TARGET_LOGS {
+            let fit = (blocks as u128 * TARGET_LOGS as u128 / logs as u128) as u64;
+            self.size = fit.clamp(1, self.size);
+            self.streak = 0;
+            return;
+        }
         self.streak += 1;
-        if self.streak >= 4 && self.size < self.max {
+        let needed = if logs < TARGET_LOGS / 8 { 1 } else { 4 };
+        if self.streak >= needed && logs < TARGET_LOGS / 2 && self.size < self.max {
             self.size = (self.size * 2).min(self.max);
             self.streak = 0;
         }
@@ -92,14 +108,24 @@ mod tests {
     #[test]
     fn sizer_follows_hints_and_grows_back() {
         let mut s = RangeSizer::new(1000);
+        assert_eq!(s.size(), 100, "starts small, grows while sparse");
+        s.succeeded(100, 0);
+        s.succeeded(200, 0);
+        s.succeeded(400, 0);
+        s.succeeded(800, 0);
+        assert_eq!(s.size(), 1000);
         assert_eq!(s.refused(100, 1099, RangeHint::Range(100, 199)), 199);
         assert_eq!(s.size(), 100);
         assert_eq!(s.refused(100, 199, RangeHint::Halve), 149);
         assert_eq!(s.refused(100, 149, RangeHint::MaxBlocks(20)), 119);
-        for _ in 0..4 {
-            s.succeeded();
-        }
-        assert_eq!(s.size(), 40);
+        s.succeeded(20, 0);
+        assert_eq!(s.size(), 40, "a sparse answer doubles the size at once");
+        s.succeeded(40, 40_000);
+        assert_eq!(
+            s.size(),
+            4,
+            "a dense answer shrinks it towards the log target"
+        );
         assert_eq!(
             s.refused(5, 5, RangeHint::Halve),
             5,

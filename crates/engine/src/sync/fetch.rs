@@ -74,10 +74,10 @@ impl NetworkSync {
             match self.source.logs(&filter).await {
                 Ok(logs) => {
                     check_logs(&logs, lo, hi, &self.source_name())?;
-                    out.extend(logs);
                     if let Ok(mut s) = sizer.lock() {
-                        s.succeeded();
+                        s.succeeded(hi - lo + 1, logs.len());
                     }
+                    out.extend(logs);
                     if hi >= end {
                         break;
                     }

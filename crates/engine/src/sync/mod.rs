@@ -243,7 +243,8 @@ impl NetworkSync {
 
     /// Sends the stored form of these events (new or changed) to subscribers.
     fn announce(&self, ids: &[i64]) -> Result<(), SyncError> {
-        if ids.is_empty() {
+        // Nobody listening (the headless binary): the store has everything; skip the reads.
+        if ids.is_empty() || !self.hub.has_subscribers() {
             return Ok(());
         }
         let events = lock(&self.store).events_by_ids(ids)?;
