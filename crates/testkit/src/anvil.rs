@@ -222,6 +222,9 @@ impl Anvil {
         cmd.args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .arg("--state")
             .arg(&self.state_file)
+            // The state is needed on graceful stop only (restart); anvil's periodic dump
+            // (every 60 s by default) stalls RPC for seconds on big chains.
+            .args(["--state-interval", "31536000"])
             .arg("--preserve-historical-states");
         if let Some(block_time) = self.opts.block_time {
             cmd.args(["--block-time", &block_time.as_secs_f64().to_string()]);
