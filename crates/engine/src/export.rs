@@ -69,16 +69,12 @@ fn single_signature_args(
 ) -> Result<Option<Vec<String>>, StoreError> {
     let sigs = store.distinct_signatures(filter)?;
     match sigs.as_slice() {
-        [(sig, _)] => Ok(arg_names_of(sig, store, filter)?),
+        [_] => Ok(arg_names_of(store, filter)?),
         _ => Ok(None),
     }
 }
 
-fn arg_names_of(
-    _sig: &str,
-    store: &Store,
-    filter: &EventFilter,
-) -> Result<Option<Vec<String>>, StoreError> {
+fn arg_names_of(store: &Store, filter: &EventFilter) -> Result<Option<Vec<String>>, StoreError> {
     let first = EventFilter {
         limit: Some(1),
         ..filter.clone()

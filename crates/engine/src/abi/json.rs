@@ -98,12 +98,16 @@ pub fn event_args_to_json(def: &EventDef, args: &[DecodedArg]) -> Value {
 
 /// The keys [`args_to_json`] uses, in ABI order (a repeated name gets `_{position}`).
 pub fn arg_keys(args: &[DecodedArg]) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::with_capacity(args.len());
-    for (i, a) in args.iter().enumerate() {
-        let key = if keys.contains(&a.name) {
-            format!("{}_{}", a.name, i + 1)
+    keys_of(args.iter().map(|a| a.name.as_str()))
+}
+
+fn keys_of<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for (i, name) in names.enumerate() {
+        let key = if keys.iter().any(|k| k == name) {
+            format!("{name}_{}", i + 1)
         } else {
-            a.name.clone()
+            name.to_string()
         };
         keys.push(key);
     }
@@ -111,11 +115,7 @@ pub fn arg_keys(args: &[DecodedArg]) -> Vec<String> {
 }
 
 fn collect<'a>(pairs: impl Iterator<Item = (&'a DecodedArg, Value)>) -> Value {
-    let pairs: Vec<(&DecodedArg, Value)> = pairs.collect();
-    let args: Vec<DecodedArg> = pairs.iter().map(|(a, _)| (*a).clone()).collect();
-    let map: Map<String, Value> = arg_keys(&args)
-        .into_iter()
-        .zip(pairs.into_iter().map(|(_, v)| v))
-        .collect();
-    Value::Object(map)
+    let (args, values): (Vec<&DecodedArg>, Vec<Value>) = pairs.unzip();
+    let keys = keys_of(args.iter().map(|a| a.name.as_str()));
+    Value::Object(keys.into_iter().zip(values).collect::<Map<String, Value>>())
 }

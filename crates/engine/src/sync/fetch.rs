@@ -73,7 +73,7 @@ impl NetworkSync {
             filter.to_block = U64::from(hi);
             match self.source.logs(&filter).await {
                 Ok(logs) => {
-                    check_logs(&logs, lo, hi, &self.source_name())?;
+                    check_logs(&logs, lo, hi, &self.spec.name)?;
                     if let Ok(mut s) = sizer.lock() {
                         s.succeeded(hi - lo + 1, logs.len());
                     }
@@ -95,10 +95,6 @@ impl NetworkSync {
         }
         out.sort_by_key(|l| (l.block_number, l.log_index));
         Ok(out)
-    }
-
-    fn source_name(&self) -> String {
-        self.spec.name.clone()
     }
 }
 

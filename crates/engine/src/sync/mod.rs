@@ -147,7 +147,7 @@ impl NetworkSync {
             n.error = None;
         });
         let Some((from, to, active)) = next_span(&nexts, target) else {
-            self.report_progress(head, target)?;
+            self.report_progress(head)?;
             return Ok(Step::CaughtUp);
         };
         for (rec, _) in self
@@ -170,7 +170,7 @@ impl NetworkSync {
             final_block,
         )
         .await?;
-        self.report_progress(head, target)?;
+        self.report_progress(head)?;
         Ok(Step::Progress)
     }
 
@@ -210,7 +210,7 @@ impl NetworkSync {
         Ok(())
     }
 
-    fn report_progress(&self, head: u64, _target: u64) -> Result<(), SyncError> {
+    fn report_progress(&self, head: u64) -> Result<(), SyncError> {
         let store = lock(&self.store);
         let mut rows = Vec::new();
         let mut synced: Option<u64> = None;
