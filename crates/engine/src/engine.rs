@@ -10,6 +10,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigProblem};
+use crate::deliver::{Outbox, Target, TargetSpec, Waker};
 use crate::event::StoredEvent;
 use crate::hub::{Hub, Notice};
 use crate::model::{ListenerSpec, NetworkSpec, StartBlock};
@@ -35,6 +36,8 @@ pub enum EngineError {
     },
     #[error("a sync task failed: {0}")]
     Task(String),
+    #[error("delivery target \"{target}\": {message}")]
+    Target { target: String, message: String },
 }
 
 /// How to run.
@@ -42,6 +45,10 @@ pub enum EngineError {
 pub struct RunOptions {
     /// Stop once everything up to the head less the confirmation depth is stored.
     pub until_head: bool,
+    /// Targets the host provides besides the configured ones (the app's notifications).
+    pub host_targets: Vec<Target>,
+    /// The configuration file, remembered so `redeliver` can find the targets.
+    pub config_path: Option<PathBuf>,
 }
 
 /// A running engine.
@@ -51,6 +58,10 @@ pub struct Engine {
     store: Arc<Mutex<Store>>,
     opts: RunOptions,
     networks: Vec<Running>,
+    outbox: Outbox,
+    targets: Vec<TargetSpec>,
+    /// Makes delivery message ids unique across databases.
+    instance: String,
 }
 
 /// One network's task and what it was started with.
@@ -66,23 +77,73 @@ impl Engine {
     /// with backoff while its node is unreachable), checks the chain id, registers its
     /// listeners and follows the chain.
     pub async fn start(config: Config, db: &Path, opts: RunOptions) -> Result<Engine, EngineError> {
-        let store = Arc::new(Mutex::new(Store::open(db)?));
+        let store = Store::open(db)?;
+        let instance = store.instance_id()?;
+        if let Some(p) = &opts.config_path {
+            store.set_meta("config", &p.display().to_string())?;
+        }
+        let store = Arc::new(Mutex::new(store));
         let hub = Hub::new(db.display().to_string());
         let mut engine = Engine {
             hub,
             db: db.to_path_buf(),
+            outbox: Outbox::new(store.clone()),
             store,
             opts,
             networks: Vec::new(),
+            targets: Vec::new(),
+            instance,
         };
+        engine.set_targets(&config.targets)?;
         engine.apply(config).await;
         Ok(engine)
+    }
+
+    /// Starts the delivery workers of these targets (and the host's).
+    fn set_targets(&mut self, specs: &[TargetSpec]) -> Result<(), EngineError> {
+        let mut targets = self.opts.host_targets.clone();
+        for spec in specs {
+            let t = Target::build(spec, &self.instance).map_err(|message| EngineError::Target {
+                target: spec.key.clone(),
+                message,
+            })?;
+            targets.push(t);
+        }
+        self.outbox.set_targets(targets);
+        self.targets = specs.to_vec();
+        Ok(())
+    }
+
+    /// Target key -> whether it takes a listener's first backfill by default.
+    fn routes(&self) -> Arc<Vec<(String, bool)>> {
+        let mut out: Vec<(String, bool)> = self
+            .opts
+            .host_targets
+            .iter()
+            .map(|t| (t.key.clone(), t.sink.takes_history()))
+            .collect();
+        for spec in &self.targets {
+            let history = match &spec.kind {
+                crate::deliver::TargetKind::Webhook(w) => {
+                    w.format == crate::deliver::WebhookFormat::Standard
+                }
+                crate::deliver::TargetKind::RabbitMq(_) => true,
+            };
+            out.push((spec.key.clone(), history));
+        }
+        Arc::new(out)
     }
 
     /// Changes networks and listeners while running: networks whose definition or
     /// listeners changed restart from their checkpoints; the others are not touched.
     /// Removed listeners stop; their stored events stay.
     pub async fn apply(&mut self, config: Config) {
+        let targets_changed = config.targets != self.targets;
+        if targets_changed {
+            if let Err(e) = self.set_targets(&config.targets) {
+                tracing::error!(error = %e, "delivery targets not changed");
+            }
+        }
         let wanted = |name: &str| -> Option<(NetworkSpec, Vec<ListenerSpec>)> {
             let spec = config.networks.iter().find(|n| n.name == name)?.clone();
             let listeners = config
@@ -96,7 +157,9 @@ impl Engine {
         let mut keep = Vec::new();
         for run in std::mem::take(&mut self.networks) {
             match wanted(&run.spec.name) {
-                Some((spec, listeners)) if spec == run.spec && listeners == run.listeners => {
+                Some((spec, listeners))
+                    if spec == run.spec && listeners == run.listeners && !targets_changed =>
+                {
                     keep.push(run)
                 }
                 _ => {
@@ -137,9 +200,10 @@ impl Engine {
         let (stop, mut rx) = watch::channel(false);
         let (store, hub, until_head) = (self.store.clone(), self.hub.clone(), self.opts.until_head);
         let (net, ls) = (spec.clone(), listeners.clone());
+        let delivery = (self.routes(), self.outbox.waker());
         let task = tokio::spawn(async move {
             let prepared = tokio::select! {
-                p = prepare(&net, &ls, &store, &hub, until_head) => p?,
+                p = prepare(&net, &ls, &store, &hub, until_head, delivery) => p?,
                 _ = rx.changed() => return Ok(()),
             };
             prepared.run(rx).await.map_err(EngineError::from)
@@ -183,12 +247,18 @@ impl Engine {
         Ok(())
     }
 
+    /// Waits until every queued delivery was delivered or parked.
+    pub async fn drain_deliveries(&self) -> Result<(), EngineError> {
+        Ok(self.outbox.drain().await?)
+    }
+
     /// Asks every task to stop after its current commit and waits for them.
     pub async fn shutdown(mut self) -> Result<(), EngineError> {
         for r in &self.networks {
             let _ = r.stop.send(true);
         }
         let result = self.wait().await;
+        self.outbox.shutdown().await;
         self.hub.update(|b| b.running = false);
         result
     }
@@ -235,6 +305,7 @@ async fn prepare(
     store: &Arc<Mutex<Store>>,
     hub: &Arc<Hub>,
     until_head: bool,
+    (routes, waker): (Arc<Vec<(String, bool)>>, Waker),
 ) -> Result<NetworkSync, EngineError> {
     let rpc_err = |source| EngineError::Rpc {
         network: net.name.clone(),
@@ -254,6 +325,7 @@ async fn prepare(
     let head = retry(hub, net, || source.block_number()).await;
     let network_id = crate::sync::lock(store).upsert_network(&net.name, net.chain_id)?;
     let mut records = Vec::new();
+    let mut routed = Vec::new();
     for l in listeners {
         let from = retry(hub, net, || resolve_start(&source, store, l, head)).await;
         let rec = crate::sync::lock(store).upsert_listener(
@@ -264,6 +336,22 @@ async fn prepare(
             head,
         )?;
         hub.listener(&l.name, |s| s.from_block = from);
+        let wanted: Vec<(String, bool)> = routes
+            .iter()
+            .filter(|(key, _)| l.targets.contains(key))
+            .map(|(key, history)| (key.clone(), *history || l.announce_history))
+            .collect();
+        for t in l
+            .targets
+            .iter()
+            .filter(|t| !routes.iter().any(|(k, _)| &k == t))
+        {
+            tracing::info!(listener = %l.name, target = %t, "target not available here; not routed");
+        }
+        crate::sync::lock(store).set_routes(rec.id, &wanted)?;
+        if !wanted.is_empty() {
+            routed.push(rec.id);
+        }
         records.push((rec, l.clone()));
     }
     let endpoints = source.endpoint_status();
@@ -280,6 +368,8 @@ async fn prepare(
         store: store.clone(),
         hub: hub.clone(),
         until_head,
+        routed,
+        waker,
     })
 }
 

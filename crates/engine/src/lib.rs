@@ -2,13 +2,15 @@
 //!
 //! The pipeline, one module per step:
 //! `source` (RPC endpoints) -> `plan` (combined log queries) -> `decode` (ABI) ->
-//! `matcher` (listeners and conditions) -> `store` (SQLite) -> deliveries.
+//! `matcher` (listeners and conditions) -> `store` (SQLite, with the delivery outbox) ->
+//! `deliver` (webhooks, RabbitMQ, notifications).
 //! `sync` drives the pipeline per network; `engine` is the async API the app and the
 //! headless binary use; `hub` carries its notices and status.
 
 pub mod abi;
 pub mod config;
 pub mod decode;
+pub mod deliver;
 pub mod engine;
 pub mod event;
 pub mod export;

@@ -74,6 +74,10 @@ pub struct ListenerSpec {
     pub paused: bool,
     /// Changes when anything that decides which events match changes.
     pub spec_hash: String,
+    /// Outbox target keys it delivers to (`webhook:ops`, `rabbitmq:bus`, `desktop`).
+    pub targets: Vec<String>,
+    /// Also announce the first backfill to targets people read (notifications, chat).
+    pub announce_history: bool,
 }
 
 pub(crate) fn validate_listener(
@@ -154,6 +158,14 @@ pub(crate) fn validate_listener(
         start,
         paused: l.paused,
         spec_hash,
+        targets: l
+            .webhooks
+            .iter()
+            .map(|w| format!("webhook:{w}"))
+            .chain(l.rabbitmq.iter().map(|r| format!("rabbitmq:{r}")))
+            .chain(l.notify.then(|| crate::deliver::DESKTOP.to_string()))
+            .collect(),
+        announce_history: l.announce_history,
     })
 }
 

@@ -180,7 +180,10 @@ pub async fn run_until_head(
     let mut engine = tokenwatch_engine::Engine::start(
         config,
         db,
-        tokenwatch_engine::RunOptions { until_head: true },
+        tokenwatch_engine::RunOptions {
+            until_head: true,
+            ..Default::default()
+        },
     )
     .await
     .expect("engine start");

@@ -33,6 +33,8 @@ mod artifacts;
 mod contract;
 mod paths;
 mod proxy;
+mod rabbitmq;
+mod receiver;
 mod rpc;
 mod types;
 
@@ -41,6 +43,8 @@ pub use artifacts::{ensure_compiled, load_artifact, Artifact};
 pub use contract::{coerce_args, Contract, TxOptions};
 pub use paths::{anvil_binary, artifacts_dir, repo_root};
 pub use proxy::{Fault, ProxyStats, Refusal, RpcProxy};
+pub use rabbitmq::{Message as BrokerMessage, RabbitMq};
+pub use receiver::{Answer, Received, Receiver};
 pub use rpc::{Rpc, RpcError, DEFAULT_RECEIPT_TIMEOUT};
 pub use types::{parse_quantity, Log, Receipt};
 

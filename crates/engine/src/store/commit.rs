@@ -4,7 +4,7 @@
 use alloy_primitives::{Address, B256, U256};
 use rusqlite::{params, OptionalExtension};
 
-use super::{blocks, coverage, BlockRecord, Store, StoreError};
+use super::{blocks, coverage, outbox, BlockRecord, Store, StoreError};
 use crate::event::EventStatus;
 
 /// A decoded, matched log ready to store.
@@ -44,6 +44,8 @@ pub struct Commit {
     pub undecodable: Vec<(i64, u64)>,
     /// Headers below this number are no longer needed for reorg checks.
     pub prune_below: u64,
+    /// Listeners with delivery targets: their new matches are queued in the outbox.
+    pub routed: Vec<i64>,
 }
 
 impl Store {
@@ -52,6 +54,7 @@ impl Store {
     pub fn commit(&mut self, c: &Commit) -> Result<Vec<i64>, StoreError> {
         let tx = self.conn.transaction()?;
         let mut fresh = Vec::new();
+        let now = now_ms();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, topic0, event, signature, args, topics, data, status, amount, arg_names)
@@ -87,10 +90,10 @@ impl Store {
                     amount.as_ref().map(|a| a.as_slice()),
                     e.arg_names,
                 ])?;
-                let id = if n == 1 {
+                let (id, revived) = if n == 1 {
                     let id = tx.last_insert_rowid();
                     fresh.push(id);
-                    id
+                    (id, false)
                 } else {
                     let id: i64 = find.query_row(
                         params![
@@ -102,13 +105,17 @@ impl Store {
                         |r| r.get(0),
                     )?;
                     // The block came back after a reorg had removed it.
-                    if revive.execute(params![id, status_code(e.status)])? == 1 {
+                    let revived = revive.execute(params![id, status_code(e.status)])? == 1;
+                    if revived {
                         fresh.push(id);
                     }
-                    id
+                    (id, revived)
                 };
                 for l in &e.listeners {
-                    matched.execute(params![l, id])?;
+                    let new_match = matched.execute(params![l, id])? == 1;
+                    if (new_match || revived) && c.routed.contains(l) {
+                        outbox::enqueue(&tx, *l, id, e.block_number, e.status, now)?;
+                    }
                 }
             }
             for b in &c.blocks {
@@ -133,6 +140,7 @@ impl Store {
     /// `removed`, headers and coverage above it are forgotten. Returns the removed ids.
     pub fn rollback_to(&mut self, network_id: i64, ancestor: u64) -> Result<Vec<i64>, StoreError> {
         let tx = self.conn.transaction()?;
+        outbox::retract_above(&tx, network_id, ancestor, now_ms())?;
         let removed: Vec<i64> = {
             let mut stmt = tx.prepare_cached(
                 "UPDATE events SET status = 2 WHERE network_id = ?1 AND block_number > ?2 AND status != 2 RETURNING id",
@@ -168,6 +176,13 @@ impl Store {
             .flatten();
         Ok(n.map(|n| n as u64))
     }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 pub(super) fn status_code(s: EventStatus) -> i64 {

@@ -5,6 +5,7 @@
 mod blocks;
 mod commit;
 mod coverage;
+mod outbox;
 mod query;
 mod registry;
 mod schema;
@@ -15,7 +16,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use blocks::BlockRecord;
-pub use commit::{Commit, NewEvent};
+pub use commit::{now_ms, Commit, NewEvent};
+pub use outbox::{AttemptRecord, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
 pub use query::EventFilter;
 pub use registry::ListenerRecord;
 

@@ -20,6 +20,9 @@ pub struct EventFilter {
     pub limit: Option<u64>,
 }
 
+/// The columns [`row_to_event`] reads, in its order.
+pub(super) const COLUMNS: &str = "e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names";
+
 const SELECT: &str = "SELECT e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names
     FROM matches m
     JOIN events e ON e.id = m.event_id
@@ -112,7 +115,7 @@ fn collect(
     Ok(out)
 }
 
-fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, StoreError>> {
+pub(super) fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, StoreError>> {
     let status: i64 = r.get(12)?;
     let args: String = r.get(13)?;
     let names: String = r.get(14)?;

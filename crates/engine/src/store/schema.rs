@@ -73,6 +73,49 @@ const MIGRATIONS: &[&str] = &[
     // 2: argument names in ABI order (JSON objects do not keep order), for CSV columns
     // and display.
     "ALTER TABLE events ADD COLUMN arg_names TEXT NOT NULL DEFAULT '[]';",
+    // 3: the delivery outbox. Deliveries are written in the transaction that stores or
+    // removes their event, and sent from here until delivered or parked.
+    "
+    -- Which delivery targets a listener feeds. `history`: also events of its first backfill.
+    CREATE TABLE routes (
+        listener_id INTEGER NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+        target      TEXT NOT NULL,
+        history     INTEGER NOT NULL,
+        PRIMARY KEY (listener_id, target)
+    ) WITHOUT ROWID;
+    -- One message to one target. `status` is the event status it announces (2: a
+    -- retraction); `state` 0 queued, 1 delivered, 2 parked.
+    CREATE TABLE deliveries (
+        id          INTEGER PRIMARY KEY,
+        target      TEXT NOT NULL,
+        listener_id INTEGER NOT NULL,
+        event_id    INTEGER NOT NULL REFERENCES events(id),
+        status      INTEGER NOT NULL,
+        state       INTEGER NOT NULL DEFAULT 0,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        next_at     INTEGER NOT NULL DEFAULT 0,
+        created_at  INTEGER NOT NULL,
+        done_at     INTEGER,
+        last_error  TEXT
+    );
+    CREATE INDEX deliveries_queue ON deliveries(target, state, listener_id, id);
+    CREATE INDEX deliveries_event ON deliveries(event_id);
+    -- Every attempt: when, outcome, HTTP status, latency, error.
+    CREATE TABLE delivery_attempts (
+        id          INTEGER PRIMARY KEY,
+        delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+        at          INTEGER NOT NULL,
+        ok          INTEGER NOT NULL,
+        code        INTEGER,
+        latency_ms  INTEGER NOT NULL,
+        error       TEXT
+    );
+    CREATE INDEX delivery_attempts_delivery ON delivery_attempts(delivery_id);
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Brings the database to the newest schema version.

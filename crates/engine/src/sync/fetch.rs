@@ -52,6 +52,9 @@ impl NetworkSync {
                 .build_commit(matcher, decimals, (lo, hi), active, logs, head, final_block)
                 .await?;
             let fresh = lock(&self.store).commit(&commit)?;
+            if !self.routed.is_empty() && !commit.events.is_empty() {
+                self.waker.wake();
+            }
             tracing::debug!(network = %self.spec.name, from = lo, to = hi, events = commit.events.len(), "committed");
             self.announce(&fresh)?;
         }

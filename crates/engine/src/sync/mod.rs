@@ -47,6 +47,10 @@ pub struct NetworkSync {
     pub hub: Arc<Hub>,
     /// Stop once every listener reached the head less the confirmation depth.
     pub until_head: bool,
+    /// Listeners with delivery targets.
+    pub routed: Vec<i64>,
+    /// Tells the delivery workers that messages were queued.
+    pub waker: crate::deliver::Waker,
 }
 
 enum Step {

@@ -106,6 +106,7 @@ impl NetworkSync {
             blocks,
             undecodable: undecodable.into_iter().collect(),
             prune_below: window_start,
+            routed: self.routed.clone(),
         })
     }
 

@@ -27,6 +27,7 @@ impl NetworkSync {
         let ancestor = self.find_ancestor(at).await?;
         let depth = latest.number - ancestor;
         let removed = lock(&self.store).rollback_to(self.network_id, ancestor)?;
+        self.waker.wake();
         let limit = match self.spec.confirmations {
             Confirmations::Blocks(n) => Some(n),
             _ => None,

@@ -1,11 +1,14 @@
 //! The TOML configuration of networks and listeners, and its validation into the
 //! engine's model. Every problem is reported with the key it concerns.
 
+mod targets;
+
 use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::deliver::TargetSpec;
 use crate::matcher::condition::address_warnings;
 use crate::model::{Confirmations, ListenerSpec, NetworkSpec, StartBlock};
 
@@ -17,6 +20,10 @@ pub struct ConfigFile {
     pub networks: Vec<NetworkEntry>,
     #[serde(default)]
     pub listeners: Vec<ListenerEntry>,
+    #[serde(default)]
+    pub webhooks: Vec<targets::WebhookEntry>,
+    #[serde(default)]
+    pub rabbitmq: Vec<targets::RabbitEntry>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -58,6 +65,18 @@ pub struct ListenerEntry {
     pub from_block: Option<toml::Value>,
     #[serde(default)]
     pub paused: bool,
+    /// Names of `[[webhooks]]` this listener delivers to.
+    #[serde(default)]
+    pub webhooks: Vec<String>,
+    /// Names of `[[rabbitmq]]` targets this listener publishes to.
+    #[serde(default)]
+    pub rabbitmq: Vec<String>,
+    /// Desktop notifications (shown by the app; the headless binary has none).
+    #[serde(default)]
+    pub notify: bool,
+    /// Also announce the events of the first backfill to notifications and chat webhooks.
+    #[serde(default)]
+    pub announce_history: bool,
 }
 
 /// One thing wrong with a configuration.
@@ -74,6 +93,8 @@ pub struct ConfigProblem {
 pub struct Config {
     pub networks: Vec<NetworkSpec>,
     pub listeners: Vec<ListenerSpec>,
+    /// Webhooks and brokers listeners deliver to.
+    pub targets: Vec<TargetSpec>,
     /// Things that do not stop the configuration but deserve a look.
     pub warnings: Vec<ConfigProblem>,
 }
@@ -118,6 +139,7 @@ impl ConfigFile {
                 Err(mut p) => problems.extend(p.drain(..).map(|m| prefix(&at, m))),
             }
         }
+        let targets = targets::validate(self, &mut problems);
         let mut listeners = Vec::new();
         let mut warnings = Vec::new();
         let mut lnames = HashSet::new();
@@ -146,6 +168,7 @@ impl ConfigFile {
             {
                 warnings.push(problem(&format!("{at}.where"), &w));
             }
+            targets::check_listener_targets(self, l, &at, &mut problems);
             match crate::model::validate_listener(l, base) {
                 Ok(spec) => listeners.push(spec),
                 Err(mut p) => problems.extend(p.drain(..).map(|m| prefix(&at, m))),
@@ -155,6 +178,7 @@ impl ConfigFile {
             Ok(Config {
                 networks,
                 listeners,
+                targets,
                 warnings,
             })
         } else {

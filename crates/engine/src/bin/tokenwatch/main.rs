@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod deliveries;
+
 use clap::{Parser, Subcommand};
 use tokenwatch_engine::export::export_csv;
 use tokenwatch_engine::store::{EventFilter, Store};
@@ -56,6 +58,27 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// List parked deliveries (or all recent ones with --all).
+    Deliveries {
+        #[arg(long)]
+        db: PathBuf,
+        /// Every state, not only parked.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Send parked deliveries again.
+    Redeliver {
+        #[arg(long)]
+        db: PathBuf,
+        /// Configuration with the targets (default: the one the last `run` used).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Only this target (`ops` or `webhook:ops`).
+        #[arg(long)]
+        target: Option<String>,
+    },
 }
 
 /// Exit codes: 0 success, 1 runtime failure, 2 bad input.
@@ -97,6 +120,10 @@ fn main() -> ExitCode {
             };
             export(&db, &filter, out)
         }
+        Command::Deliveries { db, all, limit } => deliveries::list(&db, all, limit),
+        Command::Redeliver { db, config, target } => {
+            deliveries::redeliver(&db, config, target.as_deref())
+        }
     }
 }
 
@@ -124,11 +151,11 @@ fn check(path: &std::path::Path) -> ExitCode {
     }
 }
 
-fn run(config: PathBuf, db: PathBuf, until_head: bool, log_dir: Option<PathBuf>) -> ExitCode {
-    let config = match Config::load(&config) {
+fn run(config_path: PathBuf, db: PathBuf, until_head: bool, log_dir: Option<PathBuf>) -> ExitCode {
+    let config = match Config::load(&config_path) {
         Ok(c) => c,
         Err(problems) => {
-            eprintln!("{}: {} problem(s)", config.display(), problems.len());
+            eprintln!("{}: {} problem(s)", config_path.display(), problems.len());
             for p in problems {
                 eprintln!("  - {p}");
             }
@@ -147,7 +174,8 @@ fn run(config: PathBuf, db: PathBuf, until_head: bool, log_dir: Option<PathBuf>)
             return ExitCode::from(FAILURE);
         }
     };
-    match rt.block_on(run_engine(config, db, until_head)) {
+    let config_path = std::path::absolute(&config_path).unwrap_or(config_path);
+    match rt.block_on(run_engine(config, db, until_head, config_path)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -159,15 +187,30 @@ fn run(config: PathBuf, db: PathBuf, until_head: bool, log_dir: Option<PathBuf>)
     }
 }
 
-async fn run_engine(config: Config, db: PathBuf, until_head: bool) -> Result<(), EngineError> {
-    let mut engine = Engine::start(config, &db, RunOptions { until_head }).await?;
+async fn run_engine(
+    config: Config,
+    db: PathBuf,
+    until_head: bool,
+    config_path: PathBuf,
+) -> Result<(), EngineError> {
+    let opts = RunOptions {
+        until_head,
+        config_path: Some(config_path),
+        ..RunOptions::default()
+    };
+    let mut engine = Engine::start(config, &db, opts).await?;
     let finished = tokio::select! {
-        r = engine.wait() => Some(r),
+        r = async {
+            engine.wait().await?;
+            // Caught up: every delivery made goes out (or is parked) before exiting.
+            engine.drain_deliveries().await
+        } => Some(r),
         _ = stop_signal() => None,
     };
     match finished {
-        // With --until-head: caught up. Otherwise a network failed for good.
-        Some(r) => r,
+        // With --until-head: caught up and delivered. Otherwise a network failed for good.
+        Some(Ok(())) => engine.shutdown().await,
+        Some(Err(e)) => Err(e),
         None => {
             tracing::info!("stopping");
             engine.shutdown().await

@@ -1,0 +1,154 @@
+//! `tokenwatch deliveries` and `tokenwatch redeliver`: the parked-delivery queue.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use tokenwatch_engine::deliver::{Outbox, Target};
+use tokenwatch_engine::store::{DeliveryState, Store, StoreError};
+use tokenwatch_engine::Config;
+
+use super::{BAD_INPUT, FAILURE};
+
+pub fn list(db: &Path, all: bool, limit: u32) -> ExitCode {
+    let store = match Store::open_reader(db) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    let state = (!all).then_some(DeliveryState::Parked);
+    let rows = match store.deliveries(state, limit) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(FAILURE);
+        }
+    };
+    println!("id\ttarget\tlistener\tkey\tevent\tstatus\tstate\tattempts\tlast_error");
+    for d in &rows {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            d.id,
+            d.target,
+            d.listener,
+            d.key,
+            d.event,
+            d.status.as_str(),
+            d.state.as_str(),
+            d.attempts,
+            d.last_error.as_deref().unwrap_or("")
+        );
+    }
+    eprintln!(
+        "{} {}",
+        rows.len(),
+        if all {
+            "deliveries"
+        } else {
+            "parked deliveries"
+        }
+    );
+    ExitCode::SUCCESS
+}
+
+pub fn redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> ExitCode {
+    match try_redeliver(db, config, target) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(BAD_INPUT)
+        }
+    }
+}
+
+fn try_redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> Result<(), String> {
+    let store = match Store::open(db) {
+        Ok(s) => s,
+        Err(StoreError::Locked { .. }) => {
+            // A running engine owns the database: requeue, and its workers send them.
+            let reader = Store::open_reader(db).map_err(|e| e.to_string())?;
+            let key = target_key(&reader, target)?;
+            let n = reader
+                .requeue_parked(key.as_deref())
+                .map_err(|e| e.to_string())?;
+            println!("requeued {n} deliveries; the running tokenwatch sends them");
+            return Ok(());
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let key = target_key(&store, target)?;
+    let n = store
+        .requeue_parked(key.as_deref())
+        .map_err(|e| e.to_string())?;
+    if n == 0 {
+        println!("no parked deliveries");
+        return Ok(());
+    }
+    let config_path = match config {
+        Some(p) => Some(p),
+        None => store
+            .meta("config")
+            .map_err(|e| e.to_string())?
+            .map(PathBuf::from),
+    };
+    let Some(config_path) = config_path else {
+        println!("requeued {n} deliveries; they go out on the next `tokenwatch run`");
+        return Ok(());
+    };
+    let config = Config::load(&config_path).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+        format!("{}:\n{}", config_path.display(), lines.join("\n"))
+    })?;
+    let instance = store.instance_id().map_err(|e| e.to_string())?;
+    let mut targets = Vec::new();
+    for spec in &config.targets {
+        if key.as_ref().is_none_or(|k| k == &spec.key) {
+            targets.push(Target::build(spec, &instance)?);
+        }
+    }
+    let store = Arc::new(Mutex::new(store));
+    let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let mut outbox = Outbox::new(store.clone());
+        outbox.set_targets(targets);
+        let drained = outbox.drain().await;
+        outbox.shutdown().await;
+        drained
+    })
+    .map_err(|e| e.to_string())?;
+    let store = store.lock().unwrap_or_else(|p| p.into_inner());
+    let parked = store
+        .deliveries(Some(DeliveryState::Parked), u32::MAX)
+        .map_err(|e| e.to_string())?
+        .len();
+    println!("redelivered {n} deliveries; {parked} parked again");
+    Ok(())
+}
+
+/// `ops` or `webhook:ops` -> the stored target key; refuses names with no deliveries.
+fn target_key(store: &Store, target: Option<&str>) -> Result<Option<String>, String> {
+    let Some(t) = target else {
+        return Ok(None);
+    };
+    let rows = store
+        .deliveries(Some(DeliveryState::Parked), u32::MAX)
+        .map_err(|e| e.to_string())?;
+    let mut keys: Vec<&str> = rows.iter().map(|d| d.target.as_str()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.iter()
+        .find(|k| **k == t || k.split_once(':').is_some_and(|(_, name)| name == t))
+        .map(|k| Some(k.to_string()))
+        .ok_or_else(|| {
+            format!(
+                "no parked deliveries for target \"{t}\" (parked targets: {})",
+                if keys.is_empty() {
+                    "none".into()
+                } else {
+                    keys.join(", ")
+                }
+            )
+        })
+}

@@ -1,0 +1,304 @@
+//! `[[webhooks]]` and `[[rabbitmq]]` delivery targets in the configuration, and the
+//! listeners' references to them. Secrets may come from environment variables.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{problem, ConfigFile, ConfigProblem, ListenerEntry};
+use crate::deliver::webhook::decode_secret;
+use crate::deliver::{RabbitSpec, RetryPolicy, TargetKind, TargetSpec, WebhookFormat, WebhookSpec};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEntry {
+    pub name: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Environment variable holding the URL (chat webhook URLs carry a token).
+    #[serde(default)]
+    pub url_env: Option<String>,
+    /// `whsec_<base64>`: signs as Standard Webhooks says.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Environment variable holding the secret.
+    #[serde(default)]
+    pub secret_env: Option<String>,
+    /// `standard` (default), `slack`, `discord` or `telegram`.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Telegram chat to post to (format `telegram`).
+    #[serde(default)]
+    pub chat_id: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    #[serde(default)]
+    pub retry_initial_ms: Option<u64>,
+    #[serde(default)]
+    pub retry_max_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RabbitEntry {
+    pub name: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub url_env: Option<String>,
+    pub exchange: String,
+    /// Type of the exchange to declare if missing (`topic` by default); `false`: it must exist.
+    #[serde(default)]
+    pub declare: Option<toml::Value>,
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    #[serde(default)]
+    pub retry_initial_ms: Option<u64>,
+    #[serde(default)]
+    pub retry_max_ms: Option<u64>,
+}
+
+pub(super) fn validate(file: &ConfigFile, problems: &mut Vec<ConfigProblem>) -> Vec<TargetSpec> {
+    let mut out = Vec::new();
+    let mut names = HashSet::new();
+    for (i, w) in file.webhooks.iter().enumerate() {
+        let at = format!("webhooks[{i}] (\"{}\")", w.name);
+        if !names.insert(format!("webhook:{}", w.name)) {
+            problems.push(problem(&at, "a webhook with this name is already defined"));
+        }
+        let before = problems.len();
+        let url = resolve(&at, "url", w.url.as_deref(), w.url_env.as_deref(), problems);
+        if let Some(u) = &url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                problems.push(problem(
+                    &format!("{at}.url"),
+                    &format!(
+                        "\"{}\" is not an http:// or https:// URL",
+                        crate::source::mask_url(u)
+                    ),
+                ));
+            }
+        } else if w.url.is_none() && w.url_env.is_none() {
+            problems.push(problem(
+                &format!("{at}.url"),
+                "give the receiver's URL (url or url_env)",
+            ));
+        }
+        let secret = resolve(
+            &at,
+            "secret",
+            w.secret.as_deref(),
+            w.secret_env.as_deref(),
+            problems,
+        );
+        let key = secret.and_then(|s| {
+            decode_secret(&s)
+                .map_err(|m| problems.push(problem(&format!("{at}.secret"), &m)))
+                .ok()
+        });
+        let format = match w.format.as_deref().unwrap_or("standard") {
+            "standard" => Some(WebhookFormat::Standard),
+            "slack" => Some(WebhookFormat::Slack),
+            "discord" => Some(WebhookFormat::Discord),
+            "telegram" => match &w.chat_id {
+                Some(c) => Some(WebhookFormat::Telegram { chat_id: c.clone() }),
+                None => {
+                    problems.push(problem(
+                        &format!("{at}.chat_id"),
+                        "format \"telegram\" needs the chat_id to post to",
+                    ));
+                    None
+                }
+            },
+            other => {
+                problems.push(problem(
+                    &format!("{at}.format"),
+                    &format!(
+                        "unknown format \"{other}\"; use standard, slack, discord or telegram"
+                    ),
+                ));
+                None
+            }
+        };
+        let retry = retry_policy(
+            &at,
+            (w.max_attempts, w.retry_initial_ms, w.retry_max_ms),
+            problems,
+        );
+        if problems.len() == before {
+            if let (Some(url), Some(format)) = (url, format) {
+                out.push(TargetSpec {
+                    key: format!("webhook:{}", w.name),
+                    kind: TargetKind::Webhook(WebhookSpec {
+                        url,
+                        key,
+                        headers: w.headers.clone().into_iter().collect(),
+                        timeout: Duration::from_millis(w.timeout_ms.unwrap_or(10_000).max(100)),
+                        format,
+                    }),
+                    retry,
+                });
+            }
+        }
+    }
+    for (i, r) in file.rabbitmq.iter().enumerate() {
+        let at = format!("rabbitmq[{i}] (\"{}\")", r.name);
+        if !names.insert(format!("rabbitmq:{}", r.name)) {
+            problems.push(problem(
+                &at,
+                "a rabbitmq target with this name is already defined",
+            ));
+        }
+        let before = problems.len();
+        let url = resolve(&at, "url", r.url.as_deref(), r.url_env.as_deref(), problems);
+        match &url {
+            Some(u) if !(u.starts_with("amqp://") || u.starts_with("amqps://")) => {
+                problems.push(problem(
+                    &format!("{at}.url"),
+                    &format!(
+                        "\"{}\" is not an amqp:// or amqps:// URL",
+                        crate::source::mask_url(u)
+                    ),
+                ));
+            }
+            None if r.url.is_none() && r.url_env.is_none() => {
+                problems.push(problem(
+                    &format!("{at}.url"),
+                    "give the broker's URL, e.g. amqp://guest:guest@127.0.0.1:5672/%2f",
+                ));
+            }
+            _ => {}
+        }
+        if r.exchange.is_empty() {
+            problems.push(problem(&format!("{at}.exchange"), "name the exchange to publish to (the default exchange cannot route by `network.listener.event`)"));
+        }
+        let declare = match &r.declare {
+            None | Some(toml::Value::Boolean(true)) => Some("topic".to_string()),
+            Some(toml::Value::Boolean(false)) => None,
+            Some(toml::Value::String(k))
+                if ["topic", "direct", "fanout", "headers"].contains(&k.as_str()) =>
+            {
+                Some(k.clone())
+            }
+            Some(other) => {
+                problems.push(problem(
+                    &format!("{at}.declare"),
+                    &format!(
+                        "{other} is not an exchange type (topic, direct, fanout, headers) or false"
+                    ),
+                ));
+                None
+            }
+        };
+        let retry = retry_policy(
+            &at,
+            (r.max_attempts, r.retry_initial_ms, r.retry_max_ms),
+            problems,
+        );
+        if let (true, Some(url)) = (problems.len() == before, url) {
+            out.push(TargetSpec {
+                key: format!("rabbitmq:{}", r.name),
+                kind: TargetKind::RabbitMq(RabbitSpec {
+                    url,
+                    exchange: r.exchange.clone(),
+                    declare,
+                    timeout: Duration::from_millis(r.timeout_ms.unwrap_or(10_000).max(100)),
+                }),
+                retry,
+            });
+        }
+    }
+    out
+}
+
+/// Every target a listener names must be defined.
+pub(super) fn check_listener_targets(
+    file: &ConfigFile,
+    l: &ListenerEntry,
+    at: &str,
+    problems: &mut Vec<ConfigProblem>,
+) {
+    for (i, w) in l.webhooks.iter().enumerate() {
+        if !file.webhooks.iter().any(|d| &d.name == w) {
+            let known: Vec<_> = file.webhooks.iter().map(|d| d.name.as_str()).collect();
+            problems.push(problem(
+                &format!("{at}.webhooks[{i}]"),
+                &format!("unknown webhook \"{w}\"; defined: {}", list(&known)),
+            ));
+        }
+    }
+    for (i, r) in l.rabbitmq.iter().enumerate() {
+        if !file.rabbitmq.iter().any(|d| &d.name == r) {
+            let known: Vec<_> = file.rabbitmq.iter().map(|d| d.name.as_str()).collect();
+            problems.push(problem(
+                &format!("{at}.rabbitmq[{i}]"),
+                &format!("unknown rabbitmq target \"{r}\"; defined: {}", list(&known)),
+            ));
+        }
+    }
+}
+
+fn list(names: &[&str]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// A literal value or the content of an environment variable, not both.
+fn resolve(
+    at: &str,
+    key: &str,
+    literal: Option<&str>,
+    env: Option<&str>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<String> {
+    match (literal, env) {
+        (Some(_), Some(_)) => {
+            problems.push(problem(
+                &format!("{at}.{key}"),
+                &format!("give {key} or {key}_env, not both"),
+            ));
+            None
+        }
+        (Some(v), None) => Some(v.to_string()),
+        (None, Some(var)) => match std::env::var(var) {
+            Ok(v) if !v.is_empty() => Some(v),
+            _ => {
+                problems.push(problem(
+                    &format!("{at}.{key}_env"),
+                    &format!("environment variable {var} is not set"),
+                ));
+                None
+            }
+        },
+        (None, None) => None,
+    }
+}
+
+/// `(max_attempts, retry_initial_ms, retry_max_ms)` as written.
+type RetryKeys = (Option<u32>, Option<u64>, Option<u64>);
+
+fn retry_policy(
+    at: &str,
+    (max_attempts, initial, max): RetryKeys,
+    problems: &mut Vec<ConfigProblem>,
+) -> RetryPolicy {
+    let d = RetryPolicy::default();
+    if max_attempts == Some(0) {
+        problems.push(problem(&format!("{at}.max_attempts"), "must be at least 1"));
+    }
+    RetryPolicy {
+        max_attempts: max_attempts.unwrap_or(d.max_attempts).max(1),
+        initial: initial.map_or(d.initial, |ms| Duration::from_millis(ms.max(1))),
+        max: max.map_or(d.max, |ms| Duration::from_millis(ms.max(1))),
+    }
+}

@@ -1,0 +1,333 @@
+//! Delivery: the last step of the pipeline. Matched events are queued in the store's
+//! outbox in the transaction that stores them; one worker per target sends them in order
+//! per listener, retries with exponential backoff and jitter, and parks a delivery after
+//! the target's last attempt so it never blocks the others.
+
+pub mod message;
+pub mod rabbitmq;
+pub mod webhook;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::store::{now_ms, AttemptRecord, NextStep, Queued, Store, StoreError};
+use crate::sync::lock;
+
+pub use rabbitmq::RabbitSpec;
+pub use webhook::{WebhookFormat, WebhookSpec};
+
+/// The outbox target of desktop notifications (sent by the app).
+pub const DESKTOP: &str = "desktop";
+
+/// Messages taken from one lane per round.
+const BATCH: u32 = 200;
+
+/// What one attempt to send one message gave.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub ok: bool,
+    /// HTTP status, when there was one.
+    pub code: Option<u16>,
+    pub latency: Duration,
+    pub error: Option<String>,
+}
+
+/// Something that takes messages: a webhook, a broker, the desktop's notifications.
+pub trait Sink: Send + Sync {
+    /// Sends the messages in order and stops at the first failure; returns one outcome
+    /// per message tried.
+    fn send<'a>(&'a self, batch: &'a [Queued]) -> BoxFuture<'a, Vec<Outcome>>;
+    /// Whether, by default, it also takes events of a listener's first backfill (data
+    /// integrations do; things people read do not).
+    fn takes_history(&self) -> bool;
+}
+
+/// When to try again, and when to give up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts before a delivery is parked.
+    pub max_attempts: u32,
+    pub initial: Duration,
+    pub max: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 12,
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(300),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after the `attempt`-th failure (1-based): doubling, capped, ±20 % jitter.
+    pub fn backoff(&self, attempt: u32, seed: u64) -> Duration {
+        let base = self
+            .initial
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
+            .min(self.max);
+        let spread = (seed % 401) as f64 / 1000.0 - 0.2;
+        base.mul_f64(1.0 + spread)
+    }
+}
+
+/// How a configured target sends.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TargetKind {
+    Webhook(WebhookSpec),
+    RabbitMq(RabbitSpec),
+}
+
+/// A delivery target from the configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetSpec {
+    /// `webhook:NAME` or `rabbitmq:NAME`, as stored in the outbox.
+    pub key: String,
+    pub kind: TargetKind,
+    pub retry: RetryPolicy,
+}
+
+/// A target ready to send.
+#[derive(Clone)]
+pub struct Target {
+    pub key: String,
+    pub sink: Arc<dyn Sink>,
+    pub retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target").field("key", &self.key).finish()
+    }
+}
+
+impl Target {
+    pub fn build(spec: &TargetSpec, instance: &str) -> Result<Target, String> {
+        let sink: Arc<dyn Sink> = match &spec.kind {
+            TargetKind::Webhook(w) => {
+                Arc::new(webhook::WebhookSink::new(w.clone(), instance.to_string())?)
+            }
+            TargetKind::RabbitMq(r) => {
+                Arc::new(rabbitmq::RabbitSink::new(r.clone(), instance.to_string()))
+            }
+        };
+        Ok(Target {
+            key: spec.key.clone(),
+            sink,
+            retry: spec.retry.clone(),
+        })
+    }
+}
+
+/// The id of one message, the same on every attempt: `msg_<database>_<delivery>`.
+pub fn message_id(instance: &str, delivery_id: i64) -> String {
+    format!("msg_{instance}_{delivery_id}")
+}
+
+/// The running workers, one per target.
+pub struct Outbox {
+    store: Arc<Mutex<Store>>,
+    wake: watch::Sender<u64>,
+    stop: watch::Sender<bool>,
+    workers: HashMap<String, JoinHandle<()>>,
+}
+
+impl Outbox {
+    pub fn new(store: Arc<Mutex<Store>>) -> Self {
+        Self {
+            store,
+            wake: watch::channel(0).0,
+            stop: watch::channel(false).0,
+            workers: HashMap::new(),
+        }
+    }
+
+    /// A handle that tells the workers new deliveries are queued.
+    pub fn waker(&self) -> Waker {
+        Waker(self.wake.clone())
+    }
+
+    /// Starts a worker for each target not running yet and stops those not listed.
+    pub fn set_targets(&mut self, targets: Vec<Target>) {
+        self.workers.retain(|key, task| {
+            let keep = targets.iter().any(|t| &t.key == key);
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+        for t in targets {
+            if self.workers.contains_key(&t.key) {
+                continue;
+            }
+            let key = t.key.clone();
+            let task = tokio::spawn(run_worker(
+                t,
+                self.store.clone(),
+                self.wake.subscribe(),
+                self.stop.subscribe(),
+            ));
+            self.workers.insert(key, task);
+        }
+    }
+
+    pub fn target_keys(&self) -> Vec<String> {
+        self.workers.keys().cloned().collect()
+    }
+
+    /// Waits until no delivery of a running target is queued (all delivered or parked).
+    pub async fn drain(&self) -> Result<(), StoreError> {
+        let keys = self.target_keys();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        loop {
+            if lock(&self.store).queued_count(&keys)? == 0 {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Stops every worker after its current message.
+    pub async fn shutdown(&mut self) {
+        let _ = self.stop.send(true);
+        for (_, task) in self.workers.drain() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Wakes the delivery workers.
+#[derive(Clone)]
+pub struct Waker(watch::Sender<u64>);
+
+impl Waker {
+    pub fn wake(&self) {
+        self.0.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+async fn run_worker(
+    target: Target,
+    store: Arc<Mutex<Store>>,
+    mut wake: watch::Receiver<u64>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let wait = match round(&target, &store).await {
+            Ok(None) => continue,
+            Ok(Some(wait)) => wait,
+            Err(e) => {
+                tracing::error!(target = %target.key, error = %e, "cannot read or record deliveries; retrying");
+                Duration::from_secs(1)
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = wake.changed() => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Sends one batch from every due lane. Returns how long to wait when nothing was due.
+async fn round(target: &Target, store: &Mutex<Store>) -> Result<Option<Duration>, StoreError> {
+    let lanes = lock(store).lanes(&target.key)?;
+    let now = now_ms();
+    let mut next_due: Option<i64> = None;
+    let mut sent = false;
+    for lane in lanes {
+        if lane.next_at > now {
+            next_due = Some(next_due.map_or(lane.next_at, |t| t.min(lane.next_at)));
+            continue;
+        }
+        let batch = lock(store).lane_batch(&target.key, lane.listener_id, BATCH)?;
+        if batch.is_empty() {
+            continue;
+        }
+        let outcomes = target.sink.send(&batch).await;
+        let records: Vec<AttemptRecord> = batch
+            .iter()
+            .zip(&outcomes)
+            .map(|(q, o)| decide(target, q, o))
+            .collect();
+        lock(store).record_attempts(&records)?;
+        sent |= !records.is_empty();
+    }
+    if sent {
+        return Ok(None);
+    }
+    let wait = next_due.map_or(1000, |t| (t - now).clamp(5, 1000));
+    Ok(Some(Duration::from_millis(wait as u64)))
+}
+
+/// Records an outcome and decides what follows: done, retry later, or park.
+fn decide(target: &Target, q: &Queued, o: &Outcome) -> AttemptRecord {
+    let at_ms = now_ms();
+    let attempt = q.attempts + 1;
+    let next = if o.ok {
+        NextStep::Done
+    } else if attempt >= target.retry.max_attempts {
+        NextStep::Park
+    } else {
+        let wait = target.retry.backoff(
+            attempt,
+            (q.id as u64).wrapping_mul(2654435761) ^ at_ms as u64,
+        );
+        NextStep::RetryAt(at_ms + wait.as_millis() as i64)
+    };
+    let latency_ms = o.latency.as_millis() as i64;
+    match next {
+        NextStep::Done => {
+            tracing::debug!(target = %target.key, delivery = q.id, attempt, code = ?o.code, latency_ms, "delivered")
+        }
+        NextStep::RetryAt(t) => {
+            tracing::warn!(target = %target.key, delivery = q.id, attempt, code = ?o.code, latency_ms, error = ?o.error, retry_in_ms = t - at_ms, "delivery failed")
+        }
+        NextStep::Park => {
+            tracing::error!(target = %target.key, delivery = q.id, attempt, code = ?o.code, latency_ms, error = ?o.error, "delivery parked after its last attempt")
+        }
+    }
+    AttemptRecord {
+        delivery_id: q.id,
+        at_ms,
+        ok: o.ok,
+        code: o.code,
+        latency_ms,
+        error: o.error.clone(),
+        next,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_bounded_jitter() {
+        let p = RetryPolicy {
+            max_attempts: 5,
+            initial: Duration::from_millis(100),
+            max: Duration::from_millis(1000),
+        };
+        for seed in [0, 200, 400, 12345] {
+            let b1 = p.backoff(1, seed).as_millis();
+            let b3 = p.backoff(3, seed).as_millis();
+            let b9 = p.backoff(9, seed).as_millis();
+            assert!((80..=120).contains(&b1), "{b1}");
+            assert!((320..=480).contains(&b3), "{b3}");
+            assert!((800..=1200).contains(&b9), "{b9}");
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! RabbitMQ target: persistent messages with publisher confirms to a configured exchange,
+//! routing key `network.listener.event`. One message is confirmed before the next is
+//! published, so a broker restart can repeat a message but never reorder them.
+
+use std::time::{Duration, Instant};
+
+use futures_util::future::BoxFuture;
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use tokio::sync::Mutex;
+
+use super::message::{idempotency_key, payload};
+use super::{Outcome, Sink};
+use crate::export::rfc3339;
+use crate::store::Queued;
+
+/// A configured broker target.
+#[derive(Clone, PartialEq)]
+pub struct RabbitSpec {
+    /// `amqp://user:pass@host:port/vhost`.
+    pub url: String,
+    pub exchange: String,
+    /// Declared durable when missing; `None`: the exchange must exist.
+    pub declare: Option<String>,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for RabbitSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RabbitSpec")
+            .field("url", &crate::source::mask_url(&self.url))
+            .field("exchange", &self.exchange)
+            .finish()
+    }
+}
+
+/// `network.listener.event`, each part with dots and spaces replaced by `_`.
+pub fn routing_key(network: &str, listener: &str, event: &str) -> String {
+    let part = |s: &str| s.replace(['.', ' ', '*', '#'], "_");
+    format!("{}.{}.{}", part(network), part(listener), part(event))
+}
+
+pub struct RabbitSink {
+    spec: RabbitSpec,
+    instance: String,
+    conn: Mutex<Option<(Connection, Channel)>>,
+}
+
+impl RabbitSink {
+    pub fn new(spec: RabbitSpec, instance: String) -> Self {
+        Self {
+            spec,
+            instance,
+            conn: Mutex::new(None),
+        }
+    }
+
+    async fn connect(&self) -> Result<(Connection, Channel), String> {
+        let connect = async {
+            let conn = Connection::connect(&self.spec.url, ConnectionProperties::default()).await?;
+            let channel = conn.create_channel().await?;
+            channel
+                .confirm_select(ConfirmSelectOptions::default())
+                .await?;
+            if let Some(kind) = &self.spec.declare {
+                let kind = match kind.as_str() {
+                    "direct" => ExchangeKind::Direct,
+                    "fanout" => ExchangeKind::Fanout,
+                    "headers" => ExchangeKind::Headers,
+                    _ => ExchangeKind::Topic,
+                };
+                channel
+                    .exchange_declare(
+                        self.spec.exchange.as_str().into(),
+                        kind,
+                        ExchangeDeclareOptions {
+                            durable: true,
+                            ..ExchangeDeclareOptions::default()
+                        },
+                        FieldTable::default(),
+                    )
+                    .await?;
+            }
+            Ok::<_, lapin::Error>((conn, channel))
+        };
+        match tokio::time::timeout(self.spec.timeout, connect).await {
+            Ok(Ok(c)) => Ok(c),
+            Ok(Err(e)) => Err(format!("cannot connect to the broker: {e}")),
+            Err(_) => Err("cannot connect to the broker: no answer before the timeout".into()),
+        }
+    }
+
+    async fn publish(&self, channel: &Channel, q: &Queued) -> Result<(), String> {
+        let e = &q.event;
+        let body = payload(q, &rfc3339(crate::store::now_ms() / 1000)).to_string();
+        let key = routing_key(&e.network, &e.listener, &e.event);
+        let mut headers = FieldTable::default();
+        headers.insert(
+            "idempotency-key".into(),
+            lapin::types::AMQPValue::LongString(idempotency_key(e).into()),
+        );
+        let props = BasicProperties::default()
+            .with_delivery_mode(2)
+            .with_content_type("application/json".into())
+            .with_message_id(super::message_id(&self.instance, q.id).into())
+            .with_type(super::message::message_type(q.status).into())
+            .with_headers(headers);
+        let confirm = async {
+            channel
+                .basic_publish(
+                    self.spec.exchange.as_str().into(),
+                    key.as_str().into(),
+                    BasicPublishOptions {
+                        mandatory: true,
+                        ..BasicPublishOptions::default()
+                    },
+                    body.as_bytes(),
+                    props,
+                )
+                .await?
+                .await
+        };
+        let confirmation = match tokio::time::timeout(self.spec.timeout, confirm).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => return Err(format!("the broker did not take the message: {e}")),
+            Err(_) => return Err("the broker did not confirm before the timeout".into()),
+        };
+        if confirmation.is_nack() {
+            return Err("the broker refused the message (nack)".into());
+        }
+        if let Some(returned) = confirmation.take_message() {
+            return Err(format!(
+                "no queue is bound to exchange \"{}\" for routing key \"{key}\" ({} {})",
+                self.spec.exchange, returned.reply_code, returned.reply_text
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Sink for RabbitSink {
+    fn send<'a>(&'a self, batch: &'a [Queued]) -> BoxFuture<'a, Vec<Outcome>> {
+        Box::pin(async move {
+            let mut guard = self.conn.lock().await;
+            let started = Instant::now();
+            if guard.as_ref().is_none_or(|(c, _)| !c.status().connected()) {
+                match self.connect().await {
+                    Ok(c) => *guard = Some(c),
+                    Err(error) => {
+                        *guard = None;
+                        return vec![Outcome {
+                            ok: false,
+                            code: None,
+                            latency: started.elapsed(),
+                            error: Some(error),
+                        }];
+                    }
+                }
+            }
+            let mut out = Vec::with_capacity(batch.len());
+            let Some((_, channel)) = guard.as_ref() else {
+                return out;
+            };
+            let channel = channel.clone();
+            for q in batch {
+                let started = Instant::now();
+                let result = self.publish(&channel, q).await;
+                let failed = result.is_err();
+                out.push(Outcome {
+                    ok: !failed,
+                    code: None,
+                    latency: started.elapsed(),
+                    error: result.err(),
+                });
+                if failed {
+                    // Start from a fresh connection next time.
+                    *guard = None;
+                    break;
+                }
+            }
+            out
+        })
+    }
+
+    fn takes_history(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing_keys_keep_three_parts() {
+        assert_eq!(
+            routing_key("local", "transfers", "Transfer"),
+            "local.transfers.Transfer"
+        );
+        assert_eq!(
+            routing_key("base.main", "my wallets", "Transfer"),
+            "base_main.my_wallets.Transfer"
+        );
+    }
+}

@@ -1,0 +1,369 @@
+//! The delivery outbox: messages written in the same transaction as the events they
+//! carry, read back lane by lane (one lane per target and listener, in order), and the
+//! record of every attempt.
+
+use rusqlite::{params, Transaction};
+
+use super::commit::{status_code, status_from_code};
+use super::query::{row_to_event, COLUMNS};
+use super::{Store, StoreError};
+use crate::event::{EventStatus, StoredEvent};
+
+/// Where a delivery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryState {
+    Queued,
+    Delivered,
+    /// Gave up after the target's attempts; waits for a redelivery.
+    Parked,
+}
+
+impl DeliveryState {
+    fn code(self) -> i64 {
+        match self {
+            DeliveryState::Queued => 0,
+            DeliveryState::Delivered => 1,
+            DeliveryState::Parked => 2,
+        }
+    }
+
+    fn from_code(c: i64) -> Result<Self, StoreError> {
+        match c {
+            0 => Ok(DeliveryState::Queued),
+            1 => Ok(DeliveryState::Delivered),
+            2 => Ok(DeliveryState::Parked),
+            other => Err(StoreError::Corrupt(format!(
+                "unknown delivery state {other}"
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Queued => "queued",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Parked => "parked",
+        }
+    }
+}
+
+/// A queued delivery with the event it carries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Queued {
+    pub id: i64,
+    /// The status this message announces (`Removed`: a retraction).
+    pub status: EventStatus,
+    pub attempts: u32,
+    /// The event as stored now; `listener` is the lane's listener.
+    pub event: StoredEvent,
+}
+
+/// The head of one lane of a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lane {
+    pub listener_id: i64,
+    /// Milliseconds since the epoch before which the head is not retried.
+    pub next_at: i64,
+}
+
+/// What became of one attempt, and what happens next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttemptRecord {
+    pub delivery_id: i64,
+    pub at_ms: i64,
+    pub ok: bool,
+    pub code: Option<u16>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+    pub next: NextStep,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextStep {
+    Done,
+    RetryAt(i64),
+    Park,
+}
+
+/// A delivery as listed to the user.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub target: String,
+    pub listener: String,
+    pub key: String,
+    pub event: String,
+    pub block_number: u64,
+    pub status: EventStatus,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub done_at: Option<i64>,
+}
+
+/// Queues the event for every target of the listener that takes it: all of them when the
+/// block is past the listener's first backfill, else those routed with `history`.
+pub(super) fn enqueue(
+    tx: &Transaction<'_>,
+    listener_id: i64,
+    event_id: i64,
+    block_number: u64,
+    status: EventStatus,
+    now_ms: i64,
+) -> Result<usize, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO deliveries (target, listener_id, event_id, status, created_at)
+         SELECT r.target, r.listener_id, ?2, ?3, ?5 FROM routes r JOIN listeners l ON l.id = r.listener_id
+         WHERE r.listener_id = ?1 AND (r.history = 1 OR l.created_head IS NULL OR ?4 > l.created_head)
+         ORDER BY r.target",
+    )?;
+    Ok(stmt.execute(params![
+        listener_id,
+        event_id,
+        status_code(status),
+        block_number as i64,
+        now_ms
+    ])?)
+}
+
+/// Queues a retraction, to the same targets, of every announced event above `ancestor`
+/// that is about to be removed.
+pub(super) fn retract_above(
+    tx: &Transaction<'_>,
+    network_id: i64,
+    ancestor: u64,
+    now_ms: i64,
+) -> Result<usize, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO deliveries (target, listener_id, event_id, status, created_at)
+         SELECT DISTINCT d.target, d.listener_id, d.event_id, 2, ?3
+         FROM deliveries d JOIN events e ON e.id = d.event_id
+         WHERE e.network_id = ?1 AND e.block_number > ?2 AND e.status != 2 AND d.status != 2
+         ORDER BY d.event_id, d.target, d.listener_id",
+    )?;
+    Ok(stmt.execute(params![network_id, ancestor as i64, now_ms])?)
+}
+
+impl Store {
+    /// Sets the targets a listener feeds; `(target, history)` pairs.
+    pub fn set_routes(
+        &self,
+        listener_id: i64,
+        routes: &[(String, bool)],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("DELETE FROM routes WHERE listener_id = ?1", [listener_id])?;
+        for (target, history) in routes {
+            tx.execute(
+                "INSERT OR REPLACE INTO routes (listener_id, target, history) VALUES (?1, ?2, ?3)",
+                params![listener_id, target, *history],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The first queued delivery of each lane of a target.
+    pub fn lanes(&self, target: &str) -> Result<Vec<Lane>, StoreError> {
+        // SQLite takes the bare column `next_at` from the row holding min(id).
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT listener_id, min(id), next_at FROM deliveries
+             WHERE target = ?1 AND state = 0 GROUP BY listener_id",
+        )?;
+        let rows = stmt.query_map([target], |r| {
+            Ok(Lane {
+                listener_id: r.get(0)?,
+                next_at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Up to `limit` queued deliveries of one lane, oldest first.
+    pub fn lane_batch(
+        &self,
+        target: &str,
+        listener_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Queued>, StoreError> {
+        let sql = [
+            "SELECT ",
+            COLUMNS,
+            ", d.id, d.status, d.attempts FROM deliveries d
+             JOIN events e ON e.id = d.event_id
+             JOIN listeners l ON l.id = d.listener_id
+             JOIN networks n ON n.id = e.network_id
+             WHERE d.target = ?1 AND d.state = 0 AND d.listener_id = ?2
+             ORDER BY d.id LIMIT ?3",
+        ]
+        .concat();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![target, listener_id, limit], |r| {
+            Ok((
+                row_to_event(r)?,
+                r.get::<_, i64>(15)?,
+                r.get::<_, i64>(16)?,
+                r.get::<_, i64>(17)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (event, id, status, attempts) = row?;
+            out.push(Queued {
+                id,
+                status: status_from_code(status)?,
+                attempts: attempts as u32,
+                event: event?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records attempts and their consequences in one transaction.
+    pub fn record_attempts(&mut self, attempts: &[AttemptRecord]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut log = tx.prepare_cached(
+                "INSERT INTO delivery_attempts (delivery_id, at, ok, code, latency_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE deliveries SET attempts = attempts + 1, state = ?2, next_at = ?3, last_error = ?4,
+                 done_at = CASE WHEN ?2 = 0 THEN NULL ELSE ?5 END WHERE id = ?1",
+            )?;
+            for a in attempts {
+                log.execute(params![
+                    a.delivery_id,
+                    a.at_ms,
+                    a.ok,
+                    a.code,
+                    a.latency_ms,
+                    a.error
+                ])?;
+                let (state, next_at) = match a.next {
+                    NextStep::Done => (DeliveryState::Delivered, 0),
+                    NextStep::RetryAt(t) => (DeliveryState::Queued, t),
+                    NextStep::Park => (DeliveryState::Parked, 0),
+                };
+                update.execute(params![
+                    a.delivery_id,
+                    state.code(),
+                    next_at,
+                    a.error,
+                    a.at_ms
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Queued deliveries of these targets (all targets when empty).
+    pub fn queued_count(&self, targets: &[String]) -> Result<u64, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT target, count(*) FROM deliveries WHERE state = 0 GROUP BY target",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut n = 0;
+        for row in rows {
+            let (target, count) = row?;
+            if targets.is_empty() || targets.contains(&target) {
+                n += count as u64;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Deliveries in a state, newest first.
+    pub fn deliveries(
+        &self,
+        state: Option<DeliveryState>,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id, d.target, l.name, n.chain_id, e.tx_hash, e.log_index, e.event, e.block_number,
+                    d.status, d.state, d.attempts, d.last_error, d.created_at, d.done_at
+             FROM deliveries d JOIN events e ON e.id = d.event_id
+             JOIN listeners l ON l.id = d.listener_id JOIN networks n ON n.id = e.network_id
+             WHERE ?1 IS NULL OR d.state = ?1 ORDER BY d.id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![state.map(|s| s.code()), limit], |r| {
+            let tx: Vec<u8> = r.get(4)?;
+            Ok((
+                DeliveryRow {
+                    id: r.get(0)?,
+                    target: r.get(1)?,
+                    listener: r.get(2)?,
+                    key: format!(
+                        "{}:0x{}:{}",
+                        r.get::<_, i64>(3)?,
+                        alloy_primitives::hex::encode(tx),
+                        r.get::<_, i64>(5)?
+                    ),
+                    event: r.get(6)?,
+                    block_number: r.get::<_, i64>(7)? as u64,
+                    status: EventStatus::Pending,
+                    state: DeliveryState::Queued,
+                    attempts: r.get::<_, i64>(10)? as u32,
+                    last_error: r.get(11)?,
+                    created_at: r.get(12)?,
+                    done_at: r.get(13)?,
+                },
+                r.get::<_, i64>(8)?,
+                r.get::<_, i64>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut d, status, state) = row?;
+            d.status = status_from_code(status)?;
+            d.state = DeliveryState::from_code(state)?;
+            out.push(d);
+        }
+        Ok(out)
+    }
+
+    /// Queues parked deliveries again (of one target, or all); returns how many.
+    pub fn requeue_parked(&self, target: Option<&str>) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE deliveries SET state = 0, attempts = 0, next_at = 0, done_at = NULL
+             WHERE state = 2 AND (?1 IS NULL OR target = ?1)",
+            [target],
+        )?)
+    }
+
+    /// A random id of this database, made on first use; keeps message ids unique.
+    pub fn instance_id(&self) -> Result<String, StoreError> {
+        if let Some(id) = self.meta("instance")? {
+            return Ok(id);
+        }
+        let seed = format!(
+            "{}:{}:{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+            self.path.display()
+        );
+        let id = alloy_primitives::hex::encode(&alloy_primitives::keccak256(seed)[..6]);
+        self.set_meta("instance", &id)?;
+        Ok(id)
+    }
+
+    /// A small persistent setting (e.g. the configuration file the last run used).
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+}

@@ -1,0 +1,545 @@
+//! Delivery against real receivers: a local HTTP webhook receiver and the `tokenwatch`
+//! binary or the library engine on a real anvil. Signatures verify, every event arrives in
+//! order, a receiver that is down gets everything when it is back, one that fails forever
+//! is parked without blocking others, a SIGKILL between storing and delivering loses
+//! nothing, and a reorg retracts what was announced.
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use common::*;
+use hmac::{Hmac, Mac};
+use tokenwatch_engine::store::Store;
+use tokenwatch_engine::{Engine, RunOptions};
+use tokenwatch_testkit::{Address, Answer, Anvil, Contract, Received, Receiver};
+
+/// The secret from the issue and the Standard Webhooks examples.
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+async fn token_with_transfers(anvil: &Anvil, n: usize) -> (Contract, Vec<Address>) {
+    let accounts = anvil.accounts().await.expect("accounts");
+    let token = anvil
+        .deploy("TestERC20", &["T", "T", "18"])
+        .await
+        .expect("deploy");
+    token
+        .send("mint", &[&accounts[0].to_string(), "1000000000"])
+        .await
+        .expect("mint");
+    transfers(&token, &accounts, n).await;
+    (token, accounts)
+}
+
+async fn transfers(token: &Contract, accounts: &[Address], n: usize) {
+    for i in 0..n {
+        token
+            .send(
+                "transfer",
+                &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()],
+            )
+            .await
+            .expect("transfer");
+    }
+}
+
+fn config(anvil: &Anvil, token: &Contract, webhooks: &str, listener_extra: &str) -> String {
+    format!(
+        "{}{webhooks}{}",
+        network(anvil, 0),
+        listener(
+            "transfers",
+            &[token.address().to_string()],
+            &["erc20:Transfer"],
+            &format!("from_block = 0\n{listener_extra}"),
+        )
+    )
+}
+
+fn webhook(name: &str, url: &str, extra: &str) -> String {
+    format!("\n[[webhooks]]\nname = \"{name}\"\nurl = \"{url}\"\n{extra}\n")
+}
+
+/// Verifies a request as a Standard Webhooks receiver would; returns the payload.
+fn verify(r: &Received) -> serde_json::Value {
+    let id = r.header("webhook-id").expect("webhook-id");
+    let ts = r.header("webhook-timestamp").expect("webhook-timestamp");
+    let sig = r.header("webhook-signature").expect("webhook-signature");
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let key = b64
+        .decode(SECRET.trim_start_matches("whsec_"))
+        .expect("secret");
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).expect("key");
+    mac.update(format!("{id}.{ts}.").as_bytes());
+    mac.update(&r.body);
+    let expected = format!("v1,{}", b64.encode(mac.finalize().into_bytes()));
+    assert_eq!(sig, expected, "signature of {id}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let ts: i64 = ts.parse().expect("timestamp is seconds");
+    assert!((now - ts).abs() < 300, "timestamp {ts} is current");
+    r.json()
+}
+
+/// `chain_id:tx_hash:log_index` of every log of the token, in chain order.
+async fn chain_idempotency_keys(anvil: &Anvil, token: &Contract) -> Vec<String> {
+    chain_logs(anvil, &token.address().to_string())
+        .await
+        .into_iter()
+        .map(|(_, tx, i)| format!("{}:{tx}:{i}", anvil.chain_id()))
+        .collect()
+}
+
+fn keys_of(received: &[Received]) -> Vec<String> {
+    received
+        .iter()
+        .map(|r| {
+            r.json()["data"]["idempotency_key"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
+}
+
+fn run_until_head_cli(config: &std::path::Path, db: &std::path::Path) -> std::process::Output {
+    tokenwatch(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--db",
+        db.to_str().expect("path"),
+        "--until-head",
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_gets_every_event_signed_and_in_order_before_run_exits() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, _) = token_with_transfers(&anvil, 10).await;
+    let receiver = Receiver::start().await.expect("receiver");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The documented form: a literal whsec_ secret, listener naming the webhook.
+    let text = config(
+        &anvil,
+        &token,
+        &webhook("ops", &receiver.url(), &format!("secret = \"{SECRET}\"")),
+        "webhooks = [\"ops\"]",
+    );
+    let cfg = write(dir.path(), "config.toml", &text);
+    let db = dir.path().join("events.db");
+
+    let out = run_until_head_cli(&cfg, &db);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Everything arrived before the process exited.
+    let got = receiver.received();
+    let expected = chain_idempotency_keys(&anvil, &token).await;
+    assert_eq!(expected.len(), 11);
+    assert_eq!(keys_of(&got), expected, "each event once, in chain order");
+    let mut ids = std::collections::HashSet::new();
+    for r in &got {
+        let p = verify(r);
+        assert!(ids.insert(r.header("webhook-id").expect("id").to_string()));
+        assert_eq!(p["type"], "event.confirmed");
+        let d = &p["data"];
+        assert_eq!(d["network"], "local");
+        assert_eq!(d["chain_id"], anvil.chain_id());
+        assert_eq!(d["listener"], "transfers");
+        assert_eq!(d["event"], "Transfer");
+        assert_eq!(d["status"], "confirmed");
+        assert_eq!(d["contract"], token.address().to_string());
+        assert!(d["args"]["value"].is_string(), "{d}");
+    }
+    // The last transfer: value 10 to account 5.
+    assert_eq!(got[10].json()["data"]["args"]["value"], "10");
+
+    // A second run has nothing new to say.
+    let again = run_until_head_cli(&cfg, &db);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(receiver.received().len(), 11);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receiver_down_for_a_while_gets_everything_in_order_when_back() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, accounts) = token_with_transfers(&anvil, 3).await;
+    let mut receiver = Receiver::start().await.expect("receiver");
+    receiver.stop();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("events.db");
+    // The secret from an environment variable.
+    std::env::set_var("TW_TEST_DOWN_SECRET", SECRET);
+    let text = config(
+        &anvil,
+        &token,
+        &webhook(
+            "ops",
+            &receiver.url(),
+            "secret_env = \"TW_TEST_DOWN_SECRET\"\nretry_initial_ms = 100\nretry_max_ms = 400\nmax_attempts = 1000",
+        ),
+        "webhooks = [\"ops\"]",
+    );
+    let engine = Engine::start(parse_config(&text), &db, RunOptions::default())
+        .await
+        .expect("engine");
+    transfers(&token, &accounts, 3).await;
+    eventually(
+        "all events stored",
+        Duration::from_secs(30),
+        || stored_rows(&db, None).len() == 7,
+        || format!("{:?}", engine.status()),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(receiver.received().is_empty());
+    receiver.resume().await.expect("receiver back");
+    transfers(&token, &accounts, 3).await;
+    let expected = chain_idempotency_keys(&anvil, &token).await;
+    assert_eq!(expected.len(), 10);
+    let got = receiver
+        .wait_for(10, Duration::from_secs(30))
+        .await
+        .expect("deliveries after the receiver came back");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got_keys = keys_of(&receiver.received());
+    assert_eq!(
+        got_keys, expected,
+        "nothing lost, nothing doubled, in order"
+    );
+    for r in &got {
+        verify(r);
+    }
+    engine.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_receiver_is_parked_without_blocking_the_other_and_redelivered_later() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, _) = token_with_transfers(&anvil, 4).await;
+    let good = Receiver::start().await.expect("receiver");
+    let bad = Receiver::start().await.expect("receiver");
+    bad.set_answer(Answer::Status(500));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hooks = format!(
+        "{}{}",
+        webhook("good", &good.url(), &format!("secret = \"{SECRET}\"")),
+        webhook(
+            "broken",
+            &bad.url(),
+            &format!("secret = \"{SECRET}\"\nmax_attempts = 3\nretry_initial_ms = 20"),
+        )
+    );
+    let cfg = write(
+        dir.path(),
+        "config.toml",
+        &config(&anvil, &token, &hooks, "webhooks = [\"broken\", \"good\"]"),
+    );
+    let db = dir.path().join("events.db");
+    let out = run_until_head_cli(&cfg, &db);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let expected = chain_idempotency_keys(&anvil, &token).await;
+    assert_eq!(
+        keys_of(&good.received()),
+        expected,
+        "the good target got everything"
+    );
+    // Each message was tried three times, in order, with the same id every time.
+    let tried = bad.received();
+    assert_eq!(tried.len(), 3 * expected.len());
+    for chunk in tried.chunks(3) {
+        let id = chunk[0].header("webhook-id");
+        assert!(chunk.iter().all(|r| r.header("webhook-id") == id));
+    }
+    let first_ids: Vec<String> = tried
+        .chunks(3)
+        .map(|c| c[0].header("webhook-id").unwrap_or("").to_string())
+        .collect();
+
+    let list = tokenwatch(&["deliveries", "--db", db.to_str().expect("path")]);
+    assert!(list.status.success());
+    let text = String::from_utf8_lossy(&list.stdout);
+    let parked: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(parked.len(), expected.len(), "{text}");
+    assert!(
+        parked
+            .iter()
+            .all(|l| l.contains("webhook:broken") && l.contains("HTTP 500")),
+        "{text}"
+    );
+
+    // Fixed: one command sends them again, with the same ids.
+    bad.set_answer(Answer::Status(200));
+    let redo = tokenwatch(&["redeliver", "--db", db.to_str().expect("path")]);
+    assert!(
+        redo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&redo.stderr)
+    );
+    let after: Vec<Received> = bad.received().split_off(tried.len());
+    assert_eq!(keys_of(&after), expected);
+    let again_ids: Vec<String> = after
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap_or("").to_string())
+        .collect();
+    assert_eq!(again_ids, first_ids);
+    for r in &after {
+        verify(r);
+    }
+    let list = tokenwatch(&["deliveries", "--db", db.to_str().expect("path")]);
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).lines().count(),
+        1,
+        "nothing parked"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_between_storing_and_delivering_loses_nothing_and_keeps_the_id() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, _) = token_with_transfers(&anvil, 5).await;
+    let receiver = Receiver::start().await.expect("receiver");
+    // The receiver takes the first request and never answers: stored, not yet delivered.
+    receiver.set_answer(Answer::Hang);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = write(
+        dir.path(),
+        "config.toml",
+        &config(
+            &anvil,
+            &token,
+            &webhook(
+                "ops",
+                &receiver.url(),
+                &format!("secret = \"{SECRET}\"\ntimeout_ms = 60000"),
+            ),
+            "webhooks = [\"ops\"]",
+        ),
+    );
+    let db = dir.path().join("events.db");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
+        .args([
+            "run",
+            "--config",
+            cfg.to_str().expect("path"),
+            "--db",
+            db.to_str().expect("path"),
+        ])
+        .env("TOKENWATCH_LOG", "warn")
+        .spawn()
+        .expect("spawn tokenwatch");
+    let first = receiver
+        .wait_for(1, Duration::from_secs(30))
+        .await
+        .expect("first attempt")[0]
+        .clone();
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let queued = Store::open_reader(&db)
+        .expect("db")
+        .queued_count(&[])
+        .expect("count");
+    assert_eq!(queued, 6, "all six deliveries still queued after the kill");
+
+    receiver.set_answer(Answer::Status(200));
+    let out = run_until_head_cli(&cfg, &db);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = receiver.received();
+    let expected = chain_idempotency_keys(&anvil, &token).await;
+    assert_eq!(
+        keys_of(&got[1..]),
+        expected,
+        "every event after the restart, in order"
+    );
+    assert_eq!(
+        got[1].header("webhook-id"),
+        first.header("webhook-id"),
+        "same message id"
+    );
+    assert_eq!(
+        keys_of(&got[..1]),
+        keys_of(&got[1..2]),
+        "same idempotency key"
+    );
+    for r in &got {
+        verify(r);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reorg_delivers_a_retraction_for_an_announced_event() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, accounts) = token_with_transfers(&anvil, 0).await;
+    let receiver = Receiver::start().await.expect("receiver");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("events.db");
+    let text = config(
+        &anvil,
+        &token,
+        &webhook("ops", &receiver.url(), &format!("secret = \"{SECRET}\"")),
+        "webhooks = [\"ops\"]",
+    )
+    .replace("confirmations = 0", "confirmations = 3");
+    let engine = Engine::start(parse_config(&text), &db, RunOptions::default())
+        .await
+        .expect("engine");
+    receiver
+        .wait_for(1, Duration::from_secs(30))
+        .await
+        .expect("mint announced");
+    token
+        .send("transfer", &[&accounts[1].to_string(), "77"])
+        .await
+        .expect("transfer");
+    let got = receiver
+        .wait_for(2, Duration::from_secs(30))
+        .await
+        .expect("transfer announced");
+    let announced = got[1].json();
+    assert_eq!(announced["type"], "event.pending");
+    assert_eq!(announced["data"]["args"]["value"], "77");
+
+    // Replace the transfer's block with one holding another transfer.
+    let tx = token
+        .tx_request(
+            &tokenwatch_testkit::TxOptions::default(),
+            "transfer",
+            &[&accounts[2].to_string(), "88"],
+        )
+        .expect("tx");
+    anvil.reorg(1, &[(tx, 0)]).await.expect("reorg");
+    let got = receiver
+        .wait_for(4, Duration::from_secs(30))
+        .await
+        .expect("retraction and new event");
+    let retraction = got
+        .iter()
+        .map(verify)
+        .find(|p| p["type"] == "event.removed")
+        .expect("a retraction");
+    assert_eq!(
+        retraction["data"]["idempotency_key"],
+        announced["data"]["idempotency_key"]
+    );
+    assert_eq!(retraction["data"]["status"], "removed");
+    assert!(got
+        .iter()
+        .any(|r| r.json()["data"]["args"]["value"] == "88"));
+    engine.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_webhooks_skip_the_first_backfill_but_announce_new_events() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, accounts) = token_with_transfers(&anvil, 5).await;
+    let slack = Receiver::start().await.expect("receiver");
+    let data = Receiver::start().await.expect("receiver");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("events.db");
+    let hooks = format!(
+        "{}{}",
+        webhook("team", &slack.url(), "format = \"slack\""),
+        webhook("data", &data.url(), "")
+    );
+    let text = config(&anvil, &token, &hooks, "webhooks = [\"team\", \"data\"]");
+    let engine = Engine::start(parse_config(&text), &db, RunOptions::default())
+        .await
+        .expect("engine");
+    data.wait_for(6, Duration::from_secs(30))
+        .await
+        .expect("history to the data webhook");
+    token
+        .send("transfer", &[&accounts[3].to_string(), "4321"])
+        .await
+        .expect("transfer");
+    let got = slack
+        .wait_for(1, Duration::from_secs(30))
+        .await
+        .expect("new event to slack");
+    data.wait_for(7, Duration::from_secs(30))
+        .await
+        .expect("new event to data");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        slack.received().len(),
+        1,
+        "history was not posted to the chat"
+    );
+    let text = got[0].json()["text"].as_str().unwrap_or("").to_string();
+    assert!(
+        text.starts_with("Transfer on local (transfers): from 0xf39F…2266"),
+        "{text}"
+    );
+    assert!(text.contains("value 4321"), "{text}");
+    assert!(
+        got[0].header("webhook-signature").is_none(),
+        "unsigned without a secret"
+    );
+    engine.shutdown().await.expect("shutdown");
+}
+
+#[test]
+fn bad_delivery_config_names_each_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = r#"
+[[networks]]
+name = "local"
+chain_id = 31337
+rpc = ["http://127.0.0.1:8545"]
+
+[[webhooks]]
+name = "ops"
+url = "ftp://example.com/hook"
+secret = "whsec_%%%"
+
+[[webhooks]]
+name = "env"
+url = "http://127.0.0.1:9000/hook"
+secret_env = "TW_SURELY_NOT_SET_VARIABLE"
+
+[[rabbitmq]]
+name = "bus"
+url = "http://127.0.0.1:5672"
+exchange = "events"
+
+[[listeners]]
+name = "transfers"
+network = "local"
+events = ["erc20:Transfer"]
+webhooks = ["ops", "missing"]
+rabbitmq = ["nope"]
+"#;
+    let cfg = write(dir.path(), "config.toml", text);
+    let out = tokenwatch(&["check", "--config", cfg.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "webhooks[0] (\"ops\").url: \"ftp://example.com/hook\" is not an http:// or https:// URL",
+        "webhooks[0] (\"ops\").secret: the secret is not whsec_ followed by base64",
+        "webhooks[1] (\"env\").secret_env: environment variable TW_SURELY_NOT_SET_VARIABLE is not set",
+        "rabbitmq[0] (\"bus\").url: \"http://127.0.0.1:5672\" is not an amqp:// or amqps:// URL",
+        "listeners[0] (\"transfers\").webhooks[1]: unknown webhook \"missing\"; defined: ops, env",
+        "listeners[0] (\"transfers\").rabbitmq[0]: unknown rabbitmq target \"nope\"; defined: bus",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+    }
+}
