@@ -1,7 +1,7 @@
 //! Tauri commands: translate between the UI and the engine, nothing more.
 
 use tauri::State;
-use tokenwatch_engine::store::Store;
+use tokenwatch_engine::store::{AttemptRow, Store};
 use tokenwatch_engine::{EngineStatus, StoredEvent};
 
 use crate::error::AppError;
@@ -18,4 +18,32 @@ pub fn recent_events(state: State<'_, AppState>, limit: u32) -> Result<Vec<Store
         return Ok(Vec::new());
     }
     Ok(Store::open_reader(&state.db)?.recent_events(limit.min(5_000))?)
+}
+
+/// One stored event (the first listener that matched it), or `null` if unknown.
+#[tauri::command]
+pub fn event_detail(state: State<'_, AppState>, id: i64) -> Result<Option<StoredEvent>, AppError> {
+    Ok(Store::open_reader(&state.db)?
+        .events_by_ids(&[id])?
+        .into_iter()
+        .next())
+}
+
+/// The latest delivery attempts, newest first.
+#[tauri::command]
+pub fn delivery_attempts(
+    state: State<'_, AppState>,
+    limit: u32,
+) -> Result<Vec<AttemptRow>, AppError> {
+    if !state.db.exists() {
+        return Ok(Vec::new());
+    }
+    Ok(Store::open_reader(&state.db)?.recent_attempts(limit.min(1_000))?)
+}
+
+/// Queues the parked deliveries of a target (all targets when `null`) again; the running
+/// engine sends them. Returns how many.
+#[tauri::command]
+pub fn redeliver(state: State<'_, AppState>, target: Option<String>) -> Result<u32, AppError> {
+    Ok(Store::open_reader(&state.db)?.requeue_parked(target.as_deref())? as u32)
 }

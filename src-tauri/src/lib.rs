@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod notifier;
 mod runner;
 mod state;
 
@@ -20,7 +21,10 @@ pub fn run() {
     let result = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![
             commands::engine_status,
-            commands::recent_events
+            commands::recent_events,
+            commands::event_detail,
+            commands::delivery_attempts,
+            commands::redeliver
         ])
         .setup(|app| {
             let paths = runner::Paths::resolve(app.handle())?;

@@ -2,8 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use tauri::{AppHandle, Emitter, Manager};
+use tokenwatch_engine::deliver::desktop::DesktopSink;
+use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
 use tokenwatch_engine::{Config, Engine, Notice, RunOptions};
+
+use crate::notifier::{OsNotifier, SystemClock};
 
 use crate::state::AppState;
 
@@ -48,7 +54,20 @@ pub async fn run(app: AppHandle, config_path: PathBuf, db: PathBuf) {
         Ok(c) => c,
         Err(message) => return fail(&app, message),
     };
-    let engine = match Engine::start(config, &db, RunOptions::default()).await {
+    let desktop = Target {
+        key: DESKTOP.to_string(),
+        sink: Arc::new(DesktopSink::new(
+            Arc::new(OsNotifier::new(app.clone())),
+            Arc::new(SystemClock),
+            config.notifications.clone(),
+        )),
+        retry: RetryPolicy::default(),
+    };
+    let opts = RunOptions {
+        host_targets: vec![desktop],
+        ..RunOptions::default()
+    };
+    let engine = match Engine::start(config, &db, opts).await {
         Ok(e) => e,
         Err(e) => return fail(&app, format!("The engine could not start: {e}")),
     };

@@ -76,6 +76,22 @@ impl Desktop {
         Session::new(&self.driver_url, env!("CARGO_BIN_EXE_tokenwatch-app")).await
     }
 
+    /// Starts a helper process on this desktop's display and bus; it is killed on drop.
+    /// Its output goes to `<name>.log` in the test directory.
+    pub fn spawn(&mut self, name: &str, program: &str, args: &[&str]) -> Result<()> {
+        let child = Command::new(program)
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.dbus_address)
+            .stdout(log_file(&self.dir, &format!("{name}.log"))?)
+            .stderr(log_file(&self.dir, &format!("{name}.err"))?)
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("starting {program}"))?;
+        self.children.push((name.to_string(), child));
+        Ok(())
+    }
+
     /// The app's data directory for this test.
     pub fn data_dir(&self) -> PathBuf {
         self.dir.join("data")

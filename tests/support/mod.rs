@@ -4,4 +4,5 @@
 #![allow(dead_code)]
 
 pub mod desktop;
+pub mod notifications;
 pub mod webdriver;

@@ -1,6 +1,7 @@
 // The engine's IPC surface: commands and pushed events, from Tauri or, in a plain browser, a mock.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import type { AttemptRow } from "./bindings/AttemptRow";
 import type { EngineStatus } from "./bindings/EngineStatus";
 import type { StoredEvent } from "./bindings/StoredEvent";
 
@@ -21,6 +22,14 @@ export interface Backend {
   onStatus(handler: (status: EngineStatus) => void): Promise<Unlisten>;
   /** `engine-event`: a newly committed event, or a status change of one (same `id`). */
   onEvent(handler: (event: StoredEvent) => void): Promise<Unlisten>;
+  /** `event_detail`: one stored event, or null. */
+  eventDetail(id: number): Promise<StoredEvent | null>;
+  /** `delivery_attempts`, newest first. */
+  deliveryAttempts(limit: number): Promise<AttemptRow[]>;
+  /** `redeliver`: queues parked deliveries of a target (all when null) again; returns how many. */
+  redeliver(target: string | null): Promise<number>;
+  /** `open-event`: a notification was clicked (null: a summary, show the feed). */
+  onOpenEvent(handler: (id: number | null) => void): Promise<Unlisten>;
 }
 
 /** Normalises anything a command may reject with into an AppError. */
@@ -40,6 +49,10 @@ const tauriBackend: Backend = {
   recentEvents: (limit) => invoke<StoredEvent[]>("recent_events", { limit }),
   onStatus: (handler) => listen<EngineStatus>("engine-status", (e) => handler(e.payload)),
   onEvent: (handler) => listen<StoredEvent>("engine-event", (e) => handler(e.payload)),
+  eventDetail: (id) => invoke<StoredEvent | null>("event_detail", { id }),
+  deliveryAttempts: (limit) => invoke<AttemptRow[]>("delivery_attempts", { limit }),
+  redeliver: (target) => invoke<number>("redeliver", { target }),
+  onOpenEvent: (handler) => listen<number | null>("open-event", (e) => handler(e.payload)),
 };
 
 /** True inside the Tauri webview. */

@@ -2,6 +2,8 @@
 import { h } from "./dom";
 import { connect, toAppError, type Backend } from "./ipc";
 import { summarize } from "./summary";
+import { createDeliveries } from "./views/deliveries";
+import { createDetail } from "./views/detail";
 import { createErrors } from "./views/errors";
 import { createFeed } from "./views/feed";
 import { createHeader } from "./views/header";
@@ -17,7 +19,41 @@ const header = createHeader();
 const errors = createErrors();
 const networks = createNetworks();
 const listeners = createListeners();
-const feed = createFeed();
+const detail = createDetail();
+let backendRef: Backend | null = null;
+const feed = createFeed((e) => detail.open(e));
+const deliveries = createDeliveries((target) => {
+  void backendRef
+    ?.redeliver(target)
+    .then(() => errors.clear("redeliver"))
+    .catch((err: unknown) => errors.show("redeliver", toAppError(err)));
+});
+const ATTEMPTS_LIMIT = 20;
+let attemptsDue = 0;
+
+/** Reloads the latest attempts at most every 2 seconds while statuses stream in. */
+function refreshAttempts(): void {
+  const now = Date.now();
+  if (backendRef == null || now < attemptsDue) return;
+  attemptsDue = now + 2000;
+  backendRef
+    .deliveryAttempts(ATTEMPTS_LIMIT)
+    .then((rows) => deliveries.showAttempts(rows))
+    .catch((err: unknown) => errors.show("delivery_attempts", toAppError(err)));
+}
+
+async function openEvent(backend: Backend, id: number | null): Promise<void> {
+  if (id == null) {
+    feed.el.scrollIntoView();
+    return;
+  }
+  try {
+    const e = await backend.eventDetail(id);
+    if (e) detail.open(e);
+  } catch (err) {
+    errors.show("event_detail", toAppError(err));
+  }
+}
 
 let status: EngineStatus | null = null;
 let statusError: string | null = null;
@@ -26,6 +62,8 @@ function render(): void {
   header.update(summarize(status, statusError), status?.eventsStored ?? null, status?.database ?? null);
   networks.update(status?.networks ?? []);
   listeners.update(status?.listeners ?? [], status?.networks ?? []);
+  deliveries.update(status?.targets ?? []);
+  refreshAttempts();
 }
 
 function setStatus(next: EngineStatus): void {
@@ -82,16 +120,19 @@ async function start(): Promise<void> {
   root.replaceChildren(
     header.el,
     errors.el,
-    h("main", { class: "layout" }, h("aside", { class: "side" }, networks.el, listeners.el), feed.el),
+    h("main", { class: "layout" }, h("aside", { class: "side" }, networks.el, listeners.el, deliveries.el), feed.el),
+    detail.el,
   );
   render();
 
   const backend = await connect();
+  backendRef = backend;
   const events = startFeed(backend);
   // Subscribe before loading so nothing committed in between is missed.
   try {
     await backend.onEvent(events.onEvent);
     await backend.onStatus(setStatus);
+    await backend.onOpenEvent((id) => void openEvent(backend, id));
   } catch (err) {
     errors.show("subscribe", toAppError(err));
   }

@@ -1,5 +1,6 @@
 // Browser-only stand-in for the engine (no Tauri): a fake status and a fake event every second.
 import type { Backend, Unlisten } from "./ipc";
+import type { AttemptRow } from "./bindings/AttemptRow";
 import type { EngineStatus } from "./bindings/EngineStatus";
 import type { NetworkStatus } from "./bindings/NetworkStatus";
 import type { StoredEvent } from "./bindings/StoredEvent";
@@ -34,6 +35,8 @@ export function createMockBackend(): Backend {
   const baseBackfillFrom = heads.base - 4_000;
   let baseCovered = baseBackfillFrom + 300;
   const counts: Record<string, number> = { "usdc-transfers": 0, "weth-approvals": 0, "base-usdc": 0 };
+  let parked = 2;
+  const attempts: AttemptRow[] = [];
 
   function makeEvent(listener: string, blockTime: number, blocksAgo = 0): StoredEvent {
     const c = CONTRACTS[listener];
@@ -105,6 +108,16 @@ export function createMockBackend(): Backend {
           undecodable: 0,
         },
       ],
+      targets: [
+        { target: "desktop", queued: 0, parked: 0, lastError: null, lastOkMs: Date.now() - 20_000 },
+        {
+          target: "webhook:ops",
+          queued: baseDown ? 3 : 0,
+          parked: parked,
+          lastError: baseDown ? "cannot connect to the receiver (Connection refused)" : null,
+          lastOkMs: Date.now() - 5_000,
+        },
+      ],
       eventsStored: events.length,
       database: "/home/user/.local/share/tokenwatch/tokenwatch.db",
     };
@@ -128,6 +141,22 @@ export function createMockBackend(): Backend {
     const fresh = makeEvent(pick(Object.keys(CONTRACTS)), now());
     events.push(fresh);
     emitEvent(fresh);
+    const down = tick % 40 >= 32;
+    attempts.unshift({
+      deliveryId: fresh.id,
+      target: "webhook:ops",
+      listener: fresh.listener,
+      key: `${String(fresh.chainId)}:${fresh.txHash}:${String(fresh.logIndex)}`,
+      event: fresh.event,
+      status: fresh.status,
+      atMs: Date.now(),
+      ok: !down,
+      code: down ? null : 200,
+      latencyMs: 3 + Math.floor(Math.random() * 20),
+      error: down ? "cannot connect to the receiver (Connection refused)" : null,
+      state: down ? "queued" : "delivered",
+    });
+    attempts.length = Math.min(attempts.length, 100);
 
     // Events six ticks old become confirmed; now and then one is orphaned by a "reorg".
     const old = events[events.length - 7];
@@ -149,5 +178,13 @@ export function createMockBackend(): Backend {
     recentEvents: (limit) => Promise.resolve(events.slice(-limit).reverse().map((e) => ({ ...e }))),
     onStatus: (handler) => subscribe(statusHandlers, handler),
     onEvent: (handler) => subscribe(eventHandlers, handler),
+    eventDetail: (id) => Promise.resolve(events.find((e) => e.id === id) ?? null),
+    deliveryAttempts: (limit) => Promise.resolve(attempts.slice(0, limit)),
+    redeliver: () => {
+      const n = parked;
+      parked = 0;
+      return Promise.resolve(n);
+    },
+    onOpenEvent: () => Promise.resolve(() => undefined),
   };
 }

@@ -85,9 +85,9 @@ impl Engine {
         let store = Arc::new(Mutex::new(store));
         let hub = Hub::new(db.display().to_string());
         let mut engine = Engine {
-            hub,
+            hub: hub.clone(),
             db: db.to_path_buf(),
-            outbox: Outbox::new(store.clone()),
+            outbox: Outbox::new(store.clone()).with_hub(hub.clone()),
             store,
             opts,
             networks: Vec::new(),

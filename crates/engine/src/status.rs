@@ -78,6 +78,25 @@ pub struct ListenerStatus {
     pub undecodable: u64,
 }
 
+/// A delivery target's queue and health.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TargetStatus {
+    /// `webhook:NAME`, `rabbitmq:NAME` or `desktop`.
+    pub target: String,
+    #[ts(type = "number")]
+    pub queued: u64,
+    /// Given up after the last attempt; waiting for a redelivery.
+    #[ts(type = "number")]
+    pub parked: u64,
+    /// Why the last attempt failed, in words; `None` once one succeeds.
+    pub last_error: Option<String>,
+    /// Milliseconds since the epoch of the last successful delivery.
+    #[ts(type = "number | null")]
+    pub last_ok_ms: Option<i64>,
+}
+
 /// The whole engine at a glance.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -86,6 +105,7 @@ pub struct EngineStatus {
     pub running: bool,
     pub networks: Vec<NetworkStatus>,
     pub listeners: Vec<ListenerStatus>,
+    pub targets: Vec<TargetStatus>,
     #[ts(type = "number")]
     pub events_stored: u64,
     pub database: String,

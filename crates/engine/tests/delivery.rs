@@ -543,3 +543,132 @@ rabbitmq = ["nope"]
         assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
     }
 }
+
+/// A clock the test moves by hand (minutes of the local day and a monotonic instant).
+struct TestClock(std::sync::Mutex<(std::time::Instant, u32)>);
+
+impl tokenwatch_engine::deliver::desktop::Clock for TestClock {
+    fn now(&self) -> std::time::Instant {
+        self.0.lock().expect("clock").0
+    }
+    fn local_minute_of_day(&self) -> u32 {
+        self.0.lock().expect("clock").1
+    }
+}
+
+impl TestClock {
+    fn set(&self, advance: Duration, minute_of_day: u32) {
+        let mut g = self.0.lock().expect("clock");
+        g.0 += advance;
+        g.1 = minute_of_day;
+    }
+}
+
+/// Records pop-ups instead of showing them (the app's OS notifier is tested end to end).
+#[derive(Default)]
+struct Shown(std::sync::Mutex<Vec<tokenwatch_engine::deliver::desktop::Popup>>);
+
+impl tokenwatch_engine::deliver::desktop::Notifier for Shown {
+    fn show(&self, p: &tokenwatch_engine::deliver::desktop::Popup) -> Result<(), String> {
+        self.0.lock().expect("shown").push(p.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desktop_popups_skip_history_wait_out_quiet_hours_and_summarise_bursts() {
+    use std::sync::Arc;
+    use tokenwatch_engine::deliver::desktop::{parse_quiet_hours, DesktopPolicy, DesktopSink};
+    use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
+
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, accounts) = token_with_transfers(&anvil, 5).await;
+    let clock = Arc::new(TestClock(std::sync::Mutex::new((
+        std::time::Instant::now(),
+        23 * 60,
+    ))));
+    let shown = Arc::new(Shown::default());
+    let policy = DesktopPolicy {
+        burst: 3,
+        window: Duration::from_secs(60),
+        quiet_hours: Some(parse_quiet_hours("22:00-07:00").expect("range")),
+        recheck: Duration::from_millis(100),
+    };
+    let sink = DesktopSink::new(shown.clone(), clock.clone(), policy);
+    let opts = RunOptions {
+        host_targets: vec![Target {
+            key: DESKTOP.to_string(),
+            sink: Arc::new(sink),
+            retry: RetryPolicy::default(),
+        }],
+        ..RunOptions::default()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("events.db");
+    let engine = Engine::start(
+        parse_config(&config(&anvil, &token, "", "notify = true")),
+        &db,
+        opts,
+    )
+    .await
+    .expect("engine");
+    eventually(
+        "the history stored",
+        Duration::from_secs(30),
+        || stored_rows(&db, None).len() == 6,
+        || format!("{:?}", engine.status()),
+    )
+    .await;
+    // Six new transfers during quiet hours: stored, not shown.
+    transfers(&token, &accounts, 6).await;
+    eventually(
+        "the new events stored",
+        Duration::from_secs(30),
+        || stored_rows(&db, None).len() == 12,
+        || format!("{:?}", engine.status()),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        shown.0.lock().expect("shown").is_empty(),
+        "nothing during quiet hours, no history"
+    );
+
+    // 07:00: two pop-ups and one summary for the other four.
+    clock.set(Duration::from_secs(8 * 3600), 7 * 60);
+    eventually(
+        "pop-ups after the quiet hours",
+        Duration::from_secs(10),
+        || shown.0.lock().expect("shown").len() >= 3,
+        || format!("{:?}", engine.status().targets),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let popups = shown.0.lock().expect("shown").clone();
+    assert_eq!(popups.len(), 3, "{popups:?}");
+    assert_eq!(popups[0].title, "New Transfer on local");
+    assert!(popups[0].body.contains("value 1"), "{}", popups[0].body);
+    assert_eq!(popups[2].title, "4 Transfer events on local");
+    assert_eq!(popups[2].event_id, None);
+
+    // The window is full: the next one waits for it, then shows.
+    transfers(&token, &accounts, 1).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(shown.0.lock().expect("shown").len(), 3);
+    clock.set(Duration::from_secs(61), 7 * 60 + 1);
+    eventually(
+        "the pop-up after the window",
+        Duration::from_secs(10),
+        || shown.0.lock().expect("shown").len() == 4,
+        || format!("{:?}", engine.status().targets),
+    )
+    .await;
+    let status = engine.status();
+    let desktop = status
+        .targets
+        .iter()
+        .find(|t| t.target == "desktop")
+        .expect("status");
+    assert_eq!((desktop.queued, desktop.parked), (0, 0));
+    engine.shutdown().await.expect("shutdown");
+}

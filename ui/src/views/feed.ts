@@ -33,6 +33,7 @@ function createRow(e: StoredEvent): HTMLTableRowElement {
       "data-testid": "feed-row",
       "data-event-id": e.id,
       "data-status": e.status,
+      tabindex: 0,
     },
     time,
     h("td", { class: "status" }, h("span", { class: `chip chip-${e.status}` }, e.status)),
@@ -50,11 +51,23 @@ export interface FeedView {
   upsert(event: StoredEvent): void;
 }
 
-export function createFeed(): FeedView {
+/** `onOpen` is called with the event of a clicked row (or Enter on a focused row). */
+export function createFeed(onOpen: (e: StoredEvent) => void = () => undefined): FeedView {
   const model = new FeedModel(MAX_ROWS);
   const rows = new Map<number, HTMLTableRowElement>();
 
   const tbody = h("tbody", {});
+  const events = new Map<number, StoredEvent>();
+  const openRow = (target: EventTarget | null): void => {
+    const tr = (target as HTMLElement | null)?.closest("tr");
+    const id = Number(tr?.getAttribute("data-event-id"));
+    const e = events.get(id);
+    if (e) onOpen(e);
+  };
+  tbody.addEventListener("click", (ev) => openRow(ev.target));
+  tbody.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") openRow(ev.target);
+  });
   const table = h(
     "table",
     { class: "feed-table" },
@@ -111,6 +124,8 @@ export function createFeed(): FeedView {
 
   function apply(ops: FeedOp[]): void {
     for (const op of ops) {
+      if (op.type !== "remove") events.set(op.event.id, op.event);
+      else events.delete(op.id);
       if (op.type === "insert") {
         const row = createRow(op.event);
         rows.set(op.event.id, row);

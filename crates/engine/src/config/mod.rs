@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::deliver::desktop::DesktopPolicy;
 use crate::deliver::TargetSpec;
 use crate::matcher::condition::address_warnings;
 use crate::model::{Confirmations, ListenerSpec, NetworkSpec, StartBlock};
@@ -24,6 +25,8 @@ pub struct ConfigFile {
     pub webhooks: Vec<targets::WebhookEntry>,
     #[serde(default)]
     pub rabbitmq: Vec<targets::RabbitEntry>,
+    #[serde(default)]
+    pub notifications: Option<targets::NotificationsEntry>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -95,6 +98,8 @@ pub struct Config {
     pub listeners: Vec<ListenerSpec>,
     /// Webhooks and brokers listeners deliver to.
     pub targets: Vec<TargetSpec>,
+    /// Desktop pop-up policy (used by the app).
+    pub notifications: DesktopPolicy,
     /// Things that do not stop the configuration but deserve a look.
     pub warnings: Vec<ConfigProblem>,
 }
@@ -140,6 +145,7 @@ impl ConfigFile {
             }
         }
         let targets = targets::validate(self, &mut problems);
+        let notifications = targets::notifications(self, &mut problems);
         let mut listeners = Vec::new();
         let mut warnings = Vec::new();
         let mut lnames = HashSet::new();
@@ -179,6 +185,7 @@ impl ConfigFile {
                 networks,
                 listeners,
                 targets,
+                notifications,
                 warnings,
             })
         } else {

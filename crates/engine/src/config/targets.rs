@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{problem, ConfigFile, ConfigProblem, ListenerEntry};
+use crate::deliver::desktop::{parse_quiet_hours, DesktopPolicy};
 use crate::deliver::webhook::decode_secret;
 use crate::deliver::{RabbitSpec, RetryPolicy, TargetKind, TargetSpec, WebhookFormat, WebhookSpec};
 
@@ -63,6 +64,43 @@ pub struct RabbitEntry {
     pub retry_initial_ms: Option<u64>,
     #[serde(default)]
     pub retry_max_ms: Option<u64>,
+}
+
+/// `[notifications]`: desktop pop-ups (shown by the app).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsEntry {
+    /// `22:00-07:00`: no pop-ups then; what happened is summarised when they end.
+    #[serde(default)]
+    pub quiet_hours: Option<String>,
+    /// Pop-ups per window before one summary stands for the rest (default 3).
+    #[serde(default)]
+    pub burst: Option<u32>,
+    /// The window in seconds (default 60).
+    #[serde(default)]
+    pub burst_window_s: Option<u64>,
+}
+
+pub(super) fn notifications(file: &ConfigFile, problems: &mut Vec<ConfigProblem>) -> DesktopPolicy {
+    let mut policy = DesktopPolicy::default();
+    let Some(n) = &file.notifications else {
+        return policy;
+    };
+    if let Some(q) = &n.quiet_hours {
+        match parse_quiet_hours(q) {
+            Ok(range) => policy.quiet_hours = Some(range),
+            Err(m) => problems.push(problem("notifications.quiet_hours", &m)),
+        }
+    }
+    match n.burst {
+        Some(0) => problems.push(problem("notifications.burst", "must be at least 1")),
+        Some(b) => policy.burst = b,
+        None => {}
+    }
+    if let Some(s) = n.burst_window_s {
+        policy.window = Duration::from_secs(s.max(1));
+    }
+    policy
 }
 
 pub(super) fn validate(file: &ConfigFile, problems: &mut Vec<ConfigProblem>) -> Vec<TargetSpec> {

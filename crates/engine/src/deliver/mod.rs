@@ -3,6 +3,7 @@
 //! per listener, retries with exponential backoff and jitter, and parks a delivery after
 //! the target's last attempt so it never blocks the others.
 
+pub mod desktop;
 pub mod message;
 pub mod rabbitmq;
 pub mod webhook;
@@ -15,6 +16,8 @@ use futures_util::future::BoxFuture;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::hub::Hub;
+use crate::status::TargetStatus;
 use crate::store::{now_ms, AttemptRecord, NextStep, Queued, Store, StoreError};
 use crate::sync::lock;
 
@@ -35,6 +38,21 @@ pub struct Outcome {
     pub code: Option<u16>,
     pub latency: Duration,
     pub error: Option<String>,
+    /// Not an attempt: the target asks to be asked again after this long (quiet hours,
+    /// a full burst window). Later messages of the lane wait too.
+    pub defer: Option<Duration>,
+}
+
+impl Outcome {
+    pub fn deferred(wait: Duration) -> Self {
+        Self {
+            ok: false,
+            code: None,
+            latency: Duration::ZERO,
+            error: None,
+            defer: Some(wait),
+        }
+    }
 }
 
 /// Something that takes messages: a webhook, a broker, the desktop's notifications.
@@ -134,6 +152,7 @@ pub fn message_id(instance: &str, delivery_id: i64) -> String {
 /// The running workers, one per target.
 pub struct Outbox {
     store: Arc<Mutex<Store>>,
+    hub: Option<Arc<Hub>>,
     wake: watch::Sender<u64>,
     stop: watch::Sender<bool>,
     workers: HashMap<String, JoinHandle<()>>,
@@ -143,10 +162,17 @@ impl Outbox {
     pub fn new(store: Arc<Mutex<Store>>) -> Self {
         Self {
             store,
+            hub: None,
             wake: watch::channel(0).0,
             stop: watch::channel(false).0,
             workers: HashMap::new(),
         }
+    }
+
+    /// Reports each target's queue and health on the engine's status board.
+    pub fn with_hub(mut self, hub: Arc<Hub>) -> Self {
+        self.hub = Some(hub);
+        self
     }
 
     /// A handle that tells the workers new deliveries are queued.
@@ -163,14 +189,31 @@ impl Outbox {
             }
             keep
         });
+        if let Some(hub) = &self.hub {
+            hub.update(|b| {
+                b.targets
+                    .retain(|s| targets.iter().any(|t| t.key == s.target))
+            });
+        }
         for t in targets {
             if self.workers.contains_key(&t.key) {
                 continue;
             }
             let key = t.key.clone();
+            if let Some(hub) = &self.hub {
+                let key = key.clone();
+                hub.update(|b| {
+                    b.targets.retain(|s| s.target != key);
+                    b.targets.push(TargetStatus {
+                        target: key,
+                        ..TargetStatus::default()
+                    });
+                });
+            }
             let task = tokio::spawn(run_worker(
                 t,
                 self.store.clone(),
+                self.hub.clone(),
                 self.wake.subscribe(),
                 self.stop.subscribe(),
             ));
@@ -218,6 +261,7 @@ impl Waker {
 async fn run_worker(
     target: Target,
     store: Arc<Mutex<Store>>,
+    hub: Option<Arc<Hub>>,
     mut wake: watch::Receiver<u64>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -225,7 +269,7 @@ async fn run_worker(
         if *stop.borrow() {
             return;
         }
-        let wait = match round(&target, &store).await {
+        let wait = match round(&target, &store, hub.as_deref()).await {
             Ok(None) => continue,
             Ok(Some(wait)) => wait,
             Err(e) => {
@@ -242,7 +286,11 @@ async fn run_worker(
 }
 
 /// Sends one batch from every due lane. Returns how long to wait when nothing was due.
-async fn round(target: &Target, store: &Mutex<Store>) -> Result<Option<Duration>, StoreError> {
+async fn round(
+    target: &Target,
+    store: &Mutex<Store>,
+    hub: Option<&Hub>,
+) -> Result<Option<Duration>, StoreError> {
     let lanes = lock(store).lanes(&target.key)?;
     let now = now_ms();
     let mut next_due: Option<i64> = None;
@@ -264,6 +312,9 @@ async fn round(target: &Target, store: &Mutex<Store>) -> Result<Option<Duration>
             .collect();
         lock(store).record_attempts(&records)?;
         sent |= !records.is_empty();
+        if let Some(hub) = hub {
+            report(hub, target, store, &records)?;
+        }
     }
     if sent {
         return Ok(None);
@@ -272,11 +323,42 @@ async fn round(target: &Target, store: &Mutex<Store>) -> Result<Option<Duration>
     Ok(Some(Duration::from_millis(wait as u64)))
 }
 
+/// Puts the target's queue and last outcome on the status board.
+fn report(
+    hub: &Hub,
+    target: &Target,
+    store: &Mutex<Store>,
+    records: &[AttemptRecord],
+) -> Result<(), StoreError> {
+    let (queued, parked) = lock(store).target_counts(&target.key)?;
+    let last = records
+        .iter()
+        .rev()
+        .find(|r| !matches!(r.next, NextStep::Defer(_)));
+    hub.update(|b| {
+        if let Some(s) = b.targets.iter_mut().find(|s| s.target == target.key) {
+            s.queued = queued;
+            s.parked = parked;
+            if let Some(r) = last {
+                if r.ok {
+                    s.last_error = None;
+                    s.last_ok_ms = Some(r.at_ms);
+                } else {
+                    s.last_error = r.error.clone();
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
 /// Records an outcome and decides what follows: done, retry later, or park.
 fn decide(target: &Target, q: &Queued, o: &Outcome) -> AttemptRecord {
     let at_ms = now_ms();
     let attempt = q.attempts + 1;
-    let next = if o.ok {
+    let next = if let Some(wait) = o.defer {
+        NextStep::Defer(at_ms + wait.as_millis() as i64)
+    } else if o.ok {
         NextStep::Done
     } else if attempt >= target.retry.max_attempts {
         NextStep::Park
@@ -289,6 +371,9 @@ fn decide(target: &Target, q: &Queued, o: &Outcome) -> AttemptRecord {
     };
     let latency_ms = o.latency.as_millis() as i64;
     match next {
+        NextStep::Defer(t) => {
+            tracing::debug!(target = %target.key, delivery = q.id, wait_ms = t - at_ms, "deferred by the target")
+        }
         NextStep::Done => {
             tracing::debug!(target = %target.key, delivery = q.id, attempt, code = ?o.code, latency_ms, "delivered")
         }

@@ -154,6 +154,7 @@ impl Sink for RabbitSink {
                             code: None,
                             latency: started.elapsed(),
                             error: Some(error),
+                            defer: None,
                         }];
                     }
                 }
@@ -172,6 +173,7 @@ impl Sink for RabbitSink {
                     code: None,
                     latency: started.elapsed(),
                     error: result.err(),
+                    defer: None,
                 });
                 if failed {
                     // Start from a fresh connection next time.

@@ -135,6 +135,7 @@ impl WebhookSink {
                 code: Some(resp.status().as_u16()),
                 latency,
                 error: None,
+                defer: None,
             },
             Ok(resp) => {
                 let code = resp.status();
@@ -148,6 +149,7 @@ impl WebhookSink {
                         "the receiver answered HTTP {code}: {}",
                         text.trim()
                     )),
+                    defer: None,
                 }
             }
             Err(e) => Outcome {
@@ -155,6 +157,7 @@ impl WebhookSink {
                 code: None,
                 latency,
                 error: Some(describe_error(&e)),
+                defer: None,
             },
         }
     }

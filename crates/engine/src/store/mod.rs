@@ -17,7 +17,7 @@ use rusqlite::Connection;
 
 pub use blocks::BlockRecord;
 pub use commit::{now_ms, Commit, NewEvent};
-pub use outbox::{AttemptRecord, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
+pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
 pub use query::EventFilter;
 pub use registry::ListenerRecord;
 

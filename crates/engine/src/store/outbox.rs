@@ -83,6 +83,35 @@ pub enum NextStep {
     Done,
     RetryAt(i64),
     Park,
+    /// Not an attempt: ask again at this time (attempts and the log are untouched).
+    Defer(i64),
+}
+
+/// One delivery attempt as the app lists it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AttemptRow {
+    #[ts(type = "number")]
+    pub delivery_id: i64,
+    pub target: String,
+    pub listener: String,
+    /// `chain_id:tx_hash:log_index`.
+    pub key: String,
+    pub event: String,
+    /// The event status the message announced (`removed`: a retraction).
+    pub status: EventStatus,
+    /// Milliseconds since the epoch.
+    #[ts(type = "number")]
+    pub at_ms: i64,
+    pub ok: bool,
+    /// HTTP status, when there was one.
+    pub code: Option<u16>,
+    #[ts(type = "number")]
+    pub latency_ms: i64,
+    pub error: Option<String>,
+    /// Where the delivery stands now.
+    pub state: String,
 }
 
 /// A delivery as listed to the user.
@@ -100,6 +129,14 @@ pub struct DeliveryRow {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub done_at: Option<i64>,
+}
+
+/// `chain_id:0x<tx hash>:log_index`, as in the delivered payload.
+fn idempotency_key(chain_id: i64, tx: &[u8], log_index: i64) -> String {
+    format!(
+        "{chain_id}:0x{}:{log_index}",
+        alloy_primitives::hex::encode(tx)
+    )
 }
 
 /// Queues the event for every target of the listener that takes it: all of them when the
@@ -231,7 +268,13 @@ impl Store {
                 "UPDATE deliveries SET attempts = attempts + 1, state = ?2, next_at = ?3, last_error = ?4,
                  done_at = CASE WHEN ?2 = 0 THEN NULL ELSE ?5 END WHERE id = ?1",
             )?;
+            let mut defer =
+                tx.prepare_cached("UPDATE deliveries SET next_at = ?2 WHERE id = ?1")?;
             for a in attempts {
+                if let NextStep::Defer(t) = a.next {
+                    defer.execute(params![a.delivery_id, t])?;
+                    continue;
+                }
                 log.execute(params![
                     a.delivery_id,
                     a.at_ms,
@@ -243,7 +286,7 @@ impl Store {
                 let (state, next_at) = match a.next {
                     NextStep::Done => (DeliveryState::Delivered, 0),
                     NextStep::RetryAt(t) => (DeliveryState::Queued, t),
-                    NextStep::Park => (DeliveryState::Parked, 0),
+                    NextStep::Park | NextStep::Defer(_) => (DeliveryState::Parked, 0),
                 };
                 update.execute(params![
                     a.delivery_id,
@@ -256,6 +299,16 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// (queued, parked) deliveries of one target.
+    pub fn target_counts(&self, target: &str) -> Result<(u64, u64), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT coalesce(sum(state = 0), 0), coalesce(sum(state = 2), 0) FROM deliveries WHERE target = ?1 AND state != 1",
+        )?;
+        Ok(stmt.query_row([target], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+        })?)
     }
 
     /// Queued deliveries of these targets (all targets when empty).
@@ -294,12 +347,7 @@ impl Store {
                     id: r.get(0)?,
                     target: r.get(1)?,
                     listener: r.get(2)?,
-                    key: format!(
-                        "{}:0x{}:{}",
-                        r.get::<_, i64>(3)?,
-                        alloy_primitives::hex::encode(tx),
-                        r.get::<_, i64>(5)?
-                    ),
+                    key: idempotency_key(r.get(3)?, &tx, r.get(5)?),
                     event: r.get(6)?,
                     block_number: r.get::<_, i64>(7)? as u64,
                     status: EventStatus::Pending,
@@ -319,6 +367,47 @@ impl Store {
             d.status = status_from_code(status)?;
             d.state = DeliveryState::from_code(state)?;
             out.push(d);
+        }
+        Ok(out)
+    }
+
+    /// The latest attempts of every target, newest first.
+    pub fn recent_attempts(&self, limit: u32) -> Result<Vec<AttemptRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.delivery_id, d.target, l.name, n.chain_id, e.tx_hash, e.log_index, e.event, d.status,
+                    a.at, a.ok, a.code, a.latency_ms, a.error, d.state
+             FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+             JOIN events e ON e.id = d.event_id JOIN listeners l ON l.id = d.listener_id
+             JOIN networks n ON n.id = e.network_id
+             ORDER BY a.id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            let tx: Vec<u8> = r.get(4)?;
+            Ok((
+                AttemptRow {
+                    delivery_id: r.get(0)?,
+                    target: r.get(1)?,
+                    listener: r.get(2)?,
+                    key: idempotency_key(r.get(3)?, &tx, r.get(5)?),
+                    event: r.get(6)?,
+                    status: EventStatus::Pending,
+                    at_ms: r.get(8)?,
+                    ok: r.get(9)?,
+                    code: r.get(10)?,
+                    latency_ms: r.get(11)?,
+                    error: r.get(12)?,
+                    state: String::new(),
+                },
+                r.get::<_, i64>(7)?,
+                r.get::<_, i64>(13)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut a, status, state) = row?;
+            a.status = status_from_code(status)?;
+            a.state = DeliveryState::from_code(state)?.as_str().to_string();
+            out.push(a);
         }
         Ok(out)
     }

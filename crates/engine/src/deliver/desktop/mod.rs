@@ -1,0 +1,250 @@
+//! Desktop notifications as an outbox target: what to pop up, when to summarise a burst
+//! instead, and quiet hours. Showing the pop-up is the host's job (the app uses the OS
+//! notification service), behind [`Notifier`]; time comes from a [`Clock`] so tests
+//! control it.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::future::BoxFuture;
+
+use super::message::{describe, short_value};
+use super::{Outcome, Sink};
+use crate::event::EventStatus;
+use crate::store::Queued;
+
+/// One pop-up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Popup {
+    pub title: String,
+    pub body: String,
+    /// The event a click opens; `None` for a summary (opens the feed).
+    pub event_id: Option<i64>,
+}
+
+/// Shows pop-ups (the OS notification service in the app).
+pub trait Notifier: Send + Sync {
+    /// Fails with words a person understands, e.g. when no notification service runs.
+    fn show(&self, popup: &Popup) -> Result<(), String>;
+}
+
+/// The time, for rate limits and quiet hours.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Instant;
+    /// Minutes since local midnight.
+    fn local_minute_of_day(&self) -> u32;
+}
+
+/// When and how much to pop up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DesktopPolicy {
+    /// At most this many pop-ups per `window`; beyond, one summary says how many more.
+    pub burst: u32,
+    pub window: Duration,
+    /// `(start, end)` minutes of the local day with no pop-ups (may wrap midnight).
+    /// Events keep waiting in the outbox and are summarised when the quiet hours end.
+    pub quiet_hours: Option<(u32, u32)>,
+    /// How often to look again while pop-ups are held back (quiet hours, a full window).
+    pub recheck: Duration,
+}
+
+impl Default for DesktopPolicy {
+    fn default() -> Self {
+        Self {
+            burst: 3,
+            window: Duration::from_secs(60),
+            quiet_hours: None,
+            recheck: Duration::from_secs(10),
+        }
+    }
+}
+
+impl DesktopPolicy {
+    pub fn is_quiet(&self, minute: u32) -> bool {
+        match self.quiet_hours {
+            None => false,
+            Some((start, end)) if start <= end => (start..end).contains(&minute),
+            Some((start, end)) => minute >= start || minute < end,
+        }
+    }
+}
+
+/// Parses `22:00-07:00` into minutes of the day.
+pub fn parse_quiet_hours(s: &str) -> Result<(u32, u32), String> {
+    let minute = |t: &str| -> Option<u32> {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60).then_some(h * 60 + m)
+    };
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| format!("\"{s}\" is not a time range like 22:00-07:00"))?;
+    match (minute(a), minute(b)) {
+        (Some(a), Some(b)) if a != b => Ok((a, b)),
+        (Some(_), Some(_)) => Err(format!("\"{s}\" starts and ends at the same time")),
+        _ => Err(format!(
+            "\"{s}\" is not a time range like 22:00-07:00 (24-hour clock)"
+        )),
+    }
+}
+
+pub struct DesktopSink {
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+    policy: DesktopPolicy,
+    /// When the recent pop-ups were shown.
+    shown: Mutex<VecDeque<Instant>>,
+}
+
+impl DesktopSink {
+    pub fn new(notifier: Arc<dyn Notifier>, clock: Arc<dyn Clock>, policy: DesktopPolicy) -> Self {
+        Self {
+            notifier,
+            clock,
+            policy,
+            shown: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// The pop-ups for a batch: one each while under the burst limit, then one summary.
+    /// When the limit is used up, how long until a slot frees.
+    fn plan(&self, batch: &[Queued]) -> Result<Vec<Popup>, Duration> {
+        let now = self.clock.now();
+        let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+        while shown
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.policy.window)
+        {
+            shown.pop_front();
+        }
+        let room = (self.policy.burst as usize).saturating_sub(shown.len());
+        if room == 0 {
+            let oldest = shown.front().copied().unwrap_or(now);
+            return Err(self
+                .policy
+                .window
+                .saturating_sub(now.duration_since(oldest)));
+        }
+        // Keep one slot for the summary when the batch does not fit.
+        let singles = if batch.len() <= room {
+            batch.len()
+        } else {
+            room.saturating_sub(1)
+        };
+        let mut out: Vec<Popup> = batch[..singles].iter().map(popup).collect();
+        let rest = &batch[singles..];
+        if !rest.is_empty() {
+            out.push(summary(rest));
+        }
+        for _ in &out {
+            shown.push_back(now);
+        }
+        Ok(out)
+    }
+}
+
+/// The pop-up of one event.
+pub fn popup(q: &Queued) -> Popup {
+    let e = &q.event;
+    let verb = match q.status {
+        EventStatus::Removed => "Retracted",
+        _ => "New",
+    };
+    let title = format!("{verb} {} on {}", e.event, e.network);
+    let args: Vec<String> = e
+        .arg_names
+        .iter()
+        .take(3)
+        .map(|k| {
+            format!(
+                "{k} {}",
+                short_value(e.args.get(k).unwrap_or(&serde_json::Value::Null))
+            )
+        })
+        .collect();
+    let mut body = args.join(", ");
+    if q.status == EventStatus::Removed {
+        body = format!("The chain reorganised; this event is no longer on it. {body}");
+    }
+    body.push_str(&format!(" ({}, block {})", e.listener, e.block_number));
+    Popup {
+        title,
+        body,
+        event_id: Some(e.id),
+    }
+}
+
+/// One pop-up for many events: `37 Transfer events on local`.
+fn summary(rest: &[Queued]) -> Popup {
+    let mut names: Vec<&str> = rest.iter().map(|q| q.event.event.as_str()).collect();
+    names.sort();
+    names.dedup();
+    let what = if names.len() == 1 {
+        format!("{} {} events", rest.len(), names[0])
+    } else {
+        format!("{} events", rest.len())
+    };
+    let first = &rest[0].event;
+    Popup {
+        title: format!("{what} on {}", first.network),
+        body: format!(
+            "{} ({}): latest {}",
+            first.listener,
+            if rest.len() > 1 { "summarised" } else { "one" },
+            describe(&rest[rest.len() - 1])
+        ),
+        event_id: None,
+    }
+}
+
+impl Sink for DesktopSink {
+    fn send<'a>(&'a self, batch: &'a [Queued]) -> BoxFuture<'a, Vec<Outcome>> {
+        Box::pin(async move {
+            let started = Instant::now();
+            if self.policy.is_quiet(self.clock.local_minute_of_day()) {
+                return vec![Outcome::deferred(self.policy.recheck)];
+            }
+            let popups = match self.plan(batch) {
+                Ok(p) => p,
+                Err(wait) => {
+                    let wait = wait.clamp(Duration::from_millis(10), self.policy.recheck);
+                    return vec![Outcome::deferred(wait)];
+                }
+            };
+            for p in popups {
+                let notifier = self.notifier.clone();
+                let shown = tokio::task::spawn_blocking(move || notifier.show(&p))
+                    .await
+                    .unwrap_or_else(|e| Err(format!("the notification task failed: {e}")));
+                if let Err(error) = shown {
+                    return vec![Outcome {
+                        ok: false,
+                        code: None,
+                        latency: started.elapsed(),
+                        error: Some(error),
+                        defer: None,
+                    }];
+                }
+            }
+            // Every message of the batch was shown, alone or in the summary.
+            batch
+                .iter()
+                .map(|_| Outcome {
+                    ok: true,
+                    code: None,
+                    latency: started.elapsed(),
+                    error: None,
+                    defer: None,
+                })
+                .collect()
+        })
+    }
+
+    fn takes_history(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests;

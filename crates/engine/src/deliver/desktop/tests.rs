@@ -1,0 +1,163 @@
+use super::*;
+use crate::event::StoredEvent;
+
+/// A clock the test moves by hand.
+pub(crate) struct TestClock(Mutex<(Instant, u32)>);
+
+impl TestClock {
+    pub(crate) fn at(minute_of_day: u32) -> Arc<Self> {
+        Arc::new(Self(Mutex::new((Instant::now(), minute_of_day))))
+    }
+
+    pub(crate) fn advance(&self, d: Duration) {
+        let mut g = self.0.lock().unwrap();
+        g.0 += d;
+        g.1 = (g.1 + (d.as_secs() / 60) as u32) % 1440;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> Instant {
+        self.0.lock().unwrap().0
+    }
+    fn local_minute_of_day(&self) -> u32 {
+        self.0.lock().unwrap().1
+    }
+}
+
+#[derive(Default)]
+struct Recorder {
+    shown: Mutex<Vec<Popup>>,
+    fail: Mutex<Option<String>>,
+}
+
+impl Notifier for Recorder {
+    fn show(&self, p: &Popup) -> Result<(), String> {
+        if let Some(e) = self.fail.lock().unwrap().clone() {
+            return Err(e);
+        }
+        self.shown.lock().unwrap().push(p.clone());
+        Ok(())
+    }
+}
+
+fn event(id: i64, status: EventStatus) -> Queued {
+    Queued {
+        id,
+        status,
+        attempts: 0,
+        event: StoredEvent {
+            id,
+            network: "local".into(),
+            chain_id: 31337,
+            block_number: 10 + id as u64,
+            block_hash: format!("0x{}", "ab".repeat(32)),
+            block_time: None,
+            tx_hash: format!("0x{}", "cd".repeat(32)),
+            log_index: 0,
+            contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3".into(),
+            event: "Transfer".into(),
+            signature: "Transfer(address,address,uint256)".into(),
+            listener: "mine".into(),
+            status,
+            args: serde_json::json!({"from": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "to": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "value": id.to_string()}),
+            arg_names: vec!["from".into(), "to".into(), "value".into()],
+        },
+    }
+}
+
+fn batch(ids: std::ops::Range<i64>) -> Vec<Queued> {
+    ids.map(|i| event(i, EventStatus::Pending)).collect()
+}
+
+fn sink(policy: DesktopPolicy, clock: Arc<TestClock>) -> (DesktopSink, Arc<Recorder>) {
+    let rec = Arc::new(Recorder::default());
+    (DesktopSink::new(rec.clone(), clock, policy), rec)
+}
+
+#[tokio::test]
+async fn a_burst_becomes_a_few_popups_and_one_summary() {
+    let clock = TestClock::at(12 * 60);
+    let (s, rec) = sink(DesktopPolicy::default(), clock.clone());
+    let out = s.send(&batch(1..38)).await;
+    assert_eq!(out.len(), 37);
+    assert!(out.iter().all(|o| o.ok));
+    let shown = rec.shown.lock().unwrap().clone();
+    assert_eq!(shown.len(), 3, "{shown:?}");
+    assert_eq!(shown[0].title, "New Transfer on local");
+    assert_eq!(shown[0].event_id, Some(1));
+    assert!(shown[0].body.contains("value 1"), "{}", shown[0].body);
+    assert_eq!(shown[2].title, "35 Transfer events on local");
+    assert_eq!(shown[2].event_id, None);
+
+    // The window is used up: the next event waits for it instead of popping up.
+    let out = s.send(&batch(38..39)).await;
+    assert_eq!(out.len(), 1);
+    let wait = out[0].defer.expect("deferred");
+    assert_eq!(wait, DesktopPolicy::default().recheck, "looks again soon");
+    assert_eq!(rec.shown.lock().unwrap().len(), 3);
+
+    clock.advance(Duration::from_secs(61));
+    let out = s.send(&batch(38..40)).await;
+    assert!(out.iter().all(|o| o.ok));
+    assert_eq!(rec.shown.lock().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_popups_until_they_end() {
+    let clock = TestClock::at(23 * 60);
+    let policy = DesktopPolicy {
+        quiet_hours: Some(parse_quiet_hours("22:00-07:00").unwrap()),
+        recheck: Duration::from_secs(30),
+        ..DesktopPolicy::default()
+    };
+    let (s, rec) = sink(policy, clock.clone());
+    let out = s.send(&batch(1..6)).await;
+    assert_eq!(out, vec![Outcome::deferred(Duration::from_secs(30))]);
+    assert!(rec.shown.lock().unwrap().is_empty());
+    clock.advance(Duration::from_secs(8 * 3600)); // 07:00
+    let out = s.send(&batch(1..6)).await;
+    assert_eq!(out.len(), 5);
+    let shown = rec.shown.lock().unwrap().clone();
+    assert_eq!(shown.len(), 3);
+    assert_eq!(shown[2].title, "3 Transfer events on local");
+}
+
+#[tokio::test]
+async fn a_missing_notification_service_is_an_error_in_words() {
+    let (s, rec) = sink(DesktopPolicy::default(), TestClock::at(600));
+    *rec.fail.lock().unwrap() = Some("no notification service is running".into());
+    let out = s.send(&batch(1..2)).await;
+    assert_eq!(out.len(), 1);
+    assert!(!out[0].ok);
+    assert_eq!(
+        out[0].error.as_deref(),
+        Some("no notification service is running")
+    );
+}
+
+#[test]
+fn retractions_say_so() {
+    let p = popup(&event(4, EventStatus::Removed));
+    assert_eq!(p.title, "Retracted Transfer on local");
+    assert!(p.body.starts_with("The chain reorganised"));
+}
+
+#[test]
+fn quiet_hours_parse_and_wrap_midnight() {
+    let p = DesktopPolicy {
+        quiet_hours: Some(parse_quiet_hours("22:00-07:30").unwrap()),
+        ..DesktopPolicy::default()
+    };
+    assert!(p.is_quiet(23 * 60));
+    assert!(p.is_quiet(7 * 60 + 29));
+    assert!(!p.is_quiet(7 * 60 + 30));
+    assert!(!p.is_quiet(12 * 60));
+    assert!(parse_quiet_hours("22-07")
+        .unwrap_err()
+        .contains("22:00-07:00"));
+    assert!(parse_quiet_hours("25:00-07:00").is_err());
+    assert!(parse_quiet_hours("07:00-07:00")
+        .unwrap_err()
+        .contains("same time"));
+}

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { targetLabel, targetSummary } from "./views/deliveries";
+
+describe("delivery targets in words", () => {
+  it("names targets for people", () => {
+    expect(targetLabel("desktop")).toBe("Desktop notifications");
+    expect(targetLabel("webhook:ops")).toBe("Webhook “ops”");
+    expect(targetLabel("rabbitmq:bus")).toBe("RabbitMQ “bus”");
+  });
+  it("summarises the queue", () => {
+    const now = 1_700_000_000_000;
+    expect(targetSummary({ target: "desktop", queued: 0, parked: 0, lastError: null, lastOkMs: null }, now)).toBe(
+      "nothing sent yet",
+    );
+    expect(
+      targetSummary({ target: "webhook:ops", queued: 3, parked: 2, lastError: "x", lastOkMs: now - 120_000 }, now),
+    ).toBe("3 waiting · 2 parked · last delivered 2 min ago");
+  });
+});
