@@ -30,6 +30,7 @@
 
 mod anvil;
 mod artifacts;
+pub mod bench;
 mod contract;
 mod paths;
 mod proxy;

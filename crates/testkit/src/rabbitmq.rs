@@ -178,6 +178,24 @@ impl RabbitMq {
         Ok(out)
     }
 
+    /// Messages waiting in a queue.
+    pub async fn queue_len(&self, queue: &str) -> Result<u32> {
+        let conn = Connection::connect(&self.url(), ConnectionProperties::default()).await?;
+        let ch = conn.create_channel().await?;
+        let q = ch
+            .queue_declare(
+                queue.into(),
+                QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        let _ = conn.close(200, "done".into()).await;
+        Ok(q.message_count())
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().to_path_buf()
     }

@@ -17,6 +17,8 @@ pub struct Received {
     /// Header names lower-cased.
     pub headers: HashMap<String, String>,
     pub body: Vec<u8>,
+    /// When the whole request had arrived.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -67,6 +69,11 @@ impl Receiver {
 
     pub fn set_answer(&self, a: Answer) {
         *lock(&self.shared.answer) = a;
+    }
+
+    /// How many requests arrived so far.
+    pub fn count(&self) -> usize {
+        lock(&self.shared.received).len()
     }
 
     /// Everything received so far.
@@ -159,6 +166,7 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
             path,
             headers,
             body,
+            at: std::time::Instant::now(),
         });
         match answer {
             Answer::Hang => {
