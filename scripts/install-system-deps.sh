@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev
   # desktop session for the app and its end-to-end tests
-  xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver notification-daemon x11-apps
+  xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver notification-daemon x11-apps gnome-keyring
   fonts-dejavu-core
   # delivery tests
   rabbitmq-server

@@ -47,3 +47,20 @@ pub fn delivery_attempts(
 pub fn redeliver(state: State<'_, AppState>, target: Option<String>) -> Result<u32, AppError> {
     Ok(Store::open_reader(&state.db)?.requeue_parked(target.as_deref())? as u32)
 }
+
+/// Whether secrets can go to the OS keychain; `noKeychain` says why not.
+#[tauri::command]
+pub fn keychain_status() -> Result<(), AppError> {
+    crate::keychain::OsKeychain
+        .check()
+        .map_err(AppError::NoKeychain)
+}
+
+/// Keeps a secret (webhook secret, URL with an API key) in the OS keychain under `name`,
+/// for the configuration to name with `*_keychain = "name"`.
+#[tauri::command]
+pub fn store_secret(name: String, value: String) -> Result<(), AppError> {
+    crate::keychain::OsKeychain
+        .store(&name, &value)
+        .map_err(AppError::NoKeychain)
+}

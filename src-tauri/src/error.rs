@@ -14,6 +14,9 @@ pub enum AppError {
     Store(String),
     #[error("{0}")]
     NotReady(String),
+    /// No usable OS keychain: the UI asks before keeping a secret in the config file.
+    #[error("{0}")]
+    NoKeychain(String),
 }
 
 impl From<tokenwatch_engine::EngineError> for AppError {

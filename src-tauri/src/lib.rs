@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+pub mod keychain;
 mod notifier;
 mod runner;
 mod state;
@@ -24,7 +25,9 @@ pub fn run() {
             commands::recent_events,
             commands::event_detail,
             commands::delivery_attempts,
-            commands::redeliver
+            commands::redeliver,
+            commands::keychain_status,
+            commands::store_secret
         ])
         .setup(|app| {
             let paths = runner::Paths::resolve(app.handle())?;

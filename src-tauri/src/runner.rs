@@ -94,7 +94,7 @@ fn load_config(path: &Path) -> Result<Config, String> {
     if !path.exists() {
         return Config::parse("", Path::new(".")).map_err(|_| "empty configuration".to_string());
     }
-    Config::load(path).map_err(|problems| {
+    Config::load_with(path, &crate::keychain::OsKeychain).map_err(|problems| {
         let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         format!(
             "The configuration {} has problems: {}",

@@ -160,11 +160,39 @@ fn start_xvfb(dir: &Path) -> Result<(String, Child)> {
     }
 }
 
-fn start_dbus(dir: &Path) -> Result<(String, Child)> {
+/// A private D-Bus session bus with its socket in `dir`; returns its address.
+pub fn start_dbus(dir: &Path) -> Result<(String, Child)> {
+    spawn_dbus(dir, "--session")
+}
+
+/// A private session bus that starts no services on demand (no service directories):
+/// only what the test starts answers on it.
+pub fn start_bare_dbus(dir: &Path) -> Result<(String, Child)> {
+    let config = dir.join("bus.conf");
+    std::fs::write(
+        &config,
+        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+    )?;
+    spawn_dbus(dir, &format!("--config-file={}", config.display()))
+}
+
+fn spawn_dbus(dir: &Path, config: &str) -> Result<(String, Child)> {
     let address = format!("unix:path={}", dir.join("bus").display());
     let child = Command::new("dbus-daemon")
         .args([
-            "--session",
+            config,
             "--nofork",
             "--nopidfile",
             &format!("--address={address}"),
@@ -216,7 +244,7 @@ fn log_file(dir: &Path, name: &str) -> Result<Stdio> {
     Ok(Stdio::from(std::fs::File::create(dir.join(name))?))
 }
 
-fn tempdir() -> Result<PathBuf> {
+pub fn tempdir() -> Result<PathBuf> {
     let base = std::env::temp_dir().join(format!(
         "tokenwatch-e2e-{}-{}",
         std::process::id(),

@@ -1,7 +1,10 @@
 //! The TOML configuration of networks and listeners, and its validation into the
 //! engine's model. Every problem is reported with the key it concerns.
 
+mod secrets;
 mod targets;
+
+pub use secrets::{Keychain, NoKeychain};
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -34,7 +37,11 @@ pub struct ConfigFile {
 pub struct NetworkEntry {
     pub name: String,
     pub chain_id: u64,
+    #[serde(default)]
     pub rpc: Vec<String>,
+    /// Names of keychain secrets holding endpoint URLs with API keys (the app).
+    #[serde(default)]
+    pub rpc_keychain: Vec<String>,
     #[serde(default)]
     pub confirmations: Option<toml::Value>,
     #[serde(default)]
@@ -105,8 +112,13 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads and validates a configuration file.
+    /// Reads and validates a configuration file (no keychain).
     pub fn load(path: &Path) -> Result<Config, Vec<ConfigProblem>> {
+        Self::load_with(path, &NoKeychain)
+    }
+
+    /// Reads and validates a configuration file; `*_keychain` secrets come from `keychain`.
+    pub fn load_with(path: &Path, keychain: &dyn Keychain) -> Result<Config, Vec<ConfigProblem>> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             vec![ConfigProblem {
                 at: path.display().to_string(),
@@ -114,23 +126,36 @@ impl Config {
             }]
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Self::parse(&text, base)
+        Self::parse_with(&text, base, keychain)
     }
 
     /// Parses and validates configuration text; relative paths resolve against `base`.
     pub fn parse(text: &str, base: &Path) -> Result<Config, Vec<ConfigProblem>> {
+        Self::parse_with(text, base, &NoKeychain)
+    }
+
+    /// As [`Config::parse`], with `*_keychain` secrets from `keychain`.
+    pub fn parse_with(
+        text: &str,
+        base: &Path,
+        keychain: &dyn Keychain,
+    ) -> Result<Config, Vec<ConfigProblem>> {
         let file: ConfigFile = toml::from_str(text).map_err(|e| {
             vec![ConfigProblem {
                 at: "config".into(),
                 message: e.to_string().trim_end().to_string(),
             }]
         })?;
-        file.validate(base)
+        file.validate(base, keychain)
     }
 }
 
 impl ConfigFile {
-    pub fn validate(&self, base: &Path) -> Result<Config, Vec<ConfigProblem>> {
+    pub fn validate(
+        &self,
+        base: &Path,
+        keychain: &dyn Keychain,
+    ) -> Result<Config, Vec<ConfigProblem>> {
         let mut problems = Vec::new();
         let mut networks = Vec::new();
         let mut names = HashSet::new();
@@ -139,12 +164,27 @@ impl ConfigFile {
             if !names.insert(n.name.clone()) {
                 problems.push(problem(&at, "a network with this name is already defined"));
             }
-            match validate_network(n) {
+            let mut n = n.clone();
+            for (j, name) in n.rpc_keychain.iter().enumerate() {
+                let missing = match keychain.secret(name) {
+                    Ok(Some(url)) => {
+                        n.rpc.push(url);
+                        continue;
+                    }
+                    Ok(None) => format!("the keychain has no secret \"{name}\""),
+                    Err(e) => e,
+                };
+                problems.push(problem(&format!("{at}.rpc_keychain[{j}]"), &missing));
+            }
+            if n.rpc.is_empty() && !n.rpc_keychain.is_empty() {
+                continue;
+            }
+            match validate_network(&n) {
                 Ok(spec) => networks.push(spec),
                 Err(mut p) => problems.extend(p.drain(..).map(|m| prefix(&at, m))),
             }
         }
-        let targets = targets::validate(self, &mut problems);
+        let targets = targets::validate(self, keychain, &mut problems);
         let notifications = targets::notifications(self, &mut problems);
         let mut listeners = Vec::new();
         let mut warnings = Vec::new();

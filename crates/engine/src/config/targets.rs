@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::secrets::{resolve, Keychain, Source};
 use super::{problem, ConfigFile, ConfigProblem, ListenerEntry};
 use crate::deliver::desktop::{parse_quiet_hours, DesktopPolicy};
 use crate::deliver::webhook::decode_secret;
@@ -20,12 +21,18 @@ pub struct WebhookEntry {
     /// Environment variable holding the URL (chat webhook URLs carry a token).
     #[serde(default)]
     pub url_env: Option<String>,
+    /// Name of the keychain secret holding the URL (the app).
+    #[serde(default)]
+    pub url_keychain: Option<String>,
     /// `whsec_<base64>`: signs as Standard Webhooks says.
     #[serde(default)]
     pub secret: Option<String>,
     /// Environment variable holding the secret.
     #[serde(default)]
     pub secret_env: Option<String>,
+    /// Name of the keychain secret holding the secret (the app).
+    #[serde(default)]
+    pub secret_keychain: Option<String>,
     /// `standard` (default), `slack`, `discord` or `telegram`.
     #[serde(default)]
     pub format: Option<String>,
@@ -52,6 +59,8 @@ pub struct RabbitEntry {
     pub url: Option<String>,
     #[serde(default)]
     pub url_env: Option<String>,
+    #[serde(default)]
+    pub url_keychain: Option<String>,
     pub exchange: String,
     /// Type of the exchange to declare if missing (`topic` by default); `false`: it must exist.
     #[serde(default)]
@@ -103,7 +112,11 @@ pub(super) fn notifications(file: &ConfigFile, problems: &mut Vec<ConfigProblem>
     policy
 }
 
-pub(super) fn validate(file: &ConfigFile, problems: &mut Vec<ConfigProblem>) -> Vec<TargetSpec> {
+pub(super) fn validate(
+    file: &ConfigFile,
+    keychain: &dyn Keychain,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<TargetSpec> {
     let mut out = Vec::new();
     let mut names = HashSet::new();
     for (i, w) in file.webhooks.iter().enumerate() {
@@ -112,7 +125,13 @@ pub(super) fn validate(file: &ConfigFile, problems: &mut Vec<ConfigProblem>) -> 
             problems.push(problem(&at, "a webhook with this name is already defined"));
         }
         let before = problems.len();
-        let url = resolve(&at, "url", w.url.as_deref(), w.url_env.as_deref(), problems);
+        let url = resolve(
+            &at,
+            "url",
+            source(&w.url, &w.url_env, &w.url_keychain),
+            keychain,
+            problems,
+        );
         if let Some(u) = &url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 problems.push(problem(
@@ -123,17 +142,17 @@ pub(super) fn validate(file: &ConfigFile, problems: &mut Vec<ConfigProblem>) -> 
                     ),
                 ));
             }
-        } else if w.url.is_none() && w.url_env.is_none() {
+        } else if w.url.is_none() && w.url_env.is_none() && w.url_keychain.is_none() {
             problems.push(problem(
                 &format!("{at}.url"),
-                "give the receiver's URL (url or url_env)",
+                "give the receiver's URL (url, url_env or url_keychain)",
             ));
         }
         let secret = resolve(
             &at,
             "secret",
-            w.secret.as_deref(),
-            w.secret_env.as_deref(),
+            source(&w.secret, &w.secret_env, &w.secret_keychain),
+            keychain,
             problems,
         );
         let key = secret.and_then(|s| {
@@ -195,7 +214,13 @@ pub(super) fn validate(file: &ConfigFile, problems: &mut Vec<ConfigProblem>) -> 
             ));
         }
         let before = problems.len();
-        let url = resolve(&at, "url", r.url.as_deref(), r.url_env.as_deref(), problems);
+        let url = resolve(
+            &at,
+            "url",
+            source(&r.url, &r.url_env, &r.url_keychain),
+            keychain,
+            problems,
+        );
         match &url {
             Some(u) if !(u.starts_with("amqp://") || u.starts_with("amqps://")) => {
                 problems.push(problem(
@@ -206,7 +231,7 @@ pub(super) fn validate(file: &ConfigFile, problems: &mut Vec<ConfigProblem>) -> 
                     ),
                 ));
             }
-            None if r.url.is_none() && r.url_env.is_none() => {
+            None if r.url.is_none() && r.url_env.is_none() && r.url_keychain.is_none() => {
                 problems.push(problem(
                     &format!("{at}.url"),
                     "give the broker's URL, e.g. amqp://guest:guest@127.0.0.1:5672/%2f",
@@ -291,34 +316,15 @@ fn list(names: &[&str]) -> String {
     }
 }
 
-/// A literal value or the content of an environment variable, not both.
-fn resolve(
-    at: &str,
-    key: &str,
-    literal: Option<&str>,
-    env: Option<&str>,
-    problems: &mut Vec<ConfigProblem>,
-) -> Option<String> {
-    match (literal, env) {
-        (Some(_), Some(_)) => {
-            problems.push(problem(
-                &format!("{at}.{key}"),
-                &format!("give {key} or {key}_env, not both"),
-            ));
-            None
-        }
-        (Some(v), None) => Some(v.to_string()),
-        (None, Some(var)) => match std::env::var(var) {
-            Ok(v) if !v.is_empty() => Some(v),
-            _ => {
-                problems.push(problem(
-                    &format!("{at}.{key}_env"),
-                    &format!("environment variable {var} is not set"),
-                ));
-                None
-            }
-        },
-        (None, None) => None,
+fn source<'a>(
+    literal: &'a Option<String>,
+    env: &'a Option<String>,
+    keychain: &'a Option<String>,
+) -> Source<'a> {
+    Source {
+        literal: literal.as_deref(),
+        env: env.as_deref(),
+        keychain: keychain.as_deref(),
     }
 }
 

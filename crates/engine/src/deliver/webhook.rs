@@ -41,10 +41,22 @@ pub struct WebhookSpec {
 impl std::fmt::Debug for WebhookSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebhookSpec")
-            .field("url", &crate::source::mask_url(&self.url))
+            .field("url", &origin(&self.url))
             .field("signed", &self.key.is_some())
             .field("format", &self.format)
             .finish()
+    }
+}
+
+/// `scheme://host/…`: chat webhook URLs carry their token in the path.
+fn origin(url: &str) -> String {
+    let masked = crate::source::mask_url(url);
+    match masked.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split(['/', '?']).next().unwrap_or("");
+            format!("{scheme}://{host}/…")
+        }
+        None => "…".into(),
     }
 }
 

@@ -1,0 +1,78 @@
+//! Secrets named in the configuration but kept elsewhere: environment variables, or the
+//! OS keychain (the app provides one; the headless binary has none).
+
+use super::{problem, ConfigProblem};
+
+/// Reads secrets by name from a keychain (Secret Service on Linux, in the app).
+pub trait Keychain {
+    /// `Ok(None)`: the keychain has no such secret. `Err`: no keychain is usable, in words.
+    fn secret(&self, name: &str) -> Result<Option<String>, String>;
+}
+
+/// For the headless binary: `*_keychain` keys are refused with a way out.
+pub struct NoKeychain;
+
+impl Keychain for NoKeychain {
+    fn secret(&self, _name: &str) -> Result<Option<String>, String> {
+        Err("the OS keychain is read by the desktop app only; the headless tokenwatch takes secrets from environment variables (the *_env keys)".into())
+    }
+}
+
+/// Where one value comes from, as written: at most one of literal, env and keychain.
+pub(super) struct Source<'a> {
+    pub literal: Option<&'a str>,
+    pub env: Option<&'a str>,
+    pub keychain: Option<&'a str>,
+}
+
+/// The value, or `None` with a problem recorded (or nothing given at all).
+pub(super) fn resolve(
+    at: &str,
+    key: &str,
+    src: Source<'_>,
+    keychain: &dyn Keychain,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<String> {
+    let given = [
+        src.literal.is_some(),
+        src.env.is_some(),
+        src.keychain.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
+        problems.push(problem(
+            &format!("{at}.{key}"),
+            &format!("give only one of {key}, {key}_env and {key}_keychain"),
+        ));
+        return None;
+    }
+    if let Some(v) = src.literal {
+        return Some(v.to_string());
+    }
+    if let Some(var) = src.env {
+        return match std::env::var(var) {
+            Ok(v) if !v.is_empty() => Some(v),
+            _ => {
+                problems.push(problem(
+                    &format!("{at}.{key}_env"),
+                    &format!("environment variable {var} is not set"),
+                ));
+                None
+            }
+        };
+    }
+    let name = src.keychain?;
+    match keychain.secret(name) {
+        Ok(Some(v)) => Some(v),
+        Ok(None) => {
+            problems.push(problem(
+                &format!("{at}.{key}_keychain"),
+                &format!("the keychain has no secret \"{name}\""),
+            ));
+            None
+        }
+        Err(e) => {
+            problems.push(problem(&format!("{at}.{key}_keychain"), &e));
+            None
+        }
+    }
+}
