@@ -24,14 +24,7 @@ async fn broker_gets_every_event_in_order_across_a_broker_restart() {
         .expect("queue");
     let anvil = Anvil::start().await.expect("anvil");
     let accounts = anvil.accounts().await.expect("accounts");
-    let token = anvil
-        .deploy("TestERC20", &["T", "T", "18"])
-        .await
-        .expect("deploy");
-    token
-        .send("mint", &[&accounts[0].to_string(), "1000000000"])
-        .await
-        .expect("mint");
+    let token = token_with_transfers(&anvil, 0).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("events.db");
     let text = format!(

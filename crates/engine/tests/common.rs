@@ -254,6 +254,16 @@ pub async fn token_with_transfers(anvil: &Anvil, n: usize) -> tokenwatch_testkit
         .send("mint", &[&accounts[0].to_string(), "1000000000"])
         .await
         .expect("mint");
+    transfers(&token, &accounts, n).await;
+    token
+}
+
+/// `n` transfers of 1, 2, 3, ... to accounts 1 to 5 in turn, one block each.
+pub async fn transfers(
+    token: &tokenwatch_testkit::Contract,
+    accounts: &[tokenwatch_testkit::Address],
+    n: usize,
+) {
     for i in 0..n {
         token
             .send(
@@ -263,5 +273,4 @@ pub async fn token_with_transfers(anvil: &Anvil, n: usize) -> tokenwatch_testkit
             .await
             .expect("transfer");
     }
-    token
 }

@@ -18,30 +18,10 @@ use tokenwatch_testkit::{Address, Answer, Anvil, Contract, Received, Receiver};
 /// The secret from the issue and the Standard Webhooks examples.
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-async fn token_with_transfers(anvil: &Anvil, n: usize) -> (Contract, Vec<Address>) {
-    let accounts = anvil.accounts().await.expect("accounts");
-    let token = anvil
-        .deploy("TestERC20", &["T", "T", "18"])
-        .await
-        .expect("deploy");
-    token
-        .send("mint", &[&accounts[0].to_string(), "1000000000"])
-        .await
-        .expect("mint");
-    transfers(&token, &accounts, n).await;
-    (token, accounts)
-}
-
-async fn transfers(token: &Contract, accounts: &[Address], n: usize) {
-    for i in 0..n {
-        token
-            .send(
-                "transfer",
-                &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()],
-            )
-            .await
-            .expect("transfer");
-    }
+/// A token with a mint and `n` transfers, and the dev accounts.
+async fn token_and_accounts(anvil: &Anvil, n: usize) -> (Contract, Vec<Address>) {
+    let token = token_with_transfers(anvil, n).await;
+    (token, anvil.accounts().await.expect("accounts"))
 }
 
 fn config(anvil: &Anvil, token: &Contract, webhooks: &str, listener_extra: &str) -> String {
@@ -119,7 +99,7 @@ fn run_until_head_cli(config: &std::path::Path, db: &std::path::Path) -> std::pr
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_gets_every_event_signed_and_in_order_before_run_exits() {
     let anvil = Anvil::start().await.expect("anvil");
-    let (token, _) = token_with_transfers(&anvil, 10).await;
+    let (token, _) = token_and_accounts(&anvil, 10).await;
     let receiver = Receiver::start().await.expect("receiver");
     let dir = tempfile::tempdir().expect("tempdir");
     // The documented form: a literal whsec_ secret, listener naming the webhook.
@@ -171,7 +151,7 @@ async fn webhook_gets_every_event_signed_and_in_order_before_run_exits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receiver_down_for_a_while_gets_everything_in_order_when_back() {
     let anvil = Anvil::start().await.expect("anvil");
-    let (token, accounts) = token_with_transfers(&anvil, 3).await;
+    let (token, accounts) = token_and_accounts(&anvil, 3).await;
     let mut receiver = Receiver::start().await.expect("receiver");
     receiver.stop();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -224,7 +204,7 @@ async fn receiver_down_for_a_while_gets_everything_in_order_when_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_receiver_is_parked_without_blocking_the_other_and_redelivered_later() {
     let anvil = Anvil::start().await.expect("anvil");
-    let (token, _) = token_with_transfers(&anvil, 4).await;
+    let (token, _) = token_and_accounts(&anvil, 4).await;
     let good = Receiver::start().await.expect("receiver");
     let bad = Receiver::start().await.expect("receiver");
     bad.set_answer(Answer::Status(500));
@@ -311,7 +291,7 @@ async fn failing_receiver_is_parked_without_blocking_the_other_and_redelivered_l
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_between_storing_and_delivering_loses_nothing_and_keeps_the_id() {
     let anvil = Anvil::start().await.expect("anvil");
-    let (token, _) = token_with_transfers(&anvil, 5).await;
+    let (token, _) = token_and_accounts(&anvil, 5).await;
     let receiver = Receiver::start().await.expect("receiver");
     // The receiver takes the first request and never answers: stored, not yet delivered.
     receiver.set_answer(Answer::Hang);
@@ -388,7 +368,7 @@ async fn sigkill_between_storing_and_delivering_loses_nothing_and_keeps_the_id()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reorg_delivers_a_retraction_for_an_announced_event() {
     let anvil = Anvil::start().await.expect("anvil");
-    let (token, accounts) = token_with_transfers(&anvil, 0).await;
+    let (token, accounts) = token_and_accounts(&anvil, 0).await;
     let receiver = Receiver::start().await.expect("receiver");
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("events.db");
@@ -450,7 +430,7 @@ async fn reorg_delivers_a_retraction_for_an_announced_event() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_webhooks_skip_the_first_backfill_but_announce_new_events() {
     let anvil = Anvil::start().await.expect("anvil");
-    let (token, accounts) = token_with_transfers(&anvil, 5).await;
+    let (token, accounts) = token_and_accounts(&anvil, 5).await;
     let slack = Receiver::start().await.expect("receiver");
     let data = Receiver::start().await.expect("receiver");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -582,7 +562,7 @@ async fn desktop_popups_skip_history_wait_out_quiet_hours_and_summarise_bursts()
     use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
 
     let anvil = Anvil::start().await.expect("anvil");
-    let (token, accounts) = token_with_transfers(&anvil, 5).await;
+    let (token, accounts) = token_and_accounts(&anvil, 5).await;
     let clock = Arc::new(TestClock(std::sync::Mutex::new((
         std::time::Instant::now(),
         23 * 60,
