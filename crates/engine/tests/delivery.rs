@@ -106,7 +106,11 @@ async fn webhook_gets_every_event_signed_and_in_order_before_run_exits() {
     let text = config(
         &anvil,
         &token,
-        &webhook("ops", &receiver.url(), &format!("secret = \"{SECRET}\"")),
+        &webhook(
+            "ops",
+            &receiver.url(),
+            &format!("secret = \"{SECRET}\"\nheaders = {{ \"X-Team\" = \"treasury\" }}"),
+        ),
         "webhooks = [\"ops\"]",
     );
     let cfg = write(dir.path(), "config.toml", &text);
@@ -129,6 +133,7 @@ async fn webhook_gets_every_event_signed_and_in_order_before_run_exits() {
     for r in &got {
         let p = verify(r);
         assert!(ids.insert(r.header("webhook-id").expect("id").to_string()));
+        assert_eq!(r.header("x-team"), Some("treasury"), "configured header");
         assert_eq!(p["type"], "event.confirmed");
         let d = &p["data"];
         assert_eq!(d["network"], "local");
@@ -650,5 +655,72 @@ async fn desktop_popups_skip_history_wait_out_quiet_hours_and_summarise_bursts()
         .find(|t| t.target == "desktop")
         .expect("status");
     assert_eq!((desktop.queued, desktop.parked), (0, 0));
+    engine.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_while_the_app_was_closed_are_announced_when_it_catches_up() {
+    use std::sync::Arc;
+    use tokenwatch_engine::deliver::desktop::{DesktopPolicy, DesktopSink};
+    use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
+
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, accounts) = token_and_accounts(&anvil, 2).await;
+    let clock = Arc::new(TestClock(std::sync::Mutex::new((
+        std::time::Instant::now(),
+        12 * 60,
+    ))));
+    let shown = Arc::new(Shown::default());
+    let opts = || RunOptions {
+        host_targets: vec![Target {
+            key: DESKTOP.to_string(),
+            sink: Arc::new(DesktopSink::new(
+                shown.clone(),
+                clock.clone(),
+                DesktopPolicy::default(),
+            )),
+            retry: RetryPolicy::default(),
+        }],
+        ..RunOptions::default()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("events.db");
+    let text = config(&anvil, &token, "", "notify = true");
+    let engine = Engine::start(parse_config(&text), &db, opts())
+        .await
+        .expect("engine");
+    eventually(
+        "the history stored",
+        Duration::from_secs(30),
+        || stored_rows(&db, None).len() == 3,
+        || format!("{:?}", engine.status()),
+    )
+    .await;
+    engine.shutdown().await.expect("shutdown");
+
+    // Closed: eight transfers happen meanwhile.
+    transfers(&token, &accounts, 8).await;
+    let engine = Engine::start(parse_config(&text), &db, opts())
+        .await
+        .expect("engine again");
+    eventually(
+        "the catch-up announced",
+        Duration::from_secs(30),
+        || shown.0.lock().expect("shown").len() >= 3,
+        || format!("{:?}", engine.status().targets),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let popups = shown.0.lock().expect("shown").clone();
+    let titles: Vec<&str> = popups.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "New Transfer on local",
+            "New Transfer on local",
+            "6 Transfer events on local"
+        ],
+        "the eight missed transfers, summarised; the three of the first backfill not at all"
+    );
     engine.shutdown().await.expect("shutdown");
 }

@@ -236,6 +236,54 @@ mod tests {
     }
 
     #[test]
+    fn chat_formats_carry_one_readable_line() {
+        use crate::event::{EventStatus, StoredEvent};
+        let q = Queued {
+            id: 1,
+            status: EventStatus::Pending,
+            attempts: 0,
+            event: StoredEvent {
+                id: 1,
+                network: "mainnet".into(),
+                chain_id: 1,
+                block_number: 7,
+                block_hash: "0x01".into(),
+                block_time: None,
+                tx_hash: "0x02".into(),
+                log_index: 0,
+                contract: "0x03".into(),
+                event: "Paused".into(),
+                signature: "Paused(address)".into(),
+                listener: "ops".into(),
+                status: EventStatus::Pending,
+                args: serde_json::json!({"account": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}),
+                arg_names: vec!["account".into()],
+            },
+        };
+        let sink = |format| {
+            let spec = WebhookSpec {
+                url: "https://example.com/x".into(),
+                key: None,
+                headers: Vec::new(),
+                timeout: Duration::from_secs(1),
+                format,
+            };
+            WebhookSink::new(spec, "db".into()).unwrap()
+        };
+        let line = "Paused on mainnet (ops): account 0x7099…79C8 — block 7, tx 0x02";
+        let body = |f| serde_json::from_slice::<serde_json::Value>(&sink(f).body(&q, 0)).unwrap();
+        assert_eq!(body(WebhookFormat::Slack), json!({ "text": line }));
+        assert_eq!(body(WebhookFormat::Discord), json!({ "content": line }));
+        assert_eq!(
+            body(WebhookFormat::Telegram {
+                chat_id: "-100".into()
+            }),
+            json!({ "chat_id": "-100", "text": line })
+        );
+        assert_eq!(body(WebhookFormat::Standard)["type"], "event.pending");
+    }
+
+    #[test]
     fn bad_secrets_are_named() {
         assert!(decode_secret("whsec_not base64!")
             .unwrap_err()
