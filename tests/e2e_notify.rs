@@ -85,8 +85,9 @@ async fn a_new_transfer_pops_up_and_a_click_opens_it() -> Result<()> {
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
         assert_eq!(shown.app, "Tokenwatch");
-        assert_eq!(shown.summary, "New Transfer on Local anvil");
-        assert!(shown.body.contains("value 1250000"), "{}", shown.body);
+        // TUSD has 6 decimals: 1,250,000 base units read as 1.25 TUSD.
+        assert_eq!(shown.summary, "New Transfer of 1.25 TUSD on Local anvil");
+        assert!(shown.body.starts_with("from 0x"), "{}", shown.body);
         assert_eq!(
             notifications::sent(&desktop).len(),
             1,

@@ -19,6 +19,8 @@ function ev(id: number, status: EventStatus = "pending"): StoredEvent {
     signature: "Transfer(address,address,uint256)",
     listener: "l",
     argNames: [],
+    decimals: null,
+    symbol: null,
     status,
     args: {},
   };

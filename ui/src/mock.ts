@@ -62,6 +62,8 @@ export function createMockBackend(): Backend {
       status: c.network === "base" ? "confirmed" : "pending",
       args,
       argNames: Object.keys(args),
+      decimals: c.network === "base" || c.event === "Transfer" ? 6 : 18,
+      symbol: c.contract.startsWith("0xc02a") ? "WETH" : "USDC",
     };
   }
 

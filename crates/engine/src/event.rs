@@ -66,4 +66,8 @@ pub struct StoredEvent {
     pub args: serde_json::Value,
     /// The keys of `args` in ABI order.
     pub arg_names: Vec<String>,
+    /// The contract's `decimals()`, when known (fetched for listeners that deliver).
+    pub decimals: Option<u8>,
+    /// The contract's `symbol()`, when known.
+    pub symbol: Option<String>,
 }

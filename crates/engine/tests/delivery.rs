@@ -143,6 +143,10 @@ async fn webhook_gets_every_event_signed_and_in_order_before_run_exits() {
         assert_eq!(d["status"], "confirmed");
         assert_eq!(d["contract"], token.address().to_string());
         assert!(d["args"]["value"].is_string(), "{d}");
+        assert_eq!(
+            d["token"],
+            serde_json::json!({"decimals": 18, "symbol": "T"})
+        );
     }
     // The last transfer: value 10 to account 5.
     assert_eq!(got[10].json()["data"]["args"]["value"], "10");
@@ -474,7 +478,7 @@ async fn chat_webhooks_skip_the_first_backfill_but_announce_new_events() {
         text.starts_with("Transfer on local (transfers): from 0xf39F…2266"),
         "{text}"
     );
-    assert!(text.contains("value 4321"), "{text}");
+    assert!(text.contains("value < 0.000001 T"), "{text}");
     assert!(
         got[0].header("webhook-signature").is_none(),
         "unsigned without a secret"
@@ -631,8 +635,15 @@ async fn desktop_popups_skip_history_wait_out_quiet_hours_and_summarise_bursts()
     tokio::time::sleep(Duration::from_millis(300)).await;
     let popups = shown.0.lock().expect("shown").clone();
     assert_eq!(popups.len(), 3, "{popups:?}");
-    assert_eq!(popups[0].title, "New Transfer on local");
-    assert!(popups[0].body.contains("value 1"), "{}", popups[0].body);
+    // TestERC20 "T" with 18 decimals; the transfers move 1, 2, ... base units.
+    assert_eq!(popups[0].title, "New Transfer of < 0.000001 T on local");
+    assert!(
+        popups[0]
+            .body
+            .starts_with("from 0xf39F…2266, to 0x7099…79C8"),
+        "{}",
+        popups[0].body
+    );
     assert_eq!(popups[2].title, "4 Transfer events on local");
     assert_eq!(popups[2].event_id, None);
 
@@ -716,8 +727,8 @@ async fn events_while_the_app_was_closed_are_announced_when_it_catches_up() {
     assert_eq!(
         titles,
         [
-            "New Transfer on local",
-            "New Transfer on local",
+            "New Transfer of < 0.000001 T on local",
+            "New Transfer of < 0.000001 T on local",
             "6 Transfer events on local"
         ],
         "the eight missed transfers, summarised; the three of the first backfill not at all"

@@ -24,4 +24,12 @@ args: Record<string, unknown>,
 /**
  * The keys of `args` in ABI order.
  */
-argNames: Array<string>, };
+argNames: Array<string>, 
+/**
+ * The contract's `decimals()`, when known (fetched for listeners that deliver).
+ */
+decimals: number | null, 
+/**
+ * The contract's `symbol()`, when known.
+ */
+symbol: string | null, };

@@ -1,7 +1,7 @@
 // Event detail: decoded arguments with names, block, time, transaction and contract with
 // copy buttons, in a modal dialog (Esc closes it).
 import { h } from "../dom";
-import { formatArgValue, formatFullLocalTime, formatRelativeTime } from "../format";
+import { formatArgValue, formatFullLocalTime, formatRelativeTime, formatTokenAmount } from "../format";
 import type { StoredEvent } from "../bindings/StoredEvent";
 
 function copyButton(value: string): HTMLButtonElement {
@@ -18,6 +18,15 @@ function copyButton(value: string): HTMLButtonElement {
 function row(label: string, value: string, copy = false): HTMLElement {
   return h("div", { class: "detail-row" }, h("dt", {}, label),
     h("dd", { class: "mono", "data-field": label }, value, copy ? copyButton(value) : null));
+}
+
+const AMOUNT_KEYS = new Set(["value", "amount", "_value", "_amount"]);
+
+/** `1,250.00 USDC (raw 1250000000)` for a token amount when the token's decimals are known. */
+function amountText(key: string, raw: string, e: StoredEvent): string | null {
+  if (e.decimals == null || !AMOUNT_KEYS.has(key.toLowerCase()) || !/^\d+$/.test(raw)) return null;
+  const units = formatTokenAmount(raw, e.decimals);
+  return `${units}${e.symbol ? ` ${e.symbol}` : ""} (raw ${raw})`;
 }
 
 export interface DetailView {
@@ -43,7 +52,7 @@ export function createDetail(): DetailView {
         h("dl", { class: "detail-args", "data-testid": "detail-args" },
           ...args.map((k) => {
             const v = formatArgValue(e.args[k]);
-            return row(k, v, /^0x[0-9a-fA-F]{40,}$/.test(v));
+            return row(k, amountText(k, v, e) ?? v, /^0x[0-9a-fA-F]{40,}$/.test(v));
           })),
         h("h3", {}, "Where"),
         h("dl", { class: "detail-where" },

@@ -38,7 +38,62 @@ pub fn payload(q: &Queued, timestamp: &str) -> Value {
             "signature": e.signature,
             "args": e.args,
             "arg_names": e.arg_names,
+            "token": (e.decimals.is_some() || e.symbol.is_some())
+                .then(|| json!({ "decimals": e.decimals, "symbol": e.symbol })),
         }
+    })
+}
+
+/// The event's amount in token units, e.g. `("value", "1,250.00 DUSD")`, when its
+/// contract's decimals are known and it has a `value` or `amount` argument.
+pub fn amount(e: &StoredEvent) -> Option<(&str, String)> {
+    let decimals = e.decimals?;
+    let key = e.arg_names.iter().find(|k| {
+        matches!(
+            k.to_ascii_lowercase().as_str(),
+            "value" | "amount" | "_value" | "_amount"
+        )
+    })?;
+    let raw = e.args.get(key)?.as_str()?;
+    let units = format_units(raw, decimals)?;
+    Some(match &e.symbol {
+        Some(s) => (key.as_str(), format!("{units} {s}")),
+        None => (key.as_str(), units),
+    })
+}
+
+/// `1250000` with 6 decimals -> `1.25`; `1250000000` -> `1,250.00`: thousands grouped,
+/// at least two and at most six decimals (cut, not rounded).
+pub fn format_units(raw: &str, decimals: u8) -> Option<String> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let d = usize::from(decimals);
+    let padded = format!("{raw:0>width$}", width = d + 1);
+    let (int, frac) = padded.split_at(padded.len() - d);
+    let int = int.trim_start_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if int == "0" && frac.chars().take(6).all(|c| c == '0') && raw.bytes().any(|b| b != b'0') {
+        return Some("< 0.000001".into());
+    }
+    let mut frac: String = frac.chars().take(6).collect();
+    while frac.len() > 2 && frac.ends_with('0') {
+        frac.pop();
+    }
+    while frac.len() < 2 && d > 0 {
+        frac.push('0');
+    }
+    Some(if frac.is_empty() {
+        grouped
+    } else {
+        format!("{grouped}.{frac}")
     })
 }
 
@@ -46,11 +101,15 @@ pub fn payload(q: &Queued, timestamp: &str) -> Value {
 /// `Transfer on local (transfers): from 0xf39F…2266, to 0x7099…79C8, value 1250000 — block 12`.
 pub fn describe(q: &Queued) -> String {
     let e = &q.event;
+    let amount = amount(e);
     let args: Vec<String> = e
         .arg_names
         .iter()
         .take(4)
-        .map(|k| format!("{k} {}", short_value(e.args.get(k).unwrap_or(&Value::Null))))
+        .map(|k| match &amount {
+            Some((key, units)) if key == k => format!("{k} {units}"),
+            _ => format!("{k} {}", short_value(e.args.get(k).unwrap_or(&Value::Null))),
+        })
         .collect();
     let prefix = match q.status {
         EventStatus::Removed => "Retracted (chain reorganised): ",
@@ -124,6 +183,8 @@ mod tests {
                 status: EventStatus::Confirmed,
                 args: json!({"from": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "to": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "value": "1250000"}),
                 arg_names: vec!["from".into(), "to".into(), "value".into()],
+                decimals: None,
+                symbol: None,
             },
         }
     }
@@ -139,6 +200,40 @@ mod tests {
         assert_eq!(p["data"]["status"], "removed");
         assert_eq!(p["data"]["args"]["value"], "1250000");
         assert_eq!(p["data"]["block_number"], 12);
+    }
+
+    #[test]
+    fn amounts_read_in_token_units() {
+        assert_eq!(format_units("1250000000", 6).as_deref(), Some("1,250.00"));
+        assert_eq!(format_units("1", 6).as_deref(), Some("0.000001"));
+        assert_eq!(format_units("1234567891", 9).as_deref(), Some("1.234567"));
+        assert_eq!(format_units("5", 0).as_deref(), Some("5"));
+        assert_eq!(format_units("1", 18).as_deref(), Some("< 0.000001"));
+        assert_eq!(format_units("0", 18).as_deref(), Some("0.00"));
+        assert_eq!(
+            format_units("1000000000000000000000000", 18).as_deref(),
+            Some("1,000,000.00")
+        );
+        assert_eq!(format_units("-5", 6), None);
+        let mut q = queued(EventStatus::Pending);
+        q.event.decimals = Some(3);
+        q.event.symbol = Some("DUSD".into());
+        assert_eq!(
+            amount(&q.event),
+            Some(("value", "1,250.00 DUSD".to_string()))
+        );
+        assert!(
+            describe(&q).contains("value 1,250.00 DUSD"),
+            "{}",
+            describe(&q)
+        );
+        assert_eq!(payload(&q, "t")["data"]["token"]["symbol"], "DUSD");
+        q.event.decimals = None;
+        assert_eq!(amount(&q.event), None);
+        assert!(
+            payload(&q, "t")["data"]["token"].is_object(),
+            "symbol alone is still said"
+        );
     }
 
     #[test]

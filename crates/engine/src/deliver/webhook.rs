@@ -258,6 +258,8 @@ mod tests {
                 status: EventStatus::Pending,
                 args: serde_json::json!({"account": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}),
                 arg_names: vec!["account".into()],
+                decimals: None,
+                symbol: None,
             },
         };
         let sink = |format| {

@@ -46,6 +46,15 @@ pub struct Commit {
     pub prune_below: u64,
     /// Listeners with delivery targets: their new matches are queued in the outbox.
     pub routed: Vec<i64>,
+    /// Token facts learnt for contracts of these events.
+    pub tokens: Vec<(Address, TokenInfo)>,
+}
+
+/// What a token contract says about itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub decimals: Option<u8>,
+    pub symbol: Option<String>,
 }
 
 impl Store {
@@ -117,6 +126,17 @@ impl Store {
                         outbox::enqueue(&tx, *l, id, e.block_number, e.status, now)?;
                     }
                 }
+            }
+            let mut token = tx.prepare_cached(
+                "INSERT OR REPLACE INTO tokens (network_id, address, decimals, symbol) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (address, info) in &c.tokens {
+                token.execute(params![
+                    c.network_id,
+                    address.as_slice(),
+                    info.decimals,
+                    info.symbol
+                ])?;
             }
             for b in &c.blocks {
                 blocks::put(&tx, c.network_id, b)?;

@@ -5,7 +5,7 @@
 use rusqlite::{params, Transaction};
 
 use super::commit::{status_code, status_from_code};
-use super::query::{row_to_event, COLUMNS};
+use super::query::{row_to_event, COLUMNS, TOKEN_JOIN};
 use super::{Store, StoreError};
 use crate::event::{EventStatus, StoredEvent};
 
@@ -230,8 +230,9 @@ impl Store {
             ", d.id, d.status, d.attempts FROM deliveries d
              JOIN events e ON e.id = d.event_id
              JOIN listeners l ON l.id = d.listener_id
-             JOIN networks n ON n.id = e.network_id
-             WHERE d.target = ?1 AND d.state = 0 AND d.listener_id = ?2
+             JOIN networks n ON n.id = e.network_id",
+            TOKEN_JOIN,
+            " WHERE d.target = ?1 AND d.state = 0 AND d.listener_id = ?2
              ORDER BY d.id LIMIT ?3",
         ]
         .concat();
@@ -239,9 +240,9 @@ impl Store {
         let rows = stmt.query_map(params![target, listener_id, limit], |r| {
             Ok((
                 row_to_event(r)?,
-                r.get::<_, i64>(15)?,
-                r.get::<_, i64>(16)?,
                 r.get::<_, i64>(17)?,
+                r.get::<_, i64>(18)?,
+                r.get::<_, i64>(19)?,
             ))
         })?;
         let mut out = Vec::new();

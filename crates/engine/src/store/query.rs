@@ -21,13 +21,19 @@ pub struct EventFilter {
 }
 
 /// The columns [`row_to_event`] reads, in its order.
-pub(super) const COLUMNS: &str = "e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names";
+/// (The token join is `TOKEN_JOIN`.)
+pub(super) const COLUMNS: &str = "e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names, t.decimals, t.symbol";
 
-const SELECT: &str = "SELECT e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names
+/// Joins the token facts of `e.contract`, if known.
+pub(super) const TOKEN_JOIN: &str =
+    " LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract";
+
+const SELECT: &str = "SELECT e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names, t.decimals, t.symbol
     FROM matches m
     JOIN events e ON e.id = m.event_id
     JOIN listeners l ON l.id = m.listener_id
-    JOIN networks n ON n.id = e.network_id";
+    JOIN networks n ON n.id = e.network_id
+    LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract";
 
 /// The `WHERE` clause of an [`EventFilter`]; parameters from [`filter_params`].
 const FILTER: &str = " WHERE (?1 IS NULL OR l.name = ?1) AND (?2 IS NULL OR n.name = ?2)
@@ -139,6 +145,8 @@ pub(super) fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, 
         status: EventStatus::Pending,
         args: serde_json::Value::Null,
         arg_names: Vec::new(),
+        decimals: r.get(15)?,
+        symbol: r.get(16)?,
     };
     Ok(finish(event, status, &args, &names))
 }

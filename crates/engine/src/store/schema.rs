@@ -116,6 +116,16 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     ",
+    // 4: token facts (decimals, symbol) of contracts, to show amounts in token units.
+    "
+    CREATE TABLE tokens (
+        network_id INTEGER NOT NULL REFERENCES networks(id),
+        address    BLOB NOT NULL,
+        decimals   INTEGER,
+        symbol     TEXT,
+        PRIMARY KEY (network_id, address)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Brings the database to the newest schema version.

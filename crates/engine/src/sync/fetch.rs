@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use alloy_primitives::U64;
 use futures_util::stream::{self, StreamExt};
 
-use super::{lock, process, NetworkSync, SyncError, PARALLEL};
+use super::{lock, tokens, NetworkSync, SyncError, PARALLEL};
 use crate::matcher::Matcher;
 use crate::plan::{chunks, RangeSizer};
 use crate::source::{LogFilter, RpcError, RpcLog};
@@ -17,7 +17,7 @@ impl NetworkSync {
         &self,
         matcher: &Matcher,
         sizer: &Mutex<RangeSizer>,
-        decimals: &mut process::DecimalsCache,
+        decimals: &mut tokens::TokenCache,
         (from, to): (u64, u64),
         active: &[i64],
         head: u64,

@@ -5,6 +5,7 @@
 mod fetch;
 mod process;
 mod reorg;
+mod tokens;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -64,7 +65,7 @@ impl NetworkSync {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
         let matcher = Matcher::new(self.listeners.iter().map(|(r, s)| (r.id, s)));
         let sizer = Mutex::new(RangeSizer::new(self.spec.max_block_range));
-        let mut decimals = process::DecimalsCache::default();
+        let mut decimals = tokens::TokenCache::default();
         let mut delay = Duration::from_millis(250);
         let wake = Arc::new(Notify::new());
         if !self.until_head {
@@ -134,7 +135,7 @@ impl NetworkSync {
         &self,
         matcher: &Matcher,
         sizer: &Mutex<RangeSizer>,
-        decimals: &mut process::DecimalsCache,
+        decimals: &mut tokens::TokenCache,
     ) -> Result<Step, SyncError> {
         let head = self.source.block_number().await?;
         if self.detect_reorg(head).await? {

@@ -1,27 +1,22 @@
 //! Turning a chunk's raw logs into a commit: headers and timestamps, decoding, matching.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use alloy_primitives::{Address, U256};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
-use serde_json::json;
 
+use super::tokens::TokenCache;
 use super::{lock, NetworkSync, SyncError, REORG_WINDOW};
 use crate::event::EventStatus;
 use crate::matcher::{amount_of, Matcher};
 use crate::source::{BlockTag, RpcLog};
 use crate::store::{BlockRecord, Commit, NewEvent};
 
-/// `decimals()` of token contracts, asked once per contract.
-#[derive(Default)]
-pub struct DecimalsCache(HashMap<Address, Option<u8>>);
-
 impl NetworkSync {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn build_commit(
         &self,
         matcher: &Matcher,
-        decimals: &mut DecimalsCache,
+        tokens: &mut TokenCache,
         (lo, hi): (u64, u64),
         active: &[i64],
         logs: Vec<RpcLog>,
@@ -44,9 +39,10 @@ impl NetworkSync {
         }
         let mut events = Vec::new();
         let mut undecodable: BTreeMap<i64, u64> = BTreeMap::new();
+        let mut new_tokens = Vec::new();
         for log in &logs {
             let dec = if matcher.needs_decimals(log, active) {
-                decimals.get(self, log.address).await?
+                tokens.decimals(self, log.address).await?
             } else {
                 None
             };
@@ -58,6 +54,13 @@ impl NetworkSync {
                 }
             }
             if let Some(m) = outcome.matched {
+                // Deliveries name amounts in token units: know the token first.
+                if m.listeners.iter().any(|l| self.routed.contains(l)) {
+                    let (info, fresh) = tokens.info(self, log.address).await?;
+                    if fresh {
+                        new_tokens.push((log.address, info));
+                    }
+                }
                 let number: u64 = log.block_number.map_or(0, |b| b.to());
                 events.push(NewEvent {
                     block_number: number,
@@ -107,6 +110,7 @@ impl NetworkSync {
             undecodable: undecodable.into_iter().collect(),
             prune_below: window_start,
             routed: self.routed.clone(),
+            tokens: new_tokens,
         })
     }
 
@@ -195,27 +199,5 @@ impl NetworkSync {
             Some(n) => Ok(lock(&self.store).block(self.network_id, n)?),
             None => Ok(None),
         }
-    }
-}
-
-impl DecimalsCache {
-    /// The contract's `decimals()`, or None when it has none.
-    async fn get(
-        &mut self,
-        sync: &NetworkSync,
-        contract: Address,
-    ) -> Result<Option<u8>, SyncError> {
-        if let Some(d) = self.0.get(&contract) {
-            return Ok(*d);
-        }
-        let call = json!([{"to": contract, "data": "0x313ce567"}, "latest"]);
-        let answer: Result<alloy_primitives::Bytes, _> = sync.source.call("eth_call", call).await;
-        let d = match answer {
-            Ok(bytes) if bytes.len() == 32 => u8::try_from(U256::from_be_slice(&bytes)).ok(),
-            Ok(_) | Err(crate::source::RpcError::Rpc { .. }) => None,
-            Err(e) => return Err(e.into()),
-        };
-        self.0.insert(contract, d);
-        Ok(d)
     }
 }

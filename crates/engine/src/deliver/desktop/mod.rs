@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 
-use super::message::{describe, short_value};
+use super::message::{amount, describe, short_value};
 use super::{Outcome, Sink};
 use crate::event::EventStatus;
 use crate::store::Queued;
@@ -151,10 +151,15 @@ pub fn popup(q: &Queued) -> Popup {
         EventStatus::Removed => "Retracted",
         _ => "New",
     };
-    let title = format!("{verb} {} on {}", e.event, e.network);
+    let amount = amount(e);
+    let title = match &amount {
+        Some((_, units)) => format!("{verb} {} of {units} on {}", e.event, e.network),
+        None => format!("{verb} {} on {}", e.event, e.network),
+    };
     let args: Vec<String> = e
         .arg_names
         .iter()
+        .filter(|k| amount.as_ref().is_none_or(|(key, _)| key != *k))
         .take(3)
         .map(|k| {
             format!(

@@ -62,6 +62,8 @@ fn event(id: i64, status: EventStatus) -> Queued {
             status,
             args: serde_json::json!({"from": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "to": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "value": id.to_string()}),
             arg_names: vec!["from".into(), "to".into(), "value".into()],
+            decimals: None,
+            symbol: None,
         },
     }
 }
@@ -133,6 +135,22 @@ async fn a_missing_notification_service_is_an_error_in_words() {
     assert_eq!(
         out[0].error.as_deref(),
         Some("no notification service is running")
+    );
+}
+
+#[test]
+fn amounts_in_token_units_lead_the_title() {
+    let mut q = event(4, EventStatus::Pending);
+    q.event.args["value"] = serde_json::json!("1250000000");
+    q.event.decimals = Some(6);
+    q.event.symbol = Some("USDC".into());
+    let p = popup(&q);
+    assert_eq!(p.title, "New Transfer of 1,250.00 USDC on local");
+    assert!(
+        p.body
+            .starts_with("from 0xf39F…2266, to 0x7099…79C8 (mine, block 14)"),
+        "{}",
+        p.body
     );
 }
 

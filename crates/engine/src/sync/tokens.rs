@@ -1,0 +1,101 @@
+//! Token facts a person needs to read an amount: `decimals()` and `symbol()`, asked once
+//! per contract and kept in the store with the events that use them.
+
+use std::collections::HashMap;
+
+use alloy_primitives::{Address, U256};
+use serde_json::json;
+
+use super::{NetworkSync, SyncError};
+use crate::store::TokenInfo;
+
+/// Per network: what each contract answered (None: not a token, or no such function).
+#[derive(Default)]
+pub struct TokenCache(HashMap<Address, TokenInfo>);
+
+impl TokenCache {
+    /// The contract's `decimals()` (fetched with its symbol the first time).
+    pub(super) async fn decimals(
+        &mut self,
+        sync: &NetworkSync,
+        contract: Address,
+    ) -> Result<Option<u8>, SyncError> {
+        Ok(self.info(sync, contract).await?.0.decimals)
+    }
+
+    /// The token facts; `true` when they were fetched just now (to be stored).
+    pub(super) async fn info(
+        &mut self,
+        sync: &NetworkSync,
+        contract: Address,
+    ) -> Result<(TokenInfo, bool), SyncError> {
+        if let Some(i) = self.0.get(&contract) {
+            return Ok((i.clone(), false));
+        }
+        let decimals = call(sync, contract, "0x313ce567")
+            .await?
+            .and_then(|b| (b.len() == 32).then(|| u8::try_from(U256::from_be_slice(&b)).ok())?);
+        let symbol = call(sync, contract, "0x95d89b41")
+            .await?
+            .and_then(|b| decode_symbol(&b));
+        let info = TokenInfo { decimals, symbol };
+        self.0.insert(contract, info.clone());
+        Ok((info, true))
+    }
+}
+
+/// An `eth_call` at the latest block; `None` when the contract reverts or has no code.
+async fn call(
+    sync: &NetworkSync,
+    contract: Address,
+    selector: &str,
+) -> Result<Option<alloy_primitives::Bytes>, SyncError> {
+    let params = json!([{"to": contract, "data": selector}, "latest"]);
+    match sync.source.call("eth_call", params).await {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(crate::source::RpcError::Rpc { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `symbol()` as an ABI string, or as `bytes32` (old tokens); printable, at most 16 chars.
+pub fn decode_symbol(b: &[u8]) -> Option<String> {
+    let raw: &[u8] = if b.len() >= 64 {
+        let len = usize::try_from(U256::from_be_slice(&b[32..64])).ok()?;
+        b.get(64..64usize.checked_add(len)?)?
+    } else if b.len() == 32 {
+        let end = b.iter().position(|c| *c == 0).unwrap_or(32);
+        &b[..end]
+    } else {
+        return None;
+    };
+    let s: String = std::str::from_utf8(raw)
+        .ok()?
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(16)
+        .collect();
+    let s = s.trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_symbol;
+
+    #[test]
+    fn symbols_decode_from_strings_and_bytes32() {
+        let mut abi = vec![0u8; 96];
+        abi[31] = 32;
+        abi[63] = 4;
+        abi[64..68].copy_from_slice(b"DUSD");
+        assert_eq!(decode_symbol(&abi).as_deref(), Some("DUSD"));
+        let mut b32 = [0u8; 32];
+        b32[..3].copy_from_slice(b"MKR");
+        assert_eq!(decode_symbol(&b32).as_deref(), Some("MKR"));
+        assert_eq!(decode_symbol(&[0u8; 32]), None);
+        assert_eq!(decode_symbol(&[1, 2, 3]), None);
+        abi[63] = 200; // a length past the end
+        assert_eq!(decode_symbol(&abi), None);
+    }
+}
