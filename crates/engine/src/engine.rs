@@ -229,6 +229,11 @@ impl Engine {
         Ok(Store::open_reader(&self.db)?.recent_events(limit)?)
     }
 
+    /// Networks being followed.
+    pub fn network_count(&self) -> usize {
+        self.networks.len()
+    }
+
     /// Waits for every network task to end (with `until_head`: caught up). Returns the
     /// first error as soon as a task fails.
     pub async fn wait(&mut self) -> Result<(), EngineError> {

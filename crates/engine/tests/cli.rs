@@ -197,3 +197,88 @@ fn export_of_a_missing_database_is_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/dir/x.db"));
 }
+
+/// `run` follows edits of its configuration: a listener added to the file starts without a
+/// restart; a file that does not validate is reported and the previous one keeps running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_applies_an_edited_configuration_without_a_restart() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let one = token_with_transfers(&anvil, 2).await;
+    let two = token_with_transfers(&anvil, 3).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = format!(
+        "{}{}",
+        network(&anvil, 0),
+        listener(
+            "one",
+            &[one.address().to_string()],
+            &["erc20:Transfer"],
+            "from_block = 0"
+        )
+    );
+    let cfg = write(dir.path(), "config.toml", &first);
+    let db = dir.path().join("events.db");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
+        .args([
+            "run",
+            "--config",
+            cfg.to_str().expect("path"),
+            "--db",
+            db.to_str().expect("path"),
+        ])
+        .env("TOKENWATCH_LOG", "warn")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn tokenwatch");
+    let count = |l: &str| stored_rows(&db, Some(l)).len();
+    eventually(
+        "listener one backfilled",
+        std::time::Duration::from_secs(30),
+        || count("one") == 3,
+        String::new,
+    )
+    .await;
+
+    // A broken edit: reported, nothing stops.
+    std::fs::write(&cfg, format!("{first}\n[[listeners]]\nname = \"broken\"\n")).expect("write");
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert!(child.try_wait().expect("wait").is_none(), "still running");
+
+    // A listener added: backfilled while the first keeps running.
+    let second = format!(
+        "{first}{}",
+        listener(
+            "two",
+            &[two.address().to_string()],
+            &["erc20:Transfer"],
+            "from_block = 0"
+        )
+    );
+    std::fs::write(&cfg, second).expect("write");
+    eventually(
+        "listener two backfilled",
+        std::time::Duration::from_secs(30),
+        || count("two") == 4,
+        String::new,
+    )
+    .await;
+    assert_eq!(count("one"), 3);
+
+    terminate(child.id());
+    let out = child.wait_with_output().expect("exit");
+    assert_eq!(out.status.code(), Some(0), "SIGTERM ends it cleanly");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("missing field `network`")
+            && log
+                .contains("the changed configuration has problems; still running the previous one"),
+        "the broken edit was reported:\n{log}"
+    );
+}
+
+/// Sends SIGTERM (with the `kill` command).
+fn terminate(pid: u32) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+}

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod deliveries;
+mod reload;
 
 use clap::{Parser, Subcommand};
 use tokenwatch_engine::export::export_csv;
@@ -195,17 +196,33 @@ async fn run_engine(
 ) -> Result<(), EngineError> {
     let opts = RunOptions {
         until_head,
-        config_path: Some(config_path),
+        config_path: Some(config_path.clone()),
         ..RunOptions::default()
     };
     let mut engine = Engine::start(config, &db, opts).await?;
-    let finished = tokio::select! {
-        r = async {
-            engine.wait().await?;
-            // Caught up: every delivery made goes out (or is parked) before exiting.
-            engine.drain_deliveries().await
-        } => Some(r),
-        _ = stop_signal() => None,
+    let mut watch = reload::ConfigWatch::new(config_path);
+    let stop = stop_signal();
+    tokio::pin!(stop);
+    let finished = loop {
+        // Following (not --until-head): the run ends on a signal or a failure only.
+        let ends = until_head || engine.network_count() > 0;
+        tokio::select! {
+            r = async {
+                engine.wait().await?;
+                // Caught up: every delivery made goes out (or is parked) before exiting.
+                engine.drain_deliveries().await
+            }, if ends => {
+                if until_head || r.is_err() {
+                    break Some(r);
+                }
+            }
+            _ = &mut stop => break None,
+            _ = tokio::time::sleep(reload::POLL), if !until_head => {
+                if let Some(config) = watch.changed() {
+                    engine.apply(config).await;
+                }
+            }
+        }
     };
     match finished {
         // With --until-head: caught up and delivered. Otherwise a network failed for good.
