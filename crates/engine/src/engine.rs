@@ -79,11 +79,13 @@ impl Engine {
     pub async fn start(config: Config, db: &Path, opts: RunOptions) -> Result<Engine, EngineError> {
         let store = Store::open(db)?;
         let instance = store.instance_id()?;
+        let stored = store.event_count()?;
         if let Some(p) = &opts.config_path {
             store.set_meta("config", &p.display().to_string())?;
         }
         let store = Arc::new(Mutex::new(store));
         let hub = Hub::new(db.display().to_string());
+        hub.update(|b| b.events_stored = stored);
         let mut engine = Engine {
             hub: hub.clone(),
             db: db.to_path_buf(),
@@ -331,6 +333,7 @@ async fn prepare(
     let network_id = crate::sync::lock(store).upsert_network(&net.name, net.chain_id)?;
     let mut records = Vec::new();
     let mut routed = Vec::new();
+    let mut matched = std::collections::HashMap::new();
     for l in listeners {
         let from = retry(hub, net, || resolve_start(&source, store, l, head)).await;
         let rec = crate::sync::lock(store).upsert_listener(
@@ -357,6 +360,8 @@ async fn prepare(
         if !wanted.is_empty() {
             routed.push(rec.id);
         }
+        let (events, _) = crate::sync::lock(store).listener_counts(rec.id)?;
+        matched.insert(rec.id, events);
         records.push((rec, l.clone()));
     }
     let endpoints = source.endpoint_status();
@@ -375,6 +380,7 @@ async fn prepare(
         until_head,
         routed,
         waker,
+        matched: Mutex::new(matched),
     })
 }
 

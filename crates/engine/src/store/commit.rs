@@ -1,6 +1,8 @@
 //! The one write path of the sync loop: events, matches, coverage and headers of a block
 //! range commit together; reorg rollbacks and confirmations likewise.
 
+use std::collections::BTreeMap;
+
 use alloy_primitives::{Address, B256, U256};
 use rusqlite::{params, OptionalExtension};
 
@@ -57,12 +59,24 @@ pub struct TokenInfo {
     pub symbol: Option<String>,
 }
 
+/// What a commit changed.
+#[derive(Debug, Default, PartialEq)]
+pub struct Committed {
+    /// Events stored for the first time, or back after a reorg had removed them.
+    pub fresh: Vec<i64>,
+    /// Rows added to the events table.
+    pub inserted: u64,
+    /// New matches per listener.
+    pub matched: BTreeMap<i64, u64>,
+}
+
 impl Store {
-    /// Writes a range atomically. Returns the ids of events stored for the first time
-    /// (a repeat of a known log only adds missing matches).
-    pub fn commit(&mut self, c: &Commit) -> Result<Vec<i64>, StoreError> {
+    /// Writes a range atomically (a repeat of a known log only adds missing matches).
+    pub fn commit(&mut self, c: &Commit) -> Result<Committed, StoreError> {
         let tx = self.conn.transaction()?;
         let mut fresh = Vec::new();
+        let mut inserted = 0;
+        let mut matched_per: BTreeMap<i64, u64> = BTreeMap::new();
         let now = now_ms();
         {
             let mut insert = tx.prepare_cached(
@@ -100,6 +114,7 @@ impl Store {
                     e.arg_names,
                 ])?;
                 let (id, revived) = if n == 1 {
+                    inserted += 1;
                     let id = tx.last_insert_rowid();
                     fresh.push(id);
                     (id, false)
@@ -122,6 +137,9 @@ impl Store {
                 };
                 for l in &e.listeners {
                     let new_match = matched.execute(params![l, id])? == 1;
+                    if new_match {
+                        *matched_per.entry(*l).or_default() += 1;
+                    }
                     if (new_match || revived) && c.routed.contains(l) {
                         outbox::enqueue(&tx, *l, id, e.block_number, e.status, now)?;
                     }
@@ -153,7 +171,11 @@ impl Store {
             blocks::prune(&tx, c.network_id, None, c.prune_below)?;
         }
         tx.commit()?;
-        Ok(fresh)
+        Ok(Committed {
+            fresh,
+            inserted,
+            matched: matched_per,
+        })
     }
 
     /// Undoes everything above the common ancestor of a reorg: events there become

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use blocks::BlockRecord;
-pub use commit::{now_ms, Commit, NewEvent, TokenInfo};
+pub use commit::{now_ms, Commit, Committed, NewEvent, TokenInfo};
 pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
 pub use query::EventFilter;
 pub use registry::ListenerRecord;

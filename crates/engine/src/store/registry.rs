@@ -106,6 +106,16 @@ impl Store {
         Ok(())
     }
 
+    /// The listener's count of logs that did not fit the ABI.
+    pub fn undecodable(&self, listener_id: i64) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT undecodable FROM listeners WHERE id = ?1",
+            [listener_id],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// Events matched by the listener and its undecodable-log count.
     pub fn listener_counts(&self, listener_id: i64) -> Result<(u64, u64), StoreError> {
         let events: i64 = self.conn.query_row(

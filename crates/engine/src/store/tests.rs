@@ -47,9 +47,11 @@ fn a_log_is_stored_once_and_coverage_merges() {
         events: vec![event(5, 0, 5, vec![l]), event(5, 1, 5, vec![l])],
         ..Commit::default()
     };
-    assert_eq!(store.commit(&c).expect("commit").len(), 2);
+    let first = store.commit(&c).expect("commit");
+    assert_eq!(first.fresh.len(), 2);
+    assert_eq!((first.inserted, first.matched.get(&l)), (2, Some(&2)));
     // The same range again (a resume after a crash) adds nothing.
-    assert!(store.commit(&c).expect("commit").is_empty());
+    assert_eq!(store.commit(&c).expect("commit"), Default::default());
     assert_eq!(store.event_count().expect("count"), 2);
     let c2 = Commit {
         from_block: 10,

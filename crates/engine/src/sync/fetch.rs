@@ -51,7 +51,9 @@ impl NetworkSync {
             let commit = self
                 .build_commit(matcher, decimals, (lo, hi), active, logs, head, final_block)
                 .await?;
-            let fresh = lock(&self.store).commit(&commit)?;
+            let done = lock(&self.store).commit(&commit)?;
+            self.count(&done);
+            let fresh = done.fresh;
             if !self.routed.is_empty() && !commit.events.is_empty() {
                 self.waker.wake();
             }

@@ -7,6 +7,7 @@ mod process;
 mod reorg;
 mod tokens;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -52,6 +53,9 @@ pub struct NetworkSync {
     pub routed: Vec<i64>,
     /// Tells the delivery workers that messages were queued.
     pub waker: crate::deliver::Waker,
+    /// Events matched per listener, counted once at start and then kept up to date (a
+    /// count over a million rows per step would slow the live path).
+    pub matched: Mutex<HashMap<i64, u64>>,
 }
 
 enum Step {
@@ -215,22 +219,38 @@ impl NetworkSync {
         Ok(())
     }
 
+    /// Adds a commit's new rows and matches to the counts on the status board.
+    fn count(&self, done: &crate::store::Committed) {
+        let mut matched = self.matched.lock().unwrap_or_else(|p| p.into_inner());
+        for (l, n) in &done.matched {
+            *matched.entry(*l).or_default() += n;
+        }
+        drop(matched);
+        if done.inserted > 0 {
+            self.hub.update(|b| b.events_stored += done.inserted);
+        }
+    }
+
     fn report_progress(&self, head: u64) -> Result<(), SyncError> {
         let store = lock(&self.store);
+        let matched = self
+            .matched
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let mut rows = Vec::new();
         let mut synced: Option<u64> = None;
         for (rec, spec) in &self.listeners {
             let covered = store.covered_to(rec.id, rec.from_block)?;
-            let (events, undecodable) = store.listener_counts(rec.id)?;
+            let events = matched.get(&rec.id).copied().unwrap_or(0);
+            let undecodable = store.undecodable(rec.id)?;
             if !spec.paused {
                 synced = Some(synced.map_or(covered.unwrap_or(0), |s| s.min(covered.unwrap_or(0))));
             }
             rows.push((rec.name.clone(), covered, events, undecodable));
         }
-        let total = store.event_count()?;
         drop(store);
         self.hub.update(|b| {
-            b.events_stored = total;
             for (name, covered, events, undecodable) in rows {
                 if let Some(l) = b.listeners.iter_mut().find(|l| l.name == name) {
                     l.covered_to = covered;
