@@ -184,6 +184,11 @@ pub(super) fn validate(
                 None
             }
         };
+        for (name, value) in &w.headers {
+            if let Err(m) = check_header(name, value) {
+                problems.push(problem(&format!("{at}.headers.\"{name}\""), &m));
+            }
+        }
         let retry = retry_policy(
             &at,
             (w.max_attempts, w.retry_initial_ms, w.retry_max_ms),
@@ -306,6 +311,25 @@ pub(super) fn check_listener_targets(
             ));
         }
     }
+}
+
+/// A header the user may add: valid, and not one the signature or body depends on.
+fn check_header(name: &str, value: &str) -> Result<(), String> {
+    const RESERVED: [&str; 5] = [
+        "content-type",
+        "content-length",
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+    ];
+    if RESERVED.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err("is set by Tokenwatch itself".into());
+    }
+    reqwest::header::HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| "is not a valid header name".to_string())?;
+    reqwest::header::HeaderValue::from_str(value)
+        .map_err(|_| "has a value that cannot be sent in a header".to_string())?;
+    Ok(())
 }
 
 fn list(names: &[&str]) -> String {

@@ -180,15 +180,13 @@ impl Outbox {
         Waker(self.wake.clone())
     }
 
-    /// Starts a worker for each target not running yet and stops those not listed.
+    /// Runs exactly these targets: every worker is started afresh, so a changed URL,
+    /// secret or retry policy applies at once. (A message cut off mid-send goes again:
+    /// at least once.)
     pub fn set_targets(&mut self, targets: Vec<Target>) {
-        self.workers.retain(|key, task| {
-            let keep = targets.iter().any(|t| &t.key == key);
-            if !keep {
-                task.abort();
-            }
-            keep
-        });
+        for (_, task) in self.workers.drain() {
+            task.abort();
+        }
         if let Some(hub) = &self.hub {
             hub.update(|b| {
                 b.targets
@@ -196,9 +194,6 @@ impl Outbox {
             });
         }
         for t in targets {
-            if self.workers.contains_key(&t.key) {
-                continue;
-            }
             let key = t.key.clone();
             if let Some(hub) = &self.hub {
                 let key = key.clone();
@@ -269,7 +264,7 @@ async fn run_worker(
         if *stop.borrow() {
             return;
         }
-        let wait = match round(&target, &store, hub.as_deref()).await {
+        let wait = match round(&target, &store, hub.as_deref(), &stop).await {
             Ok(None) => continue,
             Ok(Some(wait)) => wait,
             Err(e) => {
@@ -290,12 +285,16 @@ async fn round(
     target: &Target,
     store: &Mutex<Store>,
     hub: Option<&Hub>,
+    stop: &watch::Receiver<bool>,
 ) -> Result<Option<Duration>, StoreError> {
     let lanes = lock(store).lanes(&target.key)?;
     let now = now_ms();
     let mut next_due: Option<i64> = None;
     let mut sent = false;
     for lane in lanes {
+        if *stop.borrow() {
+            return Ok(None);
+        }
         if lane.next_at > now {
             next_due = Some(next_due.map_or(lane.next_at, |t| t.min(lane.next_at)));
             continue;

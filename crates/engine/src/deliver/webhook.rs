@@ -101,6 +101,8 @@ impl WebhookSink {
     pub fn new(spec: WebhookSpec, instance: String) -> Result<Self, String> {
         let client = reqwest::Client::builder()
             .timeout(spec.timeout)
+            // A redirect would turn the POST into a bodiless GET: count a 3xx as a failure.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
         Ok(Self {

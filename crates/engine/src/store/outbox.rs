@@ -16,6 +16,8 @@ pub enum DeliveryState {
     Delivered,
     /// Gave up after the target's attempts; waits for a redelivery.
     Parked,
+    /// Never delivered, and its event was removed by a reorg meanwhile: nothing to say.
+    Dropped,
 }
 
 impl DeliveryState {
@@ -24,6 +26,7 @@ impl DeliveryState {
             DeliveryState::Queued => 0,
             DeliveryState::Delivered => 1,
             DeliveryState::Parked => 2,
+            DeliveryState::Dropped => 3,
         }
     }
 
@@ -32,6 +35,7 @@ impl DeliveryState {
             0 => Ok(DeliveryState::Queued),
             1 => Ok(DeliveryState::Delivered),
             2 => Ok(DeliveryState::Parked),
+            3 => Ok(DeliveryState::Dropped),
             other => Err(StoreError::Corrupt(format!(
                 "unknown delivery state {other}"
             ))),
@@ -43,6 +47,7 @@ impl DeliveryState {
             DeliveryState::Queued => "queued",
             DeliveryState::Delivered => "delivered",
             DeliveryState::Parked => "parked",
+            DeliveryState::Dropped => "dropped",
         }
     }
 }
@@ -140,7 +145,9 @@ fn idempotency_key(chain_id: i64, tx: &[u8], log_index: i64) -> String {
 }
 
 /// Queues the event for every target of the listener that takes it: all of them when the
-/// block is past the listener's first backfill, else those routed with `history`.
+/// block is past the listener's first backfill, else those routed with `history`. A
+/// target whose last message about this event already said this status is skipped (a
+/// listener redefined and matched again does not announce twice).
 pub(super) fn enqueue(
     tx: &Transaction<'_>,
     listener_id: i64,
@@ -153,6 +160,9 @@ pub(super) fn enqueue(
         "INSERT INTO deliveries (target, listener_id, event_id, status, created_at)
          SELECT r.target, r.listener_id, ?2, ?3, ?5 FROM routes r JOIN listeners l ON l.id = r.listener_id
          WHERE r.listener_id = ?1 AND (r.history = 1 OR l.created_head IS NULL OR ?4 > l.created_head)
+           AND (SELECT d.status FROM deliveries d
+                WHERE d.event_id = ?2 AND d.target = r.target AND d.listener_id = r.listener_id
+                ORDER BY d.id DESC LIMIT 1) IS NOT ?3
          ORDER BY r.target",
     )?;
     Ok(stmt.execute(params![
@@ -164,8 +174,9 @@ pub(super) fn enqueue(
     ])?)
 }
 
-/// Queues a retraction, to the same targets, of every announced event above `ancestor`
-/// that is about to be removed.
+/// Queues a retraction, to the same targets, of every event above `ancestor` that is about
+/// to be removed and was announced (delivered, or queued and so perhaps in flight). Parked
+/// messages about those events will never be true again: they are dropped.
 pub(super) fn retract_above(
     tx: &Transaction<'_>,
     network_id: i64,
@@ -177,9 +188,18 @@ pub(super) fn retract_above(
          SELECT DISTINCT d.target, d.listener_id, d.event_id, 2, ?3
          FROM deliveries d JOIN events e ON e.id = d.event_id
          WHERE e.network_id = ?1 AND e.block_number > ?2 AND e.status != 2 AND d.status != 2
+           AND d.state IN (0, 1)
          ORDER BY d.event_id, d.target, d.listener_id",
     )?;
-    Ok(stmt.execute(params![network_id, ancestor as i64, now_ms])?)
+    let n = stmt.execute(params![network_id, ancestor as i64, now_ms])?;
+    tx.prepare_cached(
+        "UPDATE deliveries SET state = 3, done_at = ?3,
+            last_error = 'its event was removed by a reorg before it was delivered'
+         WHERE state = 2 AND status != 2 AND event_id IN
+            (SELECT id FROM events WHERE network_id = ?1 AND block_number > ?2 AND status != 2)",
+    )?
+    .execute(params![network_id, ancestor as i64, now_ms])?;
+    Ok(n)
 }
 
 impl Store {
@@ -271,6 +291,12 @@ impl Store {
             )?;
             let mut defer =
                 tx.prepare_cached("UPDATE deliveries SET next_at = ?2 WHERE id = ?1")?;
+            let mut park_rest = tx.prepare_cached(
+                "UPDATE deliveries SET state = 2, done_at = ?2,
+                    last_error = 'parked with an earlier message of its listener (the target kept failing)'
+                 WHERE state = 0 AND id > ?1 AND (target, listener_id) =
+                    (SELECT target, listener_id FROM deliveries WHERE id = ?1)",
+            )?;
             for a in attempts {
                 if let NextStep::Defer(t) = a.next {
                     defer.execute(params![a.delivery_id, t])?;
@@ -296,6 +322,12 @@ impl Store {
                     a.error,
                     a.at_ms
                 ])?;
+                if a.next == NextStep::Park {
+                    // The target kept failing: park the rest of the lane too, so a
+                    // redelivery sends them in order and `--until-head` does not wait out
+                    // each one's retries.
+                    park_rest.execute(params![a.delivery_id, a.at_ms])?;
+                }
             }
         }
         tx.commit()?;
@@ -415,6 +447,7 @@ impl Store {
 
     /// Queues parked deliveries again (of one target, or all); returns how many.
     pub fn requeue_parked(&self, target: Option<&str>) -> Result<usize, StoreError> {
+        // Dropped deliveries (their event was removed) are not parked and stay as they are.
         Ok(self.conn.execute(
             "UPDATE deliveries SET state = 0, attempts = 0, next_at = 0, done_at = NULL
              WHERE state = 2 AND (?1 IS NULL OR target = ?1)",

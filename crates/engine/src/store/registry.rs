@@ -67,18 +67,20 @@ impl Store {
             {
                 (id, created)
             }
-            Some((id, _, _, _, created)) => {
+            Some((id, _, _, _, _)) => {
                 // One transaction: a crash must not leave the new definition with the
                 // old coverage. What it matched under the old definition no longer applies.
                 let tx = self.conn.unchecked_transaction()?;
+                // A redefined listener is a new one over the chain: what it now matches up
+                // to this head is its history (not announced as news).
                 tx.execute(
-                    "UPDATE listeners SET network_id = ?2, spec_hash = ?3, from_block = ?4, undecodable = 0 WHERE id = ?1",
-                    params![id, network_id, spec_hash, from_block as i64],
+                    "UPDATE listeners SET network_id = ?2, spec_hash = ?3, from_block = ?4, undecodable = 0, created_head = ?5 WHERE id = ?1",
+                    params![id, network_id, spec_hash, from_block as i64, head as i64],
                 )?;
                 tx.execute("DELETE FROM coverage WHERE listener_id = ?1", [id])?;
                 tx.execute("DELETE FROM matches WHERE listener_id = ?1", [id])?;
                 tx.commit()?;
-                (id, created)
+                (id, Some(head as i64))
             }
             None => {
                 self.conn.execute(

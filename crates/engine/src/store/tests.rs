@@ -133,3 +133,121 @@ fn a_network_cannot_change_chain() {
         .expect_err("chain id changed");
     assert!(err.to_string().contains("chain id 31337"), "{err}");
 }
+
+/// (target, status, state) of every delivery, oldest first.
+fn outbox(store: &Store) -> Vec<(String, EventStatus, DeliveryState)> {
+    let mut rows: Vec<_> = store
+        .deliveries(None, 100)
+        .expect("deliveries")
+        .into_iter()
+        .map(|d| (d.target, d.status, d.state))
+        .collect();
+    rows.reverse();
+    rows
+}
+
+fn attempt(id: i64, next: NextStep) -> AttemptRecord {
+    AttemptRecord {
+        delivery_id: id,
+        at_ms: 1,
+        ok: next == NextStep::Done,
+        code: None,
+        latency_ms: 0,
+        error: None,
+        next,
+    }
+}
+
+#[test]
+fn a_reorg_retracts_what_was_announced_and_drops_what_never_was() {
+    let (_d, mut store, net, l) = setup();
+    store
+        .set_routes(l, &[("webhook:a".into(), true), ("webhook:b".into(), true)])
+        .expect("routes");
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 20,
+        listeners: vec![l],
+        events: vec![event(15, 0, 5, vec![l])],
+        routed: vec![l],
+        ..Commit::default()
+    };
+    store.commit(&c).expect("commit");
+    let ids: Vec<i64> = store
+        .deliveries(None, 10)
+        .expect("deliveries")
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    // Target b delivered it; target a parked it.
+    let (b, a) = (ids[0], ids[1]);
+    store
+        .record_attempts(&[attempt(b, NextStep::Done), attempt(a, NextStep::Park)])
+        .expect("record");
+    store.rollback_to(net, 10).expect("rollback");
+    let rows = outbox(&store);
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "webhook:a".into(),
+                EventStatus::Pending,
+                DeliveryState::Dropped
+            ),
+            (
+                "webhook:b".into(),
+                EventStatus::Pending,
+                DeliveryState::Delivered
+            ),
+            (
+                "webhook:b".into(),
+                EventStatus::Removed,
+                DeliveryState::Queued
+            ),
+        ],
+        "a retraction only where the event was announced"
+    );
+    assert_eq!(
+        store.requeue_parked(None).expect("requeue"),
+        0,
+        "a dropped one stays"
+    );
+}
+
+#[test]
+fn a_parked_message_parks_the_rest_of_its_lane_and_a_rematch_is_not_announced_twice() {
+    let (_d, mut store, net, l) = setup();
+    store
+        .set_routes(l, &[("webhook:a".into(), true)])
+        .expect("routes");
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 20,
+        listeners: vec![l],
+        events: vec![event(12, 0, 5, vec![l]), event(13, 0, 6, vec![l])],
+        routed: vec![l],
+        ..Commit::default()
+    };
+    store.commit(&c).expect("commit");
+    let first = store.lanes("webhook:a").expect("lanes");
+    assert_eq!(first.len(), 1);
+    let batch = store.lane_batch("webhook:a", l, 10).expect("batch");
+    assert_eq!(batch.len(), 2);
+    store
+        .record_attempts(&[attempt(batch[0].id, NextStep::Park)])
+        .expect("record");
+    assert!(
+        store.lanes("webhook:a").expect("lanes").is_empty(),
+        "both parked"
+    );
+    assert_eq!(store.requeue_parked(Some("webhook:a")).expect("requeue"), 2);
+
+    // The listener is redefined: its matches go and come back; no second announcement.
+    store
+        .upsert_listener("l", net, "h2", 0, 30)
+        .expect("redefine");
+    store.commit(&c).expect("commit again");
+    assert_eq!(store.deliveries(None, 10).expect("deliveries").len(), 2);
+}

@@ -230,7 +230,14 @@ async fn run_engine(
         Some(Err(e)) => Err(e),
         None => {
             tracing::info!("stopping");
-            engine.shutdown().await
+            let stopped = engine.shutdown().await;
+            if until_head {
+                // Scripts must not take an interrupted run for a complete one.
+                return Err(EngineError::Task(
+                    "interrupted before everything was stored and delivered; run again to continue from the checkpoint".into(),
+                ));
+            }
+            stopped
         }
     }
 }

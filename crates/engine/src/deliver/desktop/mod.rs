@@ -109,7 +109,8 @@ impl DesktopSink {
 
     /// The pop-ups for a batch: one each while under the burst limit, then one summary.
     /// When the limit is used up, how long until a slot frees.
-    fn plan(&self, batch: &[Queued]) -> Result<Vec<Popup>, Duration> {
+    /// Each pop-up comes with how many messages of the batch it covers.
+    fn plan(&self, batch: &[Queued]) -> Result<Vec<(Popup, usize)>, Duration> {
         let now = self.clock.now();
         let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
         while shown
@@ -132,10 +133,10 @@ impl DesktopSink {
         } else {
             room.saturating_sub(1)
         };
-        let mut out: Vec<Popup> = batch[..singles].iter().map(popup).collect();
+        let mut out: Vec<(Popup, usize)> = batch[..singles].iter().map(|q| (popup(q), 1)).collect();
         let rest = &batch[singles..];
         if !rest.is_empty() {
-            out.push(summary(rest));
+            out.push((summary(rest), rest.len()));
         }
         for _ in &out {
             shown.push_back(now);
@@ -217,32 +218,35 @@ impl Sink for DesktopSink {
                     return vec![Outcome::deferred(wait)];
                 }
             };
-            for p in popups {
+            let ok = |_| Outcome {
+                ok: true,
+                code: None,
+                latency: started.elapsed(),
+                error: None,
+                defer: None,
+            };
+            let mut covered = 0;
+            for (p, n) in popups {
                 let notifier = self.notifier.clone();
                 let shown = tokio::task::spawn_blocking(move || notifier.show(&p))
                     .await
                     .unwrap_or_else(|e| Err(format!("the notification task failed: {e}")));
                 if let Err(error) = shown {
-                    return vec![Outcome {
+                    // What was shown counts as delivered; the first one not shown fails.
+                    let mut out: Vec<Outcome> = (0..covered).map(ok).collect();
+                    out.push(Outcome {
                         ok: false,
                         code: None,
                         latency: started.elapsed(),
                         error: Some(error),
                         defer: None,
-                    }];
+                    });
+                    return out;
                 }
+                covered += n;
             }
             // Every message of the batch was shown, alone or in the summary.
-            batch
-                .iter()
-                .map(|_| Outcome {
-                    ok: true,
-                    code: None,
-                    latency: started.elapsed(),
-                    error: None,
-                    defer: None,
-                })
-                .collect()
+            (0..batch.len()).map(ok).collect()
         })
     }
 
