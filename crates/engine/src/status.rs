@@ -13,6 +13,8 @@ pub enum EndpointHealth {
     Ok,
     RateLimited,
     Down,
+    /// Answers, but its head is behind the other endpoints'.
+    Lagging,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

@@ -111,3 +111,39 @@ async fn a_dead_first_endpoint_fails_over_to_the_second() {
     )
     .await;
 }
+
+/// A first endpoint stuck 30 blocks behind (its head is old, blocks above it do not exist,
+/// its logs stop there): the engine takes the head from the endpoint that is up to date,
+/// reads recent blocks there, marks the stuck one lagging, and stores the whole chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lagging_endpoint_is_not_trusted_for_blocks_it_does_not_have() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = busy_chain(&anvil).await;
+    let head = anvil.block_number().await.expect("head");
+    let stuck = RpcProxy::start(&anvil.url()).await.expect("proxy");
+    stuck.freeze_at(head - 30);
+    run_until_head(&anvil, &token, &[stuck.url(), anvil.url()]).await;
+
+    // The status board says which endpoint lags, in words.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tokenwatch_engine::Config::parse(
+        &config_for(&anvil, &[stuck.url(), anvil.url()], &token),
+        std::path::Path::new("."),
+    )
+    .expect("config");
+    let db = dir.path().join("e.db");
+    let status = common::run_until_head(config, &db).await;
+    let endpoints = &status.networks[0].endpoints;
+    assert_eq!(
+        endpoints[0].health,
+        tokenwatch_engine::status::EndpointHealth::Lagging
+    );
+    assert_eq!(
+        endpoints[0].last_error.as_deref(),
+        Some("30 blocks behind the other endpoints")
+    );
+    assert_eq!(
+        endpoints[1].health,
+        tokenwatch_engine::status::EndpointHealth::Ok
+    );
+}

@@ -46,6 +46,8 @@ pub enum Fault {
 #[derive(Default)]
 struct Rules {
     max_log_range: Option<(u64, Refusal)>,
+    /// Play a node stuck at this block.
+    frozen_at: Option<u64>,
     faults: VecDeque<Fault>,
     requests: u64,
     refused: u64,
@@ -96,6 +98,12 @@ impl RpcProxy {
         self.lock().max_log_range = Some((blocks, style));
     }
 
+    /// Plays a node that stopped syncing at `block`: `eth_blockNumber` says `block`, blocks
+    /// above it do not exist, and logs above it are not returned (as such a node answers).
+    pub fn freeze_at(&self, block: u64) {
+        self.lock().frozen_at = Some(block);
+    }
+
     /// Queues faults for the next requests, in order.
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
         self.lock().faults.extend(faults);
@@ -133,8 +141,9 @@ async fn serve(
         let Some(body) = read_request(&mut conn, &mut buf).await? else {
             return Ok(());
         };
-        let (fault, refusal) = {
+        let (fault, refusal, frozen_at) = {
             let mut r = rules.lock().unwrap_or_else(|p| p.into_inner());
+            let frozen_at = r.frozen_at;
             r.requests += 1;
             let fault = r.faults.pop_front().filter(|f| *f != Fault::Pass);
             if fault.is_some() {
@@ -148,7 +157,7 @@ async fn serve(
             if refusal.is_some() {
                 r.refused += 1;
             }
-            (fault, refusal)
+            (fault, refusal, frozen_at)
         };
         let (status, answer) = match (fault, refusal) {
             (Some(Fault::Drop), _) => return Ok(()),
@@ -162,6 +171,7 @@ async fn serve(
             (Some(Fault::RpcError(code, msg)), _) => (200, error_body(&body, code, &msg)),
             (None | Some(Fault::Pass), Some((code, msg))) => (200, error_body(&body, code, &msg)),
             (None | Some(Fault::Pass), None) => {
+                let frozen = frozen_at.and_then(|b| frozen_answer(&body, b));
                 let resp = client
                     .post(&upstream)
                     .header("content-type", "application/json")
@@ -169,7 +179,12 @@ async fn serve(
                     .send()
                     .await
                     .context("upstream")?;
-                (resp.status().as_u16(), resp.text().await?)
+                let (status, text) = (resp.status().as_u16(), resp.text().await?);
+                match (frozen, frozen_at) {
+                    (Some(Frozen::Answer(a)), _) => (200, a),
+                    (Some(Frozen::Trim), Some(b)) => (status, trim_logs(&text, b)),
+                    _ => (status, text),
+                }
             }
         };
         let head = format!(
@@ -242,4 +257,47 @@ fn error_body(request: &[u8], code: i64, message: &str) -> String {
         .map(|v| v["id"].clone())
         .unwrap_or(Value::Null);
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string()
+}
+
+/// How a node stuck at a block answers differently.
+enum Frozen {
+    /// A complete answer of its own.
+    Answer(String),
+    /// The upstream answer without the logs above the block.
+    Trim,
+}
+
+fn frozen_answer(body: &[u8], block: u64) -> Option<Frozen> {
+    let req: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let id = req.get("id").cloned().unwrap_or(serde_json::Value::Null);
+    let answer = |result: serde_json::Value| {
+        Frozen::Answer(
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "result": result}).to_string(),
+        )
+    };
+    match req.get("method")?.as_str()? {
+        "eth_blockNumber" => Some(answer(format!("{block:#x}").into())),
+        "eth_getBlockByNumber" => {
+            let tag = req["params"][0].as_str()?;
+            let n = u64::from_str_radix(tag.trim_start_matches("0x"), 16).ok()?;
+            (n > block).then(|| answer(serde_json::Value::Null))
+        }
+        "eth_getLogs" => Some(Frozen::Trim),
+        _ => None,
+    }
+}
+
+fn trim_logs(text: &str, block: u64) -> String {
+    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return text.to_string();
+    };
+    if let Some(logs) = v.get_mut("result").and_then(|r| r.as_array_mut()) {
+        logs.retain(|l| {
+            l["blockNumber"]
+                .as_str()
+                .and_then(|b| u64::from_str_radix(b.trim_start_matches("0x"), 16).ok())
+                .is_some_and(|b| b <= block)
+        });
+    }
+    v.to_string()
 }

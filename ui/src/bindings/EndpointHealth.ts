@@ -3,4 +3,4 @@
 /**
  * Health of one RPC endpoint as last seen.
  */
-export type EndpointHealth = "unknown" | "ok" | "rateLimited" | "down";
+export type EndpointHealth = "unknown" | "ok" | "rateLimited" | "down" | "lagging";

@@ -9,6 +9,7 @@ const HEALTH_WORDS: Record<EndpointHealth, string> = {
   ok: "healthy",
   rateLimited: "rate limited",
   down: "down",
+  lagging: "behind the others",
 };
 
 interface Card extends HTMLElement {

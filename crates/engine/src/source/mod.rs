@@ -1,5 +1,7 @@
 //! Where logs come from: a network's RPC endpoints, with failover between them and the
-//! few calls the engine makes (chain id, heads, headers, logs).
+//! few calls the engine makes (chain id, heads, headers, logs). With several endpoints,
+//! every head poll asks all of them: one that lags behind the others is not preferred, and
+//! never asked for blocks it does not have yet (its "no logs" there would be a lie).
 
 pub mod error;
 mod http;
@@ -30,7 +32,12 @@ pub struct Source {
 struct State {
     preferred: usize,
     health: Vec<(EndpointHealth, Option<String>)>,
+    /// Each endpoint's head at the last poll (None: unknown or failed).
+    heads: Vec<Option<u64>>,
 }
+
+/// An endpoint this many blocks behind the best one counts as lagging.
+pub const LAG_BLOCKS: u64 = 3;
 
 impl Source {
     /// Builds a source from HTTP(S) URLs. WebSocket URLs are used by the live follower.
@@ -41,11 +48,13 @@ impl Source {
             .map(|u| HttpEndpoint::new(u, mask_url(u), timeout))
             .collect::<Result<Vec<_>, _>>()?;
         let health = vec![(EndpointHealth::Unknown, None); endpoints.len()];
+        let heads = vec![None; endpoints.len()];
         Ok(Self {
             endpoints,
             state: Mutex::new(State {
                 preferred: 0,
                 health,
+                heads,
             }),
         })
     }
@@ -56,11 +65,35 @@ impl Source {
         method: &str,
         params: Value,
     ) -> Result<T, RpcError> {
-        let start = self.lock().preferred;
+        self.call_having(method, params, None).await
+    }
+
+    /// As [`Source::call`], skipping endpoints known to be below block `needs`.
+    async fn call_having<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: Value,
+        needs: Option<u64>,
+    ) -> Result<T, RpcError> {
+        let (start, heads) = {
+            let st = self.lock();
+            (st.preferred, st.heads.clone())
+        };
         let n = self.endpoints.len();
         let mut last = None;
         for i in 0..n {
             let idx = (start + i) % n;
+            let behind = matches!((needs, heads[idx]), (Some(b), Some(h)) if h < b);
+            if behind && n > 1 {
+                last.get_or_insert(RpcError::Transport {
+                    endpoint: self.endpoints[idx].shown().to_string(),
+                    message: format!(
+                        "this endpoint has not reached block {} yet",
+                        needs.unwrap_or(0)
+                    ),
+                });
+                continue;
+            }
             match self.endpoints[idx].call(method, params.clone()).await {
                 Ok(v) => {
                     self.mark(idx, EndpointHealth::Ok, None);
@@ -92,19 +125,82 @@ impl Source {
         Ok(id.to())
     }
 
+    /// The chain head: the best of all endpoints' heads. Endpoints more than
+    /// [`LAG_BLOCKS`] behind it are marked lagging and not preferred.
     pub async fn block_number(&self) -> Result<u64, RpcError> {
-        let n: alloy_primitives::U64 = self.call("eth_blockNumber", json!([])).await?;
-        Ok(n.to())
+        if self.endpoints.len() == 1 {
+            let n: alloy_primitives::U64 = self.call("eth_blockNumber", json!([])).await?;
+            self.lock().heads[0] = Some(n.to());
+            return Ok(n.to());
+        }
+        let answers = futures_util::future::join_all(
+            self.endpoints
+                .iter()
+                .map(|e| e.call::<alloy_primitives::U64>("eth_blockNumber", json!([]))),
+        )
+        .await;
+        let heads: Vec<Option<u64>> = answers
+            .iter()
+            .map(|a| a.as_ref().ok().map(|n| n.to::<u64>()))
+            .collect();
+        let Some(best) = heads.iter().flatten().copied().max() else {
+            let mut errors = answers.into_iter().filter_map(Result::err);
+            let first = errors.next();
+            for (idx, _) in self.endpoints.iter().enumerate() {
+                self.mark(
+                    idx,
+                    EndpointHealth::Down,
+                    first.as_ref().map(|e| e.to_string()),
+                );
+            }
+            return Err(first.unwrap_or_else(|| RpcError::Transport {
+                endpoint: "(none)".into(),
+                message: "no endpoint answered".into(),
+            }));
+        };
+        let mut st = self.lock();
+        for (idx, answer) in answers.iter().enumerate() {
+            st.health[idx] = match (answer, heads[idx]) {
+                (Err(RpcError::RateLimited { .. }), _) => (
+                    EndpointHealth::RateLimited,
+                    answer.as_ref().err().map(|e| e.to_string()),
+                ),
+                (Err(e), _) => (EndpointHealth::Down, Some(e.to_string())),
+                (Ok(_), Some(h)) if h + LAG_BLOCKS < best => (
+                    EndpointHealth::Lagging,
+                    Some(format!("{} blocks behind the other endpoints", best - h)),
+                ),
+                (Ok(_), _) => (EndpointHealth::Ok, None),
+            };
+        }
+        st.heads = heads;
+        if st.health[st.preferred].0 != EndpointHealth::Ok {
+            if let Some(idx) = st.health.iter().position(|(h, _)| *h == EndpointHealth::Ok) {
+                tracing::info!(endpoint = %self.endpoints[idx].shown(), "switching to the endpoint that is up to date");
+                st.preferred = idx;
+            }
+        }
+        Ok(best)
     }
 
     /// The header at `tag`, or None when the node does not have that block (yet).
     pub async fn header(&self, tag: BlockTag) -> Result<Option<RpcHeader>, RpcError> {
-        self.call("eth_getBlockByNumber", json!([tag.to_param(), false]))
-            .await
+        let needs = match tag {
+            BlockTag::Number(n) => Some(n),
+            _ => None,
+        };
+        self.call_having(
+            "eth_getBlockByNumber",
+            json!([tag.to_param(), false]),
+            needs,
+        )
+        .await
     }
 
     pub async fn logs(&self, filter: &LogFilter) -> Result<Vec<RpcLog>, RpcError> {
-        self.call("eth_getLogs", json!([filter])).await
+        let to: u64 = filter.to_block.to();
+        self.call_having("eth_getLogs", json!([filter]), Some(to))
+            .await
     }
 
     /// Health of each endpoint for the status display.
