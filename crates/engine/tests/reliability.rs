@@ -87,7 +87,7 @@ async fn reorg_case(depth: u64) {
         depth,
         "each replaced block held one transfer"
     );
-    wait_until("reorg handled", Duration::from_secs(30), || {
+    wait_until("reorg handled", Duration::from_secs(60), || {
         let (live, removed) = stored(&db);
         live == new_chain && removed == orphaned
     })
@@ -98,6 +98,53 @@ async fn reorg_case(depth: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reorg_of_depth_1_marks_removed_and_stores_the_new_branch() {
     reorg_case(1).await;
+}
+
+/// Deeper than the 256 headers kept for reorg checks, with empty blocks in between: the
+/// blocks of stored events below the kept headers are checked instead, so nothing
+/// orphaned stays live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reorg_below_the_kept_headers_is_rolled_back_entirely() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = token_with_transfers(&anvil, 20).await;
+    let accounts = anvil.accounts().await.expect("accounts");
+    anvil.mine(300).await.expect("mine");
+    transfers(&token, &accounts, 5).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("e.db");
+    let engine = Engine::start(config(&anvil, &token, 2, ""), &db, RunOptions::default())
+        .await
+        .expect("engine");
+    let chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string())
+        .await
+        .into_iter()
+        .collect();
+    wait_until("backfill", Duration::from_secs(30), || {
+        stored(&db).0 == chain
+    })
+    .await;
+
+    // 310 blocks replaced: the 5 late transfers, 300 empty blocks, 5 early transfers.
+    let tx = token
+        .tx_request(
+            &Default::default(),
+            "transfer",
+            &[&accounts[7].to_string(), "4242"],
+        )
+        .expect("tx");
+    anvil.reorg(310, &[(tx, 0)]).await.expect("reorg");
+    let new_chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string())
+        .await
+        .into_iter()
+        .collect();
+    let orphaned: BTreeSet<Key> = chain.difference(&new_chain).cloned().collect();
+    assert_eq!(orphaned.len(), 10);
+    wait_until("reorg handled", Duration::from_secs(60), || {
+        let (live, removed) = stored(&db);
+        live == new_chain && removed == orphaned
+    })
+    .await;
+    engine.shutdown().await.expect("shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

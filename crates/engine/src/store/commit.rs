@@ -205,6 +205,26 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The highest block at or below `n` holding a stored, not removed, event, with its hash.
+    pub fn event_block_at_or_below(
+        &self,
+        network_id: i64,
+        n: u64,
+    ) -> Result<Option<(u64, B256)>, StoreError> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT block_number, block_hash FROM events
+                 WHERE network_id = ?1 AND block_number <= ?2 AND status != 2
+                 ORDER BY block_number DESC LIMIT 1",
+            )?
+            .query_row(params![network_id, n as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        Ok(row.map(|(b, h)| (b as u64, B256::from_slice(&h))))
+    }
+
     /// Highest block of the network with a stored, not removed, event.
     pub fn last_event_block(&self, network_id: i64) -> Result<Option<u64>, StoreError> {
         let n: Option<i64> = self

@@ -45,17 +45,29 @@ impl NetworkSync {
         Ok(true)
     }
 
-    /// The highest stored block whose hash the node still agrees with.
+    /// The highest stored block whose hash the node still agrees with. Below the kept
+    /// headers, the blocks of stored events are checked instead (blocks without events
+    /// hold nothing to undo): a reorg of any depth is rolled back to where it began.
     async fn find_ancestor(&self, from: u64) -> Result<u64, SyncError> {
         let mut n = from;
         while n > 0 {
             n -= 1;
-            let Some(stored) = lock(&self.store).block(self.network_id, n)? else {
-                tracing::error!(network = %self.spec.name, block = n, "reorg reaches below the kept headers; rolling back to there");
-                return Ok(n);
+            let stored = lock(&self.store).block(self.network_id, n)?;
+            let stored = match stored {
+                Some(b) => b.hash,
+                None => {
+                    let below = lock(&self.store).event_block_at_or_below(self.network_id, n)?;
+                    let Some((number, hash)) = below else {
+                        tracing::warn!(network = %self.spec.name, "reorg reaches below every stored event; re-reading from the start");
+                        return Ok(0);
+                    };
+                    tracing::warn!(network = %self.spec.name, block = number, "reorg goes below the kept headers; checking the blocks of stored events");
+                    n = number;
+                    hash
+                }
             };
             let node = self.source.header(BlockTag::Number(n)).await?;
-            if node.is_some_and(|h| h.hash == stored.hash) {
+            if node.is_some_and(|h| h.hash == stored) {
                 return Ok(n);
             }
         }
