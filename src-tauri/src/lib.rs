@@ -7,6 +7,7 @@ pub mod keychain;
 mod notifier;
 mod runner;
 mod state;
+mod tray;
 
 pub use error::AppError;
 
@@ -20,6 +21,12 @@ pub fn run() {
         context.config_mut().identifier = id;
     }
     let result = tauri::Builder::default()
+        // First: a second launch hands over to the running instance and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("second launch: showing the running instance");
+            tray::show_main(app);
+        }))
+        .on_window_event(tray::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::engine_status,
             commands::recent_events,
@@ -35,6 +42,10 @@ pub fn run() {
             tracing::info!(data = %paths.data_dir.display(), config = %paths.config.display(), "starting");
             app.manage(state::AppState::new(paths.db.clone()));
             app.manage(LogGuard(guard));
+            if let Err(e) = tray::install(app.handle()) {
+                // Some desktops have no tray; the window still works.
+                tracing::warn!(error = %e, "no tray icon");
+            }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(runner::run(handle, paths.config, paths.db));
             Ok(())

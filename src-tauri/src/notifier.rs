@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Emitter};
 use tokenwatch_engine::deliver::desktop::{Clock, Notifier, Popup};
 
 pub struct OsNotifier {
@@ -55,11 +55,7 @@ fn explain(detail: &str) -> String {
 
 /// Brings the window forward and shows the event (or the feed, for a summary).
 pub fn open_event(app: &AppHandle, event_id: Option<i64>) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
-    }
+    crate::tray::show_main(app);
     let _ = app.emit("open-event", event_id);
 }
 

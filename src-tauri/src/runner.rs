@@ -105,8 +105,24 @@ fn load_config(path: &Path) -> Result<Config, String> {
 }
 
 fn publish_status(app: &AppHandle, status: tokenwatch_engine::EngineStatus) {
+    crate::tray::set_status(app, &tray_text(&status));
     app.state::<AppState>().set_status(status.clone());
     let _ = app.emit("engine-status", status);
+}
+
+/// `Running · 1234 events`, or what is wrong, for the tray tooltip.
+fn tray_text(s: &tokenwatch_engine::EngineStatus) -> String {
+    if let Some(e) = &s.error {
+        return format!("Problem: {e}");
+    }
+    let state = if !s.running {
+        "Stopped"
+    } else if s.networks.iter().any(|n| n.error.is_some()) {
+        "Problem"
+    } else {
+        "Running"
+    };
+    format!("{state} · {} events", s.events_stored)
 }
 
 fn fail(app: &AppHandle, message: String) {

@@ -35,24 +35,15 @@ impl Desktop {
         let native_port = free_port()?;
         let data = dir.join("data");
         std::fs::create_dir_all(&data)?;
-        let driver = Command::new(tauri_driver()?)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("DISPLAY", &display)
-            .env("DBUS_SESSION_BUS_ADDRESS", &dbus_address)
-            .env("TOKENWATCH_DATA_DIR", &data)
-            .env("TOKENWATCH_CONFIG", config)
-            .env(
-                "TOKENWATCH_APP_ID",
-                format!("dev.tokenwatch.test{}", std::process::id()),
-            )
-            .env("XDG_DATA_HOME", dir.join("xdg-data"))
-            .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
-            .env("XDG_CACHE_HOME", dir.join("xdg-cache"))
+        let mut driver = Command::new(tauri_driver()?);
+        driver.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ]);
+        app_env(&mut driver, &dir, &display, &dbus_address, config);
+        let driver = driver
             .stdout(log_file(&dir, "tauri-driver.log")?)
             .stderr(log_file(&dir, "tauri-driver.err")?)
             .process_group(0)
@@ -92,6 +83,20 @@ impl Desktop {
         Ok(())
     }
 
+    /// The app binary with this desktop's environment, as the driver starts it (a second
+    /// launch of the same app).
+    pub fn app_command(&self, config: &Path) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenwatch-app"));
+        app_env(
+            &mut cmd,
+            &self.dir,
+            &self.display,
+            &self.dbus_address,
+            config,
+        );
+        cmd
+    }
+
     /// The app's data directory for this test.
     pub fn data_dir(&self) -> PathBuf {
         self.dir.join("data")
@@ -126,6 +131,21 @@ impl Drop for Desktop {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// The environment the app runs in: this desktop, its own data directory and app id.
+fn app_env(cmd: &mut Command, dir: &Path, display: &str, dbus: &str, config: &Path) {
+    cmd.env("DISPLAY", display)
+        .env("DBUS_SESSION_BUS_ADDRESS", dbus)
+        .env("TOKENWATCH_DATA_DIR", dir.join("data"))
+        .env("TOKENWATCH_CONFIG", config)
+        .env(
+            "TOKENWATCH_APP_ID",
+            format!("dev.tokenwatch.test{}", std::process::id()),
+        )
+        .env("XDG_DATA_HOME", dir.join("xdg-data"))
+        .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
+        .env("XDG_CACHE_HOME", dir.join("xdg-cache"));
 }
 
 fn start_xvfb(dir: &Path) -> Result<(String, Child)> {

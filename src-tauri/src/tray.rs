@@ -1,0 +1,54 @@
+//! Running in the background: a tray icon with the engine's status and a menu (open,
+//! quit); closing the window hides it while the engine keeps watching; a second launch
+//! brings the first instance's window back instead of starting another engine.
+
+use tauri::menu::{Menu, MenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
+
+const TRAY: &str = "main";
+
+/// Adds the tray icon and its menu.
+pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let open = MenuItem::with_id(app, "open", "Open Tokenwatch", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", "Quit Tokenwatch", true, None::<&str>)?;
+    let menu = Menu::with_items(app, &[&open, &quit])?;
+    let mut tray = TrayIconBuilder::with_id(TRAY)
+        .tooltip("Tokenwatch: starting")
+        .menu(&menu)
+        .on_menu_event(|app, event| match event.id.as_ref() {
+            "open" => show_main(app),
+            "quit" => app.exit(0),
+            _ => {}
+        });
+    if let Some(icon) = app.default_window_icon().cloned() {
+        tray = tray.icon(icon);
+    }
+    tray.build(app)?;
+    Ok(())
+}
+
+/// The tray's tooltip follows the engine: `Tokenwatch: Running · 1,234 events`.
+pub fn set_status<R: Runtime>(app: &AppHandle<R>, text: &str) {
+    if let Some(tray) = app.tray_by_id(TRAY) {
+        let _ = tray.set_tooltip(Some(format!("Tokenwatch: {text}")));
+    }
+}
+
+/// Shows, unminimises and focuses the main window.
+pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+}
+
+/// Closing the window hides it; the engine keeps running (quit from the tray menu).
+pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    if let WindowEvent::CloseRequested { api, .. } = event {
+        api.prevent_close();
+        let _ = window.hide();
+        tracing::info!("window closed; the engine keeps running in the background");
+    }
+}
