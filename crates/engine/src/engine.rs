@@ -125,13 +125,7 @@ impl Engine {
             .map(|t| (t.key.clone(), t.sink.takes_history()))
             .collect();
         for spec in &self.targets {
-            let history = match &spec.kind {
-                crate::deliver::TargetKind::Webhook(w) => {
-                    w.format == crate::deliver::WebhookFormat::Standard
-                }
-                crate::deliver::TargetKind::RabbitMq(_) => true,
-            };
-            out.push((spec.key.clone(), history));
+            out.push((spec.key.clone(), spec.kind.takes_history()));
         }
         Arc::new(out)
     }

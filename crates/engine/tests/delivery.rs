@@ -553,10 +553,35 @@ impl tokenwatch_engine::deliver::desktop::Clock for TestClock {
 }
 
 impl TestClock {
+    fn at(minute_of_day: u32) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Self(std::sync::Mutex::new((
+            std::time::Instant::now(),
+            minute_of_day,
+        ))))
+    }
+
     fn set(&self, advance: Duration, minute_of_day: u32) {
         let mut g = self.0.lock().expect("clock");
         g.0 += advance;
         g.1 = minute_of_day;
+    }
+}
+
+/// Engine options with a desktop target that records into `shown` on `clock`'s time.
+fn desktop_options(
+    shown: &std::sync::Arc<Shown>,
+    clock: &std::sync::Arc<TestClock>,
+    policy: tokenwatch_engine::deliver::desktop::DesktopPolicy,
+) -> RunOptions {
+    use tokenwatch_engine::deliver::desktop::DesktopSink;
+    use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
+    RunOptions {
+        host_targets: vec![Target {
+            key: DESKTOP.to_string(),
+            sink: std::sync::Arc::new(DesktopSink::new(shown.clone(), clock.clone(), policy)),
+            retry: RetryPolicy::default(),
+        }],
+        ..RunOptions::default()
     }
 }
 
@@ -574,15 +599,11 @@ impl tokenwatch_engine::deliver::desktop::Notifier for Shown {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn desktop_popups_skip_history_wait_out_quiet_hours_and_summarise_bursts() {
     use std::sync::Arc;
-    use tokenwatch_engine::deliver::desktop::{parse_quiet_hours, DesktopPolicy, DesktopSink};
-    use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
+    use tokenwatch_engine::deliver::desktop::{parse_quiet_hours, DesktopPolicy};
 
     let anvil = Anvil::start().await.expect("anvil");
     let (token, accounts) = token_and_accounts(&anvil, 5).await;
-    let clock = Arc::new(TestClock(std::sync::Mutex::new((
-        std::time::Instant::now(),
-        23 * 60,
-    ))));
+    let clock = TestClock::at(23 * 60);
     let shown = Arc::new(Shown::default());
     let policy = DesktopPolicy {
         burst: 3,
@@ -590,15 +611,7 @@ async fn desktop_popups_skip_history_wait_out_quiet_hours_and_summarise_bursts()
         quiet_hours: Some(parse_quiet_hours("22:00-07:00").expect("range")),
         recheck: Duration::from_millis(100),
     };
-    let sink = DesktopSink::new(shown.clone(), clock.clone(), policy);
-    let opts = RunOptions {
-        host_targets: vec![Target {
-            key: DESKTOP.to_string(),
-            sink: Arc::new(sink),
-            retry: RetryPolicy::default(),
-        }],
-        ..RunOptions::default()
-    };
+    let opts = desktop_options(&shown, &clock, policy);
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("events.db");
     let engine = Engine::start(
@@ -679,28 +692,13 @@ async fn desktop_popups_skip_history_wait_out_quiet_hours_and_summarise_bursts()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_while_the_app_was_closed_are_announced_when_it_catches_up() {
     use std::sync::Arc;
-    use tokenwatch_engine::deliver::desktop::{DesktopPolicy, DesktopSink};
-    use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
+    use tokenwatch_engine::deliver::desktop::DesktopPolicy;
 
     let anvil = Anvil::start().await.expect("anvil");
     let (token, accounts) = token_and_accounts(&anvil, 2).await;
-    let clock = Arc::new(TestClock(std::sync::Mutex::new((
-        std::time::Instant::now(),
-        12 * 60,
-    ))));
+    let clock = TestClock::at(12 * 60);
     let shown = Arc::new(Shown::default());
-    let opts = || RunOptions {
-        host_targets: vec![Target {
-            key: DESKTOP.to_string(),
-            sink: Arc::new(DesktopSink::new(
-                shown.clone(),
-                clock.clone(),
-                DesktopPolicy::default(),
-            )),
-            retry: RetryPolicy::default(),
-        }],
-        ..RunOptions::default()
-    };
+    let opts = || desktop_options(&shown, &clock, DesktopPolicy::default());
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("events.db");
     let text = config(&anvil, &token, "", "notify = true");

@@ -103,6 +103,16 @@ pub enum TargetKind {
     RabbitMq(RabbitSpec),
 }
 
+impl TargetKind {
+    /// Whether, by default, it takes a listener's first backfill (see [`Sink::takes_history`]).
+    pub fn takes_history(&self) -> bool {
+        match self {
+            TargetKind::Webhook(w) => w.takes_history(),
+            TargetKind::RabbitMq(_) => true,
+        }
+    }
+}
+
 /// A delivery target from the configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetSpec {

@@ -48,6 +48,13 @@ impl std::fmt::Debug for WebhookSpec {
     }
 }
 
+impl WebhookSpec {
+    /// Standard webhooks feed data integrations; the chat formats are read by people.
+    pub fn takes_history(&self) -> bool {
+        self.format == WebhookFormat::Standard
+    }
+}
+
 /// `scheme://host/…`: chat webhook URLs carry their token in the path.
 fn origin(url: &str) -> String {
     let masked = crate::source::mask_url(url);
@@ -216,7 +223,7 @@ impl Sink for WebhookSink {
     }
 
     fn takes_history(&self) -> bool {
-        self.spec.format == WebhookFormat::Standard
+        self.spec.takes_history()
     }
 }
 

@@ -346,18 +346,23 @@ impl Store {
 
     /// Queued deliveries of these targets (all targets when empty).
     pub fn queued_count(&self, targets: &[String]) -> Result<u64, StoreError> {
+        Ok(self
+            .count_per_target(DeliveryState::Queued)?
+            .into_iter()
+            .filter(|(t, _)| targets.is_empty() || targets.contains(t))
+            .map(|(_, n)| n)
+            .sum())
+    }
+
+    /// (target, count) of the deliveries in a state.
+    pub fn count_per_target(&self, state: DeliveryState) -> Result<Vec<(String, u64)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT target, count(*) FROM deliveries WHERE state = 0 GROUP BY target",
+            "SELECT target, count(*) FROM deliveries WHERE state = ?1 GROUP BY target ORDER BY target",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        let mut n = 0;
-        for row in rows {
-            let (target, count) = row?;
-            if targets.is_empty() || targets.contains(&target) {
-                n += count as u64;
-            }
-        }
-        Ok(n)
+        let rows = stmt.query_map([state.code()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Deliveries in a state, newest first.

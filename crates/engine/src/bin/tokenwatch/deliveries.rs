@@ -119,10 +119,12 @@ fn try_redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> Re
     })
     .map_err(|e| e.to_string())?;
     let store = store.lock().unwrap_or_else(|p| p.into_inner());
-    let parked = store
-        .deliveries(Some(DeliveryState::Parked), u32::MAX)
+    let parked: u64 = store
+        .count_per_target(DeliveryState::Parked)
         .map_err(|e| e.to_string())?
-        .len();
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
     println!("redelivered {n} deliveries; {parked} parked again");
     Ok(())
 }
@@ -132,12 +134,10 @@ fn target_key(store: &Store, target: Option<&str>) -> Result<Option<String>, Str
     let Some(t) = target else {
         return Ok(None);
     };
-    let rows = store
-        .deliveries(Some(DeliveryState::Parked), u32::MAX)
+    let parked = store
+        .count_per_target(DeliveryState::Parked)
         .map_err(|e| e.to_string())?;
-    let mut keys: Vec<&str> = rows.iter().map(|d| d.target.as_str()).collect();
-    keys.sort();
-    keys.dedup();
+    let keys: Vec<&str> = parked.iter().map(|(t, _)| t.as_str()).collect();
     keys.iter()
         .find(|k| **k == t || k.split_once(':').is_some_and(|(_, name)| name == t))
         .map(|k| Some(k.to_string()))
