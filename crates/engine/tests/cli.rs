@@ -69,14 +69,7 @@ async fn documented_config_backfills_what_the_chain_holds() {
         String::from_utf8_lossy(&check.stderr)
     );
 
-    let run = tokenwatch(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--db",
-        db.to_str().expect("path"),
-        "--until-head",
-    ]);
+    let run = run_until_head_cli(&config, &db);
     assert_eq!(
         run.status.code(),
         Some(0),
@@ -131,14 +124,7 @@ async fn documented_config_backfills_what_the_chain_holds() {
     );
 
     // A second run is a no-op: nothing doubled.
-    let again = tokenwatch(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--db",
-        db.to_str().expect("path"),
-        "--until-head",
-    ]);
+    let again = run_until_head_cli(&config, &db);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(export(&db, &["--listener", "transfers"]).len(), 21);
 }
@@ -178,14 +164,7 @@ async fn chain_id_mismatch_is_refused_clearly() {
         + "[[listeners]]\nname = \"l\"\nnetwork = \"local\"\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\n";
     let config = write(dir.path(), "c.toml", &text);
     let db = dir.path().join("e.db");
-    let out = tokenwatch(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--db",
-        db.to_str().expect("path"),
-        "--until-head",
-    ]);
+    let out = run_until_head_cli(&config, &db);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("chain id 1") && err.contains("31337"), "{err}");

@@ -15,6 +15,18 @@ pub fn tokenwatch(args: &[&str]) -> Output {
         .expect("run tokenwatch")
 }
 
+/// `tokenwatch run --config CONFIG --db DB --until-head`.
+pub fn run_until_head_cli(config: &Path, db: &Path) -> Output {
+    tokenwatch(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "--db",
+        db.to_str().expect("utf-8 path"),
+        "--until-head",
+    ])
+}
+
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).expect("write file");

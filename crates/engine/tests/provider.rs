@@ -25,14 +25,7 @@ async fn run_until_head(anvil: &Anvil, token: &Contract, rpc: &[String]) {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write(dir.path(), "c.toml", &config_for(anvil, rpc, token));
     let db = dir.path().join("e.db");
-    let out = tokenwatch(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--db",
-        db.to_str().expect("path"),
-        "--until-head",
-    ]);
+    let out = run_until_head_cli(&config, &db);
     assert_eq!(
         out.status.code(),
         Some(0),
