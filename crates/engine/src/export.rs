@@ -30,6 +30,8 @@ pub enum ExportError {
     Write(#[from] csv::Error),
     #[error("cannot write the CSV: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the export was cancelled")]
+    Cancelled,
 }
 
 /// Writes the filtered events as CSV; returns the number of rows.
@@ -37,6 +39,20 @@ pub fn export_csv(
     store: &Store,
     filter: &EventFilter,
     out: impl Write,
+) -> Result<u64, ExportError> {
+    export_csv_with(store, filter, out, &mut |_| true)
+}
+
+/// Rows between two calls of the progress callback.
+pub const PROGRESS_EVERY: u64 = 10_000;
+
+/// As [`export_csv`], calling `progress(rows written)` every [`PROGRESS_EVERY`] rows; it
+/// returns false to stop (the export then fails with [`ExportError::Cancelled`]).
+pub fn export_csv_with(
+    store: &Store,
+    filter: &EventFilter,
+    out: impl Write,
+    progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<u64, ExportError> {
     let arg_names = single_signature_args(store, filter)?;
     let mut w = csv::Writer::from_writer(out);
@@ -46,18 +62,24 @@ pub fn export_csv(
         None => header.push("args".into()),
     }
     w.write_record(&header)?;
-    let mut write_err = None;
-    let n = store.for_each_event(filter, |e| {
-        if write_err.is_none() {
-            if let Err(err) = w.write_record(row(&e, arg_names.as_deref())) {
-                write_err = Some(err);
-            }
+    let mut failed = None;
+    let mut written = 0u64;
+    let result = store.for_each_event(filter, |e| {
+        if let Err(err) = w.write_record(row(&e, arg_names.as_deref())) {
+            failed = Some(ExportError::Write(err));
+            return Err(StoreError::Stopped);
+        }
+        written += 1;
+        if written.is_multiple_of(PROGRESS_EVERY) && !progress(written) {
+            failed = Some(ExportError::Cancelled);
+            return Err(StoreError::Stopped);
         }
         Ok(())
-    })?;
-    if let Some(e) = write_err {
-        return Err(e.into());
+    });
+    if let Some(e) = failed {
+        return Err(e);
     }
+    let n = result?;
     w.flush()?;
     Ok(n)
 }
@@ -106,7 +128,12 @@ fn row(e: &StoredEvent, arg_names: Option<&[String]>) -> Vec<String> {
         Some(names) => r.extend(names.iter().map(|n| cell(e.args.get(n)))),
         None => r.push(e.args.to_string()),
     }
-    r.into_iter().map(|c| escape_formula(&c)).collect()
+    for c in &mut r {
+        if needs_escape(c) {
+            c.insert(0, '\'');
+        }
+    }
+    r
 }
 
 fn cell(v: Option<&serde_json::Value>) -> String {
@@ -119,11 +146,20 @@ fn cell(v: Option<&serde_json::Value>) -> String {
 
 /// A cell a spreadsheet would read as a formula gets a leading apostrophe.
 pub fn escape_formula(s: &str) -> String {
+    if needs_escape(s) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Whether a spreadsheet would read the cell as a formula.
+fn needs_escape(s: &str) -> bool {
     match s.chars().next() {
-        Some('=' | '+' | '@' | '\t' | '\r') => format!("'{s}"),
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
         // A negative number is data, not a formula.
-        Some('-') if s[1..].parse::<f64>().is_err() || s.len() == 1 => format!("'{s}"),
-        _ => s.to_string(),
+        Some('-') => s.len() == 1 || s[1..].parse::<f64>().is_err(),
+        _ => false,
     }
 }
 

@@ -5,6 +5,8 @@
 mod blocks;
 mod commit;
 mod coverage;
+mod filter;
+mod history;
 mod outbox;
 mod query;
 mod registry;
@@ -17,8 +19,9 @@ use rusqlite::Connection;
 
 pub use blocks::BlockRecord;
 pub use commit::{now_ms, Commit, Committed, NewEvent, TokenInfo};
+pub use filter::EventFilter;
+pub use history::{Dashboard, HistorySort, ListenerSeries, TopEntry};
 pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
-pub use query::EventFilter;
 pub use registry::ListenerRecord;
 
 /// Errors of the storage layer.
@@ -37,6 +40,11 @@ pub enum StoreError {
     Locked { path: PathBuf },
     #[error("the database was written by a newer Tokenwatch (schema {found}, this one knows {supported})")]
     TooNew { found: i64, supported: i64 },
+    /// A reader's callback asked to stop (export cancelled or failed to write).
+    #[error("the read was stopped")]
+    Stopped,
+    #[error("invalid filter: {0}")]
+    BadFilter(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
@@ -69,6 +77,8 @@ impl Store {
         }
         let mut store = Self::open_conn(path)?;
         schema::migrate(&mut store.conn)?;
+        // Readers scan large ranges (history, export): map the file instead of copying pages.
+        store.conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
         Ok(store)
     }
 

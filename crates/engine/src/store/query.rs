@@ -4,66 +4,27 @@ use alloy_primitives::hex;
 use rusqlite::Row;
 
 use super::commit::status_from_code;
+use super::filter::{self, EventFilter};
 use super::{Store, StoreError};
 use crate::event::{EventStatus, StoredEvent};
 
-/// Which events to read. Empty fields select everything.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EventFilter {
-    pub listener: Option<String>,
-    pub network: Option<String>,
-    /// Event name (`Transfer`) or canonical signature (`Transfer(address,address,uint256)`).
-    pub event: Option<String>,
-    pub from_block: Option<u64>,
-    pub to_block: Option<u64>,
-    /// At most this many rows.
-    pub limit: Option<u64>,
-}
-
-/// The columns [`row_to_event`] reads, in its order.
-/// (The token join is `TOKEN_JOIN`.)
+/// The columns [`row_to_event`] reads, in its order (with `filter::FROM` or `TOKEN_JOIN`).
 pub(super) const COLUMNS: &str = "e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names, t.decimals, t.symbol";
 
 /// Joins the token facts of `e.contract`, if known.
 pub(super) const TOKEN_JOIN: &str =
     " LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract";
 
-const SELECT: &str = "SELECT e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names, t.decimals, t.symbol
-    FROM matches m
-    JOIN events e ON e.id = m.event_id
-    JOIN listeners l ON l.id = m.listener_id
-    JOIN networks n ON n.id = e.network_id
-    LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract";
-
-/// The `WHERE` clause of an [`EventFilter`]; parameters from [`filter_params`].
-const FILTER: &str = " WHERE (?1 IS NULL OR l.name = ?1) AND (?2 IS NULL OR n.name = ?2)
-    AND (?3 IS NULL OR e.event = ?3 OR e.signature = ?3)
-    AND (?4 IS NULL OR e.block_number >= ?4) AND (?5 IS NULL OR e.block_number <= ?5)";
-
-type FilterParams<'a> = (
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
-
-fn filter_params(f: &EventFilter) -> FilterParams<'_> {
-    (
-        f.listener.as_deref(),
-        f.network.as_deref(),
-        f.event.as_deref(),
-        f.from_block.map(|b| b as i64),
-        f.to_block.map(|b| b as i64),
-        f.limit.map(|n| n as i64),
-    )
-}
-
 impl Store {
     /// The newest `limit` matched events, newest first.
     pub fn recent_events(&self, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
-        let sql = [SELECT, " ORDER BY e.id DESC, l.id LIMIT ?1"].concat();
+        let sql = [
+            "SELECT ",
+            COLUMNS,
+            filter::FROM,
+            " ORDER BY e.id DESC, l.id LIMIT ?1",
+        ]
+        .concat();
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([limit], row_to_event)?;
         collect(rows)
@@ -71,7 +32,13 @@ impl Store {
 
     /// The matched events with these ids, one row per (event, listener).
     pub fn events_by_ids(&self, ids: &[i64]) -> Result<Vec<StoredEvent>, StoreError> {
-        let sql = [SELECT, " WHERE e.id = ?1 ORDER BY l.id"].concat();
+        let sql = [
+            "SELECT ",
+            COLUMNS,
+            filter::FROM,
+            " WHERE e.id = ?1 ORDER BY l.id",
+        ]
+        .concat();
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -80,23 +47,28 @@ impl Store {
         Ok(out)
     }
 
-    /// Calls `f` for each matching event in chain order, without holding them all in memory.
+    /// Calls `f` for each matching event in the order stored (block order within each
+    /// network), without holding them all in memory.
     pub fn for_each_event(
         &self,
         filter: &EventFilter,
         mut f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         let sql = [
-            SELECT,
-            FILTER,
-            " ORDER BY n.id, e.block_number, e.log_index, e.id, l.id LIMIT coalesce(?6, -1)",
+            "SELECT ",
+            COLUMNS,
+            filter::FROM,
+            filter::WHERE,
+            // Index order: block order within a network, the order stored across networks.
+            " ORDER BY m.event_id, m.listener_id LIMIT coalesce(:limit, -1)",
         ]
         .concat();
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(filter_params(filter), row_to_event)?;
+        filter::bind(&mut stmt, &filter::values(filter)?)?;
+        let mut rows = stmt.raw_query();
         let mut n = 0;
-        for row in rows {
-            f(row??)?;
+        while let Some(row) = rows.next()? {
+            f(row_to_event(row)??)?;
             n += 1;
         }
         Ok(n)
@@ -136,9 +108,7 @@ pub(super) fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, 
         block_time: r.get(5)?,
         tx_hash: hex0x(r.get(6)?),
         log_index: r.get::<_, i64>(7)? as u64,
-        contract: alloy_primitives::Address::try_from(contract.as_slice())
-            .map(|a| a.to_checksum(None))
-            .unwrap_or_else(|_| hex0x(contract)),
+        contract: checksummed(&contract),
         event: r.get(9)?,
         signature: r.get(10)?,
         listener: r.get(11)?,
@@ -149,6 +119,29 @@ pub(super) fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, 
         symbol: r.get(16)?,
     };
     Ok(finish(event, status, &args, &names))
+}
+
+/// The checksummed form of a contract address, remembered per thread: a history holds few
+/// contracts and many rows, and each checksum costs a keccak.
+fn checksummed(bytes: &[u8]) -> String {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static KNOWN: RefCell<HashMap<Vec<u8>, String>> = RefCell::new(HashMap::new());
+    }
+    KNOWN.with_borrow_mut(|known| {
+        if let Some(s) = known.get(bytes) {
+            return s.clone();
+        }
+        let s = alloy_primitives::Address::try_from(bytes)
+            .map(|a| a.to_checksum(None))
+            .unwrap_or_else(|_| format!("0x{}", hex::encode(bytes)));
+        if known.len() >= 4096 {
+            known.clear();
+        }
+        known.insert(bytes.to_vec(), s.clone());
+        s
+    })
 }
 
 fn finish(
@@ -173,22 +166,19 @@ impl Store {
         filter: &EventFilter,
     ) -> Result<Vec<(String, u64)>, StoreError> {
         let sql = [
-            "SELECT e.signature, count(*) FROM matches m
-              JOIN events e ON e.id = m.event_id
-              JOIN listeners l ON l.id = m.listener_id
-              JOIN networks n ON n.id = e.network_id",
-            FILTER,
-            " AND ?6 IS NULL GROUP BY e.signature",
+            "SELECT e.signature, count(*)",
+            filter::FROM,
+            filter::WHERE,
+            " GROUP BY e.signature",
         ]
         .concat();
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(
-            filter_params(&EventFilter {
-                limit: None,
-                ..filter.clone()
-            }),
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)),
-        )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        filter::bind(&mut stmt, &filter::values(filter)?)?;
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64));
+        }
+        Ok(out)
     }
 }

@@ -126,6 +126,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (network_id, address)
     ) WITHOUT ROWID;
     ",
+    // 5: History sorts by amount (largest transfers first) without reading every event.
+    "CREATE INDEX events_amount ON events(amount);",
 ];
 
 /// Brings the database to the newest schema version.

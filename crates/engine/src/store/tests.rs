@@ -251,3 +251,144 @@ fn a_parked_message_parks_the_rest_of_its_lane_and_a_rematch_is_not_announced_tw
     store.commit(&c).expect("commit again");
     assert_eq!(store.deliveries(None, 10).expect("deliveries").len(), 2);
 }
+
+/// A transfer from `from` to `to` of `value`, with both addresses as indexed topics.
+fn transfer(block: u64, from: u8, to: u8, value: u64, listeners: Vec<i64>) -> NewEvent {
+    let topic = |b: u8| B256::left_padding_from(Address::repeat_byte(b).as_slice());
+    NewEvent {
+        topics: vec![B256::repeat_byte(1), topic(from), topic(to)],
+        tx_hash: B256::repeat_byte(block as u8),
+        args: serde_json::json!({
+            "from": Address::repeat_byte(from).to_checksum(None),
+            "to": Address::repeat_byte(to).to_checksum(None),
+            "value": value.to_string(),
+        })
+        .to_string(),
+        amount: Some(U256::from(value)),
+        ..event(block, 0, block as u8, listeners)
+    }
+}
+
+#[test]
+fn history_filters_sorts_pages_and_counts() {
+    let (_d, mut store, net, l) = setup();
+    let l2 = store
+        .upsert_listener("other", net, "h2", 0, 10)
+        .expect("listener")
+        .id;
+    let events = vec![
+        transfer(1, 0xa1, 0xb1, 700, vec![l]),
+        transfer(2, 0xa2, 0xb1, 5, vec![l, l2]),
+        transfer(3, 0xa1, 0xb2, 90_000, vec![l2]),
+    ];
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 5,
+        listeners: vec![l, l2],
+        events,
+        ..Commit::default()
+    };
+    store.commit(&c).expect("commit");
+    let all = EventFilter::default();
+    assert_eq!(
+        store.history_count(&all).expect("count"),
+        4,
+        "one row per event and listener"
+    );
+    let newest = store
+        .history_page(&all, HistorySort::Newest, 0, 10)
+        .expect("page");
+    let blocks: Vec<u64> = newest.iter().map(|e| e.block_number).collect();
+    assert_eq!(blocks, vec![3, 2, 2, 1]);
+    let page2 = store
+        .history_page(&all, HistorySort::Oldest, 2, 2)
+        .expect("page");
+    assert_eq!(
+        page2.iter().map(|e| e.block_number).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+    let by_amount = store
+        .history_page(&all, HistorySort::AmountDesc, 0, 1)
+        .expect("page");
+    assert_eq!(by_amount[0].args["value"], "90000");
+
+    let who = |b: u8| Some(Address::repeat_byte(b).to_string());
+    let to_b1 = EventFilter {
+        address: who(0xb1),
+        ..EventFilter::default()
+    };
+    assert_eq!(store.history_count(&to_b1).expect("count"), 3);
+    let deeper = store
+        .history_page(&to_b1, HistorySort::Oldest, 1, 5)
+        .expect("page");
+    let keys: Vec<(u64, &str)> = deeper
+        .iter()
+        .map(|e| (e.block_number, e.listener.as_str()))
+        .collect();
+    assert_eq!(keys, vec![(2, "l"), (2, "other")]);
+    let newest_deep = store
+        .history_page(&all, HistorySort::Newest, 3, 5)
+        .expect("page");
+    assert_eq!(
+        newest_deep
+            .iter()
+            .map(|e| e.block_number)
+            .collect::<Vec<_>>(),
+        vec![1]
+    );
+    let a1_other = EventFilter {
+        address: who(0xa1),
+        listener: Some("other".into()),
+        ..EventFilter::default()
+    };
+    let rows = store
+        .history_page(&a1_other, HistorySort::Newest, 0, 10)
+        .expect("page");
+    assert_eq!((rows.len(), rows[0].block_number), (1, 3));
+    let range = EventFilter {
+        from_block: Some(2),
+        to_time: Some(1_700_000_002),
+        ..EventFilter::default()
+    };
+    assert_eq!(store.history_count(&range).expect("count"), 2);
+    let wrong_contract = EventFilter {
+        contract: who(0x99),
+        ..EventFilter::default()
+    };
+    assert_eq!(store.history_count(&wrong_contract).expect("count"), 0);
+    let bad = EventFilter {
+        address: Some("0x12".into()),
+        ..EventFilter::default()
+    };
+    let err = store.history_count(&bad).expect_err("bad address");
+    assert!(err.to_string().contains("address: \"0x12\""), "{err}");
+}
+
+#[test]
+fn dashboard_buckets_per_listener_and_ranks_addresses() {
+    let (_d, mut store, net, l) = setup();
+    assert_eq!(store.dashboard(3600, 60).expect("empty").until, None);
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 200,
+        listeners: vec![l],
+        events: (1..=120)
+            .map(|b| transfer(b, 0xa1, if b % 3 == 0 { 0xb2 } else { 0xb1 }, b, vec![l]))
+            .collect(),
+        ..Commit::default()
+    };
+    store.commit(&c).expect("commit");
+    let d = store.dashboard(3600, 60).expect("dashboard");
+    assert_eq!(d.until, Some(1_700_000_120));
+    let total: u64 = d.series[0].points.iter().map(|p| p.1).sum();
+    assert_eq!((d.series[0].listener.as_str(), total), ("l", 120));
+    assert_eq!(d.top_contracts[0].count, 120);
+    assert_eq!(
+        d.top_addresses[0].address,
+        Address::repeat_byte(0xa1).to_checksum(None)
+    );
+    assert_eq!(d.top_addresses[0].count, 120);
+    assert_eq!(d.top_addresses[1].count, 80, "b1 receives two of three");
+}

@@ -117,7 +117,7 @@ fn main() -> ExitCode {
                 event,
                 from_block,
                 to_block,
-                limit: None,
+                ..EventFilter::default()
             };
             export(&db, &filter, out)
         }

@@ -1,0 +1,134 @@
+//! Which stored events a query selects: the filter shared by History, the CSV export
+//! (app and headless) and the dashboard, and its SQL. Values are always bound, never
+//! spliced into the statement.
+
+use alloy_primitives::Address;
+use rusqlite::types::Value;
+use rusqlite::Statement;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::StoreError;
+use crate::event::EventStatus;
+
+/// Which events to read. Empty fields select everything.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct EventFilter {
+    pub listener: Option<String>,
+    pub network: Option<String>,
+    /// Event name (`Transfer`) or canonical signature (`Transfer(address,address,uint256)`).
+    pub event: Option<String>,
+    /// The emitting contract.
+    pub contract: Option<String>,
+    /// An address that appears in any argument (indexed or not).
+    pub address: Option<String>,
+    pub status: Option<EventStatus>,
+    #[ts(type = "number | null")]
+    pub from_block: Option<u64>,
+    #[ts(type = "number | null")]
+    pub to_block: Option<u64>,
+    /// Block time bounds, seconds since the Unix epoch, inclusive.
+    #[ts(type = "number | null")]
+    pub from_time: Option<i64>,
+    #[ts(type = "number | null")]
+    pub to_time: Option<i64>,
+    /// At most this many rows.
+    #[ts(type = "number | null")]
+    pub limit: Option<u64>,
+}
+
+/// The `FROM` part every filtered query shares: one row per (event, listener).
+pub(super) const FROM: &str = " FROM matches m
+    JOIN events e ON e.id = m.event_id
+    JOIN listeners l ON l.id = m.listener_id
+    JOIN networks n ON n.id = e.network_id
+    LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract";
+
+/// The `WHERE` clause of an [`EventFilter`]; bind it with [`bind`].
+pub(super) const WHERE: &str = " WHERE (:listener IS NULL OR l.name = :listener)
+    AND (:network IS NULL OR n.name = :network)
+    AND (:event IS NULL OR e.event = :event OR e.signature = :event)
+    AND (:contract IS NULL OR e.contract = :contract)
+    AND (:address IS NULL OR instr(e.topics, :address) > 0 OR instr(e.data, :address) > 0)
+    AND (:status IS NULL OR e.status = :status)
+    AND (:from_block IS NULL OR e.block_number >= :from_block)
+    AND (:to_block IS NULL OR e.block_number <= :to_block)
+    AND (:from_time IS NULL OR e.block_time >= :from_time)
+    AND (:to_time IS NULL OR e.block_time <= :to_time)
+    AND (:min_id IS NULL OR m.event_id >= :min_id) AND (:max_id IS NULL OR m.event_id <= :max_id)";
+
+/// The `FROM` of [`FROM`] with events as the outer loop, for orders an events index serves
+/// (amount).
+pub(super) const FROM_EVENTS: &str = " FROM events e
+    CROSS JOIN matches m ON m.event_id = e.id
+    JOIN listeners l ON l.id = m.listener_id
+    JOIN networks n ON n.id = e.network_id
+    LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract";
+
+/// A problem with a filter value, naming the field.
+fn bad(field: &str, value: &str) -> StoreError {
+    StoreError::BadFilter(format!(
+        "{field}: \"{value}\" is not an address (0x and 40 hex digits)"
+    ))
+}
+
+fn address(field: &str, value: &Option<String>) -> Result<Value, StoreError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(Value::Null),
+        Some(s) => s
+            .parse::<Address>()
+            .map(|a| Value::Blob(a.to_vec()))
+            .map_err(|_| bad(field, s)),
+    }
+}
+
+fn text(v: &Option<String>) -> Value {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Value::Null,
+        Some(s) => Value::Text(s.to_string()),
+    }
+}
+
+fn int<T: TryInto<i64>>(v: Option<T>) -> Value {
+    v.and_then(|n| n.try_into().ok())
+        .map_or(Value::Null, Value::Integer)
+}
+
+/// The named values of a filter, plus `:limit` (use as `LIMIT coalesce(:limit, -1)`).
+pub(super) fn values(f: &EventFilter) -> Result<Vec<(&'static str, Value)>, StoreError> {
+    Ok(vec![
+        (":listener", text(&f.listener)),
+        (":network", text(&f.network)),
+        (":event", text(&f.event)),
+        (":contract", address("contract", &f.contract)?),
+        (":address", address("address", &f.address)?),
+        (":status", int(f.status.map(super::commit::status_code))),
+        (":from_block", int(f.from_block)),
+        (":to_block", int(f.to_block)),
+        (":from_time", int(f.from_time)),
+        (":to_time", int(f.to_time)),
+        (":limit", int(f.limit)),
+        // Event id bounds a caller may set to narrow a scan (see `Store::id_bounds`).
+        (":min_id", Value::Null),
+        (":max_id", Value::Null),
+    ])
+}
+
+/// Replaces the value of `name`.
+pub(super) fn set(values: &mut [(&'static str, Value)], name: &str, value: Value) {
+    if let Some(slot) = values.iter_mut().find(|(n, _)| *n == name) {
+        slot.1 = value;
+    }
+}
+
+/// Binds every named value the statement uses (and only those).
+pub(super) fn bind(stmt: &mut Statement<'_>, values: &[(&str, Value)]) -> Result<(), StoreError> {
+    for (name, value) in values {
+        if let Some(i) = stmt.parameter_index(name)? {
+            stmt.raw_bind_parameter(i, value)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! History and dashboard reads: one page of the filtered, sorted events, how many there
+//! are, events over time per listener, and the most active tokens and addresses.
+
+use rusqlite::types::Value;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::filter::{self, EventFilter};
+use super::query::{row_to_event, COLUMNS};
+use super::{Store, StoreError};
+use crate::event::StoredEvent;
+
+/// The orders History offers. Each one is served by an index or the row order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum HistorySort {
+    /// Latest stored first (block order within a network).
+    #[default]
+    Newest,
+    Oldest,
+    /// Largest amount (the first unsigned amount argument) first; events without one last.
+    AmountDesc,
+    /// Smallest amount first; events without one first.
+    AmountAsc,
+}
+
+impl HistorySort {
+    fn order_by(self) -> &'static str {
+        match self {
+            HistorySort::Newest => " ORDER BY m.event_id DESC, m.listener_id DESC",
+            HistorySort::Oldest => " ORDER BY m.event_id, m.listener_id",
+            // Events without an amount have a NULL one: last when descending, first when
+            // ascending, as SQLite orders NULLs (so the amount index serves both).
+            HistorySort::AmountDesc => " ORDER BY e.amount DESC, e.id DESC, m.listener_id DESC",
+            HistorySort::AmountAsc => " ORDER BY e.amount, e.id, m.listener_id",
+        }
+    }
+
+    /// The `FROM` whose outer loop walks the index this order needs.
+    fn tables(self) -> &'static str {
+        match self {
+            HistorySort::Newest | HistorySort::Oldest => filter::FROM,
+            HistorySort::AmountDesc | HistorySort::AmountAsc => filter::FROM_EVENTS,
+        }
+    }
+
+    /// The keyset condition that starts a page at a row, for the orders that have one.
+    fn keyset(self) -> Option<&'static str> {
+        match self {
+            HistorySort::Newest => {
+                Some(" AND (m.event_id, m.listener_id) <= (:at_event, :at_listener)")
+            }
+            HistorySort::Oldest => {
+                Some(" AND (m.event_id, m.listener_id) >= (:at_event, :at_listener)")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether a filter only narrows by listener: such pages and counts need only the
+/// `matches` table and its indexes.
+fn matches_only(f: &EventFilter) -> bool {
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    blank(&f.network)
+        && blank(&f.event)
+        && blank(&f.contract)
+        && blank(&f.address)
+        && f.status.is_none()
+        && f.from_block.is_none()
+        && f.to_block.is_none()
+        && f.from_time.is_none()
+        && f.to_time.is_none()
+}
+
+/// `matches` rows of the listener named `:listener` (all when null), for [`matches_only`] filters.
+const MATCHES_ONLY: &str = " FROM matches m
+    WHERE (:listener IS NULL OR m.listener_id = (SELECT id FROM listeners WHERE name = :listener))";
+
+/// Events over time of one listener: `[bucket start (Unix seconds), events]`, oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ListenerSeries {
+    pub listener: String,
+    #[ts(type = "Array<[number, number]>")]
+    pub points: Vec<(i64, u64)>,
+}
+
+/// A contract or address and how many events it took part in.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TopEntry {
+    pub network: String,
+    pub address: String,
+    /// The token symbol, when the address is a token whose symbol is known.
+    pub symbol: Option<String>,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// What the dashboard shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Dashboard {
+    /// The window ends at the newest stored block time; `null` when nothing is stored.
+    #[ts(type = "number | null")]
+    pub until: Option<i64>,
+    #[ts(type = "number")]
+    pub bucket_secs: i64,
+    pub series: Vec<ListenerSeries>,
+    /// Emitting contracts with the most events in the window.
+    pub top_contracts: Vec<TopEntry>,
+    /// Addresses appearing most often in the arguments of the latest events.
+    pub top_addresses: Vec<TopEntry>,
+    /// How many of the latest events `top_addresses` looked at.
+    #[ts(type = "number")]
+    pub address_sample: u64,
+}
+
+/// Addresses are counted over this many latest events.
+const ADDRESS_SAMPLE: i64 = 5_000;
+const TOP: i64 = 8;
+
+impl Store {
+    /// Rows `offset..offset + limit` of the filtered history in `sort` order. In block
+    /// order a deep page first finds its first row on the narrowest index, then reads
+    /// the page from there, so scrolling to the middle of a million rows stays fast.
+    pub fn history_page(
+        &self,
+        filter: &EventFilter,
+        sort: HistorySort,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut values = self.narrowed(filter)?;
+        values.push((":page", Value::Integer(i64::from(limit))));
+        let mut keyset = "";
+        let mut skip = offset;
+        if let (Some(cond), true) = (sort.keyset(), offset > 0) {
+            let Some((at_event, at_listener)) = self.row_at(filter, sort, offset, &values)? else {
+                return Ok(Vec::new());
+            };
+            values.push((":at_event", Value::Integer(at_event)));
+            values.push((":at_listener", Value::Integer(at_listener)));
+            keyset = cond;
+            skip = 0;
+        }
+        values.push((":offset", Value::Integer(skip as i64)));
+        let sql = [
+            "SELECT ",
+            COLUMNS,
+            sort.tables(),
+            filter::WHERE,
+            keyset,
+            sort.order_by(),
+            " LIMIT :page OFFSET :offset",
+        ]
+        .concat();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        filter::bind(&mut stmt, &values)?;
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::with_capacity(limit as usize);
+        while let Some(row) = rows.next()? {
+            out.push(row_to_event(row)??);
+        }
+        Ok(out)
+    }
+
+    /// The (event, listener) of row `offset` in block order.
+    fn row_at(
+        &self,
+        filter: &EventFilter,
+        sort: HistorySort,
+        offset: u64,
+        values: &[(&'static str, Value)],
+    ) -> Result<Option<(i64, i64)>, StoreError> {
+        let from: &[&str] = if matches_only(filter) {
+            &[MATCHES_ONLY]
+        } else {
+            &[filter::FROM, filter::WHERE]
+        };
+        let sql = [
+            &["SELECT m.event_id, m.listener_id"],
+            from,
+            &[sort.order_by(), " LIMIT 1 OFFSET :at"],
+        ]
+        .concat()
+        .concat();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut values = values.to_vec();
+        values.push((":at", Value::Integer(offset as i64)));
+        filter::bind(&mut stmt, &values)?;
+        let mut rows = stmt.raw_query();
+        Ok(match rows.next()? {
+            Some(r) => Some((r.get(0)?, r.get(1)?)),
+            None => None,
+        })
+    }
+
+    /// The filter's values, with event id bounds when it has a block range: ids grow with
+    /// block numbers within a network, so the bounds (read off the block index) let a
+    /// scan skip everything outside the range.
+    fn narrowed(&self, filter: &EventFilter) -> Result<Vec<(&'static str, Value)>, StoreError> {
+        let mut values = filter::values(filter)?;
+        if filter.from_block.is_none() && filter.to_block.is_none() {
+            return Ok(values);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT min(id), max(id) FROM events
+              WHERE network_id IN (SELECT id FROM networks WHERE :network IS NULL OR name = :network)
+                AND block_number >= coalesce(:from_block, 0)
+                AND block_number <= coalesce(:to_block, 9223372036854775807)",
+        )?;
+        filter::bind(&mut stmt, &values)?;
+        let mut rows = stmt.raw_query();
+        let (lo, hi): (Option<i64>, Option<i64>) = match rows.next()? {
+            Some(r) => (r.get(0)?, r.get(1)?),
+            None => (None, None),
+        };
+        // An empty range: bounds that select nothing.
+        let (lo, hi) = (lo.unwrap_or(1), hi.unwrap_or(0));
+        filter::set(&mut values, ":min_id", Value::Integer(lo));
+        filter::set(&mut values, ":max_id", Value::Integer(hi));
+        Ok(values)
+    }
+
+    /// How many rows the filtered history has (one per event and listener).
+    pub fn history_count(&self, filter: &EventFilter) -> Result<u64, StoreError> {
+        let sql = if matches_only(filter) {
+            ["SELECT count(*)", MATCHES_ONLY].concat()
+        } else {
+            ["SELECT count(*)", filter::FROM, filter::WHERE].concat()
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        filter::bind(&mut stmt, &self.narrowed(filter)?)?;
+        let mut rows = stmt.raw_query();
+        let n: i64 = match rows.next()? {
+            Some(r) => r.get(0)?,
+            None => 0,
+        };
+        Ok(n as u64)
+    }
+
+    /// Events per `bucket_secs` per listener over the `window_secs` before the newest
+    /// stored block time, the busiest contracts in that window and the busiest addresses
+    /// among the latest events.
+    pub fn dashboard(&self, window_secs: i64, bucket_secs: i64) -> Result<Dashboard, StoreError> {
+        let bucket_secs = bucket_secs.max(1);
+        let until: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT block_time FROM events WHERE block_time IS NOT NULL ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        let Some(until) = until else {
+            return Ok(Dashboard {
+                bucket_secs,
+                ..Dashboard::default()
+            });
+        };
+        let since = until - window_secs;
+        let first = self.first_id_since(since)?;
+        Ok(Dashboard {
+            until: Some(until),
+            bucket_secs,
+            series: self.series(first, since, bucket_secs)?,
+            top_contracts: self.top_contracts(first, since)?,
+            top_addresses: self.top_addresses()?,
+            address_sample: ADDRESS_SAMPLE as u64,
+        })
+    }
+
+    /// The oldest event id of the window: events are stored in time order per network,
+    /// so walking back from the newest stops at the window's start instead of reading all.
+    fn first_id_since(&self, since: i64) -> Result<i64, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, block_time FROM events ORDER BY id DESC")?;
+        let mut rows = stmt.query([])?;
+        let mut first = i64::MAX;
+        while let Some(r) = rows.next()? {
+            let time: Option<i64> = r.get(1)?;
+            if time.is_some_and(|t| t < since) {
+                break;
+            }
+            first = r.get(0)?;
+        }
+        Ok(first)
+    }
+
+    fn series(
+        &self,
+        first: i64,
+        since: i64,
+        bucket: i64,
+    ) -> Result<Vec<ListenerSeries>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.name, (e.block_time / ?2) * ?2 AS t, count(*) FROM matches m
+               JOIN events e ON e.id = m.event_id
+               JOIN listeners l ON l.id = m.listener_id
+              WHERE m.event_id >= ?3 AND e.block_time >= ?1
+              GROUP BY l.name, t ORDER BY l.name, t",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![since, bucket, first])?;
+        let mut out: Vec<ListenerSeries> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (name, t, n): (String, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            match out.last_mut() {
+                Some(s) if s.listener == name => s.points.push((t, n as u64)),
+                _ => out.push(ListenerSeries {
+                    listener: name,
+                    points: vec![(t, n as u64)],
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    fn top_contracts(&self, first: i64, since: i64) -> Result<Vec<TopEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT n.name, e.contract, t.symbol, count(*) AS c FROM events e
+               JOIN networks n ON n.id = e.network_id
+               LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract
+              WHERE e.id >= ?3 AND e.block_time >= ?1
+              GROUP BY e.network_id, e.contract ORDER BY c DESC LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![since, TOP, first])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let contract: Vec<u8> = r.get(1)?;
+            out.push(TopEntry {
+                network: r.get(0)?,
+                address: checksum(&contract),
+                symbol: r.get(2)?,
+                count: r.get::<_, i64>(3)? as u64,
+            });
+        }
+        Ok(out)
+    }
+
+    fn top_addresses(&self) -> Result<Vec<TopEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT n.name, lower(j.value) AS a, count(*) AS c
+               FROM (SELECT network_id, args FROM events ORDER BY id DESC LIMIT ?1) e
+               JOIN networks n ON n.id = e.network_id, json_each(e.args) j
+              WHERE j.type = 'text' AND length(j.value) = 42 AND substr(j.value, 1, 2) = '0x'
+              GROUP BY e.network_id, a ORDER BY c DESC LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![ADDRESS_SAMPLE, TOP])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let text: String = r.get(1)?;
+            let address = text
+                .parse::<alloy_primitives::Address>()
+                .map(|a| a.to_checksum(None))
+                .unwrap_or(text);
+            out.push(TopEntry {
+                network: r.get(0)?,
+                address,
+                symbol: None,
+                count: r.get::<_, i64>(2)? as u64,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn checksum(bytes: &[u8]) -> String {
+    alloy_primitives::Address::try_from(bytes)
+        .map(|a| a.to_checksum(None))
+        .unwrap_or_else(|_| format!("0x{}", alloy_primitives::hex::encode(bytes)))
+}
