@@ -10,6 +10,7 @@
 //! *and* restricts it to contract addresses: a log from such a contract is tried against
 //! the anonymous definition when its topic count fits and its data decodes.
 
+mod catalog;
 mod error;
 mod import;
 pub(crate) mod json;
@@ -22,6 +23,7 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
+pub use catalog::{abi_events, preset_catalog, spec_events, EventInfo, PackInfo, ParamInfo};
 pub use error::AbiError;
 pub use import::import_json_abi;
 pub use presets::{preset_defs, preset_packs, PresetPack};

@@ -1,15 +1,20 @@
 //! The TOML configuration of networks and listeners, and its validation into the
 //! engine's model. Every problem is reported with the key it concerns.
 
+mod edit;
 mod secrets;
 mod targets;
 
+pub use edit::{ConfigDoc, ConfigView, EditError};
+
 pub use secrets::{Keychain, NoKeychain};
+pub use targets::NotificationsEntry;
 
 use std::collections::HashSet;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::deliver::desktop::DesktopPolicy;
 use crate::deliver::TargetSpec;
@@ -17,7 +22,7 @@ use crate::matcher::condition::address_warnings;
 use crate::model::{Confirmations, ListenerSpec, NetworkSpec, StartBlock};
 
 /// The file as written by the user.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     #[serde(default)]
@@ -32,33 +37,41 @@ pub struct ConfigFile {
     pub notifications: Option<targets::NotificationsEntry>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export)]
 pub struct NetworkEntry {
     pub name: String,
+    #[ts(type = "number")]
     pub chain_id: u64,
     #[serde(default)]
     pub rpc: Vec<String>,
     /// Names of keychain secrets holding endpoint URLs with API keys (the app).
     #[serde(default)]
     pub rpc_keychain: Vec<String>,
+    /// Blocks (a number) or `"safe"` / `"finalized"`.
     #[serde(default)]
+    #[ts(type = "number | string | null")]
     pub confirmations: Option<toml::Value>,
     #[serde(default)]
     pub explorer: Option<String>,
     /// Milliseconds between head polls when no WebSocket endpoint is given.
     #[serde(default)]
+    #[ts(type = "number | null")]
     pub poll_interval_ms: Option<u64>,
     /// Blocks per `eth_getLogs` request to start with.
     #[serde(default)]
+    #[ts(type = "number | null")]
     pub max_block_range: Option<u64>,
     /// Milliseconds before an unanswered request counts as failed.
     #[serde(default)]
+    #[ts(type = "number | null")]
     pub request_timeout_ms: Option<u64>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export)]
 pub struct ListenerEntry {
     pub name: String,
     pub network: String,
@@ -71,7 +84,9 @@ pub struct ListenerEntry {
     pub abi: Option<String>,
     #[serde(default, rename = "where")]
     pub condition: Option<String>,
+    /// A block number, `"latest"`, or a date (`"2026-01-31"`).
     #[serde(default)]
+    #[ts(type = "number | string | null")]
     pub from_block: Option<toml::Value>,
     #[serde(default)]
     pub paused: bool,
@@ -90,8 +105,9 @@ pub struct ListenerEntry {
 }
 
 /// One thing wrong with a configuration.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, TS)]
 #[error("{at}: {message}")]
+#[ts(export)]
 pub struct ConfigProblem {
     /// Where: `networks[0].rpc[1]`, `listeners["transfers"].where`, or the file.
     pub at: String,

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::secrets::{resolve, Keychain, Source};
 use super::{problem, ConfigFile, ConfigProblem, ListenerEntry};
@@ -12,7 +13,7 @@ use crate::deliver::desktop::{parse_quiet_hours, DesktopPolicy};
 use crate::deliver::webhook::decode_secret;
 use crate::deliver::{RabbitSpec, RetryPolicy, TargetKind, TargetSpec, WebhookFormat, WebhookSpec};
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookEntry {
     pub name: String,
@@ -39,7 +40,7 @@ pub struct WebhookEntry {
     /// Telegram chat to post to (format `telegram`).
     #[serde(default)]
     pub chat_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
     #[serde(default)]
     pub timeout_ms: Option<u64>,
@@ -51,7 +52,7 @@ pub struct WebhookEntry {
     pub retry_max_ms: Option<u64>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RabbitEntry {
     pub name: String,
@@ -76,8 +77,9 @@ pub struct RabbitEntry {
 }
 
 /// `[notifications]`: desktop pop-ups (shown by the app).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export)]
 pub struct NotificationsEntry {
     /// `22:00-07:00`: no pop-ups then; what happened is summarised when they end.
     #[serde(default)]
@@ -87,6 +89,7 @@ pub struct NotificationsEntry {
     pub burst: Option<u32>,
     /// The window in seconds (default 60).
     #[serde(default)]
+    #[ts(type = "number | null")]
     pub burst_window_s: Option<u64>,
 }
 

@@ -6,6 +6,7 @@
 pub mod error;
 mod http;
 mod mask;
+mod probe;
 pub mod types;
 pub mod ws;
 
@@ -17,6 +18,7 @@ use serde_json::{json, Value};
 
 pub use error::{RangeHint, RpcError};
 pub use mask::mask_url;
+pub use probe::{probe_endpoints, EndpointProbe};
 pub use types::{BlockTag, LogFilter, RpcHeader, RpcLog};
 
 use crate::status::{EndpointHealth, EndpointStatus};
