@@ -17,6 +17,15 @@ pub enum AppError {
     /// No usable OS keychain: the UI asks before keeping a secret in the config file.
     #[error("{0}")]
     NoKeychain(String),
+    /// The configuration edit was refused; the file is unchanged.
+    #[error("{0}")]
+    Config(String),
+    /// An ABI or event signature that does not parse.
+    #[error("{0}")]
+    Abi(String),
+    /// A file could not be read or written.
+    #[error("{0}")]
+    File(String),
 }
 
 impl From<tokenwatch_engine::EngineError> for AppError {
@@ -28,5 +37,17 @@ impl From<tokenwatch_engine::EngineError> for AppError {
 impl From<tokenwatch_engine::store::StoreError> for AppError {
     fn from(e: tokenwatch_engine::store::StoreError) -> Self {
         AppError::Store(e.to_string())
+    }
+}
+
+impl From<tokenwatch_engine::config::EditError> for AppError {
+    fn from(e: tokenwatch_engine::config::EditError) -> Self {
+        AppError::Config(e.to_string())
+    }
+}
+
+impl From<tokenwatch_engine::abi::AbiError> for AppError {
+    fn from(e: tokenwatch_engine::abi::AbiError) -> Self {
+        AppError::Abi(e.to_string())
     }
 }

@@ -2,6 +2,7 @@
 //! between the UI and the engine; the engine knows nothing of Tauri.
 
 mod commands;
+mod dialogs;
 mod error;
 pub mod keychain;
 mod notifier;
@@ -26,28 +27,52 @@ pub fn run() {
             tracing::info!("second launch: showing the running instance");
             tray::show_main(app);
         }))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .on_window_event(tray::on_window_event)
         .invoke_handler(tauri::generate_handler![
-            commands::engine_status,
-            commands::recent_events,
-            commands::event_detail,
-            commands::delivery_attempts,
-            commands::redeliver,
-            commands::keychain_status,
-            commands::store_secret
+            commands::events::engine_status,
+            commands::events::recent_events,
+            commands::events::event_detail,
+            commands::events::history_page,
+            commands::events::history_count,
+            commands::events::dashboard,
+            commands::events::delivery_attempts,
+            commands::events::redeliver,
+            commands::config::config_view,
+            commands::config::save_network,
+            commands::config::remove_network,
+            commands::config::save_listener,
+            commands::config::remove_listener,
+            commands::config::set_paused,
+            commands::config::check_listener,
+            commands::config::test_connection,
+            commands::config::event_presets,
+            commands::config::abi_events,
+            commands::config::signature_events,
+            commands::export::export_csv,
+            commands::settings::settings,
+            commands::settings::set_autostart,
+            commands::settings::save_notifications,
+            commands::settings::keychain_status,
+            commands::settings::store_secret
         ])
         .setup(|app| {
             let paths = runner::Paths::resolve(app.handle())?;
             let guard = tokenwatch_engine::logging::init(Some(&paths.log_dir), "info");
             tracing::info!(data = %paths.data_dir.display(), config = %paths.config.display(), "starting");
-            app.manage(state::AppState::new(paths.db.clone()));
+            let (apply, configs) = tokio::sync::mpsc::unbounded_channel();
+            app.manage(state::AppState::new(paths.clone(), apply));
             app.manage(LogGuard(guard));
             if let Err(e) = tray::install(app.handle()) {
                 // Some desktops have no tray; the window still works.
                 tracing::warn!(error = %e, "no tray icon");
             }
             let handle = app.handle().clone();
-            tauri::async_runtime::spawn(runner::run(handle, paths.config, paths.db));
+            tauri::async_runtime::spawn(runner::run(handle, paths.config, paths.db, configs));
             Ok(())
         })
         .run(context);

@@ -9,11 +9,14 @@ use tokenwatch_engine::deliver::desktop::DesktopSink;
 use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
 use tokenwatch_engine::{Config, Engine, Notice, RunOptions};
 
+use tokio::sync::mpsc::UnboundedReceiver;
+
 use crate::notifier::{OsNotifier, SystemClock};
 
 use crate::state::AppState;
 
 /// Where the app keeps its files.
+#[derive(Clone, Debug)]
 pub struct Paths {
     pub data_dir: PathBuf,
     pub log_dir: PathBuf,
@@ -48,12 +51,38 @@ impl Paths {
     }
 }
 
-/// Runs the engine until the app exits; a start-up failure is shown in the status.
-pub async fn run(app: AppHandle, config_path: PathBuf, db: PathBuf) {
-    let config = match load_config(&config_path) {
-        Ok(c) => c,
-        Err(message) => return fail(&app, message),
-    };
+/// Runs the engine until the app exits; a start-up failure is shown in the status. Edited
+/// configurations arrive on `configs`: a running engine applies them in place, a stopped
+/// one (bad configuration at start) starts with them.
+pub async fn run(
+    app: AppHandle,
+    config_path: PathBuf,
+    db: PathBuf,
+    mut configs: UnboundedReceiver<Config>,
+) {
+    let mut config = load_config(&config_path);
+    loop {
+        let engine = match config {
+            Ok(c) => start(&app, c, &db).await,
+            Err(message) => {
+                fail(&app, message);
+                None
+            }
+        };
+        match engine {
+            Some(engine) => {
+                follow(&app, engine, &mut configs).await;
+                return;
+            }
+            None => match configs.recv().await {
+                Some(next) => config = Ok(next),
+                None => return,
+            },
+        }
+    }
+}
+
+async fn start(app: &AppHandle, config: Config, db: &Path) -> Option<Engine> {
     let desktop = Target {
         key: DESKTOP.to_string(),
         sink: Arc::new(DesktopSink::new(
@@ -67,25 +96,42 @@ pub async fn run(app: AppHandle, config_path: PathBuf, db: PathBuf) {
         host_targets: vec![desktop],
         ..RunOptions::default()
     };
-    let engine = match Engine::start(config, &db, opts).await {
-        Ok(e) => e,
-        Err(e) => return fail(&app, format!("The engine could not start: {e}")),
-    };
+    match Engine::start(config, db, opts).await {
+        Ok(e) => Some(e),
+        Err(e) => {
+            fail(app, format!("The engine could not start: {e}"));
+            None
+        }
+    }
+}
+
+/// Forwards notices to the window and applies edited configurations until the app exits.
+async fn follow(app: &AppHandle, mut engine: Engine, configs: &mut UnboundedReceiver<Config>) {
     let mut notices = engine.subscribe();
-    publish_status(&app, engine.status());
+    publish_status(app, engine.status());
     loop {
-        match notices.recv().await {
-            Ok(Notice::Status(s)) => publish_status(&app, s),
-            Ok(Notice::Event(e)) => {
-                let _ = app.emit("engine-event", e);
-            }
-            Ok(Notice::Alert(msg)) => tracing::error!("{msg}"),
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                // The feed missed some notices; the stored events are intact and the UI reloads.
-                tracing::warn!(skipped = n, "UI notices lagged");
-                publish_status(&app, engine.status());
-            }
-            Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+        tokio::select! {
+            notice = notices.recv() => match notice {
+                Ok(Notice::Status(s)) => publish_status(app, s),
+                Ok(Notice::Event(e)) => {
+                    let _ = app.emit("engine-event", e);
+                }
+                Ok(Notice::Alert(msg)) => tracing::error!("{msg}"),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    // The feed missed some notices; the stored events are intact and the UI reloads.
+                    tracing::warn!(skipped = n, "UI notices lagged");
+                    publish_status(app, engine.status());
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+            next = configs.recv() => match next {
+                Some(config) => {
+                    tracing::info!(networks = config.networks.len(), listeners = config.listeners.len(), "applying the edited configuration");
+                    engine.apply(config).await;
+                    publish_status(app, engine.status());
+                }
+                None => break,
+            },
         }
     }
 }

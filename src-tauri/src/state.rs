@@ -1,25 +1,37 @@
-//! What the app keeps between commands: where its data lives and the engine's latest status.
+//! What the app keeps between commands: where its files live, the engine's latest status,
+//! and the channel that hands edited configurations to the running engine.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use tokenwatch_engine::EngineStatus;
+use tokenwatch_engine::{Config, EngineStatus};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::runner::Paths;
 
 /// Shared by the commands and the engine's forwarding task.
 pub struct AppState {
     pub db: PathBuf,
+    pub paths: Paths,
     pub status: Mutex<EngineStatus>,
+    /// Serialises edits of the configuration file.
+    pub config_lock: tokio::sync::Mutex<()>,
+    /// Validated configurations for the engine to apply.
+    pub apply: UnboundedSender<Config>,
 }
 
 impl AppState {
-    pub fn new(db: PathBuf) -> Self {
+    pub fn new(paths: Paths, apply: UnboundedSender<Config>) -> Self {
         let status = EngineStatus {
-            database: db.display().to_string(),
+            database: paths.db.display().to_string(),
             ..EngineStatus::default()
         };
         Self {
-            db,
+            db: paths.db.clone(),
+            paths,
             status: Mutex::new(status),
+            config_lock: tokio::sync::Mutex::new(()),
+            apply,
         }
     }
 

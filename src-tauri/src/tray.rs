@@ -1,5 +1,5 @@
 //! Running in the background: a tray icon with the engine's status and a menu (open,
-//! quit); closing the window hides it while the engine keeps watching; a second launch
+//! pause/resume all, quit); closing the window hides it while the engine keeps watching; a second launch
 //! brings the first instance's window back instead of starting another engine.
 
 use tauri::menu::{Menu, MenuItem};
@@ -11,13 +11,17 @@ const TRAY: &str = "main";
 /// Adds the tray icon and its menu.
 pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let open = MenuItem::with_id(app, "open", "Open Tokenwatch", true, None::<&str>)?;
+    let pause = MenuItem::with_id(app, "pause", "Pause all listeners", true, None::<&str>)?;
+    let resume = MenuItem::with_id(app, "resume", "Resume all listeners", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit Tokenwatch", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &quit])?;
+    let menu = Menu::with_items(app, &[&open, &pause, &resume, &quit])?;
     let mut tray = TrayIconBuilder::with_id(TRAY)
         .tooltip("Tokenwatch: starting")
         .menu(&menu)
         .on_menu_event(|app, event| match event.id.as_ref() {
             "open" => show_main(app),
+            "pause" => pause_all(app, true),
+            "resume" => pause_all(app, false),
             "quit" => app.exit(0),
             _ => {}
         });
@@ -33,6 +37,25 @@ pub fn set_status<R: Runtime>(app: &AppHandle<R>, text: &str) {
     if let Some(tray) = app.tray_by_id(TRAY) {
         let _ = tray.set_tooltip(Some(format!("Tokenwatch: {text}")));
     }
+}
+
+/// Pauses or resumes every listener through the same path as the Listeners screen.
+fn pause_all<R: Runtime>(app: &AppHandle<R>, paused: bool) {
+    let state = app.state::<crate::state::AppState>();
+    let (path, apply) = (state.paths.config.clone(), state.apply.clone());
+    tauri::async_runtime::spawn(async move {
+        let result = tokenwatch_engine::config::ConfigDoc::load(&path).and_then(|mut doc| {
+            doc.set_paused(None, paused)?;
+            doc.save(&crate::keychain::OsKeychain)
+        });
+        match result {
+            Ok(config) => {
+                tracing::info!(paused, "all listeners paused/resumed from the tray");
+                let _ = apply.send(config);
+            }
+            Err(e) => tracing::error!(error = %e, "cannot pause/resume from the tray"),
+        }
+    });
 }
 
 /// Shows, unminimises and focuses the main window.

@@ -1,0 +1,140 @@
+//! Editing networks and listeners: each change is validated, written to the config file
+//! atomically and handed to the running engine, which applies it without a restart.
+
+use std::time::Duration;
+
+use tauri::State;
+use tokenwatch_engine::abi::{self, EventInfo, PackInfo};
+use tokenwatch_engine::config::{
+    ConfigDoc, ConfigProblem, ConfigView, ListenerEntry, NetworkEntry,
+};
+use tokenwatch_engine::source::{probe_endpoints, EndpointProbe};
+
+use crate::error::AppError;
+use crate::keychain::OsKeychain;
+use crate::state::AppState;
+
+/// The networks, listeners and target names of the configuration file.
+#[tauri::command]
+pub async fn config_view(state: State<'_, AppState>) -> Result<ConfigView, AppError> {
+    Ok(ConfigDoc::load(&state.paths.config)?.view())
+}
+
+/// Loads the file, applies `edit`, saves and hands the result to the engine.
+async fn edit(
+    state: &AppState,
+    edit: impl FnOnce(&mut ConfigDoc) -> Result<(), AppError>,
+) -> Result<ConfigView, AppError> {
+    let _guard = state.config_lock.lock().await;
+    let mut doc = ConfigDoc::load(&state.paths.config)?;
+    edit(&mut doc)?;
+    let config = doc.save(&OsKeychain)?;
+    if state.apply.send(config).is_err() {
+        tracing::warn!("configuration saved; the engine is not running to apply it");
+    }
+    Ok(doc.view())
+}
+
+/// Adds a network, or replaces the one named `original` (listeners follow a rename).
+#[tauri::command]
+pub async fn save_network(
+    state: State<'_, AppState>,
+    original: Option<String>,
+    network: NetworkEntry,
+) -> Result<ConfigView, AppError> {
+    edit(&state, |d| Ok(d.put_network(original.as_deref(), network)?)).await
+}
+
+#[tauri::command]
+pub async fn remove_network(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<ConfigView, AppError> {
+    edit(&state, |d| Ok(d.remove_network(&name)?)).await
+}
+
+/// Adds a listener, or replaces the one named `original`.
+#[tauri::command]
+pub async fn save_listener(
+    state: State<'_, AppState>,
+    original: Option<String>,
+    listener: ListenerEntry,
+) -> Result<ConfigView, AppError> {
+    edit(&state, |d| {
+        Ok(d.put_listener(original.as_deref(), listener)?)
+    })
+    .await
+}
+
+/// Removes a listener; its stored events stay in History.
+#[tauri::command]
+pub async fn remove_listener(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<ConfigView, AppError> {
+    edit(&state, |d| Ok(d.remove_listener(&name)?)).await
+}
+
+/// Pauses or resumes one listener, or every listener when `name` is null.
+#[tauri::command]
+pub async fn set_paused(
+    state: State<'_, AppState>,
+    name: Option<String>,
+    paused: bool,
+) -> Result<ConfigView, AppError> {
+    edit(&state, |d| Ok(d.set_paused(name.as_deref(), paused)?)).await
+}
+
+/// Problems the listener would have if saved (empty: it is fine). For validation as the
+/// user types; nothing is written.
+#[tauri::command]
+pub async fn check_listener(
+    state: State<'_, AppState>,
+    original: Option<String>,
+    listener: ListenerEntry,
+) -> Result<Vec<ConfigProblem>, AppError> {
+    let mut doc = ConfigDoc::load(&state.paths.config)?;
+    let name = listener.name.trim().to_string();
+    if let Err(e) = doc.put_listener(original.as_deref(), listener) {
+        return Ok(vec![ConfigProblem {
+            at: "name".into(),
+            message: e.to_string(),
+        }]);
+    }
+    Ok(doc.listener_problems(&name, &OsKeychain))
+}
+
+/// Asks each endpoint for its chain id and head.
+#[tauri::command]
+pub async fn test_connection(rpc: Vec<String>) -> Result<Vec<EndpointProbe>, AppError> {
+    Ok(probe_endpoints(&rpc, Duration::from_secs(8)).await)
+}
+
+/// The preset packs and their events, for the event picker.
+#[tauri::command]
+pub fn event_presets() -> Result<Vec<PackInfo>, AppError> {
+    Ok(abi::preset_catalog()?)
+}
+
+/// The events of a pasted JSON ABI, or of an ABI file chosen in a native dialog when
+/// `text` is null (null result: the user cancelled).
+#[tauri::command]
+pub async fn abi_events(
+    app: tauri::AppHandle,
+    text: Option<String>,
+) -> Result<Option<Vec<EventInfo>>, AppError> {
+    let text = match text {
+        Some(t) => t,
+        None => match crate::dialogs::pick_abi_file(&app).await? {
+            Some(t) => t,
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(abi::abi_events(&text)?))
+}
+
+/// The events a typed signature or `pack:Event` entry stands for.
+#[tauri::command]
+pub fn signature_events(spec: String) -> Result<Vec<EventInfo>, AppError> {
+    Ok(abi::spec_events(&spec)?)
+}

@@ -1,0 +1,118 @@
+//! Reading what the engine stored: status, feed, history, dashboard, event detail and
+//! deliveries.
+
+use tauri::State;
+use tokenwatch_engine::store::{AttemptRow, Dashboard, EventFilter, HistorySort, Store};
+use tokenwatch_engine::{EngineStatus, StoredEvent};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[tauri::command]
+pub fn engine_status(state: State<'_, AppState>) -> EngineStatus {
+    state.status()
+}
+
+#[tauri::command]
+pub fn recent_events(state: State<'_, AppState>, limit: u32) -> Result<Vec<StoredEvent>, AppError> {
+    if !state.db.exists() {
+        return Ok(Vec::new());
+    }
+    Ok(Store::open_reader(&state.db)?.recent_events(limit.min(5_000))?)
+}
+
+/// Rows `offset..offset + limit` of the filtered history.
+#[tauri::command]
+pub async fn history_page(
+    state: State<'_, AppState>,
+    filter: EventFilter,
+    sort: HistorySort,
+    offset: u32,
+    limit: u32,
+) -> Result<Vec<StoredEvent>, AppError> {
+    let db = state.db.clone();
+    blocking(move || {
+        if !db.exists() {
+            return Ok(Vec::new());
+        }
+        Ok(
+            Store::open_reader(&db)?.history_page(
+                &filter,
+                sort,
+                offset.into(),
+                limit.min(1_000),
+            )?,
+        )
+    })
+    .await
+}
+
+/// How many rows the filtered history has.
+#[tauri::command]
+pub async fn history_count(
+    state: State<'_, AppState>,
+    filter: EventFilter,
+) -> Result<u32, AppError> {
+    let db = state.db.clone();
+    blocking(move || {
+        if !db.exists() {
+            return Ok(0);
+        }
+        Ok(Store::open_reader(&db)?.history_count(&filter)? as u32)
+    })
+    .await
+}
+
+/// Events over time per listener and the busiest tokens and addresses.
+#[tauri::command]
+pub async fn dashboard(
+    state: State<'_, AppState>,
+    window_secs: u32,
+    bucket_secs: u32,
+) -> Result<Dashboard, AppError> {
+    let db = state.db.clone();
+    blocking(move || {
+        if !db.exists() {
+            return Ok(Dashboard::default());
+        }
+        Ok(Store::open_reader(&db)?.dashboard(window_secs.into(), bucket_secs.into())?)
+    })
+    .await
+}
+
+/// Runs a database read off the UI thread.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Engine(format!("a background task failed: {e}")))?
+}
+
+/// One stored event (the first listener that matched it), or `null` if unknown.
+#[tauri::command]
+pub fn event_detail(state: State<'_, AppState>, id: i64) -> Result<Option<StoredEvent>, AppError> {
+    Ok(Store::open_reader(&state.db)?
+        .events_by_ids(&[id])?
+        .into_iter()
+        .next())
+}
+
+/// The latest delivery attempts, newest first.
+#[tauri::command]
+pub fn delivery_attempts(
+    state: State<'_, AppState>,
+    limit: u32,
+) -> Result<Vec<AttemptRow>, AppError> {
+    if !state.db.exists() {
+        return Ok(Vec::new());
+    }
+    Ok(Store::open_reader(&state.db)?.recent_attempts(limit.min(1_000))?)
+}
+
+/// Queues the parked deliveries of a target (all targets when `null`) again; the running
+/// engine sends them. Returns how many.
+#[tauri::command]
+pub fn redeliver(state: State<'_, AppState>, target: Option<String>) -> Result<u32, AppError> {
+    Ok(Store::open_reader(&state.db)?.requeue_parked(target.as_deref())? as u32)
+}

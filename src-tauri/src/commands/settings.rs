@@ -1,0 +1,79 @@
+//! Settings: where the data lives, starting with the system, notification preferences,
+//! and the OS keychain for secrets.
+
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use tauri_plugin_autostart::ManagerExt;
+use tokenwatch_engine::config::{ConfigDoc, ConfigView, NotificationsEntry};
+use ts_rs::TS;
+
+use crate::error::AppError;
+use crate::keychain::OsKeychain;
+use crate::state::AppState;
+
+/// What the Settings screen shows.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Settings {
+    pub data_dir: String,
+    pub config_path: String,
+    pub database: String,
+    pub log_dir: String,
+    /// Whether Tokenwatch starts with the system (off unless the user turns it on).
+    pub autostart: bool,
+}
+
+#[tauri::command]
+pub fn settings(app: AppHandle, state: State<'_, AppState>) -> Settings {
+    let p = &state.paths;
+    Settings {
+        data_dir: p.data_dir.display().to_string(),
+        config_path: p.config.display().to_string(),
+        database: p.db.display().to_string(),
+        log_dir: p.log_dir.display().to_string(),
+        autostart: app.autolaunch().is_enabled().unwrap_or(false),
+    }
+}
+
+/// Turns starting with the system on or off; returns the new state.
+#[tauri::command]
+pub fn set_autostart(app: AppHandle, enabled: bool) -> Result<bool, AppError> {
+    let launcher = app.autolaunch();
+    let result = if enabled {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    };
+    result.map_err(|e| AppError::File(format!("cannot change starting with the system: {e}")))?;
+    Ok(launcher.is_enabled().unwrap_or(enabled))
+}
+
+/// Saves the notification preferences (quiet hours, burst) into the configuration.
+#[tauri::command]
+pub async fn save_notifications(
+    state: State<'_, AppState>,
+    notifications: NotificationsEntry,
+) -> Result<ConfigView, AppError> {
+    let _guard = state.config_lock.lock().await;
+    let mut doc = ConfigDoc::load(&state.paths.config)?;
+    doc.set_notifications(notifications);
+    let config = doc.save(&OsKeychain)?;
+    let _ = state.apply.send(config);
+    Ok(doc.view())
+}
+
+/// Whether secrets can go to the OS keychain; `noKeychain` says why not.
+#[tauri::command]
+pub fn keychain_status() -> Result<(), AppError> {
+    OsKeychain.check().map_err(AppError::NoKeychain)
+}
+
+/// Keeps a secret (webhook secret, URL with an API key) in the OS keychain under `name`,
+/// for the configuration to name with `*_keychain = "name"`.
+#[tauri::command]
+pub fn store_secret(name: String, value: String) -> Result<(), AppError> {
+    OsKeychain
+        .store(&name, &value)
+        .map_err(AppError::NoKeychain)
+}
