@@ -134,7 +134,8 @@ async fn without_a_notification_service_the_app_says_why() -> Result<()> {
         // The engine keeps going ...
         app.wait_text("[data-testid=events-stored]", wait, |t| t == "2")
             .await?;
-        // ... and the Deliveries panel says why nothing popped up.
+        // ... and the Deliveries screen says why nothing popped up.
+        app.screen("deliveries").await?;
         app.wait_text(
             "[data-target=desktop] [data-testid=target-error]",
             wait,

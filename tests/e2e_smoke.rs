@@ -62,6 +62,7 @@ from_block = 0
         app.wait_text("[data-testid=engine-status]", wait, |t| t == "Running")
             .await?;
         eprintln!("status: Running");
+        app.screen("networks").await?;
         let shown_head = app
             .wait_text(
                 "[data-network='Local anvil'] [data-testid=network-head]",

@@ -25,6 +25,11 @@ impl Desktop {
     /// Starts Xvfb, a D-Bus session bus and tauri-driver. `config` is the Tokenwatch
     /// configuration the app will load.
     pub fn start(config: &Path) -> Result<Desktop> {
+        Self::start_with(config, &[])
+    }
+
+    /// As [`Desktop::start`], with extra environment variables for the app.
+    pub fn start_with(config: &Path, env: &[(&str, &Path)]) -> Result<Desktop> {
         let dir = tempdir()?;
         let mut children = Vec::new();
         let (display, xvfb) = start_xvfb(&dir)?;
@@ -43,6 +48,7 @@ impl Desktop {
             &native_port.to_string(),
         ]);
         app_env(&mut driver, &dir, &display, &dbus_address, config);
+        driver.envs(env.iter().copied());
         let driver = driver
             .stdout(log_file(&dir, "tauri-driver.log")?)
             .stderr(log_file(&dir, "tauri-driver.err")?)

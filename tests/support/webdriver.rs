@@ -71,6 +71,80 @@ impl Session {
         Ok(text.as_str().map(str::to_string))
     }
 
+    /// The WebDriver id of the first element matching `css`, waiting up to 20 s for it.
+    async fn find(&self, css: &str) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let found = self
+                .cmd(
+                    reqwest::Method::POST,
+                    "/elements",
+                    Some(json!({"using": "css selector", "value": css})),
+                )
+                .await?;
+            if let Some(id) = found.as_array().and_then(|a| a.first()).and_then(|el| {
+                el.as_object()?
+                    .values()
+                    .next()?
+                    .as_str()
+                    .map(str::to_string)
+            }) {
+                return Ok(id);
+            }
+            if Instant::now() > deadline {
+                bail!("{css}: no such element within 20 s");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Clicks the first element matching `css` (waiting for it to exist).
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let id = self.find(css).await?;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await
+        .with_context(|| format!("clicking {css}"))?;
+        Ok(())
+    }
+
+    /// Replaces the value of the input matching `css` by typing `text` into it.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let id = self.find(css).await?;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/clear"),
+            Some(json!({})),
+        )
+        .await?;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await
+        .with_context(|| format!("typing into {css}"))?;
+        Ok(())
+    }
+
+    /// Runs a script in the page (`arguments` bound to `args`) and returns its value.
+    pub async fn script(&self, body: &str, args: Value) -> Result<Value> {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({ "script": body, "args": args })),
+        )
+        .await
+    }
+
+    /// Shows one screen through the navigation (`dashboard`, `history`, `networks`, ...).
+    pub async fn screen(&self, id: &str) -> Result<()> {
+        self.click(&format!("nav [data-screen={id}]")).await
+    }
+
     /// Number of elements matching the selector.
     pub async fn count(&self, css: &str) -> Result<usize> {
         let found = self

@@ -2,7 +2,21 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AttemptRow } from "./bindings/AttemptRow";
+import type { ConfigProblem } from "./bindings/ConfigProblem";
+import type { ConfigView } from "./bindings/ConfigView";
+import type { Dashboard } from "./bindings/Dashboard";
+import type { EndpointProbe } from "./bindings/EndpointProbe";
 import type { EngineStatus } from "./bindings/EngineStatus";
+import type { EventFilter } from "./bindings/EventFilter";
+import type { EventInfo } from "./bindings/EventInfo";
+import type { ExportDone } from "./bindings/ExportDone";
+import type { ExportProgress } from "./bindings/ExportProgress";
+import type { HistorySort } from "./bindings/HistorySort";
+import type { ListenerEntry } from "./bindings/ListenerEntry";
+import type { NetworkEntry } from "./bindings/NetworkEntry";
+import type { NotificationsEntry } from "./bindings/NotificationsEntry";
+import type { PackInfo } from "./bindings/PackInfo";
+import type { Settings } from "./bindings/Settings";
 import type { StoredEvent } from "./bindings/StoredEvent";
 
 /** What a failed command rejects with: plain-words `message`, machine-readable `kind`. */
@@ -30,6 +44,50 @@ export interface Backend {
   redeliver(target: string | null): Promise<number>;
   /** `open-event`: a notification was clicked (null: a summary, show the feed). */
   onOpenEvent(handler: (id: number | null) => void): Promise<Unlisten>;
+
+  // History, dashboard, export
+  /** `history_page`: rows offset..offset+limit (limit <= 1000) of the filtered history. */
+  historyPage(filter: EventFilter, sort: HistorySort, offset: number, limit: number): Promise<StoredEvent[]>;
+  /** `history_count`: rows of the filtered history. */
+  historyCount(filter: EventFilter): Promise<number>;
+  /** `dashboard`: events per bucket per listener over the window before the newest event. */
+  dashboard(windowSecs: number, bucketSecs: number): Promise<Dashboard>;
+  /** `export_csv`: native save dialog, then the filtered history as CSV; null if cancelled. */
+  exportCsv(filter: EventFilter): Promise<ExportDone | null>;
+  /** `export-progress`: rows written so far during an export. */
+  onExportProgress(handler: (p: ExportProgress) => void): Promise<Unlisten>;
+
+  // Networks and listeners (each save validates, writes the config file and applies it live)
+  /** `config_view`: networks, listeners, delivery target names, notification preferences. */
+  configView(): Promise<ConfigView>;
+  /** `save_network`: add (original null) or replace/rename the network named `original`. */
+  saveNetwork(original: string | null, network: NetworkEntry): Promise<ConfigView>;
+  /** `remove_network`: refused (kind `config`) while listeners use it. */
+  removeNetwork(name: string): Promise<ConfigView>;
+  /** `save_listener`: add (original null) or replace the listener named `original`. */
+  saveListener(original: string | null, listener: ListenerEntry): Promise<ConfigView>;
+  /** `remove_listener`: its stored events stay in History. */
+  removeListener(name: string): Promise<ConfigView>;
+  /** `set_paused`: one listener, or all when name is null. */
+  setPaused(name: string | null, paused: boolean): Promise<ConfigView>;
+  /** `check_listener`: the problems this listener would have if saved (empty: fine). */
+  checkListener(original: string | null, listener: ListenerEntry): Promise<ConfigProblem[]>;
+  /** `test_connection`: chain id, head and latency per endpoint URL. */
+  testConnection(rpc: string[]): Promise<EndpointProbe[]>;
+  /** `event_presets`: the preset packs with their events. */
+  eventPresets(): Promise<PackInfo[]>;
+  /** `abi_events`: events of a pasted ABI, or of a file from a native dialog when text is null (null: cancelled). */
+  abiEvents(text: string | null): Promise<EventInfo[] | null>;
+  /** `signature_events`: the events a typed signature or `pack:Event` stands for. */
+  signatureEvents(spec: string): Promise<EventInfo[]>;
+
+  // Settings
+  /** `settings`: data directory, config, database, logs, start with the system. */
+  settings(): Promise<Settings>;
+  /** `set_autostart`: returns the new state. */
+  setAutostart(enabled: boolean): Promise<boolean>;
+  /** `save_notifications`: quiet hours and burst policy. */
+  saveNotifications(notifications: NotificationsEntry): Promise<ConfigView>;
 }
 
 /** Normalises anything a command may reject with into an AppError. */
@@ -53,6 +111,26 @@ const tauriBackend: Backend = {
   deliveryAttempts: (limit) => invoke<AttemptRow[]>("delivery_attempts", { limit }),
   redeliver: (target) => invoke<number>("redeliver", { target }),
   onOpenEvent: (handler) => listen<number | null>("open-event", (e) => handler(e.payload)),
+  historyPage: (filter, sort, offset, limit) =>
+    invoke<StoredEvent[]>("history_page", { filter, sort, offset, limit }),
+  historyCount: (filter) => invoke<number>("history_count", { filter }),
+  dashboard: (windowSecs, bucketSecs) => invoke<Dashboard>("dashboard", { windowSecs, bucketSecs }),
+  exportCsv: (filter) => invoke<ExportDone | null>("export_csv", { filter }),
+  onExportProgress: (handler) => listen<ExportProgress>("export-progress", (e) => handler(e.payload)),
+  configView: () => invoke<ConfigView>("config_view"),
+  saveNetwork: (original, network) => invoke<ConfigView>("save_network", { original, network }),
+  removeNetwork: (name) => invoke<ConfigView>("remove_network", { name }),
+  saveListener: (original, listener) => invoke<ConfigView>("save_listener", { original, listener }),
+  removeListener: (name) => invoke<ConfigView>("remove_listener", { name }),
+  setPaused: (name, paused) => invoke<ConfigView>("set_paused", { name, paused }),
+  checkListener: (original, listener) => invoke<ConfigProblem[]>("check_listener", { original, listener }),
+  testConnection: (rpc) => invoke<EndpointProbe[]>("test_connection", { rpc }),
+  eventPresets: () => invoke<PackInfo[]>("event_presets"),
+  abiEvents: (text) => invoke<EventInfo[] | null>("abi_events", { text }),
+  signatureEvents: (spec) => invoke<EventInfo[]>("signature_events", { spec }),
+  settings: () => invoke<Settings>("settings"),
+  setAutostart: (enabled) => invoke<boolean>("set_autostart", { enabled }),
+  saveNotifications: (notifications) => invoke<ConfigView>("save_notifications", { notifications }),
 };
 
 /** True inside the Tauri webview. */

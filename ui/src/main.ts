@@ -2,13 +2,17 @@
 import { h } from "./dom";
 import { connect, toAppError, type Backend } from "./ipc";
 import { summarize } from "./summary";
+import type { ScreenView } from "./screen";
+import { createDashboard, type DashboardView } from "./views/dashboard";
 import { createDeliveries } from "./views/deliveries";
 import { createDetail } from "./views/detail";
 import { createErrors } from "./views/errors";
 import { createFeed } from "./views/feed";
 import { createHeader } from "./views/header";
-import { createListeners } from "./views/listeners";
-import { createNetworks } from "./views/networks";
+import { createHistory, type HistoryView } from "./views/history";
+import { createListeners, type ListenersView } from "./views/listeners";
+import { createNetworks, type NetworksView } from "./views/networks";
+import { createSettings } from "./views/settings";
 import type { EngineStatus } from "./bindings/EngineStatus";
 import type { StoredEvent } from "./bindings/StoredEvent";
 
@@ -17,8 +21,8 @@ const RETRY_MS = 5000;
 
 const header = createHeader();
 const errors = createErrors();
-const networks = createNetworks();
-const listeners = createListeners();
+let networks: NetworksView | null = null;
+let listeners: ListenersView | null = null;
 const detail = createDetail();
 let backendRef: Backend | null = null;
 const feed = createFeed((e) => detail.open(e));
@@ -43,10 +47,7 @@ function refreshAttempts(): void {
 }
 
 async function openEvent(backend: Backend, id: number | null): Promise<void> {
-  if (id == null) {
-    feed.el.scrollIntoView();
-    return;
-  }
+  if (id == null) return;
   try {
     const e = await backend.eventDetail(id);
     if (e) detail.open(e);
@@ -58,10 +59,14 @@ async function openEvent(backend: Backend, id: number | null): Promise<void> {
 let status: EngineStatus | null = null;
 let statusError: string | null = null;
 
+let dashboard: DashboardView | null = null;
+let history: HistoryView | null = null;
+
 function render(): void {
   header.update(summarize(status, statusError), status?.eventsStored ?? null, status?.database ?? null);
-  networks.update(status?.networks ?? []);
-  listeners.update(status?.listeners ?? [], status?.networks ?? []);
+  dashboard?.update(status);
+  networks?.update(status?.networks ?? []);
+  listeners?.update(status?.listeners ?? [], status?.networks ?? []);
   deliveries.update(status?.targets ?? []);
   refreshAttempts();
 }
@@ -95,6 +100,7 @@ function startFeed(backend: Backend): { onEvent: (e: StoredEvent) => void; load:
     else {
       shown.add(e.id);
       feed.upsert(e);
+      history?.onEvent(e);
     }
   };
   const load = async (): Promise<void> => {
@@ -114,25 +120,71 @@ function startFeed(backend: Backend): { onEvent: (e: StoredEvent) => void; load:
   return { onEvent, load };
 }
 
+/** The screens, in navigation order. */
+const SCREENS = [
+  ["dashboard", "Dashboard"],
+  ["feed", "Live feed"],
+  ["history", "History"],
+  ["networks", "Networks"],
+  ["listeners", "Listeners"],
+  ["deliveries", "Deliveries"],
+  ["settings", "Settings"],
+] as const;
+type ScreenId = (typeof SCREENS)[number][0];
+
+/** Lays out the navigation and the screens; returns a function that shows one. */
+function layout(root: HTMLElement, screens: Record<ScreenId, ScreenView>): (id: ScreenId) => void {
+  const buttons = new Map<ScreenId, HTMLButtonElement>();
+  const nav = h("nav", { class: "nav", "aria-label": "Screens" });
+  const show = (id: ScreenId): void => {
+    for (const [sid, view] of Object.entries(screens) as [ScreenId, ScreenView][]) {
+      view.el.hidden = sid !== id;
+      buttons.get(sid)?.setAttribute("aria-current", sid === id ? "page" : "false");
+    }
+    screens[id].shown?.();
+  };
+  for (const [id, title] of SCREENS) {
+    const b = h("button", { type: "button", class: "nav-item", "data-screen": id }, title);
+    b.addEventListener("click", () => show(id));
+    buttons.set(id, b);
+    nav.append(b);
+  }
+  const main = h("main", { class: "screens" }, ...SCREENS.map(([id]) => screens[id].el));
+  for (const [id] of SCREENS) screens[id].el.dataset.screenId = id;
+  root.replaceChildren(header.el, errors.el, h("div", { class: "shell" }, nav, main), detail.el);
+  return show;
+}
+
 async function start(): Promise<void> {
   const root = document.getElementById("app");
   if (!root) return;
-  root.replaceChildren(
-    header.el,
-    errors.el,
-    h("main", { class: "layout" }, h("aside", { class: "side" }, networks.el, listeners.el, deliveries.el), feed.el),
-    detail.el,
-  );
-  render();
-
   const backend = await connect();
   backendRef = backend;
+  dashboard = createDashboard(backend, errors);
+  history = createHistory(backend, (e) => detail.open(e), errors);
+  networks = createNetworks(backend, errors);
+  listeners = createListeners(backend, errors);
+  const show = layout(root, {
+    dashboard,
+    feed: { el: feed.el },
+    history,
+    networks,
+    listeners,
+    deliveries,
+    settings: createSettings(backend, errors),
+  });
+  show("dashboard");
+  render();
+
   const events = startFeed(backend);
   // Subscribe before loading so nothing committed in between is missed.
   try {
     await backend.onEvent(events.onEvent);
     await backend.onStatus(setStatus);
-    await backend.onOpenEvent((id) => void openEvent(backend, id));
+    await backend.onOpenEvent((id) => {
+      if (id == null) show("feed");
+      void openEvent(backend, id);
+    });
   } catch (err) {
     errors.show("subscribe", toAppError(err));
   }

@@ -1,5 +1,7 @@
 // Browser-only stand-in for the engine (no Tauri): a fake status and a fake event every second.
 import type { Backend, Unlisten } from "./ipc";
+import { createConfigMock } from "./mock/config";
+import { createHistoryMock } from "./mock/history";
 import type { AttemptRow } from "./bindings/AttemptRow";
 import type { EngineStatus } from "./bindings/EngineStatus";
 import type { NetworkStatus } from "./bindings/NetworkStatus";
@@ -188,5 +190,7 @@ export function createMockBackend(): Backend {
       return Promise.resolve(n);
     },
     onOpenEvent: () => Promise.resolve(() => undefined),
+    ...createHistoryMock(() => events),
+    ...createConfigMock(),
   };
 }

@@ -1,7 +1,13 @@
-// Networks panel: one card per network with head, sync position, lag, endpoints and any error.
+// Networks screen: a card per network (head, sync position, lag, endpoints, errors) with add, edit and remove.
 import { h, setAttr, setText, syncKeyed } from "../dom";
 import { formatBlock, formatLag } from "../format";
+import { toAppError, type Backend } from "../ipc";
+import { button, confirmInline, errorBox } from "./form";
+import { networkForm } from "./network-editor";
+import type { ErrorSink, ScreenView } from "../screen";
+import type { ConfigView } from "../bindings/ConfigView";
 import type { EndpointHealth } from "../bindings/EndpointHealth";
+import type { NetworkEntry } from "../bindings/NetworkEntry";
 import type { NetworkStatus } from "../bindings/NetworkStatus";
 
 const HEALTH_WORDS: Record<EndpointHealth, string> = {
@@ -12,7 +18,15 @@ const HEALTH_WORDS: Record<EndpointHealth, string> = {
   lagging: "behind the others",
 };
 
+/** A configured network and what the engine reports about it (either may be missing). */
+interface Item {
+  name: string;
+  entry: NetworkEntry | null;
+  status: NetworkStatus | null;
+}
+
 interface Card extends HTMLElement {
+  item: Item;
   refs: {
     chain: HTMLElement;
     head: HTMLElement;
@@ -20,6 +34,8 @@ interface Card extends HTMLElement {
     lag: HTMLElement;
     endpoints: HTMLElement;
     error: HTMLElement;
+    edit: HTMLButtonElement;
+    remove: HTMLButtonElement;
     endpointsKey: string;
   };
 }
@@ -28,41 +44,26 @@ function stat(label: string, value: HTMLElement): HTMLElement {
   return h("div", { class: "stat-cell" }, h("dt", {}, label), value);
 }
 
-function createCard(n: NetworkStatus): Card {
-  const refs = {
-    chain: h("span", { class: "muted" }),
-    head: h("dd", { class: "mono", "data-testid": "network-head" }),
-    synced: h("dd", { class: "mono" }),
-    lag: h("dd"),
-    endpoints: h("ul", { class: "endpoints" }),
-    error: h("p", { class: "card-error", hidden: true }),
-    endpointsKey: "",
-  };
-  const el = h(
-    "article",
-    { class: "card", "data-testid": "network-card", "data-network": n.name },
-    h("header", { class: "card-head" }, h("h3", { class: "card-title" }, n.name), refs.chain),
-    h("dl", { class: "stats" }, stat("Head", refs.head), stat("Synced to", refs.synced), stat("Lag", refs.lag)),
-    refs.endpoints,
-    refs.error,
-  );
-  return Object.assign(el, { refs });
-}
-
-function updateCard(card: Card, n: NetworkStatus): void {
+function updateCard(card: Card, item: Item): void {
+  card.item = item;
   const r = card.refs;
-  setText(r.chain, `chain ${String(n.chainId)}`);
-  setText(r.head, formatBlock(n.head));
-  setText(r.synced, formatBlock(n.syncedTo));
-  setText(r.lag, formatLag(n.lag));
-  setAttr(r.lag, "data-lag", n.lag == null ? null : String(n.lag));
-  r.lag.className = n.lag != null && n.lag > 10 ? "warn" : "";
+  const n = item.status;
+  const chainId = n?.chainId ?? item.entry?.chain_id;
+  setText(r.chain, chainId == null ? "" : `chain ${String(chainId)}`);
+  setText(r.head, formatBlock(n?.head));
+  setText(r.synced, formatBlock(n?.syncedTo));
+  setText(r.lag, formatLag(n?.lag));
+  setAttr(r.lag, "data-lag", n?.lag == null ? null : String(n.lag));
+  r.lag.className = n?.lag != null && n.lag > 10 ? "warn" : "";
+  r.edit.disabled = item.entry == null;
+  r.remove.disabled = item.entry == null;
 
-  const key = JSON.stringify(n.endpoints);
+  const endpoints = n?.endpoints ?? [];
+  const key = JSON.stringify(endpoints);
   if (key !== r.endpointsKey) {
     r.endpointsKey = key;
     r.endpoints.replaceChildren(
-      ...n.endpoints.map((e) => {
+      ...endpoints.map((e) => {
         const words = HEALTH_WORDS[e.health] ?? e.health;
         const title = `${e.url}\n${e.lastError ? `${words}: ${e.lastError}` : words}`;
         return h(
@@ -76,28 +77,127 @@ function updateCard(card: Card, n: NetworkStatus): void {
     );
   }
 
-  const error = n.error ?? "";
-  setText(r.error, error);
-  r.error.hidden = error === "";
+  const error = n == null ? "" : (n.error ?? "");
+  setText(r.error, n == null ? "Not started yet: the engine picks up saved networks within a few seconds." : error);
+  r.error.hidden = n != null && error === "";
+  r.error.classList.toggle("muted", n == null);
   card.classList.toggle("has-error", error !== "");
 }
 
-export interface NetworksView {
-  el: HTMLElement;
+export interface NetworksView extends ScreenView {
+  shown(): void;
   update(networks: readonly NetworkStatus[]): void;
 }
 
-export function createNetworks(): NetworksView {
+export function createNetworks(backend: Backend, errors: ErrorSink): NetworksView {
   const list = h("div", { class: "cards" });
-  const empty = h("p", { class: "empty" }, "No networks configured.");
-  const el = h("section", { class: "panel", "aria-labelledby": "networks-title" },
-    h("h2", { class: "panel-title", id: "networks-title" }, "Networks"), list, empty);
+  const empty = h("p", { class: "empty" }, "No networks yet. Add one to start watching a chain.");
+  const add = button("Add network", { "data-testid": "network-add" }, "primary");
+  const listPane = h("div", { class: "list-pane" },
+    h("div", { class: "panel-head" }, h("h2", { class: "panel-title", id: "networks-title" }, "Networks"),
+      h("span", { class: "spacer" }), add),
+    list, empty);
+  const editorPane = h("div", { class: "editor-pane", hidden: true });
+  const el = h("section", { class: "panel config-screen", "aria-labelledby": "networks-title" }, listPane, editorPane);
   const cards = new Map<string, Card>();
+  let config: ConfigView | null = null;
+  let statuses: readonly NetworkStatus[] = [];
+
+  /** Configured networks in file order (what the engine runs when the file cannot be read). */
+  function items(): Item[] {
+    const byName = new Map(statuses.map((s) => [s.name, s] as const));
+    if (config == null) return statuses.map((s) => ({ name: s.name, entry: null, status: s }));
+    return config.networks.map((e) => ({ name: e.name, entry: e, status: byName.get(e.name) ?? null }));
+  }
+
+  function render(): void {
+    const all = items();
+    syncKeyed(list, all, (i) => i.name, createCard, updateCard, cards);
+    empty.hidden = all.length > 0;
+  }
+
+  async function reload(): Promise<void> {
+    try {
+      config = await backend.configView();
+      errors.clear("config_view");
+    } catch (err) {
+      errors.show("config_view", toAppError(err));
+    }
+    render();
+  }
+
+  function closeEditor(saved: ConfigView | null): void {
+    editorPane.replaceChildren();
+    editorPane.hidden = true;
+    listPane.hidden = false;
+    add.focus();
+    if (saved) {
+      config = saved;
+      void reload();
+    }
+  }
+
+  function openEditor(entry: NetworkEntry | null): void {
+    const form = networkForm(backend, entry, closeEditor);
+    editorPane.replaceChildren(form);
+    listPane.hidden = true;
+    editorPane.hidden = false;
+    form.querySelector<HTMLInputElement>("[name=name]")?.focus();
+  }
+
+  function createCard(first: Item): Card {
+    const edit = button("Edit", { "data-testid": "network-edit" });
+    const remove = button("Remove", { "data-testid": "network-remove" });
+    const notice = h("div", { "data-testid": "network-remove-error" });
+    const actions = h("div", { class: "card-actions" }, edit, remove);
+    const refs = {
+      chain: h("span", { class: "muted" }),
+      head: h("dd", { class: "mono", "data-testid": "network-head" }),
+      synced: h("dd", { class: "mono" }),
+      lag: h("dd"),
+      endpoints: h("ul", { class: "endpoints" }),
+      error: h("p", { class: "card-error", hidden: true }),
+      edit,
+      remove,
+      endpointsKey: "",
+    };
+    const el = h(
+      "article",
+      { class: "card", "data-testid": "network-card", "data-network": first.name },
+      h("header", { class: "card-head" }, h("h3", { class: "card-title" }, first.name), refs.chain,
+        h("span", { class: "spacer" }), actions),
+      h("dl", { class: "stats" }, stat("Head", refs.head), stat("Synced to", refs.synced), stat("Lag", refs.lag)),
+      refs.endpoints,
+      refs.error,
+      notice,
+    );
+    const card: Card = Object.assign(el, { item: first, refs });
+    edit.addEventListener("click", () => openEditor(card.item.entry));
+    remove.addEventListener("click", () => {
+      const name = card.item.name;
+      notice.replaceChildren();
+      confirmInline(actions, `Remove ${name}? Events already stored stay in History.`, "Remove", async () => {
+        try {
+          config = await backend.removeNetwork(name);
+          render();
+        } catch (err) {
+          notice.replaceChildren(errorBox(`${name} was not removed`, toAppError(err)));
+        }
+      });
+    });
+    return card;
+  }
+
+  add.addEventListener("click", () => openEditor(null));
+
   return {
     el,
+    shown() {
+      if (editorPane.hidden) void reload();
+    },
     update(networks) {
-      syncKeyed(list, networks, (n) => n.name, createCard, updateCard, cards);
-      empty.hidden = networks.length > 0;
+      statuses = networks;
+      render();
     },
   };
 }

@@ -1,0 +1,377 @@
+// History without the DOM: filter form <-> EventFilter, filter matching, amounts, columns, sorting.
+import {
+  formatArgs,
+  formatCount,
+  formatFullLocalTime,
+  formatLocalTime,
+  formatTokenAmount,
+  groupThousands,
+  isAddress,
+  shortenAddress,
+} from "./format";
+import type { EventFilter } from "./bindings/EventFilter";
+import type { EventStatus } from "./bindings/EventStatus";
+import type { HistorySort } from "./bindings/HistorySort";
+import type { StoredEvent } from "./bindings/StoredEvent";
+
+// ---------------------------------------------------------------------------------------------
+// Filter form
+
+/** The filter inputs, by their `name` attribute. */
+export const FILTER_FIELDS = [
+  "network",
+  "listener",
+  "contract",
+  "event",
+  "address",
+  "fromBlock",
+  "toBlock",
+  "fromTime",
+  "toTime",
+  "status",
+] as const;
+export type FilterField = (typeof FILTER_FIELDS)[number];
+
+/** What the filter inputs hold, as typed (datetime-local values for the times). */
+export type FilterForm = Record<FilterField, string>;
+
+/** What a problem with the form is about and what to say. */
+export interface FilterProblem {
+  field: FilterField;
+  message: string;
+}
+
+export type ParsedFilter = { ok: true; filter: EventFilter } | { ok: false; problems: FilterProblem[] };
+
+export const FIELD_LABELS: Record<FilterField, string> = {
+  network: "Network",
+  listener: "Listener",
+  contract: "Contract",
+  event: "Event",
+  address: "Address",
+  fromBlock: "From block",
+  toBlock: "To block",
+  fromTime: "From time",
+  toTime: "To time",
+  status: "Status",
+};
+
+export const EMPTY_FILTER: EventFilter = {
+  listener: null,
+  network: null,
+  event: null,
+  contract: null,
+  address: null,
+  status: null,
+  fromBlock: null,
+  toBlock: null,
+  fromTime: null,
+  toTime: null,
+  limit: null,
+};
+
+export function emptyForm(): FilterForm {
+  return Object.fromEntries(FILTER_FIELDS.map((f) => [f, ""])) as FilterForm;
+}
+
+const STATUSES: readonly EventStatus[] = ["pending", "confirmed", "removed"];
+
+/** A block number as typed: digits, optionally grouped with commas, spaces or underscores. */
+function parseBlock(text: string): number | null {
+  const digits = text.replace(/[\s,_]/g, "");
+  if (!/^\d+$/.test(digits)) return null;
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/**
+ * A local date and time as a datetime-local input gives it ("2024-03-04T14:03", seconds and the
+ * time optional) to Unix seconds. `end` selects the last second of what was typed: "14:03" ends
+ * at 14:03:59 and a bare date at 23:59:59, so bounds include the whole minute or day.
+ */
+export function parseLocalDateTime(text: string, end = false): number | null {
+  const m = DATETIME_RE.exec(text.trim());
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [hh, mm, ss] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
+  const date = new Date(y, mo - 1, d, hh, mm, ss);
+  const valid =
+    date.getFullYear() === y &&
+    date.getMonth() === mo - 1 &&
+    date.getDate() === d &&
+    date.getHours() === hh &&
+    date.getMinutes() === mm &&
+    date.getSeconds() === ss;
+  if (!valid) return null;
+  const seconds = Math.floor(date.getTime() / 1000);
+  if (!end) return seconds;
+  if (m[4] == null) return seconds + 86_399;
+  return m[6] == null ? seconds + 59 : seconds;
+}
+
+function quoted(text: string): string {
+  return `“${text}”`;
+}
+
+/** Reads the form into a filter, or says what is wrong with each field that cannot be read. */
+export function parseFilter(form: FilterForm): ParsedFilter {
+  const problems: FilterProblem[] = [];
+  const text = (field: FilterField): string | null => {
+    const v = form[field].trim();
+    return v === "" ? null : v;
+  };
+  const address = (field: "contract" | "address"): string | null => {
+    const v = text(field);
+    if (v != null && !isAddress(v)) {
+      problems.push({ field, message: `${FIELD_LABELS[field]}: ${quoted(v)} is not an address (0x and 40 hex digits).` });
+    }
+    return v;
+  };
+  const block = (field: "fromBlock" | "toBlock"): number | null => {
+    const v = text(field);
+    if (v == null) return null;
+    const n = parseBlock(v);
+    if (n == null) problems.push({ field, message: `${FIELD_LABELS[field]}: ${quoted(v)} is not a block number.` });
+    return n;
+  };
+  const time = (field: "fromTime" | "toTime"): number | null => {
+    const v = text(field);
+    if (v == null) return null;
+    const n = parseLocalDateTime(v, field === "toTime");
+    if (n == null) {
+      problems.push({ field, message: `${FIELD_LABELS[field]}: ${quoted(v)} is not a date and time (like 2024-03-04 14:30).` });
+    }
+    return n;
+  };
+
+  const status = text("status");
+  if (status != null && !STATUSES.includes(status as EventStatus)) {
+    problems.push({ field: "status", message: `Status: ${quoted(status)} is not pending, confirmed or removed.` });
+  }
+  const filter: EventFilter = {
+    listener: text("listener"),
+    network: text("network"),
+    event: text("event"),
+    contract: address("contract"),
+    address: address("address"),
+    status: status as EventStatus | null,
+    fromBlock: block("fromBlock"),
+    toBlock: block("toBlock"),
+    fromTime: time("fromTime"),
+    toTime: time("toTime"),
+    limit: null,
+  };
+  if (filter.fromBlock != null && filter.toBlock != null && filter.fromBlock > filter.toBlock) {
+    problems.push({ field: "toBlock", message: "To block is before From block." });
+  }
+  if (filter.fromTime != null && filter.toTime != null && filter.fromTime > filter.toTime) {
+    problems.push({ field: "toTime", message: "To time is before From time." });
+  }
+  if (problems.length === 0) return { ok: true, filter };
+  problems.sort((a, b) => FILTER_FIELDS.indexOf(a.field) - FILTER_FIELDS.indexOf(b.field));
+  return { ok: false, problems };
+}
+
+/** True when the filter selects everything. */
+export function isEmptyFilter(f: EventFilter): boolean {
+  return Object.values(f).every((v) => v == null);
+}
+
+/** True when any argument value (nested ones included) is `address`, ignoring case. */
+function mentions(value: unknown, address: string): boolean {
+  if (typeof value === "string") return value.toLowerCase() === address;
+  if (Array.isArray(value)) return value.some((v) => mentions(v, address));
+  if (value != null && typeof value === "object") return Object.values(value).some((v) => mentions(v, address));
+  return false;
+}
+
+/** Whether the engine would select `e` with `f` (the store's rules, for events pushed live). */
+export function matchesFilter(e: StoredEvent, f: EventFilter): boolean {
+  const t = e.blockTime;
+  return (
+    (f.listener == null || e.listener === f.listener) &&
+    (f.network == null || e.network === f.network) &&
+    (f.event == null || e.event === f.event || e.signature === f.event) &&
+    (f.contract == null || e.contract.toLowerCase() === f.contract.toLowerCase()) &&
+    (f.address == null || mentions(e.args, f.address.toLowerCase())) &&
+    (f.status == null || e.status === f.status) &&
+    (f.fromBlock == null || e.blockNumber >= f.fromBlock) &&
+    (f.toBlock == null || e.blockNumber <= f.toBlock) &&
+    (f.fromTime == null || (t != null && t >= f.fromTime)) &&
+    (f.toTime == null || (t != null && t <= f.toTime))
+  );
+}
+
+/** The store's message for a bad filter ("invalid filter: …"), as distinct from other failures. */
+export function isFilterError(error: { kind: string; message: string }): boolean {
+  return error.kind === "store" && error.message.startsWith("invalid filter");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Amounts
+
+/** The argument names the engine reads an event's amount from, in order of preference. */
+const AMOUNT_KEYS = ["value", "amount", "_value", "_amount", "wad"];
+
+export interface Amount {
+  /** The argument it came from, e.g. `value`. */
+  key: string;
+  /** The raw integer, as stored. */
+  raw: string;
+  /** In token units with the symbol ("1,250.5 TUSD") when the token's decimals are known. */
+  units: string | null;
+}
+
+/** The event's token amount: its first unsigned `value`/`amount`-like argument. */
+export function amountOf(e: StoredEvent): Amount | null {
+  const lower = new Map(Object.keys(e.args).map((k) => [k.toLowerCase(), k]));
+  for (const name of AMOUNT_KEYS) {
+    const key = lower.get(name);
+    const raw = key == null ? undefined : e.args[key];
+    if (key == null || typeof raw !== "string" || !/^\d+$/.test(raw)) continue;
+    const units =
+      e.decimals == null ? null : `${formatTokenAmount(raw, e.decimals)}${e.symbol ? ` ${e.symbol}` : ""}`;
+    return { key, raw, units };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Columns
+
+export type ColumnId = "time" | "block" | "network" | "listener" | "contract" | "event" | "args" | "amount" | "status" | "tx";
+
+export interface ColumnDef {
+  id: ColumnId;
+  label: string;
+  /** Width in px; the arguments column takes what is left (at least this). */
+  width: number;
+  /** The orders clicking the header switches between (first one on the first click). */
+  sorts?: readonly [HistorySort, HistorySort];
+}
+
+export const COLUMNS: readonly ColumnDef[] = [
+  { id: "time", label: "Time", width: 132, sorts: ["newest", "oldest"] },
+  { id: "block", label: "Block", width: 96, sorts: ["newest", "oldest"] },
+  { id: "network", label: "Network", width: 90 },
+  { id: "listener", label: "Listener", width: 124 },
+  { id: "contract", label: "Contract", width: 112 },
+  { id: "event", label: "Event", width: 96 },
+  { id: "args", label: "Arguments", width: 220 },
+  { id: "amount", label: "Amount", width: 230, sorts: ["amountDesc", "amountAsc"] },
+  { id: "status", label: "Status", width: 92 },
+  { id: "tx", label: "Transaction", width: 112 },
+];
+
+export const DEFAULT_COLUMNS: readonly ColumnId[] = ["time", "block", "listener", "contract", "event", "args", "amount", "status"];
+
+/** Column preferences as stored (a JSON list of ids), in table order; the defaults if unreadable. */
+export function parseColumns(stored: string | null): ColumnId[] {
+  let ids: unknown = null;
+  try {
+    ids = stored == null ? null : JSON.parse(stored);
+  } catch {
+    ids = null;
+  }
+  if (!Array.isArray(ids)) return [...DEFAULT_COLUMNS];
+  const picked = COLUMNS.map((c) => c.id).filter((id) => ids.includes(id));
+  return picked.length > 0 ? picked : [...DEFAULT_COLUMNS];
+}
+
+/** The shown columns after switching one on or off (the last one stays), in table order. */
+export function toggleColumn(shown: readonly ColumnId[], id: ColumnId, on: boolean): ColumnId[] {
+  const next = COLUMNS.map((c) => c.id).filter((c) => (c === id ? on : shown.includes(c)));
+  return next.length > 0 ? next : [...shown];
+}
+
+/** CSS grid columns for the shown columns: fixed widths, arguments flexible. */
+export function gridTemplate(shown: readonly ColumnId[]): string {
+  return columnDefs(shown)
+    .map((c) => (c.id === "args" ? `minmax(${c.width}px, 1fr)` : `${c.width}px`))
+    .join(" ");
+}
+
+/** The least width the shown columns need, in px. */
+export function rowWidth(shown: readonly ColumnId[]): number {
+  return columnDefs(shown).reduce((sum, c) => sum + c.width, 0);
+}
+
+export function columnDefs(shown: readonly ColumnId[]): ColumnDef[] {
+  return COLUMNS.filter((c) => shown.includes(c.id));
+}
+
+/** The order after clicking a header: its other order if it is the current one, else its first. */
+export function nextSort(current: HistorySort, column: ColumnDef): HistorySort {
+  const sorts = column.sorts;
+  if (sorts == null) return current;
+  if (current === sorts[0]) return sorts[1];
+  return sorts[0];
+}
+
+/** `aria-sort` of a header under the current order; null for headers that do not sort. */
+export function ariaSort(current: HistorySort, column: ColumnDef): "ascending" | "descending" | "none" | null {
+  const sorts = column.sorts;
+  if (sorts == null) return null;
+  if (!sorts.includes(current)) return "none";
+  return current === "oldest" || current === "amountAsc" ? "ascending" : "descending";
+}
+
+export interface CellText {
+  text: string;
+  title: string;
+  /** A second, quieter part shown after the text (the raw amount). */
+  detail?: string;
+}
+
+/** What a cell shows and its tooltip. */
+export function cellText(column: ColumnId, e: StoredEvent, nowMs: number = Date.now()): CellText {
+  switch (column) {
+    case "time":
+      return e.blockTime == null
+        ? { text: "—", title: "Block time not known yet" }
+        : { text: formatLocalTime(e.blockTime, nowMs), title: formatFullLocalTime(e.blockTime) };
+    case "block":
+      return { text: String(e.blockNumber), title: `Block ${e.blockNumber} · log ${e.logIndex}\n${e.blockHash}` };
+    case "network":
+      return { text: e.network, title: `${e.network} (chain ${String(e.chainId)})` };
+    case "listener":
+      return { text: e.listener, title: `${e.listener} on ${e.network}` };
+    case "contract":
+      return { text: e.symbol ?? shortenAddress(e.contract), title: e.symbol ? `${e.symbol} · ${e.contract}` : e.contract };
+    case "event":
+      return { text: e.event, title: e.signature };
+    case "args":
+      return { text: formatArgs(e.args, e.argNames), title: formatArgsFull(e) };
+    case "amount": {
+      const a = amountOf(e);
+      if (a == null) return { text: "", title: "No amount argument" };
+      if (a.units == null) {
+        return { text: groupThousands(a.raw), title: `${a.key} = ${a.raw} (the token's decimals are not known)` };
+      }
+      return { text: a.units, detail: a.raw, title: `${a.key} = ${a.raw} (${a.units}, ${String(e.decimals)} decimals)` };
+    }
+    case "status":
+      return { text: e.status, title: STATUS_TIPS[e.status] };
+    case "tx":
+      return { text: shortenAddress(e.txHash), title: e.txHash };
+  }
+}
+
+const STATUS_TIPS: Record<EventStatus, string> = {
+  pending: "Not yet final: a reorganisation could still remove it",
+  confirmed: "Final: deep enough in the chain",
+  removed: "Removed by a chain reorganisation",
+};
+
+/** Every argument on its own line, full values, for the tooltip. */
+function formatArgsFull(e: StoredEvent): string {
+  const keys = e.argNames.length > 0 ? e.argNames : Object.keys(e.args);
+  return keys.map((k) => `${k}: ${typeof e.args[k] === "string" ? String(e.args[k]) : JSON.stringify(e.args[k])}`).join("\n");
+}
+
+/** "1 event", "1,234,567 events". */
+export function countText(n: number): string {
+  return `${formatCount(n)} ${n === 1 ? "event" : "events"}`;
+}
