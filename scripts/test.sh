@@ -14,6 +14,9 @@ npm run --silent typecheck
 npm run --silent lint
 npm run --silent test:ui
 
+log "UI in headless Chromium (built window, mock backend)"
+npm run --silent test:ui-browser
+
 log "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
