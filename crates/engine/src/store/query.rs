@@ -74,6 +74,32 @@ impl Store {
         Ok(n)
     }
 
+    /// The token facts already stored for a network's contracts.
+    pub fn known_tokens(
+        &self,
+        network_id: i64,
+    ) -> Result<Vec<(alloy_primitives::Address, super::TokenInfo)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT address, decimals, symbol FROM tokens WHERE network_id = ?1")?;
+        let mut rows = stmt.query([network_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let address: Vec<u8> = r.get(0)?;
+            let Ok(address) = alloy_primitives::Address::try_from(address.as_slice()) else {
+                continue;
+            };
+            out.push((
+                address,
+                super::TokenInfo {
+                    decimals: r.get(1)?,
+                    symbol: r.get(2)?,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
     /// Number of distinct stored events (each log once).
     pub fn event_count(&self) -> Result<u64, StoreError> {
         let n: i64 = self

@@ -69,7 +69,8 @@ impl NetworkSync {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
         let matcher = Matcher::new(self.listeners.iter().map(|(r, s)| (r.id, s)));
         let sizer = Mutex::new(RangeSizer::new(self.spec.max_block_range));
-        let mut decimals = tokens::TokenCache::default();
+        let known = lock(&self.store).known_tokens(self.network_id)?;
+        let mut decimals = tokens::TokenCache::known(known);
         let mut delay = Duration::from_millis(250);
         let wake = Arc::new(Notify::new());
         if !self.until_head {

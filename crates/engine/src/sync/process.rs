@@ -54,12 +54,11 @@ impl NetworkSync {
                 }
             }
             if let Some(m) = outcome.matched {
-                // Deliveries name amounts in token units: know the token first.
-                if m.listeners.iter().any(|l| self.routed.contains(l)) {
-                    let (info, fresh) = tokens.info(self, log.address).await?;
-                    if fresh {
-                        new_tokens.push((log.address, info));
-                    }
+                // History and deliveries show amounts in token units: know the token
+                // (asked once per contract, then kept in the store).
+                let (info, fresh) = tokens.info(self, log.address).await?;
+                if fresh {
+                    new_tokens.push((log.address, info));
                 }
                 let number: u64 = log.block_number.map_or(0, |b| b.to());
                 events.push(NewEvent {

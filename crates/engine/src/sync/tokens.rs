@@ -14,6 +14,11 @@ use crate::store::TokenInfo;
 pub struct TokenCache(HashMap<Address, TokenInfo>);
 
 impl TokenCache {
+    /// Starts from what the store already knows, so each contract is asked once, ever.
+    pub(super) fn known(known: Vec<(Address, TokenInfo)>) -> Self {
+        Self(known.into_iter().collect())
+    }
+
     /// The contract's `decimals()` (fetched with its symbol the first time).
     pub(super) async fn decimals(
         &mut self,
