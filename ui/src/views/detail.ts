@@ -52,7 +52,9 @@ export function createDetail(): DetailView {
         h("dl", { class: "detail-args", "data-testid": "detail-args" },
           ...args.map((k) => {
             const v = formatArgValue(e.args[k]);
-            return row(k, amountText(k, v, e) ?? v, /^0x[0-9a-fA-F]{40,}$/.test(v));
+            const raw = e.args[k];
+            const amount = typeof raw === "string" ? amountText(k, raw, e) : null;
+            return row(k, amount ?? v, /^0x[0-9a-fA-F]{40,}$/.test(v));
           })),
         h("h3", {}, "Where"),
         h("dl", { class: "detail-where" },
