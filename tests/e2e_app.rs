@@ -168,6 +168,17 @@ async fn a_user_sets_up_a_listener_in_the_window_and_exports_its_history() -> Re
             body.contains("3.75 TUSD") || body.contains("3.75"),
             "the amount in token units:\n{body}"
         );
+        let raw = app
+            .script(
+                "return document.querySelector('[data-testid=detail-raw]')?.textContent ?? '';",
+                serde_json::json!([]),
+            )
+            .await?;
+        let transfer_topic = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+        ensure!(
+            raw.as_str().is_some_and(|t| t.contains(transfer_topic)),
+            "the raw log shows topic0: {raw}"
+        );
         shot(&app, "event-detail").await?;
         app.click("[data-testid=detail-close]").await?;
 
@@ -177,6 +188,15 @@ async fn a_user_sets_up_a_listener_in_the_window_and_exports_its_history() -> Re
             t.contains("Exported 4 rows")
         })
         .await?;
+        app.screen("deliveries").await?;
+        shot(&app, "deliveries").await?;
+        app.screen("settings").await?;
+        let config_shown = config.display().to_string();
+        app.wait_text("[data-testid=settings]", WAIT, |t| {
+            t.contains(&config_shown)
+        })
+        .await?;
+        shot(&app, "settings").await?;
         anyhow::Ok(())
     }
     .await;

@@ -37,6 +37,7 @@ pub fn run() {
             commands::events::engine_status,
             commands::events::recent_events,
             commands::events::event_detail,
+            commands::events::event_full,
             commands::events::history_page,
             commands::events::history_count,
             commands::events::dashboard,

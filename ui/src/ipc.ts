@@ -7,6 +7,7 @@ import type { ConfigView } from "./bindings/ConfigView";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { EndpointProbe } from "./bindings/EndpointProbe";
 import type { EngineStatus } from "./bindings/EngineStatus";
+import type { EventDetail } from "./bindings/EventDetail";
 import type { EventFilter } from "./bindings/EventFilter";
 import type { EventInfo } from "./bindings/EventInfo";
 import type { ExportDone } from "./bindings/ExportDone";
@@ -38,6 +39,8 @@ export interface Backend {
   onEvent(handler: (event: StoredEvent) => void): Promise<Unlisten>;
   /** `event_detail`: one stored event, or null. */
   eventDetail(id: number): Promise<StoredEvent | null>;
+  /** `event_full`: the event with its raw log, types, listeners, announcements and explorer. */
+  eventFull(id: number): Promise<EventDetail | null>;
   /** `delivery_attempts`, newest first. */
   deliveryAttempts(limit: number): Promise<AttemptRow[]>;
   /** `redeliver`: queues parked deliveries of a target (all when null) again; returns how many. */
@@ -108,6 +111,7 @@ const tauriBackend: Backend = {
   onStatus: (handler) => listen<EngineStatus>("engine-status", (e) => handler(e.payload)),
   onEvent: (handler) => listen<StoredEvent>("engine-event", (e) => handler(e.payload)),
   eventDetail: (id) => invoke<StoredEvent | null>("event_detail", { id }),
+  eventFull: (id) => invoke<EventDetail | null>("event_full", { id }),
   deliveryAttempts: (limit) => invoke<AttemptRow[]>("delivery_attempts", { limit }),
   redeliver: (target) => invoke<number>("redeliver", { target }),
   onOpenEvent: (handler) => listen<number | null>("open-event", (e) => handler(e.payload)),

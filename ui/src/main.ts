@@ -23,7 +23,11 @@ const header = createHeader();
 const errors = createErrors();
 let networks: NetworksView | null = null;
 let listeners: ListenersView | null = null;
-const detail = createDetail();
+const detail = createDetail({
+  eventFull: (id) => backendRef?.eventFull(id) ?? Promise.resolve(null),
+  status: () => status,
+  onError: (e) => errors.show("event_full", e),
+});
 let backendRef: Backend | null = null;
 const feed = createFeed((e) => detail.open(e));
 const deliveries = createDeliveries((target) => {

@@ -183,6 +183,20 @@ export function createMockBackend(): Backend {
     onStatus: (handler) => subscribe(statusHandlers, handler),
     onEvent: (handler) => subscribe(eventHandlers, handler),
     eventDetail: (id) => Promise.resolve(events.find((e) => e.id === id) ?? null),
+    eventFull: (id) => {
+      const e = events.find((x) => x.id === id);
+      if (e == null) return Promise.resolve(null);
+      const pad = (a: unknown) => `0x${"0".repeat(24)}${String(a).slice(2).toLowerCase()}`;
+      return Promise.resolve({
+        event: { ...e },
+        argTypes: ["address", "address", "uint256"],
+        topics: [randomHex(32), pad(Object.values(e.args)[0]), pad(Object.values(e.args)[1])],
+        data: `0x${BigInt(String(e.args.value ?? 0)).toString(16).padStart(64, "0")}`,
+        listeners: [e.listener],
+        announcements: [],
+        explorer: e.network === "base" ? "https://basescan.org" : "https://etherscan.io",
+      });
+    },
     deliveryAttempts: (limit) => Promise.resolve(attempts.slice(0, limit)),
     redeliver: () => {
       const n = parked;

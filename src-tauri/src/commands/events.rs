@@ -2,7 +2,10 @@
 //! deliveries.
 
 use tauri::State;
-use tokenwatch_engine::store::{AttemptRow, Dashboard, EventFilter, HistorySort, Store};
+use tokenwatch_engine::config::ConfigDoc;
+use tokenwatch_engine::store::{
+    AttemptRow, Dashboard, EventDetail, EventFilter, HistorySort, Store,
+};
 use tokenwatch_engine::{EngineStatus, StoredEvent};
 
 use crate::error::AppError;
@@ -96,6 +99,30 @@ pub fn event_detail(state: State<'_, AppState>, id: i64) -> Result<Option<Stored
         .events_by_ids(&[id])?
         .into_iter()
         .next())
+}
+
+/// One event in full (raw log, types, listeners, announcements, explorer), or `null`.
+#[tauri::command]
+pub async fn event_full(
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<Option<EventDetail>, AppError> {
+    let (db, config) = (state.db.clone(), state.paths.config.clone());
+    blocking(move || {
+        let Some(mut detail) = Store::open_reader(&db)?.event_detail(id)? else {
+            return Ok(None);
+        };
+        // The explorer is a nicety: a configuration that cannot be read leaves it out.
+        detail.explorer = ConfigDoc::load(&config).ok().and_then(|doc| {
+            doc.view()
+                .networks
+                .into_iter()
+                .find(|n| n.name == detail.event.network)
+                .and_then(|n| n.explorer)
+        });
+        Ok(Some(detail))
+    })
+    .await
 }
 
 /// The latest delivery attempts, newest first.

@@ -1,7 +1,12 @@
-// Event detail: decoded arguments with names, block, time, transaction and contract with
-// copy buttons, in a modal dialog (Esc closes it).
+// Event detail: decoded arguments with names and types, where it happened (with
+// confirmations and block explorer links), the raw log, the listeners that matched it and
+// what each delivery target was told; copy buttons on every hash and address. A modal
+// dialog (Esc closes it). Shows the event at once, then the rest when `event_full` answers.
 import { h } from "../dom";
-import { formatArgValue, formatFullLocalTime, formatRelativeTime, formatTokenAmount } from "../format";
+import { formatArgValue, formatCount, formatFullLocalTime, formatRelativeTime, formatTokenAmount } from "../format";
+import type { AppError } from "../ipc";
+import type { EngineStatus } from "../bindings/EngineStatus";
+import type { EventDetail } from "../bindings/EventDetail";
 import type { StoredEvent } from "../bindings/StoredEvent";
 
 function copyButton(value: string): HTMLButtonElement {
@@ -15,18 +20,34 @@ function copyButton(value: string): HTMLButtonElement {
   return b;
 }
 
-function row(label: string, value: string, copy = false): HTMLElement {
-  return h("div", { class: "detail-row" }, h("dt", {}, label),
-    h("dd", { class: "mono", "data-field": label }, value, copy ? copyButton(value) : null));
+function link(explorer: string | null, path: string): HTMLElement | null {
+  if (explorer == null || explorer === "") return null;
+  const href = `${explorer.replace(/\/+$/, "")}/${path}`;
+  return h("a", { class: "explorer", href, target: "_blank", rel: "noreferrer", title: href }, "Explorer");
 }
 
-const AMOUNT_KEYS = new Set(["value", "amount", "_value", "_amount"]);
+function row(label: string, value: string, opts: { copy?: boolean; extra?: Node | null; type?: string } = {}): HTMLElement {
+  return h("div", { class: "detail-row" },
+    h("dt", {}, label, opts.type ? h("span", { class: "muted arg-type" }, ` ${opts.type}`) : null),
+    h("dd", { class: "mono", "data-field": label }, value, opts.copy ? copyButton(value) : null, opts.extra ?? null));
+}
+
+const AMOUNT_KEYS = new Set(["value", "amount", "_value", "_amount", "wad"]);
 
 /** `1,250.00 USDC (raw 1250000000)` for a token amount when the token's decimals are known. */
-function amountText(key: string, raw: string, e: StoredEvent): string | null {
+export function amountText(key: string, raw: string, e: StoredEvent): string | null {
   if (e.decimals == null || !AMOUNT_KEYS.has(key.toLowerCase()) || !/^\d+$/.test(raw)) return null;
   const units = formatTokenAmount(raw, e.decimals);
   return `${units}${e.symbol ? ` ${e.symbol}` : ""} (raw ${raw})`;
+}
+
+/** `12 confirmations` from the network's head, when known. */
+export function confirmationsText(e: StoredEvent, status: EngineStatus | null): string {
+  if (e.status === "removed") return "none: its block left the chain";
+  const head = status?.networks.find((n) => n.name === e.network)?.head;
+  if (head == null) return "not known yet";
+  const n = Math.max(0, head - e.blockNumber + 1);
+  return `${formatCount(n)} (head ${formatCount(head)})`;
 }
 
 export interface DetailView {
@@ -34,40 +55,88 @@ export interface DetailView {
   open(e: StoredEvent): void;
 }
 
-export function createDetail(): DetailView {
+export interface DetailSource {
+  eventFull(id: number): Promise<EventDetail | null>;
+  status(): EngineStatus | null;
+  onError(e: AppError): void;
+}
+
+export function createDetail(source: DetailSource | null = null): DetailView {
   const body = h("div", { class: "detail-body" });
   const close = h("button", { class: "button", type: "button", "data-testid": "detail-close" }, "Close");
   const el = h("dialog", { class: "detail", "data-testid": "event-detail", "aria-labelledby": "detail-title" }, body, close);
   close.addEventListener("click", () => el.close());
+  let shownId: number | null = null;
+
+  function render(e: StoredEvent, full: EventDetail | null): void {
+    const time = e.blockTime == null ? "not known yet" : `${formatFullLocalTime(e.blockTime)} (${formatRelativeTime(e.blockTime)})`;
+    const args = e.argNames.length > 0 ? e.argNames : Object.keys(e.args);
+    const explorer = full?.explorer ?? null;
+    body.replaceChildren(
+      h("h2", { id: "detail-title" }, `${e.event} `, h("span", { class: `chip chip-${e.status}`, "data-testid": "detail-status" }, e.status)),
+      h("p", { class: "muted mono" }, e.signature),
+      h("h3", {}, "Arguments"),
+      h("dl", { class: "detail-args", "data-testid": "detail-args" },
+        ...args.map((k, i) => {
+          const raw = e.args[k];
+          const full_ = typeof raw === "string" ? raw : formatArgValue(raw);
+          const isAddress = /^0x[0-9a-fA-F]{40}$/.test(full_);
+          const amount = typeof raw === "string" ? amountText(k, raw, e) : null;
+          return row(k, amount ?? full_, {
+            copy: isAddress || /^0x[0-9a-fA-F]{64}$/.test(full_),
+            extra: isAddress ? link(explorer, `address/${full_}`) : null,
+            type: full?.argTypes[i],
+          });
+        })),
+      h("h3", {}, "Where"),
+      h("dl", { class: "detail-where" },
+        row("Network", `${e.network} (chain ${String(e.chainId)})`),
+        row("Contract", e.contract, { copy: true, extra: link(explorer, `address/${e.contract}`) }),
+        row("Block", String(e.blockNumber), { extra: link(explorer, `block/${String(e.blockNumber)}`) }),
+        row("Block hash", e.blockHash, { copy: true }),
+        row("Time", time),
+        row("Confirmations", confirmationsText(e, source?.status() ?? null)),
+        row("Transaction", e.txHash, { copy: true, extra: link(explorer, `tx/${e.txHash}`) }),
+        row("Log index", String(e.logIndex)),
+        row("Listeners", (full?.listeners ?? [e.listener]).join(", "))),
+      ...(full ? [announcements(full), rawLog(full)] : []),
+    );
+  }
 
   return {
     el,
     open(e) {
-      const time = e.blockTime == null ? "not known yet" : `${formatFullLocalTime(e.blockTime)} (${formatRelativeTime(e.blockTime)})`;
-      const args = e.argNames.length > 0 ? e.argNames : Object.keys(e.args);
-      body.replaceChildren(
-        h("h2", { id: "detail-title" }, `${e.event} `, h("span", { class: `chip chip-${e.status}`, "data-testid": "detail-status" }, e.status)),
-        h("p", { class: "muted mono" }, e.signature),
-        h("h3", {}, "Arguments"),
-        h("dl", { class: "detail-args", "data-testid": "detail-args" },
-          ...args.map((k) => {
-            const v = formatArgValue(e.args[k]);
-            const raw = e.args[k];
-            const amount = typeof raw === "string" ? amountText(k, raw, e) : null;
-            return row(k, amount ?? v, /^0x[0-9a-fA-F]{40,}$/.test(v));
-          })),
-        h("h3", {}, "Where"),
-        h("dl", { class: "detail-where" },
-          row("Network", `${e.network} (chain ${String(e.chainId)})`),
-          row("Listener", e.listener),
-          row("Contract", e.contract, true),
-          row("Block", String(e.blockNumber)),
-          row("Block hash", e.blockHash, true),
-          row("Time", time),
-          row("Transaction", e.txHash, true),
-          row("Log index", String(e.logIndex))),
-      );
+      shownId = e.id;
+      render(e, null);
       if (!el.open) el.showModal();
+      source?.eventFull(e.id).then(
+        (full) => {
+          if (full != null && shownId === e.id && el.open) render({ ...full.event, listener: e.listener }, full);
+        },
+        (err: unknown) => source.onError(err as AppError),
+      );
     },
   };
+}
+
+function announcements(full: EventDetail): HTMLElement {
+  if (full.announcements.length === 0) {
+    return h("p", { class: "muted", "data-testid": "detail-announcements" }, "No delivery targets were told about this event.");
+  }
+  return h("div", { "data-testid": "detail-announcements" },
+    h("h3", {}, "Status history (as announced)"),
+    h("ul", { class: "announcements" },
+      ...full.announcements.map((a) => {
+        const when = new Date(a.doneMs ?? a.queuedMs).toLocaleString();
+        const fate = a.state === "delivered" ? `delivered ${when}` : a.state === "queued" ? `waiting since ${when}` : `${a.state}${a.lastError ? `: ${a.lastError}` : ""}`;
+        return h("li", {}, `${a.status} → ${a.target} (${a.listener}): ${fate}`, a.attempts > 1 ? ` after ${String(a.attempts)} attempts` : "");
+      })));
+}
+
+function rawLog(full: EventDetail): HTMLElement {
+  return h("details", { class: "raw-log", "data-testid": "detail-raw" },
+    h("summary", {}, "Raw log (topics and data)"),
+    h("dl", {},
+      ...full.topics.map((t, i) => row(`topic${String(i)}`, t, { copy: true })),
+      row("data", full.data === "0x" ? "0x (empty)" : full.data, { copy: full.data !== "0x" })));
 }

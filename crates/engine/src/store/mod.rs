@@ -5,6 +5,7 @@
 mod blocks;
 mod commit;
 mod coverage;
+mod detail;
 mod filter;
 mod history;
 mod outbox;
@@ -19,6 +20,7 @@ use rusqlite::Connection;
 
 pub use blocks::BlockRecord;
 pub use commit::{now_ms, Commit, Committed, NewEvent, TokenInfo};
+pub use detail::{Announcement, EventDetail};
 pub use filter::EventFilter;
 pub use history::{Dashboard, HistorySort, ListenerSeries, TopEntry};
 pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};

@@ -1,0 +1,140 @@
+//! One event in full for the detail view: the log as it came from the chain (topics and
+//! data), the parameter types, every listener that matched it, and what each delivery
+//! target was told about it and when (its announced status history).
+
+use alloy_primitives::hex;
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::commit::status_from_code;
+use super::{Store, StoreError};
+use crate::event::{EventStatus, StoredEvent};
+
+/// A message about the event to one target: the status it announced and its fate.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Announcement {
+    pub target: String,
+    pub listener: String,
+    pub status: EventStatus,
+    /// `queued`, `delivered`, `parked` or `dropped`.
+    pub state: String,
+    #[ts(type = "number")]
+    pub attempts: i64,
+    /// When it was queued and when it was done, milliseconds since the epoch.
+    #[ts(type = "number")]
+    pub queued_ms: i64,
+    #[ts(type = "number | null")]
+    pub done_ms: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// Everything the detail view shows about one event.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct EventDetail {
+    pub event: StoredEvent,
+    /// Solidity types of `event.argNames`, in the same order.
+    pub arg_types: Vec<String>,
+    /// The raw log: topics (topic0 first) and data, hex.
+    pub topics: Vec<String>,
+    pub data: String,
+    /// Every listener that matched this log.
+    pub listeners: Vec<String>,
+    pub announcements: Vec<Announcement>,
+    /// The network's block explorer base URL (from the configuration, set by the app).
+    pub explorer: Option<String>,
+}
+
+impl Store {
+    /// The event with this id in full, or `None`.
+    pub fn event_detail(&self, id: i64) -> Result<Option<EventDetail>, StoreError> {
+        let matched = self.events_by_ids(&[id])?;
+        let Some(event) = matched.first().cloned() else {
+            return Ok(None);
+        };
+        let (topics, data): (Vec<u8>, Vec<u8>) =
+            self.conn
+                .query_row("SELECT topics, data FROM events WHERE id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.target, l.name, d.status, d.state, d.attempts, d.created_at, d.done_at, d.last_error
+               FROM deliveries d JOIN listeners l ON l.id = d.listener_id
+              WHERE d.event_id = ?1 ORDER BY d.id",
+        )?;
+        let mut rows = stmt.query([id])?;
+        let mut announcements = Vec::new();
+        while let Some(r) = rows.next()? {
+            announcements.push(Announcement {
+                target: r.get(0)?,
+                listener: r.get(1)?,
+                status: status_from_code(r.get(2)?)?,
+                state: match r.get::<_, i64>(3)? {
+                    0 => "queued",
+                    1 => "delivered",
+                    2 => "parked",
+                    _ => "dropped",
+                }
+                .to_string(),
+                attempts: r.get(4)?,
+                queued_ms: r.get(5)?,
+                done_ms: r.get(6)?,
+                last_error: r.get(7)?,
+            });
+        }
+        Ok(Some(EventDetail {
+            arg_types: param_types(&event.signature),
+            topics: topics
+                .chunks(32)
+                .map(|t| format!("0x{}", hex::encode(t)))
+                .collect(),
+            data: format!("0x{}", hex::encode(data)),
+            listeners: matched.iter().map(|e| e.listener.clone()).collect(),
+            announcements,
+            explorer: None,
+            event,
+        }))
+    }
+}
+
+/// The top-level parameter types of a canonical signature: `T(address,(uint8,bytes)[])`
+/// gives `address` and `(uint8,bytes)[]`.
+fn param_types(signature: &str) -> Vec<String> {
+    let Some(inner) = signature
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+    else {
+        return Vec::new();
+    };
+    let (mut out, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(inner[start..i].to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !inner.is_empty() {
+        out.push(inner[start..].to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn types_split_at_the_top_level() {
+        assert_eq!(
+            super::param_types("Moved(address,(uint8,bytes)[],uint256)"),
+            vec!["address", "(uint8,bytes)[]", "uint256"]
+        );
+        assert!(super::param_types("Ping()").is_empty());
+    }
+}
