@@ -40,7 +40,7 @@ export function createSettings(backend: Backend, errors: ErrorSink): ScreenView 
   const save = h("button", { type: "submit", class: "button primary", "data-testid": "notifications-save" }, "Save");
   const saved = h("span", { class: "save-state muted", "aria-live": "polite" });
   const notifyError = h("div");
-  const notifications = h("form", { class: "settings-form", "data-testid": "notifications-form" },
+  const notifications = h("form", { class: "settings-form", "data-testid": "notifications-form", novalidate: true },
     h("p", { class: "help" }, "No pop-ups during quiet hours; what happened is summarised when they end. Leave both empty for none."),
     h("div", { class: "row-2" }, fFrom.el, fTo.el),
     h("div", { class: "row-2" }, fBurst.el, fWindow.el),
