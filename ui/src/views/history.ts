@@ -41,6 +41,10 @@ export interface HistoryView extends ScreenView {
 
 const ROW_HEIGHT = 28;
 const PAGE_SIZE = 200;
+/** How long the first page waits for the count before it is shown without it. */
+const COUNT_GRACE_MS = 60;
+
+const delay = (ms: number): Promise<null> => new Promise((resolve) => setTimeout(() => resolve(null), ms));
 const MAX_PAGES = 20;
 /** New events refresh the top of the list at most this often. */
 const REFRESH_MS = 1000;
@@ -183,6 +187,8 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
   let sort: HistorySort = "newest";
   let columns = loadColumns();
   let total: number | null = null;
+  /** The count is still being computed; `total` is the rows known so far. */
+  let counting = false;
   let loaded = false;
   /** Answers to older loads are dropped. */
   let loadSeq = 0;
@@ -366,24 +372,30 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
       count.setAttribute("aria-busy", "true");
     }
     const firstPage = mode === "new" && s === "oldest" ? null : backend.historyPage(f, s, 0, PAGE_SIZE);
+    const counted = backend.historyCount(f);
     try {
-      const [n, rows] = await Promise.all([backend.historyCount(f), firstPage]);
+      const rows = firstPage == null ? null : await firstPage;
       if (seq !== loadSeq) return;
-      errors.clear("history");
-      showProblems([]);
-      const before = total ?? n;
-      filter = f;
-      sort = s;
-      total = n;
-      newSinceLoad = 0;
-      loaded = true;
-      if (rows != null) noteRows(rows);
-      const seed: [number, StoredEvent[]][] = rows == null ? [] : [[0, rows]];
-      if (mode === "live") table.reset(n, { keepPosition: true, seed, shiftSelection: n - before });
-      else table.reset(n, { seed });
+      // A short page is the whole answer; otherwise show it while the count (a scan of
+      // every matching row on a large filtered history) is still running.
+      let n: number;
+      if (rows != null && rows.length < PAGE_SIZE) {
+        counted.catch(() => undefined);
+        n = rows.length;
+      } else {
+        const early = await Promise.race([counted, delay(COUNT_GRACE_MS)]);
+        if (seq !== loadSeq) return;
+        if (early == null && rows != null) {
+          show(f, s, rows.length, rows, mode, true);
+          n = await counted;
+          if (seq !== loadSeq) return;
+          show(f, s, n, rows, "live", false);
+          return;
+        }
+        n = early ?? (await counted);
+      }
+      show(f, s, n, rows, mode, false);
       if (mode === "new" && s === "oldest" && n > 0) table.select(n - 1);
-      renderHeader();
-      refreshChrome();
     } catch (err) {
       if (seq !== loadSeq) return;
       const e = toAppError(err);
@@ -397,9 +409,28 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     }
   }
 
+  /** Shows `n` rows of `f` in order `s`, the first page already known. */
+  function show(f: EventFilter, s: HistorySort, n: number, rows: StoredEvent[] | null, mode: "top" | "live" | "new", still: boolean): void {
+      errors.clear("history");
+      showProblems([]);
+      const before = total ?? n;
+      filter = f;
+      sort = s;
+      total = n;
+      counting = still;
+      newSinceLoad = 0;
+      loaded = true;
+      if (rows != null) noteRows(rows);
+      const seed: [number, StoredEvent[]][] = rows == null ? [] : [[0, rows]];
+      if (mode === "live") table.reset(n, { keepPosition: true, seed, shiftSelection: n - before });
+      else table.reset(n, { seed });
+      renderHeader();
+      refreshChrome();
+  }
+
   function refreshChrome(): void {
     const n = total ?? 0;
-    setText(count, total == null ? "" : countText(n));
+    setText(count, total == null ? "" : counting ? `${countText(n)}+ (counting…)` : countText(n));
     setAttr(count, "title", isEmptyFilter(filter) ? "All stored events (one row per event and listener)" : "Events matching the filter");
     empty.hidden = total !== 0;
     setText(empty, isEmptyFilter(filter) ? "Nothing stored yet. Events appear here as listeners match logs." : "No events match this filter.");
