@@ -61,9 +61,18 @@ pub async fn run(
     mut configs: UnboundedReceiver<Config>,
 ) {
     let mut config = load_config(&config_path);
+    // One pop-up sink for the app's life: edited preferences are applied to it in place.
+    let desktop = Arc::new(DesktopSink::new(
+        Arc::new(OsNotifier::new(app.clone())),
+        Arc::new(SystemClock),
+        config
+            .as_ref()
+            .map(|c| c.notifications.clone())
+            .unwrap_or_default(),
+    ));
     loop {
         let engine = match config {
-            Ok(c) => start(&app, c, &db).await,
+            Ok(c) => start(&app, c, &db, &desktop).await,
             Err(message) => {
                 fail(&app, message);
                 None
@@ -71,7 +80,7 @@ pub async fn run(
         };
         match engine {
             Some(engine) => {
-                follow(&app, engine, &mut configs).await;
+                follow(&app, engine, &mut configs, &desktop).await;
                 return;
             }
             None => match configs.recv().await {
@@ -82,14 +91,16 @@ pub async fn run(
     }
 }
 
-async fn start(app: &AppHandle, config: Config, db: &Path) -> Option<Engine> {
+async fn start(
+    app: &AppHandle,
+    config: Config,
+    db: &Path,
+    sink: &Arc<DesktopSink>,
+) -> Option<Engine> {
+    sink.set_policy(config.notifications.clone());
     let desktop = Target {
         key: DESKTOP.to_string(),
-        sink: Arc::new(DesktopSink::new(
-            Arc::new(OsNotifier::new(app.clone())),
-            Arc::new(SystemClock),
-            config.notifications.clone(),
-        )),
+        sink: sink.clone(),
         retry: RetryPolicy::default(),
     };
     let opts = RunOptions {
@@ -106,7 +117,12 @@ async fn start(app: &AppHandle, config: Config, db: &Path) -> Option<Engine> {
 }
 
 /// Forwards notices to the window and applies edited configurations until the app exits.
-async fn follow(app: &AppHandle, mut engine: Engine, configs: &mut UnboundedReceiver<Config>) {
+async fn follow(
+    app: &AppHandle,
+    mut engine: Engine,
+    configs: &mut UnboundedReceiver<Config>,
+    desktop: &DesktopSink,
+) {
     let mut notices = engine.subscribe();
     publish_status(app, engine.status());
     loop {
@@ -127,6 +143,7 @@ async fn follow(app: &AppHandle, mut engine: Engine, configs: &mut UnboundedRece
             next = configs.recv() => match next {
                 Some(config) => {
                     tracing::info!(networks = config.networks.len(), listeners = config.listeners.len(), "applying the edited configuration");
+                    desktop.set_policy(config.notifications.clone());
                     engine.apply(config).await;
                     publish_status(app, engine.status());
                 }

@@ -89,10 +89,9 @@ fn single_signature_args(
     store: &Store,
     filter: &EventFilter,
 ) -> Result<Option<Vec<String>>, StoreError> {
-    let sigs = store.distinct_signatures(filter)?;
-    match sigs.as_slice() {
-        [_] => Ok(arg_names_of(store, filter)?),
-        _ => Ok(None),
+    match store.single_signature(filter)? {
+        Some(_) => arg_names_of(store, filter),
+        None => Ok(None),
     }
 }
 

@@ -186,25 +186,37 @@ fn finish(
 }
 
 impl Store {
-    /// The distinct (signature, count) pairs the filter selects.
-    pub fn distinct_signatures(
-        &self,
-        filter: &EventFilter,
-    ) -> Result<Vec<(String, u64)>, StoreError> {
-        let sql = [
-            "SELECT e.signature, count(*)",
+    /// The signature of the filtered events when they all share one (`None` when there
+    /// are none or several). Stops at the first different signature.
+    pub fn single_signature(&self, filter: &EventFilter) -> Result<Option<String>, StoreError> {
+        let first_sql = [
+            "SELECT e.signature",
             filter::FROM,
             filter::WHERE,
-            " GROUP BY e.signature",
+            " LIMIT 1",
         ]
         .concat();
-        let mut stmt = self.conn.prepare(&sql)?;
-        filter::bind(&mut stmt, &filter::values(filter)?)?;
+        let other_sql = [
+            "SELECT 1",
+            filter::FROM,
+            filter::WHERE,
+            " AND e.signature <> :first LIMIT 1",
+        ]
+        .concat();
+        let mut values = filter::values(filter)?;
+        let mut stmt = self.conn.prepare(&first_sql)?;
+        filter::bind(&mut stmt, &values)?;
         let mut rows = stmt.raw_query();
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64));
-        }
-        Ok(out)
+        let Some(first) = rows.next()?.map(|r| r.get::<_, String>(0)).transpose()? else {
+            return Ok(None);
+        };
+        values.push((":first", rusqlite::types::Value::Text(first.clone())));
+        let mut stmt = self.conn.prepare(&other_sql)?;
+        filter::bind(&mut stmt, &values)?;
+        let mut rows = stmt.raw_query();
+        Ok(match rows.next()? {
+            Some(_) => None,
+            None => Some(first),
+        })
     }
 }

@@ -92,7 +92,8 @@ pub fn parse_quiet_hours(s: &str) -> Result<(u32, u32), String> {
 pub struct DesktopSink {
     notifier: Arc<dyn Notifier>,
     clock: Arc<dyn Clock>,
-    policy: DesktopPolicy,
+    /// Replaced when the user edits the preferences (Settings), without a restart.
+    policy: Mutex<DesktopPolicy>,
     /// When the recent pop-ups were shown.
     shown: Mutex<VecDeque<Instant>>,
 }
@@ -102,9 +103,21 @@ impl DesktopSink {
         Self {
             notifier,
             clock,
-            policy,
+            policy: Mutex::new(policy),
             shown: Mutex::new(VecDeque::new()),
         }
+    }
+
+    /// Applies edited preferences to the next pop-ups.
+    pub fn set_policy(&self, policy: DesktopPolicy) {
+        *self.policy.lock().unwrap_or_else(|p| p.into_inner()) = policy;
+    }
+
+    fn policy(&self) -> DesktopPolicy {
+        self.policy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The pop-ups for a batch: one each while under the burst limit, then one summary.
@@ -112,20 +125,18 @@ impl DesktopSink {
     /// Each pop-up comes with how many messages of the batch it covers.
     fn plan(&self, batch: &[Queued]) -> Result<Vec<(Popup, usize)>, Duration> {
         let now = self.clock.now();
+        let policy = self.policy();
         let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
         while shown
             .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.policy.window)
+            .is_some_and(|t| now.duration_since(*t) >= policy.window)
         {
             shown.pop_front();
         }
-        let room = (self.policy.burst as usize).saturating_sub(shown.len());
+        let room = (policy.burst as usize).saturating_sub(shown.len());
         if room == 0 {
             let oldest = shown.front().copied().unwrap_or(now);
-            return Err(self
-                .policy
-                .window
-                .saturating_sub(now.duration_since(oldest)));
+            return Err(policy.window.saturating_sub(now.duration_since(oldest)));
         }
         // Keep one slot for the summary when the batch does not fit.
         let singles = if batch.len() <= room {
@@ -208,13 +219,14 @@ impl Sink for DesktopSink {
     fn send<'a>(&'a self, batch: &'a [Queued]) -> BoxFuture<'a, Vec<Outcome>> {
         Box::pin(async move {
             let started = Instant::now();
-            if self.policy.is_quiet(self.clock.local_minute_of_day()) {
-                return vec![Outcome::deferred(self.policy.recheck)];
+            let policy = self.policy();
+            if policy.is_quiet(self.clock.local_minute_of_day()) {
+                return vec![Outcome::deferred(policy.recheck)];
             }
             let popups = match self.plan(batch) {
                 Ok(p) => p,
                 Err(wait) => {
-                    let wait = wait.clamp(Duration::from_millis(10), self.policy.recheck);
+                    let wait = wait.clamp(Duration::from_millis(10), policy.recheck);
                     return vec![Outcome::deferred(wait)];
                 }
             };
