@@ -197,6 +197,32 @@ async fn a_user_sets_up_a_listener_in_the_window_and_exports_its_history() -> Re
         })
         .await?;
         shot(&app, "settings").await?;
+        // Starting with the system is off until the user turns it on: an autostart entry.
+        let autostart = desktop.dir.join("home/.config/autostart");
+        let entries = || {
+            std::fs::read_dir(&autostart)
+                .map(|d| d.count())
+                .unwrap_or(0)
+        };
+        ensure!(entries() == 0, "no autostart entry by default");
+        app.click("[data-testid=settings] [name=autostart]").await?;
+        let deadline = std::time::Instant::now() + WAIT;
+        while entries() == 0 {
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "no autostart entry in {}",
+                autostart.display()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        app.click("[data-testid=settings] [name=autostart]").await?;
+        while entries() != 0 {
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "the autostart entry stayed after turning it off"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         anyhow::Ok(())
     }
     .await;

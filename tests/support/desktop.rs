@@ -139,9 +139,12 @@ impl Drop for Desktop {
     }
 }
 
-/// The environment the app runs in: this desktop, its own data directory and app id.
+/// The environment the app runs in: this desktop, its own home, data directory and app id
+/// (so nothing it writes, such as an autostart entry, lands in the real home).
 fn app_env(cmd: &mut Command, dir: &Path, display: &str, dbus: &str, config: &Path) {
+    let _ = std::fs::create_dir_all(dir.join("home"));
     cmd.env("DISPLAY", display)
+        .env("HOME", dir.join("home"))
         .env("DBUS_SESSION_BUS_ADDRESS", dbus)
         .env("TOKENWATCH_DATA_DIR", dir.join("data"))
         .env("TOKENWATCH_CONFIG", config)
