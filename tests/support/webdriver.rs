@@ -140,16 +140,6 @@ impl Session {
         .await
     }
 
-    /// Runs an asynchronous script; it ends by calling its last argument with the result.
-    pub async fn script_async(&self, body: &str, args: Value) -> Result<Value> {
-        self.cmd(
-            reqwest::Method::POST,
-            "/execute/async",
-            Some(json!({ "script": body, "args": args })),
-        )
-        .await
-    }
-
     /// Shows one screen through the navigation (`dashboard`, `history`, `networks`, ...).
     pub async fn screen(&self, id: &str) -> Result<()> {
         self.click(&format!("nav [data-screen={id}]")).await
