@@ -5,6 +5,7 @@ import { toAppError, type Backend } from "../ipc";
 import { describeListener } from "../listener-model";
 import { button, confirmInline, errorBox } from "./form";
 import { openListenerEditor } from "./listener-editor";
+import { createPanes } from "./panes";
 import type { ErrorSink, ScreenView } from "../screen";
 import type { ConfigView } from "../bindings/ConfigView";
 import type { ListenerEntry } from "../bindings/ListenerEntry";
@@ -111,14 +112,15 @@ export function createListeners(backend: Backend, errors: ErrorSink): ListenersV
     list, empty);
   const editorPane = h("div", { class: "editor-pane", hidden: true });
   const el = h("section", { class: "panel config-screen", "aria-labelledby": "listeners-title" }, listPane, editorPane);
+  const panes = createPanes(backend, errors, listPane, editorPane, add, render);
   const rows = new Map<string, Row>();
-  let config: ConfigView | null = null;
   let packs: PackInfo[] | null = null;
   let statuses: readonly ListenerStatus[] = [];
   let heads = new Map<string, number | null>();
 
   function items(): Item[] {
     const byName = new Map(statuses.map((s) => [s.name, s] as const));
+    const config = panes.config();
     if (config == null) return statuses.map((s) => ({ name: s.name, entry: null, status: s }));
     return config.listeners.map((e) => ({ name: e.name, entry: e, status: byName.get(e.name) ?? null }));
   }
@@ -129,41 +131,16 @@ export function createListeners(backend: Backend, errors: ErrorSink): ListenersV
     empty.hidden = all.length > 0;
   }
 
-  async function reload(): Promise<void> {
-    try {
-      config = await backend.configView();
-      errors.clear("config_view");
-    } catch (err) {
-      errors.show("config_view", toAppError(err));
-    }
-    render();
-  }
-
-  function closeEditor(saved: ConfigView | null): void {
-    editorPane.replaceChildren();
-    editorPane.hidden = true;
-    listPane.hidden = false;
-    add.focus();
-    if (saved) {
-      config = saved;
-      void reload();
-    }
-  }
-
   /** Opens the editor on `entry` (saved as a new listener when `original` is null). */
   async function openEditor(original: string | null, entry: ListenerEntry | null): Promise<void> {
     try {
       const [view, presets] = await Promise.all([backend.configView(), packs ?? backend.eventPresets()]);
-      config = view;
+      panes.set(view);
       packs = presets;
       errors.clear("listener_editor");
       // Edit what the file says now, not what this screen last loaded.
       const current = original == null ? entry : (view.listeners.find((l) => l.name === original) ?? entry);
-      const form = openListenerEditor(backend, { view, packs: presets, original, entry: current }, closeEditor);
-      editorPane.replaceChildren(form);
-      listPane.hidden = true;
-      editorPane.hidden = false;
-      form.querySelector<HTMLInputElement>("[name=name]")?.focus();
+      panes.open(openListenerEditor(backend, { view, packs: presets, original, entry: current }, panes.close));
     } catch (err) {
       errors.show("listener_editor", toAppError(err));
     }
@@ -204,8 +181,7 @@ export function createListeners(backend: Backend, errors: ErrorSink): ListenersV
     const act = async (what: string, run: () => Promise<ConfigView>): Promise<void> => {
       notice.replaceChildren();
       try {
-        config = await run();
-        render();
+        panes.set(await run());
       } catch (err) {
         notice.replaceChildren(errorBox(what, toAppError(err)));
       }
@@ -222,7 +198,7 @@ export function createListeners(backend: Backend, errors: ErrorSink): ListenersV
     duplicate.addEventListener("click", () => {
       const entry = row.item.entry;
       if (!entry) return;
-      const taken = config?.listeners.map((l) => l.name) ?? [];
+      const taken = panes.config()?.listeners.map((l) => l.name) ?? [];
       void openEditor(null, { ...entry, name: copyName(entry.name, taken) });
     });
     remove.addEventListener("click", () => {
@@ -239,7 +215,7 @@ export function createListeners(backend: Backend, errors: ErrorSink): ListenersV
   return {
     el,
     shown() {
-      if (editorPane.hidden) void reload();
+      if (!panes.editing()) void panes.reload();
     },
     update(listeners, networks) {
       statuses = listeners;

@@ -2,10 +2,10 @@
 import { h, setAttr, setText, syncKeyed } from "../dom";
 import { formatBlock, formatLag } from "../format";
 import { toAppError, type Backend } from "../ipc";
+import { createPanes } from "./panes";
 import { button, confirmInline, errorBox } from "./form";
 import { networkForm } from "./network-editor";
 import type { ErrorSink, ScreenView } from "../screen";
-import type { ConfigView } from "../bindings/ConfigView";
 import type { EndpointHealth } from "../bindings/EndpointHealth";
 import type { NetworkEntry } from "../bindings/NetworkEntry";
 import type { NetworkStatus } from "../bindings/NetworkStatus";
@@ -99,13 +99,14 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
     list, empty);
   const editorPane = h("div", { class: "editor-pane", hidden: true });
   const el = h("section", { class: "panel config-screen", "aria-labelledby": "networks-title" }, listPane, editorPane);
+  const panes = createPanes(backend, errors, listPane, editorPane, add, render);
   const cards = new Map<string, Card>();
-  let config: ConfigView | null = null;
   let statuses: readonly NetworkStatus[] = [];
 
   /** Configured networks in file order (what the engine runs when the file cannot be read). */
   function items(): Item[] {
     const byName = new Map(statuses.map((s) => [s.name, s] as const));
+    const config = panes.config();
     if (config == null) return statuses.map((s) => ({ name: s.name, entry: null, status: s }));
     return config.networks.map((e) => ({ name: e.name, entry: e, status: byName.get(e.name) ?? null }));
   }
@@ -116,33 +117,8 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
     empty.hidden = all.length > 0;
   }
 
-  async function reload(): Promise<void> {
-    try {
-      config = await backend.configView();
-      errors.clear("config_view");
-    } catch (err) {
-      errors.show("config_view", toAppError(err));
-    }
-    render();
-  }
-
-  function closeEditor(saved: ConfigView | null): void {
-    editorPane.replaceChildren();
-    editorPane.hidden = true;
-    listPane.hidden = false;
-    add.focus();
-    if (saved) {
-      config = saved;
-      void reload();
-    }
-  }
-
   function openEditor(entry: NetworkEntry | null): void {
-    const form = networkForm(backend, entry, closeEditor);
-    editorPane.replaceChildren(form);
-    listPane.hidden = true;
-    editorPane.hidden = false;
-    form.querySelector<HTMLInputElement>("[name=name]")?.focus();
+    panes.open(networkForm(backend, entry, panes.close));
   }
 
   function createCard(first: Item): Card {
@@ -178,8 +154,7 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
       notice.replaceChildren();
       confirmInline(actions, `Remove ${name}? Events already stored stay in History.`, "Remove", async () => {
         try {
-          config = await backend.removeNetwork(name);
-          render();
+          panes.set(await backend.removeNetwork(name));
         } catch (err) {
           notice.replaceChildren(errorBox(`${name} was not removed`, toAppError(err)));
         }
@@ -193,7 +168,7 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
   return {
     el,
     shown() {
-      if (editorPane.hidden) void reload();
+      if (!panes.editing()) void panes.reload();
     },
     update(networks) {
       statuses = networks;

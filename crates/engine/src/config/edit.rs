@@ -89,40 +89,14 @@ impl ConfigDoc {
     pub fn put_network(
         &mut self,
         original: Option<&str>,
-        entry: NetworkEntry,
+        mut entry: NetworkEntry,
     ) -> Result<(), EditError> {
-        let name = entry.name.trim().to_string();
-        if name.is_empty() {
-            return Err(EditError::Invalid("a network needs a name".into()));
-        }
-        let entry = NetworkEntry {
-            name: name.clone(),
-            ..entry
-        };
-        let clash = self
-            .file
-            .networks
-            .iter()
-            .any(|n| n.name == name && Some(n.name.as_str()) != original);
-        if clash {
-            return Err(EditError::Invalid(format!(
-                "a network named \"{name}\" already exists"
-            )));
-        }
-        match original.and_then(|o| self.file.networks.iter().position(|n| n.name == o)) {
-            Some(i) => {
-                let old = std::mem::replace(&mut self.file.networks[i], entry);
-                for l in self
-                    .file
-                    .listeners
-                    .iter_mut()
-                    .filter(|l| l.network == old.name)
-                {
-                    l.network = name.clone();
-                }
+        entry.name = entry.name.trim().to_string();
+        let name = entry.name.clone();
+        if let Some(old) = put(&mut self.file.networks, "network", original, entry)? {
+            for l in self.file.listeners.iter_mut().filter(|l| l.network == old) {
+                l.network = name.clone();
             }
-            None if original.is_some() => return Err(not_found("network", original)),
-            None => self.file.networks.push(entry),
         }
         Ok(())
     }
@@ -154,32 +128,10 @@ impl ConfigDoc {
     pub fn put_listener(
         &mut self,
         original: Option<&str>,
-        entry: ListenerEntry,
+        mut entry: ListenerEntry,
     ) -> Result<(), EditError> {
-        let name = entry.name.trim().to_string();
-        if name.is_empty() {
-            return Err(EditError::Invalid("a listener needs a name".into()));
-        }
-        let entry = ListenerEntry {
-            name: name.clone(),
-            ..entry
-        };
-        let clash = self
-            .file
-            .listeners
-            .iter()
-            .any(|l| l.name == name && Some(l.name.as_str()) != original);
-        if clash {
-            return Err(EditError::Invalid(format!(
-                "a listener named \"{name}\" already exists"
-            )));
-        }
-        match original.and_then(|o| self.file.listeners.iter().position(|l| l.name == o)) {
-            Some(i) => self.file.listeners[i] = entry,
-            None if original.is_some() => return Err(not_found("listener", original)),
-            None => self.file.listeners.push(entry),
-        }
-        Ok(())
+        entry.name = entry.name.trim().to_string();
+        put(&mut self.file.listeners, "listener", original, entry).map(drop)
     }
 
     /// Removes a listener; its stored events stay.
@@ -242,6 +194,55 @@ impl ConfigDoc {
 
     fn base(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// An entry of a list whose names are unique.
+trait Named {
+    fn name(&self) -> &str;
+}
+
+impl Named for NetworkEntry {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for ListenerEntry {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Adds `entry`, or replaces the one named `original`; refuses an empty or taken name.
+/// Returns the replaced entry's name.
+fn put<T: Named>(
+    list: &mut Vec<T>,
+    what: &str,
+    original: Option<&str>,
+    entry: T,
+) -> Result<Option<String>, EditError> {
+    let name = entry.name();
+    if name.is_empty() {
+        return Err(EditError::Invalid(format!("a {what} needs a name")));
+    }
+    if list
+        .iter()
+        .any(|e| e.name() == name && Some(e.name()) != original)
+    {
+        return Err(EditError::Invalid(format!(
+            "a {what} named \"{name}\" already exists"
+        )));
+    }
+    match original.and_then(|o| list.iter().position(|e| e.name() == o)) {
+        Some(i) => Ok(Some(
+            std::mem::replace(&mut list[i], entry).name().to_string(),
+        )),
+        None if original.is_some() => Err(not_found(what, original)),
+        None => {
+            list.push(entry);
+            Ok(None)
+        }
     }
 }
 
