@@ -40,6 +40,7 @@ pub fn run() {
             commands::events::event_full,
             commands::events::history_page,
             commands::events::history_count,
+            commands::events::history_index,
             commands::events::dashboard,
             commands::events::delivery_attempts,
             commands::events::redeliver,

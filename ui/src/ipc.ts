@@ -12,6 +12,7 @@ import type { EventFilter } from "./bindings/EventFilter";
 import type { EventInfo } from "./bindings/EventInfo";
 import type { ExportDone } from "./bindings/ExportDone";
 import type { ExportProgress } from "./bindings/ExportProgress";
+import type { HistoryIndex } from "./bindings/HistoryIndex";
 import type { HistorySort } from "./bindings/HistorySort";
 import type { ListenerEntry } from "./bindings/ListenerEntry";
 import type { NetworkEntry } from "./bindings/NetworkEntry";
@@ -49,8 +50,19 @@ export interface Backend {
   onOpenEvent(handler: (id: number | null) => void): Promise<Unlisten>;
 
   // History, dashboard, export
-  /** `history_page`: rows offset..offset+limit (limit <= 1000) of the filtered history. */
-  historyPage(filter: EventFilter, sort: HistorySort, offset: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * `history_page`: rows offset..offset+limit (limit <= 1000) of the filtered history; with
+   * `anchor` (row offset's key from `historyIndex`) it starts there without counting rows to it.
+   */
+  historyPage(
+    filter: EventFilter,
+    sort: HistorySort,
+    offset: number,
+    limit: number,
+    anchor?: [number, number] | null,
+  ): Promise<StoredEvent[]>;
+  /** `history_index`: the count, and (block orders) the key of every `every`-th row. */
+  historyIndex(filter: EventFilter, sort: HistorySort, every: number): Promise<HistoryIndex>;
   /** `history_count`: rows of the filtered history. */
   historyCount(filter: EventFilter): Promise<number>;
   /** `dashboard`: events per bucket per listener over the window before the newest event. */
@@ -115,8 +127,9 @@ const tauriBackend: Backend = {
   deliveryAttempts: (limit) => invoke<AttemptRow[]>("delivery_attempts", { limit }),
   redeliver: (target) => invoke<number>("redeliver", { target }),
   onOpenEvent: (handler) => listen<number | null>("open-event", (e) => handler(e.payload)),
-  historyPage: (filter, sort, offset, limit) =>
-    invoke<StoredEvent[]>("history_page", { filter, sort, offset, limit }),
+  historyPage: (filter, sort, offset, limit, anchor = null) =>
+    invoke<StoredEvent[]>("history_page", { filter, sort, offset, limit, anchor }),
+  historyIndex: (filter, sort, every) => invoke<HistoryIndex>("history_index", { filter, sort, every }),
   historyCount: (filter) => invoke<number>("history_count", { filter }),
   dashboard: (windowSecs, bucketSecs) => invoke<Dashboard>("dashboard", { windowSecs, bucketSecs }),
   exportCsv: (filter) => invoke<ExportDone | null>("export_csv", { filter }),

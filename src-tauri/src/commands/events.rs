@@ -4,7 +4,7 @@
 use tauri::State;
 use tokenwatch_engine::config::ConfigDoc;
 use tokenwatch_engine::store::{
-    AttemptRow, Dashboard, EventDetail, EventFilter, HistorySort, Store,
+    AttemptRow, Dashboard, EventDetail, EventFilter, HistoryIndex, HistorySort, Store,
 };
 use tokenwatch_engine::{EngineStatus, StoredEvent};
 
@@ -24,7 +24,8 @@ pub fn recent_events(state: State<'_, AppState>, limit: u32) -> Result<Vec<Store
     Ok(Store::open_reader(&state.db)?.recent_events(limit.min(5_000))?)
 }
 
-/// Rows `offset..offset + limit` of the filtered history.
+/// Rows `offset..offset + limit` of the filtered history; with `anchor` (the key of row
+/// `offset` from `history_index`) the page starts there without counting rows to it.
 #[tauri::command]
 pub async fn history_page(
     state: State<'_, AppState>,
@@ -32,20 +33,37 @@ pub async fn history_page(
     sort: HistorySort,
     offset: u32,
     limit: u32,
+    anchor: Option<(i64, i64)>,
 ) -> Result<Vec<StoredEvent>, AppError> {
     let db = state.db.clone();
     blocking(move || {
         if !db.exists() {
             return Ok(Vec::new());
         }
-        Ok(
-            Store::open_reader(&db)?.history_page(
-                &filter,
-                sort,
-                offset.into(),
-                limit.min(1_000),
-            )?,
-        )
+        let store = Store::open_reader(&db)?;
+        let limit = limit.min(1_000);
+        Ok(match anchor {
+            Some(a) => store.history_page_from(&filter, sort, a, limit)?,
+            None => store.history_page(&filter, sort, offset.into(), limit)?,
+        })
+    })
+    .await
+}
+
+/// How many rows the filtered history has, and the key of every `every`-th row.
+#[tauri::command]
+pub async fn history_index(
+    state: State<'_, AppState>,
+    filter: EventFilter,
+    sort: HistorySort,
+    every: u32,
+) -> Result<HistoryIndex, AppError> {
+    let db = state.db.clone();
+    blocking(move || {
+        if !db.exists() {
+            return Ok(HistoryIndex::default());
+        }
+        Ok(Store::open_reader(&db)?.history_index(&filter, sort, every)?)
     })
     .await
 }

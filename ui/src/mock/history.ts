@@ -10,7 +10,10 @@ import type { HistorySort } from "../bindings/HistorySort";
 import type { StoredEvent } from "../bindings/StoredEvent";
 import type { TopEntry } from "../bindings/TopEntry";
 
-export type HistoryMock = Pick<Backend, "historyPage" | "historyCount" | "dashboard" | "exportCsv" | "onExportProgress">;
+export type HistoryMock = Pick<
+  Backend,
+  "historyPage" | "historyCount" | "historyIndex" | "dashboard" | "exportCsv" | "onExportProgress"
+>;
 
 export interface HistoryMockOptions {
   /** Rows of synthetic history (default 250,000). */
@@ -385,6 +388,8 @@ export function createHistoryMock(events: () => StoredEvent[], options: HistoryM
   return {
     historyPage: (filter, sort, offset, limit) => command(filter, () => page(filter, sort, offset, limit)),
     historyCount: (filter) => command(filter, () => count(filter)),
+    // No anchors: the mock pages by offset.
+    historyIndex: (filter, _sort, every) => command(filter, () => ({ count: count(filter), every, anchors: [] })),
     dashboard: (windowSecs, bucketSecs) => Promise.resolve().then(() => dashboard(windowSecs, bucketSecs)),
     exportCsv: (filter) => command(filter, () => exportCsv(filter)),
     onExportProgress: (handler): Promise<Unlisten> => {

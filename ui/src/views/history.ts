@@ -31,6 +31,7 @@ import type { ErrorSink, ScreenView } from "../screen";
 import type { EventFilter } from "../bindings/EventFilter";
 import type { EventStatus } from "../bindings/EventStatus";
 import type { ExportProgress } from "../bindings/ExportProgress";
+import type { HistoryIndex } from "../bindings/HistoryIndex";
 import type { HistorySort } from "../bindings/HistorySort";
 import type { StoredEvent } from "../bindings/StoredEvent";
 
@@ -187,6 +188,8 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
   let sort: HistorySort = "newest";
   let columns = loadColumns();
   let total: number | null = null;
+  /** The count and page anchors of the loaded filter and order, once scanned. */
+  let index: HistoryIndex | null = null;
   /** The count is still being computed; `total` is the rows known so far. */
   let counting = false;
   let loaded = false;
@@ -221,9 +224,11 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     maxPages: MAX_PAGES,
     header,
     fetchPage: (offset, limit) => {
-      // Rows pushed since the load sit above the loaded ones when newest first: skip them.
-      const shift = sort === "newest" ? newSinceLoad : 0;
-      return backend.historyPage(filter, sort, offset + shift, limit).then((rows) => {
+      // A page whose first row's key is known starts there; rows pushed since the load sit
+      // above it and do not move it. Otherwise, when newest first, skip the pushed rows.
+      const anchor = index != null && offset % index.every === 0 ? (index.anchors[offset / index.every] ?? null) : null;
+      const shift = anchor == null && sort === "newest" ? newSinceLoad : 0;
+      return backend.historyPage(filter, sort, offset + shift, limit, anchor).then((rows) => {
         noteRows(rows);
         errors.clear("history_page");
         return rows;
@@ -372,7 +377,15 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
       count.setAttribute("aria-busy", "true");
     }
     const firstPage = mode === "new" && s === "oldest" ? null : backend.historyPage(f, s, 0, PAGE_SIZE);
-    const counted = backend.historyCount(f);
+    const indexed = backend.historyIndex(f, s, PAGE_SIZE);
+    const counted = indexed.then((ix) => ix.count);
+    index = null;
+    void indexed.then(
+      (ix) => {
+        if (seq === loadSeq) index = ix;
+      },
+      () => undefined,
+    );
     try {
       const rows = firstPage == null ? null : await firstPage;
       if (seq !== loadSeq) return;

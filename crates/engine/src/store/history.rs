@@ -121,6 +121,20 @@ pub struct Dashboard {
     pub address_sample: u64,
 }
 
+/// How many rows a filtered History has, and in block order the key of every `every`-th
+/// row: found in one scan (the count's), they let any page start at its first row.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HistoryIndex {
+    #[ts(type = "number")]
+    pub count: u64,
+    pub every: u32,
+    /// `[event id, listener id]` of rows 0, every, 2 * every, ... (empty for amount orders).
+    #[ts(type = "Array<[number, number]>")]
+    pub anchors: Vec<(i64, i64)>,
+}
+
 /// Addresses are counted over this many latest events.
 const ADDRESS_SAMPLE: i64 = 5_000;
 const TOP: i64 = 8;
@@ -158,6 +172,87 @@ impl Store {
             keyset,
             sort.order_by(),
             " LIMIT :page OFFSET :offset",
+        ]
+        .concat();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        filter::bind(&mut stmt, &values)?;
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::with_capacity(limit as usize);
+        while let Some(row) = rows.next()? {
+            out.push(row_to_event(row)??);
+        }
+        Ok(out)
+    }
+
+    /// The count of the filtered History and, in block order, its page anchors.
+    pub fn history_index(
+        &self,
+        filter: &EventFilter,
+        sort: HistorySort,
+        every: u32,
+    ) -> Result<HistoryIndex, StoreError> {
+        if sort.keyset().is_none() {
+            return Ok(HistoryIndex {
+                count: self.history_count(filter)?,
+                every,
+                anchors: Vec::new(),
+            });
+        }
+        let from: &[&str] = if matches_only(filter) {
+            &[MATCHES_ONLY]
+        } else {
+            &[filter::FROM, filter::WHERE]
+        };
+        let sql = [
+            &["SELECT m.event_id, m.listener_id"],
+            from,
+            &[sort.order_by()],
+        ]
+        .concat()
+        .concat();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        filter::bind(&mut stmt, &self.narrowed(filter)?)?;
+        let mut rows = stmt.raw_query();
+        let every = every.max(1);
+        let mut index = HistoryIndex {
+            every,
+            ..HistoryIndex::default()
+        };
+        while let Some(r) = rows.next()? {
+            if index.count.is_multiple_of(u64::from(every)) {
+                index.anchors.push((r.get(0)?, r.get(1)?));
+            }
+            index.count += 1;
+        }
+        Ok(index)
+    }
+
+    /// `limit` rows of the filtered History in block order, starting at the row whose key
+    /// is `anchor` (from [`Store::history_index`]).
+    pub fn history_page_from(
+        &self,
+        filter: &EventFilter,
+        sort: HistorySort,
+        anchor: (i64, i64),
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let Some(keyset) = sort.keyset() else {
+            return Err(StoreError::BadFilter(
+                "pages in amount order have no anchors".into(),
+            ));
+        };
+        let mut values = self.narrowed(filter)?;
+        values.push((":page", Value::Integer(i64::from(limit))));
+        values.push((":at_event", Value::Integer(anchor.0)));
+        values.push((":at_listener", Value::Integer(anchor.1)));
+        let sql = [
+            "SELECT ",
+            COLUMNS,
+            sort.tables(),
+            filter::WHERE,
+            keyset,
+            sort.order_by(),
+            " LIMIT :page",
         ]
         .concat();
         let mut stmt = self.conn.prepare_cached(&sql)?;

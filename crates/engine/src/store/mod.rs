@@ -22,7 +22,7 @@ pub use blocks::BlockRecord;
 pub use commit::{now_ms, Commit, Committed, NewEvent, TokenInfo};
 pub use detail::{Announcement, EventDetail};
 pub use filter::EventFilter;
-pub use history::{Dashboard, HistorySort, ListenerSeries, TopEntry};
+pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
 pub use registry::ListenerRecord;
 
