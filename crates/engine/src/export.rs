@@ -3,8 +3,7 @@
 
 use std::io::Write;
 
-use crate::event::StoredEvent;
-use crate::store::{EventFilter, Store, StoreError};
+use crate::store::{EventFilter, RawRow, Store, StoreError};
 
 /// The fixed leading columns, shared with the app's export.
 pub const COLUMNS: &[&str] = &[
@@ -64,8 +63,13 @@ pub fn export_csv_with(
     w.write_record(&header)?;
     let mut failed = None;
     let mut written = 0u64;
-    let result = store.for_each_event(filter, |e| {
-        if let Err(err) = w.write_record(row(&e, arg_names.as_deref())) {
+    let mut cells = Cells::default();
+    let result = store.for_each_raw(filter, |r| {
+        let record = match cells.fill(r, arg_names.as_deref()) {
+            Ok(record) => record,
+            Err(e) => return Err(e),
+        };
+        if let Err(err) = w.write_record(record) {
             failed = Some(ExportError::Write(err));
             return Err(StoreError::Stopped);
         }
@@ -108,31 +112,67 @@ fn arg_names_of(store: &Store, filter: &EventFilter) -> Result<Option<Vec<String
     Ok(names)
 }
 
-fn row(e: &StoredEvent, arg_names: Option<&[String]>) -> Vec<String> {
-    let mut r = vec![
-        e.network.clone(),
-        e.chain_id.to_string(),
-        e.block_number.to_string(),
-        e.block_hash.clone(),
-        e.block_time.map(rfc3339).unwrap_or_default(),
-        e.tx_hash.clone(),
-        e.log_index.to_string(),
-        e.contract.clone(),
-        e.event.clone(),
-        e.signature.clone(),
-        e.listener.clone(),
-        e.status.as_str().to_string(),
-    ];
-    match arg_names {
-        Some(names) => r.extend(names.iter().map(|n| cell(e.args.get(n)))),
-        None => r.push(e.args.to_string()),
-    }
-    for c in &mut r {
-        if needs_escape(c) {
-            c.insert(0, '\'');
+/// One CSV record, its cells reused from row to row (a million rows make no garbage).
+#[derive(Default)]
+struct Cells {
+    cells: Vec<String>,
+    contracts: std::collections::HashMap<Vec<u8>, String>,
+}
+
+impl Cells {
+    fn fill(
+        &mut self,
+        r: &RawRow<'_>,
+        arg_names: Option<&[String]>,
+    ) -> Result<&[String], StoreError> {
+        use std::fmt::Write as _;
+        let width = COLUMNS.len() + arg_names.map_or(1, <[String]>::len);
+        self.cells.resize(width, String::new());
+        let contract = match self.contracts.get(r.contract) {
+            Some(c) => c,
+            None => {
+                let c = crate::store::checksummed(r.contract);
+                self.contracts.entry(r.contract.to_vec()).or_insert(c)
+            }
+        };
+        let c = &mut self.cells;
+        c.iter_mut().for_each(String::clear);
+        c[0].push_str(r.network);
+        let _ = write!(c[1], "{}", r.chain_id);
+        let _ = write!(c[2], "{}", r.block_number);
+        hex0x(&mut c[3], r.block_hash);
+        if let Some(t) = r.block_time {
+            c[4].push_str(&rfc3339(t));
         }
+        hex0x(&mut c[5], r.tx_hash);
+        let _ = write!(c[6], "{}", r.log_index);
+        c[7].push_str(contract);
+        c[8].push_str(r.event);
+        c[9].push_str(r.signature);
+        c[10].push_str(r.listener);
+        c[11].push_str(r.status.as_str());
+        match arg_names {
+            None => c[12].push_str(r.args),
+            Some(names) => {
+                let args: serde_json::Map<String, serde_json::Value> = serde_json::from_str(r.args)
+                    .map_err(|e| StoreError::Corrupt(format!("arguments are not JSON: {e}")))?;
+                for (i, n) in names.iter().enumerate() {
+                    c[COLUMNS.len() + i] = cell(args.get(n));
+                }
+            }
+        }
+        for cell in c.iter_mut() {
+            if needs_escape(cell) {
+                cell.insert(0, '\'');
+            }
+        }
+        Ok(&self.cells)
     }
-    r
+}
+
+fn hex0x(out: &mut String, bytes: &[u8]) {
+    out.push_str("0x");
+    out.push_str(&alloy_primitives::hex::encode(bytes));
 }
 
 fn cell(v: Option<&serde_json::Value>) -> String {

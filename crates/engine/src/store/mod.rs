@@ -24,6 +24,8 @@ pub use detail::{Announcement, EventDetail};
 pub use filter::EventFilter;
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
+pub(crate) use query::checksummed;
+pub use query::RawRow;
 pub use registry::ListenerRecord;
 
 /// Errors of the storage layer.

@@ -11,6 +11,24 @@ use crate::event::{EventStatus, StoredEvent};
 /// The columns [`row_to_event`] reads, in its order (with `filter::FROM` or `TOKEN_JOIN`).
 pub(super) const COLUMNS: &str = "e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names, t.decimals, t.symbol";
 
+/// A stored row as the CSV export reads it: borrowed, hashes as bytes, arguments as the
+/// stored JSON text.
+pub struct RawRow<'a> {
+    pub network: &'a str,
+    pub chain_id: i64,
+    pub block_number: i64,
+    pub block_hash: &'a [u8],
+    pub block_time: Option<i64>,
+    pub tx_hash: &'a [u8],
+    pub log_index: i64,
+    pub contract: &'a [u8],
+    pub event: &'a str,
+    pub signature: &'a str,
+    pub listener: &'a str,
+    pub status: EventStatus,
+    pub args: &'a str,
+}
+
 /// Joins the token facts of `e.contract`, if known.
 pub(super) const TOKEN_JOIN: &str =
     " LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract";
@@ -69,6 +87,52 @@ impl Store {
         let mut n = 0;
         while let Some(row) = rows.next()? {
             f(row_to_event(row)??)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Calls `f` with each matching row's columns as stored, in the order of
+    /// [`Store::for_each_event`], without building events (the CSV export's fast path).
+    pub(crate) fn for_each_raw(
+        &self,
+        filter: &EventFilter,
+        mut f: impl FnMut(&RawRow<'_>) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        let sql = [
+            "SELECT n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash,
+                    e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args",
+            filter::FROM,
+            filter::WHERE,
+            " ORDER BY m.event_id, m.listener_id LIMIT coalesce(:limit, -1)",
+        ]
+        .concat();
+        let mut stmt = self.conn.prepare(&sql)?;
+        filter::bind(&mut stmt, &filter::values(filter)?)?;
+        let mut rows = stmt.raw_query();
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            let text = |i: usize| -> Result<&str, StoreError> {
+                Ok(r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+            };
+            let blob = |i: usize| -> Result<&[u8], StoreError> {
+                Ok(r.get_ref(i)?.as_blob().map_err(rusqlite::Error::from)?)
+            };
+            f(&RawRow {
+                network: text(0)?,
+                chain_id: r.get(1)?,
+                block_number: r.get(2)?,
+                block_hash: blob(3)?,
+                block_time: r.get(4)?,
+                tx_hash: blob(5)?,
+                log_index: r.get(6)?,
+                contract: blob(7)?,
+                event: text(8)?,
+                signature: text(9)?,
+                listener: text(10)?,
+                status: status_from_code(r.get(11)?)?,
+                args: text(12)?,
+            })?;
             n += 1;
         }
         Ok(n)
@@ -149,7 +213,7 @@ pub(super) fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, 
 
 /// The checksummed form of a contract address, remembered per thread: a history holds few
 /// contracts and many rows, and each checksum costs a keccak.
-fn checksummed(bytes: &[u8]) -> String {
+pub(crate) fn checksummed(bytes: &[u8]) -> String {
     use std::cell::RefCell;
     use std::collections::HashMap;
     thread_local! {
