@@ -39,7 +39,6 @@ pub fn run() {
             commands::events::event_detail,
             commands::events::event_full,
             commands::events::history_page,
-            commands::events::history_count,
             commands::events::history_index,
             commands::events::dashboard,
             commands::events::delivery_attempts,

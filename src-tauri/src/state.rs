@@ -1,7 +1,6 @@
 //! What the app keeps between commands: where its files live, the engine's latest status,
 //! and the channel that hands edited configurations to the running engine.
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 use tokenwatch_engine::{Config, EngineStatus};
@@ -11,7 +10,6 @@ use crate::runner::Paths;
 
 /// Shared by the commands and the engine's forwarding task.
 pub struct AppState {
-    pub db: PathBuf,
     pub paths: Paths,
     pub status: Mutex<EngineStatus>,
     /// Serialises edits of the configuration file.
@@ -27,7 +25,6 @@ impl AppState {
             ..EngineStatus::default()
         };
         Self {
-            db: paths.db.clone(),
             paths,
             status: Mutex::new(status),
             config_lock: tokio::sync::Mutex::new(()),

@@ -41,18 +41,13 @@ pub fn set_status<R: Runtime>(app: &AppHandle<R>, text: &str) {
 
 /// Pauses or resumes every listener through the same path as the Listeners screen.
 fn pause_all<R: Runtime>(app: &AppHandle<R>, paused: bool) {
-    let state = app.state::<crate::state::AppState>();
-    let (path, apply) = (state.paths.config.clone(), state.apply.clone());
+    let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let result = tokenwatch_engine::config::ConfigDoc::load(&path).and_then(|mut doc| {
-            doc.set_paused(None, paused)?;
-            doc.save(&crate::keychain::OsKeychain)
-        });
+        let state = app.state::<crate::state::AppState>();
+        let result =
+            crate::commands::config::edit(&state, |doc| Ok(doc.set_paused(None, paused)?)).await;
         match result {
-            Ok(config) => {
-                tracing::info!(paused, "all listeners paused/resumed from the tray");
-                let _ = apply.send(config);
-            }
+            Ok(_) => tracing::info!(paused, "all listeners paused/resumed from the tray"),
             Err(e) => tracing::error!(error = %e, "cannot pause/resume from the tray"),
         }
     });

@@ -63,8 +63,6 @@ export interface Backend {
   ): Promise<StoredEvent[]>;
   /** `history_index`: the count, and (block orders) the key of every `every`-th row. */
   historyIndex(filter: EventFilter, sort: HistorySort, every: number): Promise<HistoryIndex>;
-  /** `history_count`: rows of the filtered history. */
-  historyCount(filter: EventFilter): Promise<number>;
   /** `dashboard`: events per bucket per listener over the window before the newest event. */
   dashboard(windowSecs: number, bucketSecs: number): Promise<Dashboard>;
   /** `export_csv`: native save dialog, then the filtered history as CSV; null if cancelled. */
@@ -130,7 +128,6 @@ const tauriBackend: Backend = {
   historyPage: (filter, sort, offset, limit, anchor = null) =>
     invoke<StoredEvent[]>("history_page", { filter, sort, offset, limit, anchor }),
   historyIndex: (filter, sort, every) => invoke<HistoryIndex>("history_index", { filter, sort, every }),
-  historyCount: (filter) => invoke<number>("history_count", { filter }),
   dashboard: (windowSecs, bucketSecs) => invoke<Dashboard>("dashboard", { windowSecs, bucketSecs }),
   exportCsv: (filter) => invoke<ExportDone | null>("export_csv", { filter }),
   onExportProgress: (handler) => listen<ExportProgress>("export-progress", (e) => handler(e.payload)),

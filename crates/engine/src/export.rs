@@ -29,8 +29,6 @@ pub enum ExportError {
     Write(#[from] csv::Error),
     #[error("cannot write the CSV: {0}")]
     Io(#[from] std::io::Error),
-    #[error("the export was cancelled")]
-    Cancelled,
 }
 
 /// Writes the filtered events as CSV; returns the number of rows.
@@ -39,21 +37,20 @@ pub fn export_csv(
     filter: &EventFilter,
     out: impl Write,
 ) -> Result<u64, ExportError> {
-    export_csv_with(store, filter, out, &mut |_| true)
+    export_csv_with(store, filter, out, &mut |_| {})
 }
 
 /// Rows between two calls of the progress callback.
 pub const PROGRESS_EVERY: u64 = 10_000;
 
-/// As [`export_csv`], calling `progress(rows written)` every [`PROGRESS_EVERY`] rows; it
-/// returns false to stop (the export then fails with [`ExportError::Cancelled`]).
+/// As [`export_csv`], calling `progress(rows written)` every [`PROGRESS_EVERY`] rows.
 pub fn export_csv_with(
     store: &Store,
     filter: &EventFilter,
     out: impl Write,
-    progress: &mut dyn FnMut(u64) -> bool,
+    progress: &mut dyn FnMut(u64),
 ) -> Result<u64, ExportError> {
-    let arg_names = single_signature_args(store, filter)?;
+    let arg_names = store.single_signature_args(filter)?;
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
     match &arg_names {
@@ -65,18 +62,14 @@ pub fn export_csv_with(
     let mut written = 0u64;
     let mut cells = Cells::default();
     let result = store.for_each_raw(filter, |r| {
-        let record = match cells.fill(r, arg_names.as_deref()) {
-            Ok(record) => record,
-            Err(e) => return Err(e),
-        };
+        let record = cells.fill(r, arg_names.as_deref())?;
         if let Err(err) = w.write_record(record) {
             failed = Some(ExportError::Write(err));
             return Err(StoreError::Stopped);
         }
         written += 1;
-        if written.is_multiple_of(PROGRESS_EVERY) && !progress(written) {
-            failed = Some(ExportError::Cancelled);
-            return Err(StoreError::Stopped);
+        if written.is_multiple_of(PROGRESS_EVERY) {
+            progress(written);
         }
         Ok(())
     });
@@ -86,30 +79,6 @@ pub fn export_csv_with(
     let n = result?;
     w.flush()?;
     Ok(n)
-}
-
-/// The argument names when every selected event has one signature, in ABI order.
-fn single_signature_args(
-    store: &Store,
-    filter: &EventFilter,
-) -> Result<Option<Vec<String>>, StoreError> {
-    match store.single_signature(filter)? {
-        Some(_) => arg_names_of(store, filter),
-        None => Ok(None),
-    }
-}
-
-fn arg_names_of(store: &Store, filter: &EventFilter) -> Result<Option<Vec<String>>, StoreError> {
-    let first = EventFilter {
-        limit: Some(1),
-        ..filter.clone()
-    };
-    let mut names = None;
-    store.for_each_event(&first, |e| {
-        names = Some(e.arg_names);
-        Ok(())
-    })?;
-    Ok(names)
 }
 
 /// One CSV record, its cells reused from row to row (a million rows make no garbage).

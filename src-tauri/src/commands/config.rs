@@ -20,8 +20,9 @@ pub async fn config_view(state: State<'_, AppState>) -> Result<ConfigView, AppEr
     Ok(ConfigDoc::load(&state.paths.config)?.view())
 }
 
-/// Loads the file, applies `edit`, saves and hands the result to the engine.
-async fn edit(
+/// Loads the file, applies `edit`, saves and hands the result to the engine; one edit at
+/// a time (the window, Settings and the tray all come through here).
+pub(crate) async fn edit(
     state: &AppState,
     edit: impl FnOnce(&mut ConfigDoc) -> Result<(), AppError>,
 ) -> Result<ConfigView, AppError> {

@@ -4,7 +4,7 @@
 use tauri::State;
 use tokenwatch_engine::config::ConfigDoc;
 use tokenwatch_engine::store::{
-    AttemptRow, Dashboard, EventDetail, EventFilter, HistoryIndex, HistorySort, Store,
+    AttemptRow, Dashboard, EventDetail, EventFilter, HistoryIndex, HistorySort, Store, StoreError,
 };
 use tokenwatch_engine::{EngineStatus, StoredEvent};
 
@@ -17,11 +17,11 @@ pub fn engine_status(state: State<'_, AppState>) -> EngineStatus {
 }
 
 #[tauri::command]
-pub fn recent_events(state: State<'_, AppState>, limit: u32) -> Result<Vec<StoredEvent>, AppError> {
-    if !state.db.exists() {
-        return Ok(Vec::new());
-    }
-    Ok(Store::open_reader(&state.db)?.recent_events(limit.min(5_000))?)
+pub async fn recent_events(
+    state: State<'_, AppState>,
+    limit: u32,
+) -> Result<Vec<StoredEvent>, AppError> {
+    read(&state, move |store| store.recent_events(limit.min(5_000))).await
 }
 
 /// Rows `offset..offset + limit` of the filtered history; with `anchor` (the key of row
@@ -35,17 +35,10 @@ pub async fn history_page(
     limit: u32,
     anchor: Option<(i64, i64)>,
 ) -> Result<Vec<StoredEvent>, AppError> {
-    let db = state.db.clone();
-    blocking(move || {
-        if !db.exists() {
-            return Ok(Vec::new());
-        }
-        let store = Store::open_reader(&db)?;
-        let limit = limit.min(1_000);
-        Ok(match anchor {
-            Some(a) => store.history_page_from(&filter, sort, a, limit)?,
-            None => store.history_page(&filter, sort, offset.into(), limit)?,
-        })
+    let limit = limit.min(1_000);
+    read(&state, move |store| match anchor {
+        Some(a) => store.history_page_from(&filter, sort, a, limit),
+        None => store.history_page(&filter, sort, offset.into(), limit),
     })
     .await
 }
@@ -58,28 +51,8 @@ pub async fn history_index(
     sort: HistorySort,
     every: u32,
 ) -> Result<HistoryIndex, AppError> {
-    let db = state.db.clone();
-    blocking(move || {
-        if !db.exists() {
-            return Ok(HistoryIndex::default());
-        }
-        Ok(Store::open_reader(&db)?.history_index(&filter, sort, every)?)
-    })
-    .await
-}
-
-/// How many rows the filtered history has.
-#[tauri::command]
-pub async fn history_count(
-    state: State<'_, AppState>,
-    filter: EventFilter,
-) -> Result<u32, AppError> {
-    let db = state.db.clone();
-    blocking(move || {
-        if !db.exists() {
-            return Ok(0);
-        }
-        Ok(Store::open_reader(&db)?.history_count(&filter)? as u32)
+    read(&state, move |store| {
+        store.history_index(&filter, sort, every)
     })
     .await
 }
@@ -91,17 +64,29 @@ pub async fn dashboard(
     window_secs: u32,
     bucket_secs: u32,
 ) -> Result<Dashboard, AppError> {
-    let db = state.db.clone();
-    blocking(move || {
-        if !db.exists() {
-            return Ok(Dashboard::default());
-        }
-        Ok(Store::open_reader(&db)?.dashboard(window_secs.into(), bucket_secs.into())?)
+    read(&state, move |store| {
+        store.dashboard(window_secs.into(), bucket_secs.into())
     })
     .await
 }
 
-/// Runs a database read off the UI thread.
+/// Runs a read on a reader connection off the UI thread; before the engine has created
+/// the database, the answer is empty.
+async fn read<T: Default + Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, AppError> {
+    let db = state.paths.db.clone();
+    blocking(move || {
+        if !db.exists() {
+            return Ok(T::default());
+        }
+        Ok(f(&Store::open_reader(&db)?)?)
+    })
+    .await
+}
+
+/// Runs blocking work (database reads, file writes) off the UI thread.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
@@ -112,11 +97,14 @@ pub async fn blocking<T: Send + 'static>(
 
 /// One stored event (the first listener that matched it), or `null` if unknown.
 #[tauri::command]
-pub fn event_detail(state: State<'_, AppState>, id: i64) -> Result<Option<StoredEvent>, AppError> {
-    Ok(Store::open_reader(&state.db)?
-        .events_by_ids(&[id])?
-        .into_iter()
-        .next())
+pub async fn event_detail(
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<Option<StoredEvent>, AppError> {
+    read(&state, move |store| {
+        Ok(store.events_by_ids(&[id])?.into_iter().next())
+    })
+    .await
 }
 
 /// One event in full (raw log, types, listeners, announcements, explorer), or `null`.
@@ -125,9 +113,9 @@ pub async fn event_full(
     state: State<'_, AppState>,
     id: i64,
 ) -> Result<Option<EventDetail>, AppError> {
-    let (db, config) = (state.db.clone(), state.paths.config.clone());
-    blocking(move || {
-        let Some(mut detail) = Store::open_reader(&db)?.event_detail(id)? else {
+    let config = state.paths.config.clone();
+    read(&state, move |store| {
+        let Some(mut detail) = store.event_detail(id)? else {
             return Ok(None);
         };
         // The explorer is a nicety: a configuration that cannot be read leaves it out.
@@ -145,19 +133,16 @@ pub async fn event_full(
 
 /// The latest delivery attempts, newest first.
 #[tauri::command]
-pub fn delivery_attempts(
+pub async fn delivery_attempts(
     state: State<'_, AppState>,
     limit: u32,
 ) -> Result<Vec<AttemptRow>, AppError> {
-    if !state.db.exists() {
-        return Ok(Vec::new());
-    }
-    Ok(Store::open_reader(&state.db)?.recent_attempts(limit.min(1_000))?)
+    read(&state, move |store| store.recent_attempts(limit.min(1_000))).await
 }
 
 /// Queues the parked deliveries of a target (all targets when `null`) again; the running
 /// engine sends them. Returns how many.
 #[tauri::command]
 pub fn redeliver(state: State<'_, AppState>, target: Option<String>) -> Result<u32, AppError> {
-    Ok(Store::open_reader(&state.db)?.requeue_parked(target.as_deref())? as u32)
+    Ok(Store::open_reader(&state.paths.db)?.requeue_parked(target.as_deref())? as u32)
 }

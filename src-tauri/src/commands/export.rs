@@ -39,7 +39,7 @@ pub async fn export_csv(
     let Some(path) = crate::dialogs::pick_export_path(&app, "tokenwatch-history.csv").await? else {
         return Ok(None);
     };
-    let db = state.db.clone();
+    let db = state.paths.db.clone();
     super::events::blocking(move || {
         let store = Store::open_reader(&db)?;
         let total = store.history_count(&filter)? as u32;
@@ -59,7 +59,6 @@ pub async fn export_csv(
                     total,
                 },
             );
-            true
         };
         let result = export_csv_with(&store, &filter, &mut out, &mut progress);
         let rows = match result {

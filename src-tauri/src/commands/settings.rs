@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_autostart::ManagerExt;
-use tokenwatch_engine::config::{ConfigDoc, ConfigView, NotificationsEntry};
+use tokenwatch_engine::config::{ConfigView, NotificationsEntry};
 use ts_rs::TS;
 
 use crate::error::AppError;
@@ -55,12 +55,11 @@ pub async fn save_notifications(
     state: State<'_, AppState>,
     notifications: NotificationsEntry,
 ) -> Result<ConfigView, AppError> {
-    let _guard = state.config_lock.lock().await;
-    let mut doc = ConfigDoc::load(&state.paths.config)?;
-    doc.set_notifications(notifications);
-    let config = doc.save(&OsKeychain)?;
-    let _ = state.apply.send(config);
-    Ok(doc.view())
+    super::config::edit(&state, |doc| {
+        doc.set_notifications(notifications);
+        Ok(())
+    })
+    .await
 }
 
 /// Whether secrets can go to the OS keychain; `noKeychain` says why not.

@@ -12,7 +12,7 @@ import type { TopEntry } from "../bindings/TopEntry";
 
 export type HistoryMock = Pick<
   Backend,
-  "historyPage" | "historyCount" | "historyIndex" | "dashboard" | "exportCsv" | "onExportProgress"
+  "historyPage" | "historyIndex" | "dashboard" | "exportCsv" | "onExportProgress"
 >;
 
 export interface HistoryMockOptions {
@@ -387,7 +387,6 @@ export function createHistoryMock(events: () => StoredEvent[], options: HistoryM
 
   return {
     historyPage: (filter, sort, offset, limit) => command(filter, () => page(filter, sort, offset, limit)),
-    historyCount: (filter) => command(filter, () => count(filter)),
     // No anchors: the mock pages by offset.
     historyIndex: (filter, _sort, every) => command(filter, () => ({ count: count(filter), every, anchors: [] })),
     dashboard: (windowSecs, bucketSecs) => Promise.resolve().then(() => dashboard(windowSecs, bucketSecs)),

@@ -101,30 +101,13 @@ impl Store {
 }
 
 /// The top-level parameter types of a canonical signature: `T(address,(uint8,bytes)[])`
-/// gives `address` and `(uint8,bytes)[]`.
+/// gives `address` and `(uint8,bytes)[]` (empty if it does not parse).
 fn param_types(signature: &str) -> Vec<String> {
-    let Some(inner) = signature
-        .split_once('(')
-        .and_then(|(_, rest)| rest.strip_suffix(')'))
-    else {
-        return Vec::new();
-    };
-    let (mut out, mut depth, mut start) = (Vec::new(), 0i32, 0);
-    for (i, c) in inner.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(inner[start..i].to_string());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    if !inner.is_empty() {
-        out.push(inner[start..].to_string());
-    }
-    out
+    crate::abi::spec_events(signature)
+        .ok()
+        .and_then(|events| events.into_iter().next())
+        .map(|e| e.params.into_iter().map(|p| p.ty).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

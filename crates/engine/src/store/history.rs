@@ -74,6 +74,21 @@ fn matches_only(f: &EventFilter) -> bool {
         && f.to_time.is_none()
 }
 
+/// `SELECT` of the (event, listener) keys of the filtered rows, on `matches` alone when
+/// the filter allows it.
+fn keys_of(filter: &EventFilter) -> String {
+    if matches_only(filter) {
+        ["SELECT m.event_id, m.listener_id", MATCHES_ONLY].concat()
+    } else {
+        [
+            "SELECT m.event_id, m.listener_id",
+            filter::FROM,
+            filter::WHERE,
+        ]
+        .concat()
+    }
+}
+
 /// `matches` rows of the listener named `:listener` (all when null), for [`matches_only`] filters.
 const MATCHES_ONLY: &str = " FROM matches m
     WHERE (:listener IS NULL OR m.listener_id = (SELECT id FROM listeners WHERE name = :listener))";
@@ -150,38 +165,15 @@ impl Store {
         offset: u64,
         limit: u32,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut values = self.narrowed(filter)?;
-        values.push((":page", Value::Integer(i64::from(limit))));
-        let mut keyset = "";
-        let mut skip = offset;
-        if let (Some(cond), true) = (sort.keyset(), offset > 0) {
-            let Some((at_event, at_listener)) = self.row_at(filter, sort, offset, &values)? else {
-                return Ok(Vec::new());
+        if sort.keyset().is_some() && offset > 0 {
+            return match self.row_at(filter, sort, offset)? {
+                Some(anchor) => self.history_page_from(filter, sort, anchor, limit),
+                None => Ok(Vec::new()),
             };
-            values.push((":at_event", Value::Integer(at_event)));
-            values.push((":at_listener", Value::Integer(at_listener)));
-            keyset = cond;
-            skip = 0;
         }
-        values.push((":offset", Value::Integer(skip as i64)));
-        let sql = [
-            "SELECT ",
-            COLUMNS,
-            sort.tables(),
-            filter::WHERE,
-            keyset,
-            sort.order_by(),
-            " LIMIT :page OFFSET :offset",
-        ]
-        .concat();
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        filter::bind(&mut stmt, &values)?;
-        let mut rows = stmt.raw_query();
-        let mut out = Vec::with_capacity(limit as usize);
-        while let Some(row) = rows.next()? {
-            out.push(row_to_event(row)??);
-        }
-        Ok(out)
+        let mut values = self.narrowed(filter)?;
+        values.push((":offset", Value::Integer(offset as i64)));
+        self.read_page(sort, "", " OFFSET :offset", values, limit)
     }
 
     /// The count of the filtered History and, in block order, its page anchors.
@@ -198,18 +190,7 @@ impl Store {
                 anchors: Vec::new(),
             });
         }
-        let from: &[&str] = if matches_only(filter) {
-            &[MATCHES_ONLY]
-        } else {
-            &[filter::FROM, filter::WHERE]
-        };
-        let sql = [
-            &["SELECT m.event_id, m.listener_id"],
-            from,
-            &[sort.order_by()],
-        ]
-        .concat()
-        .concat();
+        let sql = [keys_of(filter).as_str(), sort.order_by()].concat();
         let mut stmt = self.conn.prepare_cached(&sql)?;
         filter::bind(&mut stmt, &self.narrowed(filter)?)?;
         let mut rows = stmt.raw_query();
@@ -242,9 +223,22 @@ impl Store {
             ));
         };
         let mut values = self.narrowed(filter)?;
-        values.push((":page", Value::Integer(i64::from(limit))));
         values.push((":at_event", Value::Integer(anchor.0)));
         values.push((":at_listener", Value::Integer(anchor.1)));
+        self.read_page(sort, keyset, "", values, limit)
+    }
+
+    /// Runs one page query: the filter, an optional keyset condition, the order, `limit`
+    /// rows and what follows the limit (an offset).
+    fn read_page(
+        &self,
+        sort: HistorySort,
+        keyset: &str,
+        after_limit: &str,
+        mut values: Vec<(&'static str, Value)>,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        values.push((":page", Value::Integer(i64::from(limit))));
         let sql = [
             "SELECT ",
             COLUMNS,
@@ -253,6 +247,7 @@ impl Store {
             keyset,
             sort.order_by(),
             " LIMIT :page",
+            after_limit,
         ]
         .concat();
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -271,22 +266,15 @@ impl Store {
         filter: &EventFilter,
         sort: HistorySort,
         offset: u64,
-        values: &[(&'static str, Value)],
     ) -> Result<Option<(i64, i64)>, StoreError> {
-        let from: &[&str] = if matches_only(filter) {
-            &[MATCHES_ONLY]
-        } else {
-            &[filter::FROM, filter::WHERE]
-        };
         let sql = [
-            &["SELECT m.event_id, m.listener_id"],
-            from,
-            &[sort.order_by(), " LIMIT 1 OFFSET :at"],
+            keys_of(filter).as_str(),
+            sort.order_by(),
+            " LIMIT 1 OFFSET :at",
         ]
-        .concat()
         .concat();
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut values = values.to_vec();
+        let mut values = self.narrowed(filter)?;
         values.push((":at", Value::Integer(offset as i64)));
         filter::bind(&mut stmt, &values)?;
         let mut rows = stmt.raw_query();

@@ -11,6 +11,9 @@ use crate::event::{EventStatus, StoredEvent};
 /// The columns [`row_to_event`] reads, in its order (with `filter::FROM` or `TOKEN_JOIN`).
 pub(super) const COLUMNS: &str = "e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names, t.decimals, t.symbol";
 
+/// Index order: block order within a network, the order stored across networks.
+const STORED_ORDER: &str = " ORDER BY m.event_id, m.listener_id LIMIT coalesce(:limit, -1)";
+
 /// A stored row as the CSV export reads it: borrowed, hashes as bytes, arguments as the
 /// stored JSON text.
 pub struct RawRow<'a> {
@@ -77,8 +80,7 @@ impl Store {
             COLUMNS,
             filter::FROM,
             filter::WHERE,
-            // Index order: block order within a network, the order stored across networks.
-            " ORDER BY m.event_id, m.listener_id LIMIT coalesce(:limit, -1)",
+            STORED_ORDER,
         ]
         .concat();
         let mut stmt = self.conn.prepare(&sql)?;
@@ -104,7 +106,7 @@ impl Store {
                     e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args",
             filter::FROM,
             filter::WHERE,
-            " ORDER BY m.event_id, m.listener_id LIMIT coalesce(:limit, -1)",
+            STORED_ORDER,
         ]
         .concat();
         let mut stmt = self.conn.prepare(&sql)?;
@@ -250,11 +252,14 @@ fn finish(
 }
 
 impl Store {
-    /// The signature of the filtered events when they all share one (`None` when there
-    /// are none or several). Stops at the first different signature.
-    pub fn single_signature(&self, filter: &EventFilter) -> Result<Option<String>, StoreError> {
+    /// The argument names (ABI order) of the filtered events when they all share one
+    /// signature; `None` when there are none or several. Stops at the first different one.
+    pub fn single_signature_args(
+        &self,
+        filter: &EventFilter,
+    ) -> Result<Option<Vec<String>>, StoreError> {
         let first_sql = [
-            "SELECT e.signature",
+            "SELECT e.signature, e.arg_names",
             filter::FROM,
             filter::WHERE,
             " LIMIT 1",
@@ -271,16 +276,19 @@ impl Store {
         let mut stmt = self.conn.prepare(&first_sql)?;
         filter::bind(&mut stmt, &values)?;
         let mut rows = stmt.raw_query();
-        let Some(first) = rows.next()?.map(|r| r.get::<_, String>(0)).transpose()? else {
+        let Some(row) = rows.next()? else {
             return Ok(None);
         };
-        values.push((":first", rusqlite::types::Value::Text(first.clone())));
+        let (first, names): (String, String) = (row.get(0)?, row.get(1)?);
+        let names: Vec<String> = serde_json::from_str(&names)
+            .map_err(|e| StoreError::Corrupt(format!("argument names are not JSON: {e}")))?;
+        values.push((":first", rusqlite::types::Value::Text(first)));
         let mut stmt = self.conn.prepare(&other_sql)?;
         filter::bind(&mut stmt, &values)?;
         let mut rows = stmt.raw_query();
         Ok(match rows.next()? {
             Some(_) => None,
-            None => Some(first),
+            None => Some(names),
         })
     }
 }
