@@ -15,16 +15,41 @@ use serde_json::{json, Value};
 use support::desktop::Desktop;
 use support::webdriver::Session;
 
-/// Performs an action and notes when (in-page clock) and what History showed before.
+/// Performs an action and watches History on the page itself: a MutationObserver notes
+/// the first moment its rows (loaded, and different from before unless opening or
+/// filtering) and its count (final, not "counting") are in the document, and the next
+/// animation frame after the rows, when they are painted.
 const ACT: &str = r#"
 const [action, arg] = [arguments[0], arguments[1]];
 const ids = () => [...document.querySelectorAll('[data-testid=history-row]')].map(r => r.dataset.id).join(',');
-window.__bench = { action, before: ids(), count: document.querySelector('[data-testid=history-count]')?.textContent ?? '' };
-window.__bench.t0 = performance.now();
+const countText = () => document.querySelector('[data-testid=history-count]')?.textContent ?? '';
+window.__bench?.observer?.disconnect();
+const b = window.__bench = { action, before: ids(), count: countText(), rows: null, painted: null, counted: null, };
+window.__tokenwatchIpcTrace = [];
+const filtering = action === 'filter' || action === 'clear';
+const check = () => {
+  const now = performance.now() - b.t0;
+  const t = document.querySelector('[data-testid=history-table]');
+  if (b.rows == null) {
+    const loading = t ? t.querySelectorAll('.vt-row.loading').length : -1;
+    const visible = t != null && t.offsetParent !== null;
+    const seen = ids();
+    const changed = action === 'open' || filtering || seen !== b.before;
+    if (visible && loading === 0 && seen !== '' && changed && (!filtering || seen !== b.before || countText() !== b.count)) {
+      b.rows = now;
+      requestAnimationFrame(() => { b.painted = performance.now() - b.t0; });
+    }
+  }
+  const c = countText();
+  if (b.counted == null && !c.includes('counting') && c !== '' && (!filtering || c !== b.count)) b.counted = now;
+};
+b.observer = new MutationObserver(check);
+b.observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+b.t0 = performance.now();
 if (action === 'open') document.querySelector('nav [data-screen=history]').click();
 if (action === 'scroll') { const s = document.querySelector('[data-testid=history-table] .vt-scroll'); s.scrollTop = arg * (s.scrollHeight - s.clientHeight); }
 if (action === 'sort') document.querySelector(`[data-sort=${arg}]`).click();
-if (action === 'filter' || action === 'clear') {
+if (filtering) {
   for (const [name, value] of Object.entries(arg)) {
     const input = document.querySelector(`[data-testid=history] [name=${name}]`);
     input.value = value; input.dispatchEvent(new Event('input', { bubbles: true }));
@@ -33,22 +58,32 @@ if (action === 'filter' || action === 'clear') {
 }
 "#;
 
-/// The milliseconds since the action once History shows loaded rows that differ from
-/// before (and, for a filter, a new count without "counting"), else null. Also returns
-/// what it sees, to explain a timeout.
+/// Once the rows are painted and the count is final: the milliseconds since the action
+/// to each, and the IPC calls made meanwhile; else null. Also says what it sees, to
+/// explain a timeout.
 const READY: &str = r#"
 const b = window.__bench;
 const t = document.querySelector('[data-testid=history-table]');
-const ids = [...document.querySelectorAll('[data-testid=history-row]')].map(r => r.dataset.id).join(',');
-const count = document.querySelector('[data-testid=history-count]')?.textContent ?? '';
 const loading = t ? t.querySelectorAll('.vt-row.loading').length : -1;
-const visible = t != null && t.offsetParent !== null;
-const filtering = b.action === 'filter' || b.action === 'clear';
-let ok = visible && loading === 0 && ids !== '' && (b.action === 'open' || filtering || ids !== b.before);
-if (filtering && count === b.count) ok = false;
-if (count.includes('counting')) ok = false;
-return { ms: ok ? performance.now() - b.t0 : null, seen: `${visible ? 'visible' : 'hidden'}, ${loading} loading, count "${count}", rows ${ids.slice(0, 60)}` };
+const count = document.querySelector('[data-testid=history-count]')?.textContent ?? '';
+const seen = `${loading} loading, count "${count}", rows ${b.rows}, painted ${b.painted}, counted ${b.counted}`;
+if (b.painted == null || b.counted == null) return { done: false, seen };
+b.observer.disconnect();
+const calls = window.__tokenwatchIpcTrace.filter(c => c.start >= b.t0).map(c => ({ cmd: c.cmd, ms: c.ms }));
+return { done: true, rows: b.rows, painted: b.painted, counted: b.counted, calls, seen };
 "#;
+
+/// What one action took, in milliseconds from the action.
+struct Timing {
+    /// The rows were in the document ...
+    rows: f64,
+    /// ... and painted (the next animation frame).
+    painted: f64,
+    /// The final count was shown.
+    counted: f64,
+    /// `(command, ms)` of each IPC call made meanwhile.
+    calls: Vec<(String, f64)>,
+}
 
 fn percentiles(mut xs: Vec<f64>) -> (f64, f64) {
     xs.sort_by(|a, b| a.total_cmp(b));
@@ -56,20 +91,70 @@ fn percentiles(mut xs: Vec<f64>) -> (f64, f64) {
     (at(0.5), at(0.95))
 }
 
-async fn measure(app: &Session, action: &str, arg: Value) -> Result<f64> {
-    app.script(ACT, json!([action, arg])).await?;
+async fn measure(app: &Session, action: &str, arg: Value) -> Result<Timing> {
+    app.script(ACT, json!([action, arg]))
+        .await
+        .with_context(|| format!("{action}: the action"))?;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let r = app.script(READY, json!([])).await?;
-        if let Some(ms) = r["ms"].as_f64() {
-            return Ok(ms);
+        let r = app
+            .script(READY, json!([]))
+            .await
+            .with_context(|| format!("{action}: reading the times"))?;
+        if r["done"] == json!(true) {
+            let ms = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+            let calls = r["calls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    (
+                        c["cmd"].as_str().unwrap_or_default().to_string(),
+                        c["ms"].as_f64().unwrap_or(f64::NAN),
+                    )
+                })
+                .collect();
+            return Ok(Timing {
+                rows: ms("rows"),
+                painted: ms("painted"),
+                counted: ms("counted"),
+                calls,
+            });
         }
         ensure!(
             Instant::now() < deadline,
             "{action} {arg}: rows not drawn within 60 s; {}",
             r["seen"]
         );
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Prints p50 and p95 of the rows painted, the count shown and each IPC command.
+fn report_line(name: &str, timings: &[Timing]) {
+    let line = |what: &str, xs: Vec<f64>| {
+        if xs.is_empty() {
+            return;
+        }
+        let n = xs.len();
+        let (p50, p95) = percentiles(xs);
+        println!("{name:<28} {what:<22} p50 {p50:>7.1} ms  p95 {p95:>7.1} ms  (n={n})");
+    };
+    line("rows in document", timings.iter().map(|t| t.rows).collect());
+    line("rows painted", timings.iter().map(|t| t.painted).collect());
+    line("count shown", timings.iter().map(|t| t.counted).collect());
+    let mut cmds: Vec<&str> = timings
+        .iter()
+        .flat_map(|t| t.calls.iter().map(|(c, _)| c.as_str()))
+        .collect();
+    cmds.sort_unstable();
+    cmds.dedup();
+    for cmd in cmds {
+        let xs = timings
+            .iter()
+            .flat_map(|t| t.calls.iter().filter(|(c, _)| c == cmd).map(|(_, ms)| *ms))
+            .collect();
+        line(&format!("ipc {cmd}"), xs);
     }
 }
 
@@ -130,16 +215,22 @@ async fn history_with_a_million_events() -> Result<()> {
     );
 
     let mut report = Vec::new();
+    // Right after the first screen the app is still loading the dashboard and the feed,
+    // and History has not been loaded ahead of time yet.
     let open = measure(&app, "open", json!(null)).await?;
-    report.push((
-        "open History (count + first rows drawn)".to_string(),
-        vec![open],
-    ));
+    report.push(("open History at start", vec![open]));
+    let mut opens = Vec::new();
+    for _ in 0..repeats {
+        app.click("nav [data-screen=dashboard]").await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        opens.push(measure(&app, "open", json!(null)).await?);
+    }
+    report.push(("open History again", opens));
     let mut scrolls = Vec::new();
     for i in 0..repeats {
         scrolls.push(measure(&app, "scroll", json!(((i * 7919) % 997 + 1) as f64 / 998.0)).await?);
     }
-    report.push(("scroll to a random place".into(), scrolls));
+    report.push(("scroll to a random place", scrolls));
     let filters = [
         json!({"listener": "weth-approvals"}),
         json!({"listener": ""}),
@@ -160,7 +251,7 @@ async fn history_with_a_million_events() -> Result<()> {
         };
         filtered.push(measure(&app, action, f.clone()).await?);
     }
-    report.push(("apply a filter (count + rows)".into(), filtered));
+    report.push(("apply a filter", filtered));
     let mut sorted = Vec::new();
     for i in 0..repeats {
         sorted.push(
@@ -172,13 +263,9 @@ async fn history_with_a_million_events() -> Result<()> {
             .await?,
         );
     }
-    report.push(("sort (amount / time)".into(), sorted));
-    for (name, xs) in &report {
-        let (p50, p95) = percentiles(xs.clone());
-        println!(
-            "{name:<40} p50 {p50:>7.1} ms  p95 {p95:>7.1} ms  (n={})",
-            xs.len()
-        );
+    report.push(("sort (amount / time)", sorted));
+    for (name, timings) in &report {
+        report_line(name, timings);
     }
     println!(
         "resident memory: app {:.0} MiB, web process {:.0} MiB",

@@ -6,6 +6,7 @@ mod dialogs;
 mod error;
 pub mod keychain;
 mod notifier;
+pub mod render;
 mod runner;
 mod state;
 mod tray;

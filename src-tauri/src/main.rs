@@ -2,5 +2,6 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    tokenwatch_app::render::choose();
     tokenwatch_app::run();
 }

@@ -11,6 +11,7 @@ import {
   emptyForm,
   gridTemplate,
   isEmptyFilter,
+  sameFilter,
   isFilterError,
   matchesFilter,
   nextSort,
@@ -226,5 +227,14 @@ describe("sorting by header", () => {
     expect(ariaSort("newest", column("amount"))).toBe("none");
     expect(ariaSort("amountAsc", column("amount"))).toBe("ascending");
     expect(ariaSort("newest", column("event"))).toBeNull();
+  });
+});
+
+describe("sameFilter", () => {
+  it("tells filters that select the same rows from those that do not", () => {
+    expect(sameFilter(EMPTY_FILTER, { ...EMPTY_FILTER })).toBe(true);
+    expect(sameFilter({ ...EMPTY_FILTER, listener: "usdc" }, { ...EMPTY_FILTER, listener: "usdc" })).toBe(true);
+    expect(sameFilter({ ...EMPTY_FILTER, listener: "usdc" }, EMPTY_FILTER)).toBe(false);
+    expect(sameFilter({ ...EMPTY_FILTER, fromBlock: 10 }, { ...EMPTY_FILTER, fromBlock: 11 })).toBe(false);
   });
 });

@@ -179,6 +179,12 @@ export function isEmptyFilter(f: EventFilter): boolean {
   return Object.values(f).every((v) => v == null);
 }
 
+/** True when two filters select the same rows. */
+export function sameFilter(a: EventFilter, b: EventFilter): boolean {
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof EventFilter>;
+  return [...fields].every((k) => (a[k] ?? null) === (b[k] ?? null));
+}
+
 /** True when any argument value (nested ones included) is `address`, ignoring case. */
 function mentions(value: unknown, address: string): boolean {
   if (typeof value === "string") return value.toLowerCase() === address;

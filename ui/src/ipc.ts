@@ -1,5 +1,5 @@
 // The engine's IPC surface: commands and pushed events, from Tauri or, in a plain browser, a mock.
-import { invoke } from "@tauri-apps/api/core";
+import { invoke as tauriInvoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AttemptRow } from "./bindings/AttemptRow";
 import type { ConfigProblem } from "./bindings/ConfigProblem";
@@ -113,6 +113,24 @@ export function toAppError(err: unknown): AppError {
   }
   if (typeof err === "string") return { kind: "unknown", message: err };
   return { kind: "unknown", message: "Something went wrong." };
+}
+
+/** A command's timing, noted when a benchmark sets `window.__tokenwatchIpcTrace` to an array. */
+interface IpcTiming {
+  cmd: string;
+  start: number;
+  ms: number;
+}
+
+function invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {
+  const answer = tauriInvoke<T>(cmd, args);
+  const trace = (window as { __tokenwatchIpcTrace?: IpcTiming[] }).__tokenwatchIpcTrace;
+  if (Array.isArray(trace)) {
+    const start = performance.now();
+    const done = (): void => void trace.push({ cmd, start, ms: performance.now() - start });
+    answer.then(done, done);
+  }
+  return answer;
 }
 
 const tauriBackend: Backend = {

@@ -193,6 +193,7 @@ async function start(): Promise<void> {
     errors.show("subscribe", toAppError(err));
   }
   await Promise.all([loadStatus(backend), events.load()]);
+  history?.warm();
 }
 
 void start();

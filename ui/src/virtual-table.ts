@@ -196,6 +196,11 @@ interface Slot<T> {
 const OVERSCAN = 8;
 const MAX_IN_FLIGHT = 2;
 const LINE_PX = 16;
+/**
+ * Rows asked for are drawn as placeholders only after this long: answers usually come
+ * sooner, and drawing a frame of placeholders first costs as much as a frame of rows.
+ */
+const PLACEHOLDER_DELAY_MS = 80;
 /** A page that failed to load is asked for again after this long, if still wanted. */
 const RETRY_MS = 5_000;
 
@@ -228,6 +233,11 @@ export function createVirtualTable<T>(o: VirtualTableOptions<T>): VirtualTable<T
   const loading = new Set<number>();
   const failed = new Set<number>();
   let wanted: number[] = [];
+  /** How many of `wanted` (the first ones) hold rows in view. */
+  let wantedInView = 0;
+  /** When each loading page was asked for. */
+  const askedAt = new Map<number, number>();
+  let placeholderTimer: ReturnType<typeof setTimeout> | null = null;
   const shown = new Map<number, Slot<T>>();
   const spare: Slot<T>[] = [];
   let frame = 0;
@@ -257,6 +267,8 @@ export function createVirtualTable<T>(o: VirtualTableOptions<T>): VirtualTable<T
     offset = Math.min(offset, maxOffset(g));
     const scrollTop = scroller.scrollTop;
     const { first, last } = visibleRange(offset, g, OVERSCAN);
+    want(first, last);
+    if (awaitingRows()) return;
 
     // Rows that left the view take the place of those that entered it.
     const free: Slot<T>[] = [];
@@ -297,7 +309,38 @@ export function createVirtualTable<T>(o: VirtualTableOptions<T>): VirtualTable<T
     }
     setAttr(el, "aria-activedescendant", selected != null && shown.has(selected) ? `${prefix}-${selected}` : null);
 
-    wanted = pagesFor(Math.max(0, first - o.pageSize / 4), Math.min(count, last + o.pageSize / 4), o.pageSize);
+  }
+
+  /**
+   * True while a page in view was asked for less than PLACEHOLDER_DELAY_MS ago: drawing
+   * then waits for it (or for the delay) instead of drawing placeholders first.
+   */
+  function awaitingRows(): boolean {
+    const now = performance.now();
+    let until = 0;
+    for (const p of wanted.slice(0, wantedInView)) {
+      const at = askedAt.get(p);
+      if (at != null && loading.has(p)) until = Math.max(until, at + PLACEHOLDER_DELAY_MS);
+    }
+    if (until <= now) return false;
+    if (placeholderTimer == null) {
+      placeholderTimer = setTimeout(() => {
+        placeholderTimer = null;
+        schedule();
+      }, until - now);
+    }
+    return true;
+  }
+
+  /**
+   * Notes the pages rows `first`..`last` need, then those a quarter page either side, and
+   * starts fetching them.
+   */
+  function want(first: number, last: number): void {
+    const inView = pagesFor(first, last, o.pageSize);
+    const around = pagesFor(Math.max(0, first - o.pageSize / 4), Math.min(count, last + o.pageSize / 4), o.pageSize);
+    wanted = [...inView, ...around.filter((p) => !inView.includes(p))];
+    wantedInView = inView.length;
     for (const p of wanted) cache.touch(p);
     pump();
   }
@@ -311,24 +354,28 @@ export function createVirtualTable<T>(o: VirtualTableOptions<T>): VirtualTable<T
     return { el: row, index: -1, item: undefined, drawn: -1, y: Number.NaN, selected: false };
   }
 
-  /** Starts fetching wanted pages, those in view first, a few at a time. */
+  /** Starts fetching wanted pages a few at a time: those around the view once those in it are in. */
   function pump(): void {
-    for (const page of wanted) {
+    for (const [i, page] of wanted.entries()) {
       if (loading.size >= MAX_IN_FLIGHT) return;
+      if (i >= wantedInView && wanted.slice(0, wantedInView).some((p) => loading.has(p))) return;
       if (cache.has(page) || loading.has(page) || failed.has(page)) continue;
       loading.add(page);
+      askedAt.set(page, performance.now());
       const gen = generation;
       const start = page * o.pageSize;
       o.fetchPage(start, Math.min(o.pageSize, count - start)).then(
         (rows) => {
           if (gen !== generation) return;
           loading.delete(page);
+          askedAt.delete(page);
           cache.set(page, rows);
           schedule();
         },
         (err: unknown) => {
           if (gen !== generation) return;
           loading.delete(page);
+          askedAt.delete(page);
           failed.add(page);
           o.onError(err);
           setTimeout(() => {
@@ -365,6 +412,9 @@ export function createVirtualTable<T>(o: VirtualTableOptions<T>): VirtualTable<T
     if (top !== knownScrollTop) offset = offsetAt(top, geo());
     knownScrollTop = top;
     headerClip.scrollLeft = scroller.scrollLeft;
+    // Ask for the rows now; they are drawn on the next frame.
+    const { first, last } = visibleRange(offset, geo(), OVERSCAN);
+    want(first, last);
     schedule();
     o.onMove?.();
   });
@@ -421,6 +471,7 @@ export function createVirtualTable<T>(o: VirtualTableOptions<T>): VirtualTable<T
       count = next;
       cache.clear();
       loading.clear();
+      askedAt.clear();
       failed.clear();
       for (const [page, rows] of options.seed ?? []) cache.set(page, rows);
       el.setAttribute("aria-rowcount", String(count + 1));

@@ -13,6 +13,7 @@ import {
   emptyForm,
   gridTemplate,
   isEmptyFilter,
+  sameFilter,
   isFilterError,
   matchesFilter,
   nextSort,
@@ -38,12 +39,14 @@ import type { StoredEvent } from "../bindings/StoredEvent";
 export interface HistoryView extends ScreenView {
   /** A committed event or a status change (same id) pushed by the engine. */
   onEvent(e: StoredEvent): void;
+  /** Loads the first rows and the count ahead of time, so that History opens at once. */
+  warm(): void;
 }
 
 const ROW_HEIGHT = 28;
-const PAGE_SIZE = 200;
+const PAGE_SIZE = 100;
 /** How long the first page waits for the count before it is shown without it. */
-const COUNT_GRACE_MS = 60;
+const COUNT_GRACE_MS = 0;
 
 const delay = (ms: number): Promise<null> => new Promise((resolve) => setTimeout(() => resolve(null), ms));
 const MAX_PAGES = 20;
@@ -379,6 +382,11 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     const firstPage = mode === "new" && s === "oldest" ? null : backend.historyPage(f, s, 0, PAGE_SIZE);
     const indexed = backend.historyIndex(f, s, PAGE_SIZE);
     const counted = indexed.then((ix) => ix.count);
+    // A failure is reported by whoever awaits the count; nobody may if the page failed first.
+    counted.catch(() => undefined);
+    // A new order of the same filter has the same rows: their count is already known, and
+    // the scan only brings the new order's page anchors (and any rows stored meanwhile).
+    const known = mode === "top" && total != null && !counting && sameFilter(f, filter) ? total + newSinceLoad : null;
     index = null;
     void indexed.then(
       (ix) => {
@@ -389,11 +397,16 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     try {
       const rows = firstPage == null ? null : await firstPage;
       if (seq !== loadSeq) return;
+      if (known != null && rows != null) {
+        show(f, s, Math.max(known, rows.length), rows, mode, false);
+        const n = await counted;
+        if (seq === loadSeq && n !== total) show(f, s, n, rows, "live", false);
+        return;
+      }
       // A short page is the whole answer; otherwise show it while the count (a scan of
       // every matching row on a large filtered history) is still running.
       let n: number;
       if (rows != null && rows.length < PAGE_SIZE) {
-        counted.catch(() => undefined);
         n = rows.length;
       } else {
         const early = await Promise.race([counted, delay(COUNT_GRACE_MS)]);
@@ -562,9 +575,13 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     el,
     shown() {
       table.measure();
-      if (!loaded) void load(filter, sort, "top");
+      // Unless already loading (ahead of time, or asked for before).
+      if (!loaded && !userLoading) void load(filter, sort, "top");
       else if (newSinceLoad > 0 && autoRefreshes()) scheduleRefresh();
       refreshPill();
+    },
+    warm() {
+      if (!loaded && !userLoading) void load(filter, sort, "top");
     },
     onEvent(e) {
       filters.suggest("network", e.network);
