@@ -51,6 +51,9 @@ pub enum StoreError {
     BadFilter(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The thread writing a commit ended without an answer (it panicked).
+    #[error("the database writer stopped: {0}")]
+    WriterStopped(String),
 }
 
 /// An open database. Writers hold the lock file for their lifetime; readers do not.
@@ -67,6 +70,13 @@ impl Store {
         let lock = take_lock(path)?;
         let mut store = Self::open_conn(path)?;
         schema::migrate(&mut store.conn)?;
+        // The writer's inserts walk the indexes' tails: keep them cached (a bounded 64 MiB)
+        // instead of reading pages back from the file, and copy the log into the database
+        // less often, in bigger steps (at most ~40 MiB of log).
+        store.conn.pragma_update(None, "cache_size", -65_536)?;
+        store
+            .conn
+            .pragma_update(None, "wal_autocheckpoint", 10_000)?;
         store._lock = Some(lock);
         Ok(store)
     }

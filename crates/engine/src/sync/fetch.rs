@@ -6,10 +6,14 @@ use std::sync::Mutex;
 use alloy_primitives::U64;
 use futures_util::stream::{self, StreamExt};
 
-use super::{lock, tokens, NetworkSync, SyncError, PARALLEL};
+use super::{lock, tokens, NetworkSync, SyncError, CHUNKS_PER_STEP, PARALLEL};
 use crate::matcher::Matcher;
 use crate::plan::{chunks, RangeSizer};
 use crate::source::{LogFilter, RpcError, RpcLog};
+use crate::store::{Commit, Committed, StoreError};
+
+/// A chunk being written on a blocking thread.
+type Writing = tokio::task::JoinHandle<Result<(Commit, Committed), SyncError>>;
 
 impl NetworkSync {
     #[allow(clippy::too_many_arguments)]
@@ -24,7 +28,7 @@ impl NetworkSync {
         final_block: u64,
     ) -> Result<(), SyncError> {
         let size = sizer.lock().map_or(1, |s| s.size());
-        let plan = chunks(from, to, size, PARALLEL);
+        let plan = chunks(from, to, size, CHUNKS_PER_STEP);
         let selections = matcher.selection(active);
         let selections = &selections;
         let mut results = stream::iter(plan.into_iter().map(|(lo, hi)| async move {
@@ -46,21 +50,47 @@ impl NetworkSync {
             Ok::<_, SyncError>((lo, hi, logs))
         }))
         .buffered(PARALLEL);
+        // A chunk is decoded while the one before it is written on another thread; the
+        // writes stay in block order. Inside the reorg window a chunk waits for the write
+        // before it, since its headers are checked against the stored ones.
+        let window_start = head.saturating_sub(super::REORG_WINDOW);
+        let mut writing: Option<Writing> = None;
         while let Some(result) = results.next().await {
             let (lo, hi, logs) = result?;
+            if hi >= window_start {
+                if let Some(w) = writing.take() {
+                    self.finish(w).await?;
+                }
+            }
             let commit = self
                 .build_commit(matcher, decimals, (lo, hi), active, logs, head, final_block)
                 .await?;
-            let done = lock(&self.store).commit(&commit)?;
-            self.count(&done);
-            let fresh = done.fresh;
-            if !self.routed.is_empty() && !commit.events.is_empty() {
-                self.waker.wake();
+            if let Some(w) = writing.take() {
+                self.finish(w).await?;
             }
-            tracing::debug!(network = %self.spec.name, from = lo, to = hi, events = commit.events.len(), "committed");
-            self.announce(&fresh)?;
+            let store = self.store.clone();
+            writing = Some(tokio::task::spawn_blocking(move || {
+                let done = lock(&store).commit(&commit)?;
+                Ok((commit, done))
+            }));
+        }
+        if let Some(w) = writing {
+            self.finish(w).await?;
         }
         Ok(())
+    }
+
+    /// Waits for a chunk's write, then counts and announces what it stored.
+    async fn finish(&self, writing: Writing) -> Result<(), SyncError> {
+        let (commit, done) = writing
+            .await
+            .map_err(|e| StoreError::WriterStopped(e.to_string()))??;
+        self.count(&done);
+        if !self.routed.is_empty() && !commit.events.is_empty() {
+            self.waker.wake();
+        }
+        tracing::debug!(network = %self.spec.name, from = commit.from_block, to = commit.to_block, events = commit.events.len(), "committed");
+        self.announce(&done.fresh)
     }
 
     /// All logs of `[from, to]`, shrinking requests the node refuses.

@@ -26,6 +26,9 @@ use crate::store::{ListenerRecord, Store, StoreError};
 pub const REORG_WINDOW: u64 = 256;
 /// Log requests in flight at once per network.
 const PARALLEL: usize = 4;
+/// Chunks planned per step of a backfill: the requests stay PARALLEL deep through them,
+/// and the head, reorg and confirmation checks between steps come less often.
+const CHUNKS_PER_STEP: usize = 16;
 
 /// Why a sync step did not complete.
 #[derive(Debug, thiserror::Error)]
