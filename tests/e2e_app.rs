@@ -179,6 +179,15 @@ async fn a_user_sets_up_a_listener_in_the_window_and_exports_its_history() -> Re
             raw.as_str().is_some_and(|t| t.contains(transfer_topic)),
             "the raw log shows topic0: {raw}"
         );
+        let history = app
+            .wait_text("[data-testid=detail-status-history]", WAIT, |t| {
+                t.contains("stored as")
+            })
+            .await?;
+        ensure!(
+            history.contains("stored as confirmed") && !history.contains("removed"),
+            "confirmations = 0: stored confirmed and never changed since: {history}"
+        );
         shot(&app, "event-detail").await?;
         app.click("[data-testid=detail-close]").await?;
 

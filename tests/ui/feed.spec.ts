@@ -73,6 +73,7 @@ test("a row opens the event detail (click or Enter); Escape and Close dismiss it
   await expectText(detail.locator('[data-field="Listeners"]'), listener);
   await expectText(detail.locator('[data-field="Block"]'), new RegExp(`^${block}(\\D|$)`)); // then an Explorer link
   expect(await detail.getByTestId("detail-args").locator("dt").count()).toBeGreaterThan(0);
+  await expectText(detail.getByTestId("detail-status-history"), /stored as pending/);
 
   await page.keyboard.press("Escape");
   await detail.waitFor({ state: "hidden" });

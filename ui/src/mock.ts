@@ -5,6 +5,7 @@ import { createHistoryMock } from "./mock/history";
 import type { AttemptRow } from "./bindings/AttemptRow";
 import type { EngineStatus } from "./bindings/EngineStatus";
 import type { NetworkStatus } from "./bindings/NetworkStatus";
+import type { StatusChange } from "./bindings/StatusChange";
 import type { StoredEvent } from "./bindings/StoredEvent";
 
 type ChainId = NetworkStatus["chainId"];
@@ -26,6 +27,14 @@ const CONTRACTS: Record<string, { network: string; contract: string; event: stri
 };
 
 /** Builds a self-contained mock engine that ticks once a second. */
+/** A status history that fits the event: stored pending at its block time, then any change. */
+function mockStatusHistory(e: StoredEvent): StatusChange[] {
+  const at = (e.blockTime ?? Math.floor(Date.now() / 1000)) * 1000;
+  const history: StatusChange[] = [{ status: "pending", atMs: at }];
+  if (e.status !== "pending") history.push({ status: e.status, atMs: at + 24_000 });
+  return history;
+}
+
 export function createMockBackend(): Backend {
   const now = () => Math.floor(Date.now() / 1000);
   let tick = 0;
@@ -193,6 +202,7 @@ export function createMockBackend(): Backend {
         topics: [randomHex(32), pad(Object.values(e.args)[0]), pad(Object.values(e.args)[1])],
         data: `0x${BigInt(String(e.args.value ?? 0)).toString(16).padStart(64, "0")}`,
         listeners: [e.listener],
+        statusHistory: mockStatusHistory(e),
         announcements: [],
         explorer: e.network === "base" ? "https://basescan.org" : "https://etherscan.io",
       });

@@ -1,12 +1,13 @@
 // Event detail: decoded arguments with names and types, where it happened (with
-// confirmations and block explorer links), the raw log, the listeners that matched it and
-// what each delivery target was told; copy buttons on every hash and address. A modal
+// confirmations and block explorer links), its status history, the raw log, the listeners
+// that matched it and what each delivery target was told; copy buttons on every hash and address. A modal
 // dialog (Esc closes it). Shows the event at once, then the rest when `event_full` answers.
 import { h } from "../dom";
 import { formatArgValue, formatCount, formatFullLocalTime, formatRelativeTime, formatTokenAmount } from "../format";
 import type { AppError } from "../ipc";
 import type { EngineStatus } from "../bindings/EngineStatus";
 import type { EventDetail } from "../bindings/EventDetail";
+import type { EventStatus } from "../bindings/EventStatus";
 import type { StoredEvent } from "../bindings/StoredEvent";
 
 function copyButton(value: string): HTMLButtonElement {
@@ -99,7 +100,7 @@ export function createDetail(source: DetailSource | null = null): DetailView {
         row("Transaction", e.txHash, { copy: true, extra: link(explorer, `tx/${e.txHash}`) }),
         row("Log index", String(e.logIndex)),
         row("Listeners", (full?.listeners ?? [e.listener]).join(", "))),
-      ...(full ? [announcements(full), rawLog(full)] : []),
+      ...(full ? [statusHistory(full), announcements(full), rawLog(full)] : []),
     );
   }
 
@@ -119,12 +120,30 @@ export function createDetail(source: DetailSource | null = null): DetailView {
   };
 }
 
+/** How a change to each status reads in the status history. */
+const CHANGED_TO: Record<EventStatus, string> = {
+  pending: "back on the chain, pending",
+  confirmed: "confirmed",
+  removed: "removed by a reorg",
+};
+
+function statusHistory(full: EventDetail): HTMLElement {
+  return h("div", { "data-testid": "detail-status-history" },
+    h("h3", {}, "Status history"),
+    h("ol", { class: "status-history" },
+      ...full.statusHistory.map((c, i) => {
+        const what = i === 0 ? `stored as ${c.status}` : CHANGED_TO[c.status];
+        const when = c.atMs == null ? " (stored before Tokenwatch kept these times)" : `, ${formatFullLocalTime(c.atMs / 1000)}`;
+        return h("li", {}, h("span", { class: `chip chip-${c.status}` }, c.status), ` ${what}${when}`);
+      })));
+}
+
 function announcements(full: EventDetail): HTMLElement {
   if (full.announcements.length === 0) {
     return h("p", { class: "muted", "data-testid": "detail-announcements" }, "No delivery targets were told about this event.");
   }
   return h("div", { "data-testid": "detail-announcements" },
-    h("h3", {}, "Status history (as announced)"),
+    h("h3", {}, "What delivery targets were told"),
     h("ul", { class: "announcements" },
       ...full.announcements.map((a) => {
         const when = new Date(a.doneMs ?? a.queuedMs).toLocaleString();

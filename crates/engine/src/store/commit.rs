@@ -80,8 +80,8 @@ impl Store {
         let now = now_ms();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, topic0, event, signature, args, topics, data, status, amount, arg_names)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, topic0, event, signature, args, topics, data, status, amount, arg_names, stored_at, stored_status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?14)
                  ON CONFLICT DO NOTHING",
             )?;
             let mut find = tx.prepare_cached(
@@ -112,6 +112,7 @@ impl Store {
                     status_code(e.status),
                     amount.as_ref().map(|a| a.as_slice()),
                     e.arg_names,
+                    now,
                 ])?;
                 let (id, revived) = if n == 1 {
                     inserted += 1;
@@ -132,6 +133,7 @@ impl Store {
                     let revived = revive.execute(params![id, status_code(e.status)])? == 1;
                     if revived {
                         fresh.push(id);
+                        note_change(&tx, id, e.status, now)?;
                     }
                     (id, revived)
                 };
@@ -190,6 +192,10 @@ impl Store {
             let rows = stmt.query_map(params![network_id, ancestor as i64], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
+        let now = now_ms();
+        for id in &removed {
+            note_change(&tx, *id, EventStatus::Removed, now)?;
+        }
         coverage::truncate(&tx, network_id, ancestor)?;
         blocks::prune(&tx, network_id, Some(ancestor), 0)?;
         tx.commit()?;
@@ -198,11 +204,20 @@ impl Store {
 
     /// Marks pending events at or below `block` confirmed. Returns their ids.
     pub fn confirm_up_to(&mut self, network_id: i64, block: u64) -> Result<Vec<i64>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "UPDATE events SET status = 1 WHERE network_id = ?1 AND status = 0 AND block_number <= ?2 RETURNING id",
-        )?;
-        let rows = stmt.query_map(params![network_id, block as i64], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let tx = self.conn.transaction()?;
+        let confirmed: Vec<i64> = {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE events SET status = 1 WHERE network_id = ?1 AND status = 0 AND block_number <= ?2 RETURNING id",
+            )?;
+            let rows = stmt.query_map(params![network_id, block as i64], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let now = now_ms();
+        for id in &confirmed {
+            note_change(&tx, *id, EventStatus::Confirmed, now)?;
+        }
+        tx.commit()?;
+        Ok(confirmed)
     }
 
     /// The highest block at or below `n` holding a stored, not removed, event, with its hash.
@@ -245,6 +260,20 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Records that event `id` took `status` at `at_ms`, for its status history.
+fn note_change(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    status: EventStatus,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO status_changes (event_id, at, status) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![id, at_ms, status_code(status)])?;
+    Ok(())
 }
 
 pub(super) fn status_code(s: EventStatus) -> i64 {

@@ -1,6 +1,6 @@
 //! One event in full for the detail view: the log as it came from the chain (topics and
-//! data), the parameter types, every listener that matched it, and what each delivery
-//! target was told about it and when (its announced status history).
+//! data), the parameter types, every listener that matched it, its status history, and
+//! what each delivery target was told about it and when.
 
 use alloy_primitives::hex;
 use serde::Serialize;
@@ -30,6 +30,17 @@ pub struct Announcement {
     pub last_error: Option<String>,
 }
 
+/// A status the event took, and when (milliseconds since the epoch; `null` for events
+/// stored before these times were kept).
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct StatusChange {
+    pub status: EventStatus,
+    #[ts(type = "number | null")]
+    pub at_ms: Option<i64>,
+}
+
 /// Everything the detail view shows about one event.
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -43,6 +54,8 @@ pub struct EventDetail {
     pub data: String,
     /// Every listener that matched this log.
     pub listeners: Vec<String>,
+    /// The status it was stored with, then each change, oldest first.
+    pub status_history: Vec<StatusChange>,
     pub announcements: Vec<Announcement>,
     /// The network's block explorer base URL (from the configuration, set by the app).
     pub explorer: Option<String>,
@@ -55,11 +68,13 @@ impl Store {
         let Some(event) = matched.first().cloned() else {
             return Ok(None);
         };
-        let (topics, data): (Vec<u8>, Vec<u8>) =
-            self.conn
-                .query_row("SELECT topics, data FROM events WHERE id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
+        let (topics, data, stored_at, stored_status): (Vec<u8>, Vec<u8>, Option<i64>, Option<i64>) =
+            self.conn.query_row(
+                "SELECT topics, data, stored_at, stored_status FROM events WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+        let status_history = self.status_history(id, &event, stored_at, stored_status)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT d.target, l.name, d.status, d.state, d.attempts, d.created_at, d.done_at, d.last_error
                FROM deliveries d JOIN listeners l ON l.id = d.listener_id
@@ -93,10 +108,45 @@ impl Store {
                 .collect(),
             data: format!("0x{}", hex::encode(data)),
             listeners: matched.iter().map(|e| e.listener.clone()).collect(),
+            status_history,
             announcements,
             explorer: None,
             event,
         }))
+    }
+}
+
+impl Store {
+    /// The stored status, then each change. Events stored before schema 6 have no times:
+    /// their history is their current status alone.
+    fn status_history(
+        &self,
+        id: i64,
+        event: &StoredEvent,
+        stored_at: Option<i64>,
+        stored_status: Option<i64>,
+    ) -> Result<Vec<StatusChange>, StoreError> {
+        let Some(first) = stored_status else {
+            return Ok(vec![StatusChange {
+                status: event.status,
+                at_ms: None,
+            }]);
+        };
+        let mut history = vec![StatusChange {
+            status: status_from_code(first)?,
+            at_ms: stored_at,
+        }];
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT status, at FROM status_changes WHERE event_id = ?1 ORDER BY at",
+        )?;
+        let mut rows = stmt.query([id])?;
+        while let Some(r) = rows.next()? {
+            history.push(StatusChange {
+                status: status_from_code(r.get(0)?)?,
+                at_ms: Some(r.get(1)?),
+            });
+        }
+        Ok(history)
     }
 }
 

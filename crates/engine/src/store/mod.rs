@@ -20,7 +20,7 @@ use rusqlite::Connection;
 
 pub use blocks::BlockRecord;
 pub use commit::{now_ms, Commit, Committed, NewEvent, TokenInfo};
-pub use detail::{Announcement, EventDetail};
+pub use detail::{Announcement, EventDetail, StatusChange};
 pub use filter::EventFilter;
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};

@@ -128,6 +128,18 @@ const MIGRATIONS: &[&str] = &[
     ",
     // 5: History sorts by amount (largest transfers first) without reading every event.
     "CREATE INDEX events_amount ON events(amount);",
+    "
+    -- When an event was stored and with which status (milliseconds since the epoch).
+    ALTER TABLE events ADD COLUMN stored_at INTEGER;
+    ALTER TABLE events ADD COLUMN stored_status INTEGER;
+    -- Each later change of an event's status: confirmed, removed by a reorg, back after one.
+    CREATE TABLE status_changes (
+        event_id INTEGER NOT NULL REFERENCES events(id),
+        at       INTEGER NOT NULL,
+        status   INTEGER NOT NULL,
+        PRIMARY KEY (event_id, at, status)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Brings the database to the newest schema version.

@@ -91,6 +91,52 @@ fn rollback_marks_removed_and_truncates_coverage() {
 }
 
 #[test]
+fn the_detail_tells_each_status_an_event_took_in_order() {
+    let (_d, mut store, net, l) = setup();
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 9,
+        listeners: vec![l],
+        events: vec![event(8, 0, 8, vec![l])],
+        ..Commit::default()
+    };
+    let before = now_ms();
+    let id = store.commit(&c).expect("commit").fresh[0];
+    store.confirm_up_to(net, 9).expect("confirm");
+    store.rollback_to(net, 5).expect("rollback");
+    // The block comes back: stored again as confirmed.
+    let mut again = event(8, 0, 8, vec![l]);
+    again.status = EventStatus::Confirmed;
+    store
+        .commit(&Commit {
+            events: vec![again],
+            ..c
+        })
+        .expect("commit");
+    let history = store
+        .event_detail(id)
+        .expect("detail")
+        .expect("found")
+        .status_history;
+    let statuses: Vec<EventStatus> = history.iter().map(|h| h.status).collect();
+    assert_eq!(
+        statuses,
+        vec![
+            EventStatus::Pending,
+            EventStatus::Confirmed,
+            EventStatus::Removed,
+            EventStatus::Confirmed
+        ]
+    );
+    let times: Vec<i64> = history.iter().map(|h| h.at_ms.expect("a time")).collect();
+    assert!(
+        times[0] >= before && times.windows(2).all(|w| w[0] <= w[1]),
+        "{times:?}"
+    );
+}
+
+#[test]
 fn a_second_writer_is_refused() {
     let (d, _store, _, _) = setup();
     match Store::open(&d.path().join("t.db")) {
