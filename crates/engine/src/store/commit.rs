@@ -269,10 +269,8 @@ fn note_change(
     status: EventStatus,
     at_ms: i64,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO status_changes (event_id, at, status) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![id, at_ms, status_code(status)])?;
+    tx.prepare_cached("INSERT INTO status_changes (event_id, at, status) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, at_ms, status_code(status)])?;
     Ok(())
 }
 

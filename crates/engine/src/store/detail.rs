@@ -137,7 +137,7 @@ impl Store {
             at_ms: stored_at,
         }];
         let mut stmt = self.conn.prepare_cached(
-            "SELECT status, at FROM status_changes WHERE event_id = ?1 ORDER BY at",
+            "SELECT status, at FROM status_changes WHERE event_id = ?1 ORDER BY id",
         )?;
         let mut rows = stmt.query([id])?;
         while let Some(r) = rows.next()? {

@@ -133,12 +133,14 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE events ADD COLUMN stored_at INTEGER;
     ALTER TABLE events ADD COLUMN stored_status INTEGER;
     -- Each later change of an event's status: confirmed, removed by a reorg, back after one.
+    -- In the order they happened (ids grow), whatever the clock says.
     CREATE TABLE status_changes (
+        id       INTEGER PRIMARY KEY,
         event_id INTEGER NOT NULL REFERENCES events(id),
         at       INTEGER NOT NULL,
-        status   INTEGER NOT NULL,
-        PRIMARY KEY (event_id, at, status)
-    ) WITHOUT ROWID;
+        status   INTEGER NOT NULL
+    );
+    CREATE INDEX status_changes_event ON status_changes(event_id);
     ",
 ];
 
