@@ -192,8 +192,10 @@ async function start(): Promise<void> {
   } catch (err) {
     errors.show("subscribe", toAppError(err));
   }
-  await Promise.all([loadStatus(backend), events.load()]);
+  // History, the screen most opened, loads with the rest (after subscribing, so that
+  // nothing committed in between is missed).
   history?.warm();
+  await Promise.all([loadStatus(backend), events.load()]);
 }
 
 void start();

@@ -80,8 +80,8 @@ impl Store {
         let now = now_ms();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, topic0, event, signature, args, topics, data, status, amount, arg_names, stored_at, stored_status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?14)
+                "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, event, signature, args, topics, data, status, amount, arg_names, stored_at, stored_status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?13)
                  ON CONFLICT DO NOTHING",
             )?;
             let mut find = tx.prepare_cached(
@@ -103,7 +103,6 @@ impl Store {
                     e.block_time,
                     e.tx_hash.as_slice(),
                     e.contract.as_slice(),
-                    e.topics.first().map(|t| t.to_vec()),
                     e.event,
                     e.signature,
                     e.args,
