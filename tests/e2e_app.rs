@@ -63,7 +63,13 @@ async fn a_user_sets_up_a_listener_in_the_window_and_exports_its_history() -> Re
     let dir = support::desktop::tempdir()?;
     let config = dir.join("config.toml");
     let export = dir.join("history.csv");
-    let desktop = Desktop::start_with(&config, &[("TOKENWATCH_EXPORT_PATH", &export)])?;
+    let mut env: Vec<(&str, &Path)> = vec![("TOKENWATCH_EXPORT_PATH", &export)];
+    if std::env::var_os("TOKENWATCH_SCREENSHOT_DIR").is_some() {
+        // WebKitWebDriver's screenshot hangs when WebKit paints without compositing (what
+        // the app chooses without a GPU): keep compositing on for the pictures.
+        env.push(("WEBKIT_DISABLE_COMPOSITING_MODE", Path::new("0")));
+    }
+    let desktop = Desktop::start_with(&config, &env)?;
     let app = match desktop.open_app().await {
         Ok(app) => app,
         Err(e) => anyhow::bail!("{e}\n--- driver log ---\n{}", desktop.driver_log()),

@@ -146,7 +146,7 @@ function announcements(full: EventDetail): HTMLElement {
     h("h3", {}, "What delivery targets were told"),
     h("ul", { class: "announcements" },
       ...full.announcements.map((a) => {
-        const when = new Date(a.doneMs ?? a.queuedMs).toLocaleString();
+        const when = formatFullLocalTime((a.doneMs ?? a.queuedMs) / 1000);
         const fate = a.state === "delivered" ? `delivered ${when}` : a.state === "queued" ? `waiting since ${when}` : `${a.state}${a.lastError ? `: ${a.lastError}` : ""}`;
         return h("li", {}, `${a.status} → ${a.target} (${a.listener}): ${fate}`, a.attempts > 1 ? ` after ${String(a.attempts)} attempts` : "");
       })));
