@@ -55,29 +55,36 @@ impl NetworkSync {
         // before it, since its headers are checked against the stored ones.
         let window_start = head.saturating_sub(super::REORG_WINDOW);
         let mut writing: Option<Writing> = None;
-        while let Some(result) = results.next().await {
-            let (lo, hi, logs) = result?;
-            if hi >= window_start {
+        let outcome = async {
+            while let Some(result) = results.next().await {
+                let (lo, hi, logs) = result?;
+                if hi >= window_start {
+                    if let Some(w) = writing.take() {
+                        self.finish(w).await?;
+                    }
+                }
+                let commit = self
+                    .build_commit(matcher, decimals, (lo, hi), active, logs, head, final_block)
+                    .await?;
                 if let Some(w) = writing.take() {
                     self.finish(w).await?;
                 }
+                let store = self.store.clone();
+                writing = Some(tokio::task::spawn_blocking(move || {
+                    let done = lock(&store).commit(&commit)?;
+                    Ok((commit, done))
+                }));
             }
-            let commit = self
-                .build_commit(matcher, decimals, (lo, hi), active, logs, head, final_block)
-                .await?;
-            if let Some(w) = writing.take() {
-                self.finish(w).await?;
-            }
-            let store = self.store.clone();
-            writing = Some(tokio::task::spawn_blocking(move || {
-                let done = lock(&store).commit(&commit)?;
-                Ok((commit, done))
-            }));
+            Ok::<_, SyncError>(())
         }
-        if let Some(w) = writing {
-            self.finish(w).await?;
-        }
-        Ok(())
+        .await;
+        // A write in flight is finished (counted and announced) even when a later chunk
+        // failed, so that the retried step starts from what is really stored.
+        let last = match writing {
+            Some(w) => self.finish(w).await,
+            None => Ok(()),
+        };
+        outcome.and(last)
     }
 
     /// Waits for a chunk's write, then counts and announces what it stored.

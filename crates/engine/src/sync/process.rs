@@ -39,7 +39,6 @@ impl NetworkSync {
         }
         let mut events = Vec::new();
         let mut undecodable: BTreeMap<i64, u64> = BTreeMap::new();
-        let mut new_tokens = Vec::new();
         for log in &logs {
             let dec = if matcher.needs_decimals(log, active) {
                 tokens.decimals(self, log.address).await?
@@ -56,10 +55,7 @@ impl NetworkSync {
             if let Some(m) = outcome.matched {
                 // History and deliveries show amounts in token units: know the token
                 // (asked once per contract, then kept in the store).
-                let (info, fresh) = tokens.info(self, log.address).await?;
-                if fresh {
-                    new_tokens.push((log.address, info));
-                }
+                tokens.info(self, log.address).await?;
                 let number: u64 = log.block_number.map_or(0, |b| b.to());
                 events.push(NewEvent {
                     block_number: number,
@@ -109,7 +105,7 @@ impl NetworkSync {
             undecodable: undecodable.into_iter().collect(),
             prune_below: window_start,
             routed: self.routed.clone(),
-            tokens: new_tokens,
+            tokens: tokens.take_unsaved(),
         })
     }
 

@@ -9,14 +9,21 @@ use serde_json::json;
 use super::{NetworkSync, SyncError};
 use crate::store::TokenInfo;
 
-/// Per network: what each contract answered (None: not a token, or no such function).
+/// Per network: what each contract answered (None: not a token, or no such function), and
+/// the answers not yet stored.
 #[derive(Default)]
-pub struct TokenCache(HashMap<Address, TokenInfo>);
+pub struct TokenCache {
+    known: HashMap<Address, TokenInfo>,
+    unsaved: Vec<(Address, TokenInfo)>,
+}
 
 impl TokenCache {
     /// Starts from what the store already knows, so each contract is asked once, ever.
     pub(super) fn known(known: Vec<(Address, TokenInfo)>) -> Self {
-        Self(known.into_iter().collect())
+        Self {
+            known: known.into_iter().collect(),
+            unsaved: Vec::new(),
+        }
     }
 
     /// The contract's `decimals()` (fetched with its symbol the first time).
@@ -25,17 +32,22 @@ impl TokenCache {
         sync: &NetworkSync,
         contract: Address,
     ) -> Result<Option<u8>, SyncError> {
-        Ok(self.info(sync, contract).await?.0.decimals)
+        Ok(self.info(sync, contract).await?.decimals)
     }
 
-    /// The token facts; `true` when they were fetched just now (to be stored).
+    /// The answers fetched since the last call, for the next commit to store.
+    pub(super) fn take_unsaved(&mut self) -> Vec<(Address, TokenInfo)> {
+        std::mem::take(&mut self.unsaved)
+    }
+
+    /// The token facts, fetched the first time (and then noted as not yet stored).
     pub(super) async fn info(
         &mut self,
         sync: &NetworkSync,
         contract: Address,
-    ) -> Result<(TokenInfo, bool), SyncError> {
-        if let Some(i) = self.0.get(&contract) {
-            return Ok((i.clone(), false));
+    ) -> Result<TokenInfo, SyncError> {
+        if let Some(i) = self.known.get(&contract) {
+            return Ok(i.clone());
         }
         let decimals = call(sync, contract, "0x313ce567")
             .await?
@@ -44,8 +56,9 @@ impl TokenCache {
             .await?
             .and_then(|b| decode_symbol(&b));
         let info = TokenInfo { decimals, symbol };
-        self.0.insert(contract, info.clone());
-        Ok((info, true))
+        self.known.insert(contract, info.clone());
+        self.unsaved.push((contract, info.clone()));
+        Ok(info)
     }
 }
 
