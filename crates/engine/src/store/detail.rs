@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::commit::status_from_code;
-use super::{Store, StoreError};
+use super::{DeliveryState, Store, StoreError};
 use crate::event::{EventStatus, StoredEvent};
 
 /// A message about the event to one target: the status it announced and its fate.
@@ -87,13 +87,7 @@ impl Store {
                 target: r.get(0)?,
                 listener: r.get(1)?,
                 status: status_from_code(r.get(2)?)?,
-                state: match r.get::<_, i64>(3)? {
-                    0 => "queued",
-                    1 => "delivered",
-                    2 => "parked",
-                    _ => "dropped",
-                }
-                .to_string(),
+                state: DeliveryState::from_code(r.get(3)?)?.as_str().to_string(),
                 attempts: r.get(4)?,
                 queued_ms: r.get(5)?,
                 done_ms: r.get(6)?,

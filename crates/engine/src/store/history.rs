@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::filter::{self, EventFilter};
-use super::query::{row_to_event, COLUMNS};
+use super::query::{checksummed, row_to_event, COLUMNS};
 use super::{Store, StoreError};
 use crate::event::StoredEvent;
 
@@ -422,7 +422,7 @@ impl Store {
             let contract: Vec<u8> = r.get(1)?;
             out.push(TopEntry {
                 network: r.get(0)?,
-                address: checksum(&contract),
+                address: checksummed(&contract),
                 symbol: r.get(2)?,
                 count: r.get::<_, i64>(3)? as u64,
             });
@@ -455,10 +455,4 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-fn checksum(bytes: &[u8]) -> String {
-    alloy_primitives::Address::try_from(bytes)
-        .map(|a| a.to_checksum(None))
-        .unwrap_or_else(|_| format!("0x{}", alloy_primitives::hex::encode(bytes)))
 }

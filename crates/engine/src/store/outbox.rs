@@ -30,7 +30,7 @@ impl DeliveryState {
         }
     }
 
-    fn from_code(c: i64) -> Result<Self, StoreError> {
+    pub(super) fn from_code(c: i64) -> Result<Self, StoreError> {
         match c {
             0 => Ok(DeliveryState::Queued),
             1 => Ok(DeliveryState::Delivered),
