@@ -289,5 +289,6 @@ async fn history_with_a_million_events() -> Result<()> {
         rss_mib("tokenwatch-app")
     );
     let _ = app.close().await;
+    support::desktop::remove_test_dir(&dir);
     Ok(())
 }

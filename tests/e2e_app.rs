@@ -289,6 +289,7 @@ async fn a_user_sets_up_a_listener_in_the_window_and_exports_its_history() -> Re
             "{row:?}"
         );
     }
+    support::desktop::remove_test_dir(&dir);
     Ok(())
 }
 

@@ -45,7 +45,8 @@ fn pause_all<R: Runtime>(app: &AppHandle<R>, paused: bool) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<crate::state::AppState>();
         let result =
-            crate::commands::config::edit(&state, |doc| Ok(doc.set_paused(None, paused)?)).await;
+            crate::commands::config::edit(&state, move |doc| Ok(doc.set_paused(None, paused)?))
+                .await;
         match result {
             Ok(_) => tracing::info!(paused, "all listeners paused/resumed from the tray"),
             Err(e) => tracing::error!(error = %e, "cannot pause/resume from the tray"),

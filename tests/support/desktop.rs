@@ -133,9 +133,14 @@ impl Drop for Desktop {
             let _ = child.kill();
             let _ = child.wait();
         }
-        if std::env::var_os("TOKENWATCH_KEEP_TEST_DIRS").is_none() {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
+        remove_test_dir(&self.dir);
+    }
+}
+
+/// Removes a test's directory, unless `TOKENWATCH_KEEP_TEST_DIRS` asks to keep them.
+pub fn remove_test_dir(dir: &Path) {
+    if std::env::var_os("TOKENWATCH_KEEP_TEST_DIRS").is_none() {
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 

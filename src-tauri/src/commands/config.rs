@@ -24,16 +24,22 @@ pub async fn config_view(state: State<'_, AppState>) -> Result<ConfigView, AppEr
 /// a time (the window, Settings and the tray all come through here).
 pub(crate) async fn edit(
     state: &AppState,
-    edit: impl FnOnce(&mut ConfigDoc) -> Result<(), AppError>,
+    edit: impl FnOnce(&mut ConfigDoc) -> Result<(), AppError> + Send + 'static,
 ) -> Result<ConfigView, AppError> {
     let _guard = state.config_lock.lock().await;
-    let mut doc = ConfigDoc::load(&state.paths.config)?;
-    edit(&mut doc)?;
-    let config = doc.save(&OsKeychain)?;
+    let path = state.paths.config.clone();
+    // Off the async runtime: file writes with fsync, and blocking keychain lookups.
+    let (config, view) = super::events::blocking(move || {
+        let mut doc = ConfigDoc::load(&path)?;
+        edit(&mut doc)?;
+        let config = doc.save(&OsKeychain)?;
+        Ok((config, doc.view()))
+    })
+    .await?;
     if state.apply.send(config).is_err() {
         tracing::warn!("configuration saved; the engine is not running to apply it");
     }
-    Ok(doc.view())
+    Ok(view)
 }
 
 /// Adds a network, or replaces the one named `original` (listeners follow a rename).
@@ -43,7 +49,10 @@ pub async fn save_network(
     original: Option<String>,
     network: NetworkEntry,
 ) -> Result<ConfigView, AppError> {
-    edit(&state, |d| Ok(d.put_network(original.as_deref(), network)?)).await
+    edit(&state, move |d| {
+        Ok(d.put_network(original.as_deref(), network)?)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -51,7 +60,7 @@ pub async fn remove_network(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<ConfigView, AppError> {
-    edit(&state, |d| Ok(d.remove_network(&name)?)).await
+    edit(&state, move |d| Ok(d.remove_network(&name)?)).await
 }
 
 /// Adds a listener, or replaces the one named `original`.
@@ -61,7 +70,7 @@ pub async fn save_listener(
     original: Option<String>,
     listener: ListenerEntry,
 ) -> Result<ConfigView, AppError> {
-    edit(&state, |d| {
+    edit(&state, move |d| {
         Ok(d.put_listener(original.as_deref(), listener)?)
     })
     .await
@@ -73,7 +82,7 @@ pub async fn remove_listener(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<ConfigView, AppError> {
-    edit(&state, |d| Ok(d.remove_listener(&name)?)).await
+    edit(&state, move |d| Ok(d.remove_listener(&name)?)).await
 }
 
 /// Pauses or resumes one listener, or every listener when `name` is null.
@@ -83,7 +92,7 @@ pub async fn set_paused(
     name: Option<String>,
     paused: bool,
 ) -> Result<ConfigView, AppError> {
-    edit(&state, |d| Ok(d.set_paused(name.as_deref(), paused)?)).await
+    edit(&state, move |d| Ok(d.set_paused(name.as_deref(), paused)?)).await
 }
 
 /// Problems the listener would have if saved (empty: it is fine). For validation as the
@@ -94,15 +103,20 @@ pub async fn check_listener(
     original: Option<String>,
     listener: ListenerEntry,
 ) -> Result<Vec<ConfigProblem>, AppError> {
-    let mut doc = ConfigDoc::load(&state.paths.config)?;
-    let name = listener.name.trim().to_string();
-    if let Err(e) = doc.put_listener(original.as_deref(), listener) {
-        return Ok(vec![ConfigProblem {
-            at: "name".into(),
-            message: e.to_string(),
-        }]);
-    }
-    Ok(doc.listener_problems(&name, &OsKeychain))
+    let path = state.paths.config.clone();
+    // Off the async runtime: the keychain lookups of validation are blocking D-Bus calls.
+    super::events::blocking(move || {
+        let mut doc = ConfigDoc::load(&path)?;
+        let name = listener.name.trim().to_string();
+        if let Err(e) = doc.put_listener(original.as_deref(), listener) {
+            return Ok(vec![ConfigProblem {
+                at: "name".into(),
+                message: e.to_string(),
+            }]);
+        }
+        Ok(doc.listener_problems(&name, &OsKeychain))
+    })
+    .await
 }
 
 /// Asks each endpoint for its chain id and head.

@@ -143,6 +143,10 @@ pub async fn delivery_attempts(
 /// Queues the parked deliveries of a target (all targets when `null`) again; the running
 /// engine sends them. Returns how many.
 #[tauri::command]
-pub fn redeliver(state: State<'_, AppState>, target: Option<String>) -> Result<u32, AppError> {
-    Ok(Store::open_reader(&state.paths.db)?.requeue_parked(target.as_deref())? as u32)
+pub async fn redeliver(
+    state: State<'_, AppState>,
+    target: Option<String>,
+) -> Result<u32, AppError> {
+    let db = state.paths.db.clone();
+    blocking(move || Ok(Store::open_reader(&db)?.requeue_parked(target.as_deref())? as u32)).await
 }

@@ -60,21 +60,26 @@ pub async fn export_csv(
                 },
             );
         };
-        let result = export_csv_with(&store, &filter, &mut out, &mut progress);
-        let rows = match result {
-            Ok(n) => n,
+        // Rows, then flushed to disk, then in place; the partial file goes on any failure.
+        let written = export_csv_with(&store, &filter, &mut out, &mut progress)
+            .map_err(|e| match e {
+                ExportError::Store(s) => AppError::from(s),
+                other => AppError::File(other.to_string()),
+            })
+            .and_then(|rows| {
+                let file = out.into_inner().map_err(|e| file_err(e.into_error()))?;
+                file.sync_all().map_err(file_err)?;
+                drop(file);
+                std::fs::rename(&tmp, &path).map_err(file_err)?;
+                Ok(rows)
+            });
+        let rows = match written {
+            Ok(rows) => rows,
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
-                return Err(match e {
-                    ExportError::Store(s) => AppError::from(s),
-                    other => AppError::File(other.to_string()),
-                });
+                return Err(e);
             }
         };
-        let file = out.into_inner().map_err(|e| file_err(e.into_error()))?;
-        file.sync_all().map_err(file_err)?;
-        drop(file);
-        std::fs::rename(&tmp, &path).map_err(file_err)?;
         let _ = app.emit(
             "export-progress",
             ExportProgress {

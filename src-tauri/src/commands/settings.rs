@@ -55,7 +55,7 @@ pub async fn save_notifications(
     state: State<'_, AppState>,
     notifications: NotificationsEntry,
 ) -> Result<ConfigView, AppError> {
-    super::config::edit(&state, |doc| {
+    super::config::edit(&state, move |doc| {
         doc.set_notifications(notifications);
         Ok(())
     })
