@@ -38,6 +38,7 @@ test("a network added through the form is tested, saved and shown as a card", as
   await form.getByTestId("network-test").click();
   await expectText(fieldErrors(form, "Endpoints"), 'Line 3: "ftp://nope" is not a URL starting with https://, http://, wss:// or ws://.');
   expect(await form.getByTestId("network-probe").count()).toBe(0); // nothing tested
+  expect(await form.getByTestId("network-test").isEnabled()).toBe(true); // nor being tested
 
   await form.locator('[name="rpc"]').fill("https://polygon-rpc.example.com\nhttps://down.example.net");
   expect(await fieldErrors(form, "Endpoints").count()).toBe(0); // cleared on typing

@@ -1,4 +1,5 @@
 // Pure formatting helpers: addresses, token amounts, counts, times, lag and event arguments.
+import type { EndpointHealth } from "./bindings/EndpointHealth";
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const INTEGER_RE = /^-?\d+$/;
@@ -158,3 +159,12 @@ export function formatArgs(args: Record<string, unknown>, order: string[] = []):
   }
   return entries.map(([k, v]) => `${k}=${formatArgValue(v)}`).join("  ");
 }
+
+/** An endpoint's health in words (Networks screen and dashboard). */
+export const HEALTH_WORDS: Record<EndpointHealth, string> = {
+  unknown: "not checked yet",
+  ok: "healthy",
+  rateLimited: "rate limited",
+  down: "down",
+  lagging: "behind the others",
+};

@@ -1,13 +1,12 @@
 // Dashboard screen: events over time per listener, busiest tokens and addresses, engine health.
 import { renderChart } from "../chart";
 import { h, setAttr, setText, syncKeyed } from "../dom";
-import { formatCount, formatFullLocalTime, formatLag, formatLocalTime, shortenAddress } from "../format";
+import { HEALTH_WORDS, formatCount, formatFullLocalTime, formatLag, formatLocalTime, shortenAddress } from "../format";
 import { toAppError, type Backend } from "../ipc";
 import { summarize } from "../summary";
 import { targetLabel } from "./deliveries";
 import type { ErrorSink, ScreenView } from "../screen";
 import type { Dashboard } from "../bindings/Dashboard";
-import type { EndpointHealth } from "../bindings/EndpointHealth";
 import type { EngineStatus } from "../bindings/EngineStatus";
 import type { ListenerPhase } from "../bindings/ListenerPhase";
 import type { TopEntry } from "../bindings/TopEntry";
@@ -39,14 +38,6 @@ export interface HealthLine {
   details: string[];
 }
 
-const ENDPOINT_WORDS: Record<EndpointHealth, string> = {
-  unknown: "not checked yet",
-  ok: "healthy",
-  rateLimited: "rate limited",
-  down: "down",
-  lagging: "behind the others",
-};
-
 const PHASE_ORDER: readonly ListenerPhase[] = ["live", "backfilling", "starting", "paused", "failed"];
 
 function host(url: string): string {
@@ -73,7 +64,7 @@ export function healthLines(status: EngineStatus | null): HealthLine[] {
   const networks: HealthLine[] = status.networks.map((n) => {
     const details = n.endpoints
       .filter((e) => e.health !== "ok" && e.health !== "unknown")
-      .map((e) => `${host(e.url)} ${ENDPOINT_WORDS[e.health]}${e.lastError ? `: ${e.lastError}` : ""}`);
+      .map((e) => `${host(e.url)} ${HEALTH_WORDS[e.health]}${e.lastError ? `: ${e.lastError}` : ""}`);
     if (n.error) return { key: `network:${n.name}`, label: n.name, text: n.error, tone: "bad", details };
     const head = n.head == null ? "" : ` · head ${formatCount(n.head)}`;
     const tone: Tone = n.lag == null ? "idle" : n.lag > 10 || details.length > 0 ? "warn" : "ok";

@@ -3,22 +3,16 @@
 // that matched it and what each delivery target was told; copy buttons on every hash and address. A modal
 // dialog (Esc closes it). Shows the event at once, then the rest when `event_full` answers.
 import { h } from "../dom";
+import { copyOnClick } from "./form";
 import { formatArgValue, formatCount, formatFullLocalTime, formatRelativeTime, formatTokenAmount } from "../format";
-import type { AppError } from "../ipc";
+import { toAppError, type AppError } from "../ipc";
 import type { EngineStatus } from "../bindings/EngineStatus";
 import type { EventDetail } from "../bindings/EventDetail";
 import type { EventStatus } from "../bindings/EventStatus";
 import type { StoredEvent } from "../bindings/StoredEvent";
 
 function copyButton(value: string): HTMLButtonElement {
-  const b = h("button", { class: "copy", type: "button", title: "Copy", "aria-label": `Copy ${value}` }, "Copy");
-  b.addEventListener("click", () => {
-    void navigator.clipboard?.writeText(value).then(() => {
-      b.textContent = "Copied";
-      setTimeout(() => (b.textContent = "Copy"), 1200);
-    });
-  });
-  return b;
+  return copyOnClick(h("button", { class: "copy", type: "button", title: "Copy", "aria-label": `Copy ${value}` }, "Copy"), value);
 }
 
 function link(explorer: string | null, path: string): HTMLElement | null {
@@ -114,7 +108,7 @@ export function createDetail(source: DetailSource | null = null): DetailView {
         (full) => {
           if (full != null && shownId === e.id && el.open) render({ ...full.event, listener: e.listener }, full);
         },
-        (err: unknown) => source.onError(err as AppError),
+        (err: unknown) => source.onError(toAppError(err)),
       );
     },
   };

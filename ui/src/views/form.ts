@@ -85,14 +85,21 @@ export function confirmInline(actions: HTMLElement, question: string, confirm: s
   no.focus();
 }
 
-/** A button that copies `value` and says so for a moment. */
-export function copyButton(value: string, label: string): HTMLButtonElement {
-  const b = button("Copy", { class: "button copy", "aria-label": `Copy ${label}` });
+/** Makes `b` copy `value` when clicked and say so for a moment (nothing if refused). */
+export function copyOnClick(b: HTMLButtonElement, value: string): HTMLButtonElement {
   b.addEventListener("click", () => {
-    void navigator.clipboard?.writeText(value).then(() => {
-      b.textContent = "Copied";
-      setTimeout(() => (b.textContent = "Copy"), 1200);
-    });
+    void navigator.clipboard
+      ?.writeText(value)
+      .then(() => {
+        b.textContent = "Copied";
+        setTimeout(() => (b.textContent = "Copy"), 1200);
+      })
+      .catch(() => undefined);
   });
   return b;
+}
+
+/** A button that copies `value` and says so for a moment. */
+export function copyButton(value: string, label: string): HTMLButtonElement {
+  return copyOnClick(button("Copy", { class: "button copy", "aria-label": `Copy ${label}` }), value);
 }

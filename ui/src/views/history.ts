@@ -386,7 +386,8 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     counted.catch(() => undefined);
     // A new order of the same filter has the same rows: their count is already known, and
     // the scan only brings the new order's page anchors (and any rows stored meanwhile).
-    const known = mode === "top" && total != null && !counting && sameFilter(f, filter) ? total + newSinceLoad : null;
+    // The same for a live refresh: the rows added are those pushed since the load.
+    const known = mode !== "new" && total != null && !counting && sameFilter(f, filter) ? total + newSinceLoad : null;
     index = null;
     void indexed.then(
       (ix) => {
@@ -400,7 +401,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
       if (known != null && rows != null) {
         show(f, s, Math.max(known, rows.length), rows, mode, false);
         const n = await counted;
-        if (seq === loadSeq && n !== total) show(f, s, n, rows, "live", false);
+        if (seq === loadSeq && n !== total) show(f, s, n, rows, "live", false, false);
         return;
       }
       // A short page is the whole answer; otherwise show it while the count (a scan of
@@ -415,7 +416,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
           show(f, s, rows.length, rows, mode, true);
           n = await counted;
           if (seq !== loadSeq) return;
-          show(f, s, n, rows, "live", false);
+          show(f, s, n, rows, "live", false, false);
           return;
         }
         n = early ?? (await counted);
@@ -435,8 +436,12 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     }
   }
 
-  /** Shows `n` rows of `f` in order `s`, the first page already known. */
-  function show(f: EventFilter, s: HistorySort, n: number, rows: StoredEvent[] | null, mode: "top" | "live" | "new", still: boolean): void {
+  /**
+   * Shows `n` rows of `f` in order `s`, the first page already known. `added`: the rows
+   * beyond the last count were added above the selection (false when only the count of
+   * the same rows arrived).
+   */
+  function show(f: EventFilter, s: HistorySort, n: number, rows: StoredEvent[] | null, mode: "top" | "live" | "new", still: boolean, added = true): void {
       errors.clear("history");
       showProblems([]);
       const before = total ?? n;
@@ -448,7 +453,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
       loaded = true;
       if (rows != null) noteRows(rows);
       const seed: [number, StoredEvent[]][] = rows == null ? [] : [[0, rows]];
-      if (mode === "live") table.reset(n, { keepPosition: true, seed, shiftSelection: n - before });
+      if (mode === "live") table.reset(n, { keepPosition: true, seed, shiftSelection: added ? n - before : 0 });
       else table.reset(n, { seed });
       renderHeader();
       refreshChrome();

@@ -48,7 +48,7 @@ function checkbox(attrs: Record<string, string | boolean>): HTMLInputElement {
 }
 
 /** A fresh listener form. `close` gets the saved configuration, or null when the user cancelled. */
-export function openListenerEditor(backend: Backend, ctx: EditorContext, close: (saved: ConfigView | null) => void): HTMLFormElement {
+export function openListenerEditor(backend: Backend, ctx: EditorContext, onClose: (saved: ConfigView | null) => void): HTMLFormElement {
   const { view, packs, original } = ctx;
   const form = ctx.entry ? formFromEntry(ctx.entry, packs) : emptyForm(view.networks[0]?.name ?? "");
 
@@ -238,13 +238,27 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, close: 
     contracts.focus();
   });
 
+  /** Closes the editor; a check still waiting is dropped. */
+  function close(saved: ConfigView | null): void {
+    clearTimeout(timer);
+    seq += 1;
+    onClose(saved);
+  }
+
+  let submitting = false;
   el.addEventListener("submit", (e) => {
     e.preventDefault();
+    // One save at a time (Enter pressed again while the check or the save runs).
+    if (submitting) return;
+    submitting = true;
     void (async () => {
       FIELDS.forEach((f) => revealed.add(f));
       refresh();
       clearTimeout(timer);
-      if (built.problems.length === 0 && checkedKey !== JSON.stringify(built.entry)) await check(built);
+      const b = built;
+      if (b.problems.length === 0 && checkedKey !== JSON.stringify(b.entry)) await check(b);
+      // Edited while it was being checked: the answer is about an older form.
+      if (b !== built) return;
       const first = mergeProblems(built.problems, remote)[0];
       if (first) {
         controlFor(first)?.focus();
@@ -262,7 +276,7 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, close: 
         saving = false;
         showProblems();
       }
-    })();
+    })().finally(() => (submitting = false));
   });
   el.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && !e.defaultPrevented) {

@@ -57,7 +57,9 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
     h("option", { value: "safe" }, "Safe (the chain's safe block)"),
     h("option", { value: "finalized" }, "Finalized (cannot be undone)"));
   confirmations.value = mode;
-  const blocks = numberInput("confirmation_blocks", typeof conf === "number" ? conf : mode === "blocks" ? 12 : null, 0);
+  // A saved network without the key waits for 0 blocks (the engine's default); a new one
+  // is offered 12.
+  const blocks = numberInput("confirmation_blocks", typeof conf === "number" ? conf : mode === "blocks" ? (original ? 0 : 12) : null, 0);
   blocks.setAttribute("aria-label", "Blocks to wait");
   const explorer = h("input", { name: "explorer", type: "url", spellcheck: false, placeholder: "https://etherscan.io", value: original?.explorer ?? "" });
   const poll = numberInput("poll_interval_ms", original?.poll_interval_ms ?? null, 10);

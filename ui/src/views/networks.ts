@@ -1,22 +1,13 @@
 // Networks screen: a card per network (head, sync position, lag, endpoints, errors) with add, edit and remove.
 import { h, setAttr, setText, syncKeyed } from "../dom";
-import { formatBlock, formatLag } from "../format";
+import { HEALTH_WORDS, formatBlock, formatLag } from "../format";
 import { toAppError, type Backend } from "../ipc";
 import { createPanes } from "./panes";
 import { button, confirmInline, errorBox } from "./form";
 import { networkForm } from "./network-editor";
 import type { ErrorSink, ScreenView } from "../screen";
-import type { EndpointHealth } from "../bindings/EndpointHealth";
 import type { NetworkEntry } from "../bindings/NetworkEntry";
 import type { NetworkStatus } from "../bindings/NetworkStatus";
-
-const HEALTH_WORDS: Record<EndpointHealth, string> = {
-  unknown: "not checked yet",
-  ok: "healthy",
-  rateLimited: "rate limited",
-  down: "down",
-  lagging: "behind the others",
-};
 
 /** A configured network and what the engine reports about it (either may be missing). */
 interface Item {

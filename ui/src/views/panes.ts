@@ -1,5 +1,5 @@
 // The list/editor pair of the Networks and Listeners screens: one editor at a time in place
-// of the list, and the configuration view they render, reloaded after every save.
+// of the list, and the configuration view they render, replaced by each save's answer.
 import { toAppError, type Backend } from "../ipc";
 import type { ErrorSink } from "../screen";
 import type { ConfigView } from "../bindings/ConfigView";
@@ -54,9 +54,10 @@ export function createPanes(
       editorPane.hidden = true;
       listPane.hidden = false;
       focusAfter.focus();
+      // The save answered with the configuration as written: no need to read it again.
       if (saved) {
         config = saved;
-        void reload();
+        render();
       }
     },
     editing: () => !editorPane.hidden,
