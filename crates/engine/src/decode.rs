@@ -15,6 +15,7 @@ use crate::value::DecodedArg;
 use alloy_dyn_abi::{DynSolEvent, DynSolType, DynSolValue};
 use alloy_primitives::B256;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use crate::abi::json::{args_to_json, event_args_to_json, value_to_json, value_to_json_named};
 
@@ -58,11 +59,16 @@ pub fn decode_log(
             });
         }
     }
-    let types = def
-        .param_types()
-        .map_err(|e| DecodeError::Definition(e.to_string()))?;
+    let types = &def.types;
+    if types.len() != def.event.inputs.len() {
+        return Err(DecodeError::Definition(format!(
+            "{} types for {} parameters",
+            types.len(),
+            def.event.inputs.len()
+        )));
+    }
     let (mut indexed, mut body) = (Vec::new(), Vec::new());
-    for (p, ty) in def.event.inputs.iter().zip(&types) {
+    for (p, ty) in def.event.inputs.iter().zip(types) {
         let list = if p.indexed { &mut indexed } else { &mut body };
         list.push(ty.clone());
     }
@@ -91,7 +97,7 @@ fn map_error(e: alloy_dyn_abi::Error) -> DecodeError {
 /// Interleaves decoded indexed and body values back into ABI order.
 fn merge(
     def: &EventDef,
-    types: Vec<DynSolType>,
+    types: &[DynSolType],
     indexed: Vec<DynSolValue>,
     body: Vec<DynSolValue>,
 ) -> Result<Vec<DecodedArg>, DecodeError> {
@@ -114,7 +120,7 @@ fn merge(
             name,
             ty: ty.sol_type_name().into_owned(),
             indexed: p.indexed,
-            hashed: p.indexed && !is_value_type(&ty),
+            hashed: p.indexed && !is_value_type(ty),
             value,
         });
     }
@@ -137,7 +143,8 @@ fn is_value_type(ty: &DynSolType) -> bool {
 /// Picks a log's definition by topic0 and topic count.
 #[derive(Debug, Clone, Default)]
 pub struct EventIndex {
-    defs: Vec<EventDef>,
+    /// Shared: stored events keep the definition they were decoded with.
+    defs: Vec<Arc<EventDef>>,
     /// topic0 -> indices into `defs` (non-anonymous only), in insertion order.
     by_topic0: HashMap<B256, Vec<usize>>,
     /// Indices of anonymous definitions.
@@ -148,7 +155,7 @@ pub struct EventIndex {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Lookup<'a> {
     /// The first definition with this topic0 and topic count.
-    Found(&'a EventDef),
+    Found(&'a Arc<EventDef>),
     /// Known topic0, but no definition with this topic count (e.g. an ERC-721 `Transfer`
     /// when only ERC-20 is loaded): count and show it, do not drop it.
     TopicCountMismatch { topic0: B256, got: usize },
@@ -167,7 +174,7 @@ impl EventIndex {
             } else {
                 index.by_topic0.entry(def.topic0).or_default().push(i);
             }
-            index.defs.push(def);
+            index.defs.push(Arc::new(def));
         }
         index
     }
@@ -190,7 +197,10 @@ impl EventIndex {
 
     /// All non-anonymous definitions fitting these topics (topic0 and count), first first;
     /// for callers that fall back to the next one when decoding fails.
-    pub fn candidates<'a>(&'a self, topics: &[B256]) -> impl Iterator<Item = &'a EventDef> + 'a {
+    pub fn candidates<'a>(
+        &'a self,
+        topics: &[B256],
+    ) -> impl Iterator<Item = &'a Arc<EventDef>> + 'a {
         let count = topics.len();
         let ids = topics.first().and_then(|t| self.by_topic0.get(t));
         ids.into_iter()
@@ -203,7 +213,7 @@ impl EventIndex {
     pub fn anonymous_candidates<'a>(
         &'a self,
         topics: &[B256],
-    ) -> impl Iterator<Item = &'a EventDef> + 'a {
+    ) -> impl Iterator<Item = &'a Arc<EventDef>> + 'a {
         let count = topics.len();
         self.anonymous
             .iter()
@@ -212,7 +222,7 @@ impl EventIndex {
     }
 
     /// All indexed definitions, in insertion order.
-    pub fn defs(&self) -> &[EventDef] {
+    pub fn defs(&self) -> &[Arc<EventDef>] {
         &self.defs
     }
 }

@@ -4,6 +4,7 @@ use super::*;
 use crate::abi::{import_json_abi, resolve_event_spec};
 use alloy_primitives::{address, keccak256, Address, I256, U256};
 use serde_json::json;
+use std::sync::Arc;
 
 fn one(spec: &str) -> EventDef {
     resolve_event_spec(spec).unwrap().remove(0)
@@ -77,8 +78,14 @@ fn erc20_vs_erc721_transfer_by_topic_count() {
 
     let index = EventIndex::new([t20.clone(), t721.clone()]);
     let (ft_topics, _) = transfer_log(false);
-    assert_eq!(index.lookup(&ft_topics), Lookup::Found(&t20));
-    assert_eq!(index.lookup(&nft_topics), Lookup::Found(&t721));
+    assert_eq!(
+        index.lookup(&ft_topics),
+        Lookup::Found(&Arc::new(t20.clone()))
+    );
+    assert_eq!(
+        index.lookup(&nft_topics),
+        Lookup::Found(&Arc::new(t721.clone()))
+    );
 
     let only20 = EventIndex::new([t20.clone()]);
     let mismatch = Lookup::TopicCountMismatch {
@@ -96,13 +103,16 @@ fn first_definition_wins_and_candidates_list_all() {
     let b = one("event Ping(uint256 indexed b)");
     let index = EventIndex::new([a.clone(), b.clone()]);
     let topics = [a.topic0, B256::ZERO];
-    assert_eq!(index.lookup(&topics), Lookup::Found(&a));
-    assert_eq!(index.candidates(&topics).collect::<Vec<_>>(), [&a, &b]);
+    assert_eq!(index.lookup(&topics), Lookup::Found(&Arc::new(a.clone())));
+    assert_eq!(
+        index.candidates(&topics).collect::<Vec<_>>(),
+        [&Arc::new(a.clone()), &Arc::new(b.clone())]
+    );
     let other = one("event Ping(address indexed a)");
     let index = EventIndex::new([a.clone(), other.clone()]);
     assert_eq!(
         index.lookup(&[other.topic0, B256::ZERO]),
-        Lookup::Found(&other)
+        Lookup::Found(&Arc::new(other.clone()))
     );
 }
 
@@ -229,7 +239,7 @@ fn anonymous_events_are_not_keyed_by_topic0() {
     assert_eq!(index.lookup(&topics), Lookup::Unknown);
     assert_eq!(
         index.anonymous_candidates(&topics).collect::<Vec<_>>(),
-        [&def]
+        [&Arc::new(def.clone())]
     );
     assert_eq!(index.anonymous_candidates(&[]).count(), 0);
 }

@@ -49,6 +49,8 @@ pub struct EventDef {
     pub topic_count: usize,
     /// Human-readable form, e.g. `Transfer(address indexed from, address indexed to, uint256 value)`.
     pub display: String,
+    /// The inputs' types, resolved once (decoding every log needs them).
+    pub types: Vec<DynSolType>,
 }
 
 impl EventDef {
@@ -72,13 +74,16 @@ impl EventDef {
         }
         let signature = signature::canonical_signature(&e.name, &types);
         let display = signature::display(&e, &types);
-        Ok(Self {
+        let mut def = Self {
             topic0: keccak256(signature.as_bytes()),
             signature,
             topic_count,
             display,
             event: e,
-        })
+            types: Vec::new(),
+        };
+        def.types = def.param_types()?;
+        Ok(def)
     }
 
     /// The event's name.

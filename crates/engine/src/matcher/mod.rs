@@ -4,6 +4,7 @@
 pub mod condition;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use alloy_dyn_abi::DynSolValue;
 use alloy_primitives::{Address, B256, U256};
@@ -19,8 +20,9 @@ use condition::{Condition, EvalContext};
 struct Want {
     id: i64,
     contracts: HashSet<Address>,
-    /// (signature, topic count) -> condition.
-    events: HashMap<(String, usize), Option<Condition>>,
+    /// (topic0, topic count) -> condition (topic0 is the signature's hash, also computed
+    /// for anonymous events).
+    events: HashMap<(B256, usize), Option<Condition>>,
     /// (topic0, topic count) of the watched events.
     shapes: HashSet<(B256, usize)>,
     /// Per watched event: its topic0 and, for topics 1..=3, the values its condition
@@ -33,7 +35,7 @@ struct Want {
 /// A log that matched at least one listener.
 #[derive(Debug)]
 pub struct Matched<'a> {
-    pub def: &'a EventDef,
+    pub def: &'a Arc<EventDef>,
     pub args: Vec<DecodedArg>,
     pub listeners: Vec<i64>,
 }
@@ -73,10 +75,7 @@ impl Matcher {
                     topic_filters.push((w.def.topic0, topic_filter(w)));
                 }
                 defs.push(w.def.clone());
-                events.insert(
-                    (w.def.signature.clone(), w.def.topic_count),
-                    w.condition.clone(),
-                );
+                events.insert((w.def.topic0, w.def.topic_count), w.condition.clone());
             }
             wants.push(Want {
                 id,
@@ -156,15 +155,18 @@ impl Matcher {
                 .filter(|w| !w.shapes.contains(&(topic0, got)))
                 .map(|w| w.id)
                 .collect(),
-            reason: format!("{got} topics do not fit the watched event with this topic0"),
+            reason: String::new(),
             matched: None,
         };
+        if !out.undecodable.is_empty() {
+            out.reason = format!("{got} topics do not fit the watched event with this topic0");
+        }
         let def = match self.index.lookup(&log.topics) {
             Lookup::Found(def) => def,
             Lookup::Unknown => return self.match_anonymous(log, &in_scope, decimals),
             Lookup::TopicCountMismatch { .. } => return out,
         };
-        let key = (def.signature.clone(), def.topic_count);
+        let key = (def.topic0, def.topic_count);
         let wanting = self
             .wants
             .iter()
@@ -206,7 +208,7 @@ impl Matcher {
     ) -> Outcome<'_> {
         let ctx = EvalContext { decimals };
         for def in self.index.anonymous_candidates(&log.topics) {
-            let key = (def.signature.clone(), def.topic_count);
+            let key = (def.topic0, def.topic_count);
             let wanting: Vec<&Want> = self
                 .wants
                 .iter()

@@ -24,6 +24,13 @@ struct Response {
     error: Option<ErrorObject>,
 }
 
+/// A response whose result has the expected shape.
+#[derive(Deserialize)]
+struct Typed<T> {
+    result: Option<T>,
+    error: Option<ErrorObject>,
+}
+
 #[derive(Deserialize)]
 struct ErrorObject {
     code: i64,
@@ -75,6 +82,16 @@ impl HttpEndpoint {
                 endpoint: self.shown.clone(),
                 message: "HTTP 429 Too Many Requests".into(),
             });
+        }
+        // The usual answer parses in one pass; anything else is read again to classify it.
+        if status.is_success() {
+            if let Ok(Typed {
+                result: Some(value),
+                error: None,
+            }) = serde_json::from_slice::<Typed<T>>(&bytes)
+            {
+                return Ok(value);
+            }
         }
         let parsed: Result<Response, _> = serde_json::from_slice(&bytes);
         match parsed {
