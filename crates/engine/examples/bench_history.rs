@@ -7,9 +7,11 @@
 //!  [--db FILE] [--repeats N] [--out FILE]` (or `scripts/bench.sh history`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use alloy_primitives::{Address, B256, U256};
+use tokenwatch_engine::abi::{resolve_event_spec, EventDef};
 use tokenwatch_engine::event::EventStatus;
 use tokenwatch_engine::export::export_csv;
 use tokenwatch_engine::store::{Commit, EventFilter, HistorySort, NewEvent, Store, TokenInfo};
@@ -79,6 +81,11 @@ fn fill(path: &std::path::Path, n: u64) -> anyhow::Result<()> {
         Address::repeat_byte(0xc0),
         Address::repeat_byte(0xd0),
     ];
+    let one = |spec: &str| -> anyhow::Result<Arc<EventDef>> {
+        Ok(Arc::new(resolve_event_spec(spec)?.remove(0)))
+    };
+    let transfer_def = one("erc20:Transfer")?;
+    let approval_def = one("erc20:Approval")?;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut block = 18_000_000u64;
     let mut made = 0u64;
@@ -95,18 +102,10 @@ fn fill(path: &std::path::Path, n: u64) -> anyhow::Result<()> {
             let (a, b) = (holder(rng.next() % 500), holder(rng.next() % 500));
             let value = U256::from(rng.next() % 10_000_000_000) * U256::from(1_000_000u64);
             let approval = rng.next().is_multiple_of(5);
-            let (name, sig, keys) = if approval {
-                (
-                    "Approval",
-                    "Approval(address,address,uint256)",
-                    ["owner", "spender", "value"],
-                )
+            let def = if approval {
+                &approval_def
             } else {
-                (
-                    "Transfer",
-                    "Transfer(address,address,uint256)",
-                    ["from", "to", "value"],
-                )
+                &transfer_def
             };
             let mut listeners = vec![if approval { approvals } else { transfers }];
             if !approval && value > U256::from(9_000_000_000_000_000u64) {
@@ -120,17 +119,15 @@ fn fill(path: &std::path::Path, n: u64) -> anyhow::Result<()> {
                 tx_hash: B256::from(U256::from(made) << 64 | U256::from(rng.next())),
                 log_index: i,
                 contract,
-                topics: vec![B256::repeat_byte(if approval { 2 } else { 1 }), topic(a), topic(b)],
+                topics: vec![def.topic0, topic(a), topic(b)],
                 data: value.to_be_bytes::<32>().to_vec(),
-                event: name.into(),
-                signature: sig.into(),
-                args: serde_json::json!({
-                    keys[0]: a.to_checksum(None), keys[1]: b.to_checksum(None), keys[2]: value.to_string()
-                })
-                .to_string(),
-                arg_names: serde_json::json!(keys).to_string(),
+                def: def.clone(),
                 amount: Some(value),
-                status: if made + 2_000 > n { EventStatus::Pending } else { EventStatus::Confirmed },
+                status: if made + 2_000 > n {
+                    EventStatus::Pending
+                } else {
+                    EventStatus::Confirmed
+                },
                 listeners,
             });
             made += 1;

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::store::{EventFilter, RawRow, Store, StoreError};
+use crate::store::{EventFilter, RawArgs, RawRow, Store, StoreError};
 
 /// The fixed leading columns, shared with the app's export.
 pub const COLUMNS: &[&str] = &[
@@ -120,11 +120,26 @@ impl Cells {
         c[9].push_str(r.signature);
         c[10].push_str(r.listener);
         c[11].push_str(r.status.as_str());
-        match arg_names {
-            None => c[12].push_str(r.args),
-            Some(names) => {
-                let args: serde_json::Map<String, serde_json::Value> = serde_json::from_str(r.args)
-                    .map_err(|e| StoreError::Corrupt(format!("arguments are not JSON: {e}")))?;
+        match (arg_names, &r.args) {
+            (None, RawArgs::Text(text)) => c[12].push_str(text),
+            (None, RawArgs::Decoded(args)) => {
+                let _ = write!(c[12], "{args}");
+            }
+            (Some(names), args) => {
+                let parsed;
+                let args = match args {
+                    RawArgs::Decoded(serde_json::Value::Object(map)) => map,
+                    RawArgs::Decoded(_) => {
+                        return Err(StoreError::Corrupt("arguments are not an object".into()))
+                    }
+                    RawArgs::Text(text) => {
+                        parsed =
+                            serde_json::from_str::<serde_json::Map<_, _>>(text).map_err(|e| {
+                                StoreError::Corrupt(format!("arguments are not JSON: {e}"))
+                            })?;
+                        &parsed
+                    }
+                };
                 for (i, n) in names.iter().enumerate() {
                     c[COLUMNS.len() + i] = cell(args.get(n));
                 }

@@ -162,6 +162,9 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
             .send("spam", &[&accounts[1].to_string(), "250"])
             .await
             .expect("spam");
+        // Spread over 640 blocks: far enough below the head for a bulk load (the amount
+        // index is built at the end), and the backfill writes many times.
+        anvil.mine(15).await.expect("mine");
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let text = format!(
@@ -214,6 +217,15 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
     assert!(removed.is_empty());
     assert_eq!(live.len(), chain.len(), "no event missing or doubled");
     assert_eq!(live, chain);
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let indexed: bool = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'events_amount'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema");
+    assert!(indexed, "the amount index is back after the bulk load");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

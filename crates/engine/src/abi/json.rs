@@ -96,9 +96,22 @@ pub fn event_args_to_json(def: &EventDef, args: &[DecodedArg]) -> Value {
     }))
 }
 
-/// The keys [`args_to_json`] uses, in ABI order (a repeated name gets `_{position}`).
-pub fn arg_keys(args: &[DecodedArg]) -> Vec<String> {
-    keys_of(args.iter().map(|a| a.name.as_str()))
+/// The keys of [`event_args_to_json`] for `def`'s events, from its ABI alone.
+pub fn def_keys(def: &EventDef) -> Vec<String> {
+    let names: Vec<String> = def
+        .event
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if p.name.is_empty() {
+                format!("arg{i}")
+            } else {
+                p.name.clone()
+            }
+        })
+        .collect();
+    keys_of(names.iter().map(String::as_str))
 }
 
 fn keys_of<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {

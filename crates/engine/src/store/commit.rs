@@ -1,12 +1,14 @@
 //! The one write path of the sync loop: events, matches, coverage and headers of a block
 //! range commit together; reorg rollbacks and confirmations likewise.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use alloy_primitives::{Address, B256, U256};
 use rusqlite::{params, OptionalExtension};
 
-use super::{blocks, coverage, outbox, BlockRecord, Store, StoreError};
+use super::{blocks, coverage, kinds, outbox, BlockRecord, Store, StoreError};
+use crate::abi::EventDef;
 use crate::event::EventStatus;
 
 /// A decoded, matched log ready to store.
@@ -20,12 +22,9 @@ pub struct NewEvent {
     pub contract: Address,
     pub topics: Vec<B256>,
     pub data: Vec<u8>,
-    pub event: String,
-    pub signature: String,
-    /// Decoded arguments as JSON text.
-    pub args: String,
-    /// The keys of `args` in ABI order, as a JSON array.
-    pub arg_names: String,
+    /// The definition the log was decoded with: stored once, the arguments are decoded
+    /// from `topics` and `data` again when read.
+    pub def: Arc<EventDef>,
     pub amount: Option<U256>,
     pub status: EventStatus,
     /// Listeners that matched this log.
@@ -50,6 +49,18 @@ pub struct Commit {
     pub routed: Vec<i64>,
     /// Token facts learnt for contracts of these events.
     pub tokens: Vec<(Address, TokenInfo)>,
+}
+
+impl Commit {
+    /// Appends the commit of the range right after this one (same network and listeners).
+    pub fn absorb(&mut self, next: Commit) {
+        self.to_block = next.to_block;
+        self.events.extend(next.events);
+        self.blocks.extend(next.blocks);
+        self.undecodable.extend(next.undecodable);
+        self.prune_below = self.prune_below.max(next.prune_below);
+        self.tokens.extend(next.tokens);
+    }
 }
 
 /// What a token contract says about itself.
@@ -80,8 +91,8 @@ impl Store {
         let now = now_ms();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, event, signature, args, topics, data, status, amount, arg_names, stored_at, stored_status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?13)
+                "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, event, signature, args, arg_names)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, '', '', '', '')
                  ON CONFLICT DO NOTHING",
             )?;
             let mut find = tx.prepare_cached(
@@ -92,7 +103,17 @@ impl Store {
             let mut matched = tx.prepare_cached(
                 "INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES (?1, ?2)",
             )?;
+            // Definitions by address: a commit holds the matcher's few shared ones.
+            let mut kind_ids: HashMap<*const EventDef, i64> = HashMap::new();
             for e in &c.events {
+                let kind = match kind_ids.get(&Arc::as_ptr(&e.def)) {
+                    Some(id) => *id,
+                    None => {
+                        let id = kinds::id_of(&tx, &e.def)?;
+                        kind_ids.insert(Arc::as_ptr(&e.def), id);
+                        id
+                    }
+                };
                 let topics: Vec<u8> = e.topics.iter().flat_map(|t| t.0).collect();
                 let amount = e.amount.map(|a| a.to_be_bytes::<32>());
                 let n = insert.execute(params![
@@ -103,14 +124,11 @@ impl Store {
                     e.block_time,
                     e.tx_hash.as_slice(),
                     e.contract.as_slice(),
-                    e.event,
-                    e.signature,
-                    e.args,
+                    kind,
                     topics,
                     e.data,
                     status_code(e.status),
                     amount.as_ref().map(|a| a.as_slice()),
-                    e.arg_names,
                     now,
                 ])?;
                 let (id, revived) = if n == 1 {

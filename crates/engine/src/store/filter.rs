@@ -49,7 +49,8 @@ pub(super) const FROM: &str = " FROM matches m
 /// The `WHERE` clause of an [`EventFilter`]; bind it with [`bind`].
 pub(super) const WHERE: &str = " WHERE (:listener IS NULL OR l.name = :listener)
     AND (:network IS NULL OR n.name = :network)
-    AND (:event IS NULL OR e.event = :event OR e.signature = :event)
+    AND (:event IS NULL OR e.event = :event OR e.signature = :event
+         OR e.kind IN (SELECT id FROM event_kinds WHERE name = :event OR signature = :event))
     AND (:contract IS NULL OR e.contract = :contract)
     AND (:address IS NULL OR instr(e.topics, :address) > 0 OR instr(e.data, :address) > 0)
     AND (:status IS NULL OR e.status = :status)

@@ -1,6 +1,9 @@
 //! History and dashboard reads: one page of the filtered, sorted events, how many there
 //! are, events over time per listener, and the most active tokens and addresses.
 
+use std::collections::HashMap;
+
+use alloy_primitives::Address;
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -250,12 +253,13 @@ impl Store {
             after_limit,
         ]
         .concat();
+        let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare_cached(&sql)?;
         filter::bind(&mut stmt, &values)?;
         let mut rows = stmt.raw_query();
         let mut out = Vec::with_capacity(limit as usize);
         while let Some(row) = rows.next()? {
-            out.push(row_to_event(row)??);
+            out.push(row_to_event(row, &kinds)??);
         }
         Ok(out)
     }
@@ -430,29 +434,47 @@ impl Store {
         Ok(out)
     }
 
+    /// The addresses seen most in the arguments of the latest events.
     fn top_addresses(&self) -> Result<Vec<TopEntry>, StoreError> {
+        let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT n.name, lower(j.value) AS a, count(*) AS c
-               FROM (SELECT network_id, args FROM events ORDER BY id DESC LIMIT ?1) e
-               JOIN networks n ON n.id = e.network_id, json_each(e.args) j
-              WHERE j.type = 'text' AND length(j.value) = 42 AND substr(j.value, 1, 2) = '0x'
-              GROUP BY e.network_id, a ORDER BY c DESC LIMIT ?2",
+            "SELECT n.name, e.kind, e.args, e.topics, e.data
+               FROM (SELECT network_id, kind, args, topics, data FROM events ORDER BY id DESC LIMIT ?1) e
+               JOIN networks n ON n.id = e.network_id",
         )?;
-        let mut rows = stmt.query(rusqlite::params![ADDRESS_SAMPLE, TOP])?;
-        let mut out = Vec::new();
+        let mut rows = stmt.query([ADDRESS_SAMPLE])?;
+        let mut counts: HashMap<(String, Address), u64> = HashMap::new();
         while let Some(r) = rows.next()? {
-            let text: String = r.get(1)?;
-            let address = text
-                .parse::<alloy_primitives::Address>()
-                .map(|a| a.to_checksum(None))
-                .unwrap_or(text);
-            out.push(TopEntry {
-                network: r.get(0)?,
-                address,
-                symbol: None,
-                count: r.get::<_, i64>(2)? as u64,
-            });
+            let args = match r.get::<_, Option<i64>>(1)? {
+                Some(kind) => {
+                    kinds.args(kind, r.get_ref(3)?.as_blob()?, r.get_ref(4)?.as_blob()?)?
+                }
+                None => serde_json::from_str(r.get_ref(2)?.as_str()?)
+                    .map_err(|e| StoreError::Corrupt(format!("arguments are not JSON: {e}")))?,
+            };
+            let serde_json::Value::Object(args) = args else {
+                continue;
+            };
+            let addresses = args
+                .values()
+                .filter_map(|v| v.as_str())
+                .filter(|s| s.len() == 42 && s.starts_with("0x"))
+                .filter_map(|s| s.parse::<Address>().ok());
+            for a in addresses {
+                *counts.entry((r.get(0)?, a)).or_default() += 1;
+            }
         }
-        Ok(out)
+        let mut ranked: Vec<((String, Address), u64)> = counts.into_iter().collect();
+        ranked.sort_by(|(ka, a), (kb, b)| b.cmp(a).then_with(|| ka.cmp(kb)));
+        Ok(ranked
+            .into_iter()
+            .take(TOP as usize)
+            .map(|((network, address), count)| TopEntry {
+                network,
+                address: address.to_checksum(None),
+                symbol: None,
+                count,
+            })
+            .collect())
     }
 }

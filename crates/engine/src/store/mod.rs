@@ -3,11 +3,13 @@
 //! transaction, so a crash at any moment leaves a consistent database.
 
 mod blocks;
+mod bulk;
 mod commit;
 mod coverage;
 mod detail;
 mod filter;
 mod history;
+mod kinds;
 mod outbox;
 mod query;
 mod registry;
@@ -19,13 +21,14 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use blocks::BlockRecord;
+pub use bulk::SMALL_DATABASE;
 pub use commit::{now_ms, Commit, Committed, NewEvent, TokenInfo};
 pub use detail::{Announcement, EventDetail, StatusChange};
 pub use filter::EventFilter;
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
 pub(crate) use query::checksummed;
-pub use query::RawRow;
+pub use query::{RawArgs, RawRow};
 pub use registry::ListenerRecord;
 
 /// Errors of the storage layer.
@@ -56,11 +59,19 @@ pub enum StoreError {
     WriterStopped(String),
 }
 
+impl From<rusqlite::types::FromSqlError> for StoreError {
+    fn from(e: rusqlite::types::FromSqlError) -> Self {
+        Self::Sqlite(e.into())
+    }
+}
+
 /// An open database. Writers hold the lock file for their lifetime; readers do not.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
     _lock: Option<File>,
+    /// Networks bulk loading (see `bulk`).
+    bulk: std::collections::HashSet<i64>,
 }
 
 impl Store {
@@ -109,6 +120,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             _lock: None,
+            bulk: Default::default(),
         })
     }
 

@@ -5,7 +5,7 @@
 use rusqlite::{params, Transaction};
 
 use super::commit::{status_code, status_from_code};
-use super::query::{row_to_event, COLUMNS, TOKEN_JOIN};
+use super::query::{row_to_event, COLUMNS, COLUMN_COUNT, TOKEN_JOIN};
 use super::{Store, StoreError};
 use crate::event::{EventStatus, StoredEvent};
 
@@ -256,13 +256,14 @@ impl Store {
              ORDER BY d.id LIMIT ?3",
         ]
         .concat();
+        let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![target, listener_id, limit], |r| {
             Ok((
-                row_to_event(r)?,
-                r.get::<_, i64>(17)?,
-                r.get::<_, i64>(18)?,
-                r.get::<_, i64>(19)?,
+                row_to_event(r, &kinds)?,
+                r.get::<_, i64>(COLUMN_COUNT)?,
+                r.get::<_, i64>(COLUMN_COUNT + 1)?,
+                r.get::<_, i64>(COLUMN_COUNT + 2)?,
             ))
         })?;
         let mut out = Vec::new();

@@ -5,17 +5,19 @@ use rusqlite::Row;
 
 use super::commit::status_from_code;
 use super::filter::{self, EventFilter};
+use super::kinds::Kinds;
 use super::{Store, StoreError};
 use crate::event::{EventStatus, StoredEvent};
 
 /// The columns [`row_to_event`] reads, in its order (with `filter::FROM` or `TOKEN_JOIN`).
-pub(super) const COLUMNS: &str = "e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names, t.decimals, t.symbol";
+pub(super) const COLUMNS: &str = "e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names, t.decimals, t.symbol, e.kind, e.topics, e.data";
+/// How many columns [`COLUMNS`] names (a query may select more after them).
+pub(super) const COLUMN_COUNT: usize = 20;
 
 /// Index order: block order within a network, the order stored across networks.
 const STORED_ORDER: &str = " ORDER BY m.event_id, m.listener_id LIMIT coalesce(:limit, -1)";
 
-/// A stored row as the CSV export reads it: borrowed, hashes as bytes, arguments as the
-/// stored JSON text.
+/// A stored row as the CSV export reads it: borrowed, hashes as bytes.
 pub struct RawRow<'a> {
     pub network: &'a str,
     pub chain_id: i64,
@@ -29,7 +31,15 @@ pub struct RawRow<'a> {
     pub signature: &'a str,
     pub listener: &'a str,
     pub status: EventStatus,
-    pub args: &'a str,
+    pub args: RawArgs<'a>,
+}
+
+/// The arguments of a [`RawRow`].
+pub enum RawArgs<'a> {
+    /// JSON text stored by schema 7 and earlier.
+    Text(&'a str),
+    /// Decoded from the stored log.
+    Decoded(serde_json::Value),
 }
 
 /// Joins the token facts of `e.contract`, if known.
@@ -46,8 +56,9 @@ impl Store {
             " ORDER BY e.id DESC, l.id LIMIT ?1",
         ]
         .concat();
+        let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([limit], row_to_event)?;
+        let rows = stmt.query_map([limit], |r| row_to_event(r, &kinds))?;
         collect(rows)
     }
 
@@ -60,10 +71,11 @@ impl Store {
             " WHERE e.id = ?1 ORDER BY l.id",
         ]
         .concat();
+        let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.extend(collect(stmt.query_map([id], row_to_event)?)?);
+            out.extend(collect(stmt.query_map([id], |r| row_to_event(r, &kinds))?)?);
         }
         Ok(out)
     }
@@ -83,12 +95,13 @@ impl Store {
             STORED_ORDER,
         ]
         .concat();
+        let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare(&sql)?;
         filter::bind(&mut stmt, &filter::values(filter)?)?;
         let mut rows = stmt.raw_query();
         let mut n = 0;
         while let Some(row) = rows.next()? {
-            f(row_to_event(row)??)?;
+            f(row_to_event(row, &kinds)??)?;
             n += 1;
         }
         Ok(n)
@@ -103,12 +116,14 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let sql = [
             "SELECT n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash,
-                    e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args",
+                    e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args,
+                    e.kind, e.topics, e.data",
             filter::FROM,
             filter::WHERE,
             STORED_ORDER,
         ]
         .concat();
+        let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare(&sql)?;
         filter::bind(&mut stmt, &filter::values(filter)?)?;
         let mut rows = stmt.raw_query();
@@ -120,6 +135,18 @@ impl Store {
             let blob = |i: usize| -> Result<&[u8], StoreError> {
                 Ok(r.get_ref(i)?.as_blob().map_err(rusqlite::Error::from)?)
             };
+            let (event, signature, args) = match r.get::<_, Option<i64>>(13)? {
+                Some(kind) => {
+                    let def = &kinds.get(kind)?.def;
+                    let args = kinds.args(kind, blob(14)?, blob(15)?)?;
+                    (
+                        def.event.name.as_str(),
+                        def.signature.as_str(),
+                        RawArgs::Decoded(args),
+                    )
+                }
+                None => (text(8)?, text(9)?, RawArgs::Text(text(12)?)),
+            };
             f(&RawRow {
                 network: text(0)?,
                 chain_id: r.get(1)?,
@@ -129,11 +156,11 @@ impl Store {
                 tx_hash: blob(5)?,
                 log_index: r.get(6)?,
                 contract: blob(7)?,
-                event: text(8)?,
-                signature: text(9)?,
+                event,
+                signature,
                 listener: text(10)?,
                 status: status_from_code(r.get(11)?)?,
-                args: text(12)?,
+                args,
             })?;
             n += 1;
         }
@@ -185,10 +212,11 @@ fn collect(
     Ok(out)
 }
 
-pub(super) fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, StoreError>> {
+pub(super) fn row_to_event(
+    r: &Row<'_>,
+    kinds: &Kinds,
+) -> rusqlite::Result<Result<StoredEvent, StoreError>> {
     let status: i64 = r.get(12)?;
-    let args: String = r.get(13)?;
-    let names: String = r.get(14)?;
     let hex0x = |b: Vec<u8>| format!("0x{}", hex::encode(b));
     let contract: Vec<u8> = r.get(8)?;
     let event = StoredEvent {
@@ -210,7 +238,32 @@ pub(super) fn row_to_event(r: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, 
         decimals: r.get(15)?,
         symbol: r.get(16)?,
     };
-    Ok(finish(event, status, &args, &names))
+    let Some(kind) = r.get::<_, Option<i64>>(17)? else {
+        let args: String = r.get(13)?;
+        let names: String = r.get(14)?;
+        return Ok(finish(event, status, &args, &names));
+    };
+    let topics = r.get_ref(18)?.as_blob()?;
+    let data = r.get_ref(19)?.as_blob()?;
+    Ok(decoded(event, status, kinds, kind, topics, data))
+}
+
+/// Completes a row of schema 8 or later: arguments decoded from the stored log.
+fn decoded(
+    mut e: StoredEvent,
+    status: i64,
+    kinds: &Kinds,
+    kind: i64,
+    topics: &[u8],
+    data: &[u8],
+) -> Result<StoredEvent, StoreError> {
+    e.status = status_from_code(status)?;
+    let k = kinds.get(kind)?;
+    e.event = k.def.event.name.clone();
+    e.signature = k.def.signature.clone();
+    e.args = kinds.args(kind, topics, data)?;
+    e.arg_names = k.arg_names.clone();
+    Ok(e)
 }
 
 /// The checksummed form of a contract address, remembered per thread: a history holds few
@@ -259,7 +312,7 @@ impl Store {
         filter: &EventFilter,
     ) -> Result<Option<Vec<String>>, StoreError> {
         let first_sql = [
-            "SELECT e.signature, e.arg_names",
+            "SELECT e.kind, e.signature, e.arg_names",
             filter::FROM,
             filter::WHERE,
             " LIMIT 1",
@@ -269,7 +322,7 @@ impl Store {
             "SELECT 1",
             filter::FROM,
             filter::WHERE,
-            " AND e.signature <> :first LIMIT 1",
+            " AND coalesce((SELECT signature FROM event_kinds WHERE id = e.kind), e.signature) <> :first LIMIT 1",
         ]
         .concat();
         let mut values = filter::values(filter)?;
@@ -279,9 +332,20 @@ impl Store {
         let Some(row) = rows.next()? else {
             return Ok(None);
         };
-        let (first, names): (String, String) = (row.get(0)?, row.get(1)?);
-        let names: Vec<String> = serde_json::from_str(&names)
-            .map_err(|e| StoreError::Corrupt(format!("argument names are not JSON: {e}")))?;
+        let (first, names) = match row.get::<_, Option<i64>>(0)? {
+            Some(kind) => {
+                let kinds = self.kinds()?;
+                let k = kinds.get(kind)?;
+                (k.def.signature.clone(), k.arg_names.clone())
+            }
+            None => {
+                let names: String = row.get(2)?;
+                let names: Vec<String> = serde_json::from_str(&names).map_err(|e| {
+                    StoreError::Corrupt(format!("argument names are not JSON: {e}"))
+                })?;
+                (row.get(1)?, names)
+            }
+        };
         values.push((":first", rusqlite::types::Value::Text(first)));
         let mut stmt = self.conn.prepare(&other_sql)?;
         filter::bind(&mut stmt, &values)?;

@@ -147,6 +147,24 @@ const MIGRATIONS: &[&str] = &[
     -- index lands at a random place. (`topic0` is no longer written either: topics has it.)
     DROP INDEX events_tx;
     ",
+    "
+    -- Each event definition once: its JSON ABI item (names, types, indexed), name and
+    -- canonical signature. Events stored from now on refer to it with `kind` and keep
+    -- only their raw topics and data; their arguments are decoded when read. Older rows
+    -- keep their `event`, `signature`, `args` and `arg_names` text (kind NULL).
+    CREATE TABLE event_kinds (
+        id        INTEGER PRIMARY KEY,
+        abi       TEXT NOT NULL UNIQUE,
+        name      TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        arg_names TEXT NOT NULL
+    );
+    ALTER TABLE events ADD COLUMN kind INTEGER;
+    -- Only pending events are looked up by status (to confirm them); a backfill stores
+    -- confirmed ones, which no longer go into this index.
+    DROP INDEX events_status;
+    CREATE INDEX events_pending ON events(network_id, block_number) WHERE status = 0;
+    ",
 ];
 
 /// Brings the database to the newest schema version.

@@ -13,15 +13,44 @@ fn event(block: u64, log_index: u64, hash: u8, listeners: Vec<i64>) -> NewEvent 
         tx_hash: B256::repeat_byte(0xee),
         log_index,
         contract: Address::repeat_byte(0x11),
-        topics: vec![B256::repeat_byte(1)],
-        data: vec![],
-        event: "Transfer".into(),
-        signature: "Transfer(address,address,uint256)".into(),
-        args: r#"{"from":"0x0","to":"0x1","value":"5"}"#.into(),
-        arg_names: r#"["from","to","value"]"#.into(),
         amount: Some(U256::from(5)),
         status: EventStatus::Pending,
         listeners,
+        ..transfer_log(0x0a, 0x0b, 5)
+    }
+}
+
+/// The ERC-20 `Transfer` definition, shared like the matcher shares it.
+fn transfer_def() -> std::sync::Arc<crate::abi::EventDef> {
+    use std::sync::{Arc, OnceLock};
+    static DEF: OnceLock<Arc<crate::abi::EventDef>> = OnceLock::new();
+    DEF.get_or_init(|| {
+        let defs = crate::abi::resolve_event_spec(
+            "event Transfer(address indexed from, address indexed to, uint256 value)",
+        )
+        .expect("Transfer");
+        Arc::new(defs[0].clone())
+    })
+    .clone()
+}
+
+/// A log of a transfer from `from` to `to` of `value`, both addresses as indexed topics.
+fn transfer_log(from: u8, to: u8, value: u64) -> NewEvent {
+    let def = transfer_def();
+    let topic = |b: u8| B256::left_padding_from(Address::repeat_byte(b).as_slice());
+    NewEvent {
+        block_number: 0,
+        block_hash: B256::ZERO,
+        block_time: None,
+        tx_hash: B256::ZERO,
+        log_index: 0,
+        contract: Address::ZERO,
+        topics: vec![def.topic0, topic(from), topic(to)],
+        data: U256::from(value).to_be_bytes::<32>().to_vec(),
+        def,
+        amount: Some(U256::from(value)),
+        status: EventStatus::Pending,
+        listeners: Vec::new(),
     }
 }
 
@@ -300,16 +329,11 @@ fn a_parked_message_parks_the_rest_of_its_lane_and_a_rematch_is_not_announced_tw
 
 /// A transfer from `from` to `to` of `value`, with both addresses as indexed topics.
 fn transfer(block: u64, from: u8, to: u8, value: u64, listeners: Vec<i64>) -> NewEvent {
-    let topic = |b: u8| B256::left_padding_from(Address::repeat_byte(b).as_slice());
+    let log = transfer_log(from, to, value);
     NewEvent {
-        topics: vec![B256::repeat_byte(1), topic(from), topic(to)],
+        topics: log.topics,
+        data: log.data,
         tx_hash: B256::repeat_byte(block as u8),
-        args: serde_json::json!({
-            "from": Address::repeat_byte(from).to_checksum(None),
-            "to": Address::repeat_byte(to).to_checksum(None),
-            "value": value.to_string(),
-        })
-        .to_string(),
         amount: Some(U256::from(value)),
         ..event(block, 0, block as u8, listeners)
     }
@@ -437,4 +461,109 @@ fn dashboard_buckets_per_listener_and_ranks_addresses() {
     );
     assert_eq!(d.top_addresses[0].count, 120);
     assert_eq!(d.top_addresses[1].count, 80, "b1 receives two of three");
+}
+
+#[test]
+fn rows_stored_before_schema_8_read_as_they_were_stored_beside_new_ones() {
+    let (_d, mut store, net, l) = setup();
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 9,
+        listeners: vec![l],
+        events: vec![
+            transfer(1, 0xa1, 0xb1, 700, vec![l]),
+            transfer(2, 0xa2, 0xb2, 800, vec![l]),
+        ],
+        ..Commit::default()
+    };
+    let ids = store.commit(&c).expect("commit").fresh;
+    // Event 1 as schema 7 stored it: no definition, the arguments as JSON text.
+    store
+        .conn
+        .execute(
+            "UPDATE events SET kind = NULL, event = 'Transfer',
+                signature = 'Transfer(address,address,uint256)',
+                args = '{\"from\":\"0xOld\",\"to\":\"0xOlder\",\"value\":\"1\"}',
+                arg_names = '[\"from\",\"to\",\"value\"]' WHERE id = ?1",
+            [ids[0]],
+        )
+        .expect("old row");
+    let events = store.events_by_ids(&ids).expect("read");
+    assert_eq!(events[0].args["from"], "0xOld", "old rows keep their text");
+    assert_eq!(events[0].signature, "Transfer(address,address,uint256)");
+    assert_eq!(
+        events[1].args["to"],
+        Address::repeat_byte(0xb2).to_checksum(None),
+        "new rows are decoded from their log"
+    );
+    assert_eq!(events[1].args["value"], "800");
+    assert_eq!(events[1].arg_names, ["from", "to", "value"]);
+    assert_eq!(events[1].event, "Transfer");
+
+    // Both kinds of row answer a filter by event name or signature, and export alike.
+    for event in ["Transfer", "Transfer(address,address,uint256)"] {
+        let f = EventFilter {
+            event: Some(event.into()),
+            ..EventFilter::default()
+        };
+        assert_eq!(store.history_count(&f).expect("count"), 2, "{event}");
+    }
+    let mut csv = Vec::new();
+    crate::export::export_csv(&store, &EventFilter::default(), &mut csv).expect("export");
+    let csv = String::from_utf8(csv).expect("utf-8");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].ends_with(",from,to,value"), "{}", lines[0]);
+    assert!(lines[1].ends_with(",0xOld,0xOlder,1"), "{}", lines[1]);
+    let to = Address::repeat_byte(0xb2).to_checksum(None);
+    assert!(lines[2].ends_with(&format!(",{to},800")), "{}", lines[2]);
+}
+
+#[test]
+fn a_bulk_load_builds_the_amount_index_at_the_end_even_after_a_kill() {
+    let (dir, mut store, net, l) = setup();
+    let has_index = |s: &Store| s.has_amount_index().expect("schema");
+    assert!(has_index(&store));
+    store.begin_bulk(net).expect("begin");
+    assert!(!has_index(&store), "left out while loading");
+    assert!(!store.checks_foreign_keys().expect("pragma"));
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 9,
+        listeners: vec![l],
+        events: vec![
+            transfer(1, 0xa1, 0xb1, 700, vec![l]),
+            transfer(2, 0xa2, 0xb2, 90_000, vec![l]),
+            transfer(3, 0xa3, 0xb3, 800, vec![l]),
+        ],
+        ..Commit::default()
+    };
+    store.commit(&c).expect("commit");
+    let all = EventFilter::default();
+    let top = |s: &Store| {
+        s.history_page(&all, HistorySort::AmountDesc, 0, 1)
+            .expect("page")[0]
+            .args["value"]
+            .clone()
+    };
+    assert_eq!(top(&store), "90000", "sorting works without the index");
+    // Killed while loading: the next writer finds the index missing and builds it when
+    // its network catches up.
+    drop(store);
+    let mut store = Store::open(&dir.path().join("t.db")).expect("reopen");
+    assert!(store.checks_foreign_keys().expect("pragma"));
+    assert!(!has_index(&store));
+    store.end_bulk(net).expect("end");
+    assert!(has_index(&store));
+    assert_eq!(top(&store), "90000");
+    // Two networks: the index comes back when the last one is done.
+    store.begin_bulk(1).expect("begin");
+    store.begin_bulk(2).expect("begin");
+    store.end_bulk(1).expect("end");
+    assert!(!has_index(&store));
+    assert!(!store.checks_foreign_keys().expect("pragma"));
+    store.end_bulk(2).expect("end");
+    assert!(has_index(&store));
+    assert!(store.checks_foreign_keys().expect("pragma"));
 }

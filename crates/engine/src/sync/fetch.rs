@@ -1,16 +1,23 @@
 //! Fetching a span of blocks: chunks requested in parallel, each split further when the
 //! node refuses its size, results committed strictly in block order.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use alloy_primitives::U64;
 use futures_util::stream::{self, StreamExt};
 
 use super::{lock, tokens, NetworkSync, SyncError, CHUNKS_PER_STEP, PARALLEL};
 use crate::matcher::Matcher;
+use crate::matcher::Selection;
 use crate::plan::{chunks, RangeSizer};
-use crate::source::{LogFilter, RpcError, RpcLog};
+use crate::source::{LogFilter, RpcError, RpcLog, Source};
 use crate::store::{Commit, Committed, StoreError};
+
+/// Decoded events written in one transaction, at most (a chunk may add more).
+const GROUP_EVENTS: usize = 16_384;
+/// ... and no chunk waits longer than this to be written (progress shows, and a crash
+/// loses little).
+const GROUP_AGE: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A chunk being written on a blocking thread.
 type Writing = tokio::task::JoinHandle<Result<(Commit, Committed), SyncError>>;
@@ -20,7 +27,7 @@ impl NetworkSync {
     pub(super) async fn fetch_and_commit(
         &self,
         matcher: &Matcher,
-        sizer: &Mutex<RangeSizer>,
+        sizer: &Arc<Mutex<RangeSizer>>,
         decimals: &mut tokens::TokenCache,
         (from, to): (u64, u64),
         active: &[i64],
@@ -29,25 +36,16 @@ impl NetworkSync {
     ) -> Result<(), SyncError> {
         let size = sizer.lock().map_or(1, |s| s.size());
         let plan = chunks(from, to, size, CHUNKS_PER_STEP);
-        let selections = matcher.selection(active);
-        let selections = &selections;
-        let mut results = stream::iter(plan.into_iter().map(|(lo, hi)| async move {
-            let mut logs = Vec::new();
-            for sel in selections {
-                let filter = LogFilter {
-                    from_block: U64::from(lo),
-                    to_block: U64::from(hi),
-                    address: sel.addresses.clone(),
-                    topics: sel.topics.clone(),
-                };
-                logs.extend(self.fetch_chunk(filter, sizer).await?);
-            }
-            if selections.len() > 1 {
-                // Two queries can return the same log.
-                logs.sort_by_key(|l| (l.block_number, l.log_index));
-                logs.dedup_by_key(|l| (l.block_number, l.log_index));
-            }
-            Ok::<_, SyncError>((lo, hi, logs))
+        let selections = Arc::new(matcher.selection(active));
+        // Each chunk is fetched and parsed on a task of its own, beside the decoding.
+        let mut results = stream::iter(plan.into_iter().map(|(lo, hi)| {
+            let fetch = Fetch {
+                source: self.source.clone(),
+                network: self.spec.name.clone(),
+                selections: selections.clone(),
+                sizer: sizer.clone(),
+            };
+            Spawned(tokio::spawn(fetch.chunk(lo, hi)))
         }))
         .buffered(PARALLEL);
         // A chunk is decoded while the one before it is written on another thread; the
@@ -55,10 +53,20 @@ impl NetworkSync {
         // before it, since its headers are checked against the stored ones.
         let window_start = head.saturating_sub(super::REORG_WINDOW);
         let mut writing: Option<Writing> = None;
+        // Consecutive chunks are written together, up to GROUP_EVENTS: each transaction
+        // rewrites the index pages it touched, so fewer, larger ones write less.
+        let mut pending: Option<Commit> = None;
+        let mut pending_since = std::time::Instant::now();
         let outcome = async {
             while let Some(result) = results.next().await {
                 let (lo, hi, logs) = result?;
                 if hi >= window_start {
+                    if let Some(p) = pending.take() {
+                        if let Some(w) = writing.take() {
+                            self.finish(w).await?;
+                        }
+                        writing = Some(self.write(p));
+                    }
                     if let Some(w) = writing.take() {
                         self.finish(w).await?;
                     }
@@ -66,25 +74,58 @@ impl NetworkSync {
                 let commit = self
                     .build_commit(matcher, decimals, (lo, hi), active, logs, head, final_block)
                     .await?;
+                let commit = match pending.take() {
+                    Some(mut p) => {
+                        p.absorb(commit);
+                        p
+                    }
+                    None => {
+                        pending_since = std::time::Instant::now();
+                        commit
+                    }
+                };
+                if commit.events.len() < GROUP_EVENTS
+                    && pending_since.elapsed() < GROUP_AGE
+                    && hi < window_start
+                    && hi < to
+                {
+                    pending = Some(commit);
+                    continue;
+                }
                 if let Some(w) = writing.take() {
                     self.finish(w).await?;
                 }
-                let store = self.store.clone();
-                writing = Some(tokio::task::spawn_blocking(move || {
-                    let done = lock(&store).commit(&commit)?;
-                    Ok((commit, done))
-                }));
+                writing = Some(self.write(commit));
             }
             Ok::<_, SyncError>(())
         }
         .await;
-        // A write in flight is finished (counted and announced) even when a later chunk
-        // failed, so that the retried step starts from what is really stored.
-        let last = match writing {
-            Some(w) => self.finish(w).await,
-            None => Ok(()),
-        };
+        // What was decoded is written, and a write in flight finished (counted and
+        // announced), even when a later chunk failed: the retried step starts from what is
+        // really stored.
+        let mut last = Ok(());
+        if let Some(p) = pending {
+            if let Some(w) = writing.take() {
+                last = self.finish(w).await;
+            }
+            writing = Some(self.write(p));
+        }
+        if let Some(w) = writing {
+            last = last.and(self.finish(w).await);
+        }
         outcome.and(last)
+    }
+
+    /// Writes a commit on a blocking thread.
+    fn write(&self, commit: Commit) -> Writing {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut store = lock(&store);
+            let started = std::time::Instant::now();
+            let done = store.commit(&commit)?;
+            tracing::debug!(events = commit.events.len(), took = ?started.elapsed(), "written");
+            Ok((commit, done))
+        })
     }
 
     /// Waits for a chunk's write, then counts and announces what it stored.
@@ -99,13 +140,40 @@ impl NetworkSync {
         tracing::debug!(network = %self.spec.name, from = commit.from_block, to = commit.to_block, events = commit.events.len(), "committed");
         self.announce(&done.fresh)
     }
+}
+
+/// What a chunk's task needs to fetch it.
+struct Fetch {
+    source: Arc<Source>,
+    network: String,
+    selections: Arc<Vec<Selection>>,
+    sizer: Arc<Mutex<RangeSizer>>,
+}
+
+impl Fetch {
+    /// The logs of blocks `[lo, hi]` for every selection, in block order.
+    async fn chunk(self, lo: u64, hi: u64) -> Result<(u64, u64, Vec<RpcLog>), SyncError> {
+        let mut logs = Vec::new();
+        for sel in self.selections.iter() {
+            let filter = LogFilter {
+                from_block: U64::from(lo),
+                to_block: U64::from(hi),
+                address: sel.addresses.clone(),
+                topics: sel.topics.clone(),
+            };
+            logs.extend(self.range(filter).await?);
+        }
+        if self.selections.len() > 1 {
+            // Two queries can return the same log.
+            logs.sort_by_key(|l| (l.block_number, l.log_index));
+            logs.dedup_by_key(|l| (l.block_number, l.log_index));
+        }
+        Ok((lo, hi, logs))
+    }
 
     /// All logs of `[from, to]`, shrinking requests the node refuses.
-    async fn fetch_chunk(
-        &self,
-        mut filter: LogFilter,
-        sizer: &Mutex<RangeSizer>,
-    ) -> Result<Vec<RpcLog>, SyncError> {
+    async fn range(&self, mut filter: LogFilter) -> Result<Vec<RpcLog>, SyncError> {
+        let sizer = &self.sizer;
         let end: u64 = filter.to_block.to();
         let mut lo: u64 = filter.from_block.to();
         let mut hi = end;
@@ -115,7 +183,7 @@ impl NetworkSync {
             filter.to_block = U64::from(hi);
             match self.source.logs(&filter).await {
                 Ok(logs) => {
-                    check_logs(&logs, lo, hi, &self.spec.name)?;
+                    check_logs(&logs, lo, hi, &self.network)?;
                     if let Ok(mut s) = sizer.lock() {
                         s.succeeded(hi - lo + 1, logs.len());
                     }
@@ -129,7 +197,7 @@ impl NetworkSync {
                 }
                 Err(RpcError::RangeTooLarge { hint, message, .. }) if hi > lo => {
                     let next = sizer.lock().map_or(lo, |mut s| s.refused(lo, hi, hint));
-                    tracing::info!(network = %self.spec.name, from = lo, to = hi, retry_to = next, %message, "range refused; splitting");
+                    tracing::info!(network = %self.network, from = lo, to = hi, retry_to = next, %message, "range refused; splitting");
                     hi = next;
                 }
                 Err(e) => return Err(e.into()),
@@ -137,6 +205,33 @@ impl NetworkSync {
         }
         out.sort_by_key(|l| (l.block_number, l.log_index));
         Ok(out)
+    }
+}
+
+/// A chunk's task; dropping it (a step that failed) stops the task.
+struct Spawned<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for Spawned<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> std::future::Future for Spawned<Result<T, SyncError>> {
+    type Output = Result<T, SyncError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(|joined| {
+            joined.map_err(|e| {
+                SyncError::Rpc(RpcError::Transport {
+                    endpoint: "log request".into(),
+                    message: format!("the request's task stopped: {e}"),
+                })
+            })?
+        })
     }
 }
 

@@ -28,7 +28,7 @@ pub const REORG_WINDOW: u64 = 256;
 const PARALLEL: usize = 4;
 /// Chunks planned per step of a backfill: the requests stay PARALLEL deep through them,
 /// and the head, reorg and confirmation checks between steps come less often.
-const CHUNKS_PER_STEP: usize = 16;
+const CHUNKS_PER_STEP: usize = 64;
 
 /// Why a sync step did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -69,9 +69,15 @@ enum Step {
 impl NetworkSync {
     /// Runs until shut down (or, with `until_head`, until caught up). Returns an error only
     /// for problems that retrying cannot fix (the database).
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
+    pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
+        let result = self.follow(shutdown).await;
+        let left = lock(&self.store).leave_bulk(self.network_id);
+        result.and(left)
+    }
+
+    async fn follow(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
         let matcher = Matcher::new(self.listeners.iter().map(|(r, s)| (r.id, s)));
-        let sizer = Mutex::new(RangeSizer::new(self.spec.max_block_range));
+        let sizer = Arc::new(Mutex::new(RangeSizer::new(self.spec.max_block_range)));
         let known = lock(&self.store).known_tokens(self.network_id)?;
         let mut decimals = tokens::TokenCache::known(known);
         let mut delay = Duration::from_millis(250);
@@ -86,17 +92,21 @@ impl NetworkSync {
                 tokio::spawn(follow_heads(url.clone(), wake.clone(), shutdown.clone()));
             }
         }
+        let mut caught_up = false;
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
-            let mut caught_up = false;
+            let was_caught_up = std::mem::take(&mut caught_up);
             let wait = match self.step(&matcher, &sizer, &mut decimals).await {
                 Ok(Step::Progress) => {
                     delay = Duration::from_millis(250);
                     continue;
                 }
                 Ok(Step::CaughtUp) => {
+                    if !was_caught_up {
+                        lock(&self.store).end_bulk(self.network_id)?;
+                    }
                     self.hub.network(&self.spec.name, |n| n.error = None);
                     self.hub.set_phase_all(&self.spec.name, ListenerPhase::Live);
                     delay = Duration::from_millis(250);
@@ -142,7 +152,7 @@ impl NetworkSync {
     async fn step(
         &self,
         matcher: &Matcher,
-        sizer: &Mutex<RangeSizer>,
+        sizer: &Arc<Mutex<RangeSizer>>,
         decimals: &mut tokens::TokenCache,
     ) -> Result<Step, SyncError> {
         let head = self.source.block_number().await?;
@@ -163,6 +173,13 @@ impl NetworkSync {
             self.report_progress(head)?;
             return Ok(Step::CaughtUp);
         };
+        // A long backfill into a small database builds the amount index at the end.
+        if from + 2 * REORG_WINDOW < head {
+            let mut store = lock(&self.store);
+            if store.last_event_id()? < crate::store::SMALL_DATABASE {
+                store.begin_bulk(self.network_id)?;
+            }
+        }
         for (rec, _) in self
             .listeners
             .iter()

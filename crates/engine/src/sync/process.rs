@@ -66,11 +66,7 @@ impl NetworkSync {
                     contract: log.address,
                     topics: log.topics.clone(),
                     data: log.data.to_vec(),
-                    event: m.def.event.name.clone(),
-                    signature: m.def.signature.clone(),
-                    args: crate::abi::json::event_args_to_json(m.def, &m.args).to_string(),
-                    arg_names: serde_json::to_string(&crate::abi::json::arg_keys(&m.args))
-                        .unwrap_or_else(|_| "[]".into()),
+                    def: m.def.clone(),
                     amount: amount_of(&m.args),
                     status: if number <= final_block {
                         EventStatus::Confirmed
