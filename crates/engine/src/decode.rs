@@ -12,7 +12,7 @@
 
 use crate::abi::EventDef;
 use crate::value::DecodedArg;
-use alloy_dyn_abi::{DynSolEvent, DynSolType, DynSolValue};
+use alloy_dyn_abi::{DynSolType, DynSolValue};
 use alloy_primitives::B256;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -67,14 +67,8 @@ pub fn decode_log(
             def.event.inputs.len()
         )));
     }
-    let (mut indexed, mut body) = (Vec::new(), Vec::new());
-    for (p, ty) in def.event.inputs.iter().zip(types) {
-        let list = if p.indexed { &mut indexed } else { &mut body };
-        list.push(ty.clone());
-    }
-    let topic0 = (!anonymous).then_some(def.topic0);
-    let event = DynSolEvent::new_unchecked(topic0, indexed, DynSolType::Tuple(body));
-    let decoded = event
+    let decoded = def
+        .layout
         .decode_log_parts(topics.iter().copied(), data)
         .map_err(map_error)?;
     merge(def, types, decoded.indexed, decoded.body)
@@ -128,7 +122,7 @@ fn merge(
 }
 
 /// Types stored as their value in a topic; all others (string, bytes, arrays, tuples) are hashed.
-fn is_value_type(ty: &DynSolType) -> bool {
+pub(crate) fn is_value_type(ty: &DynSolType) -> bool {
     matches!(
         ty,
         DynSolType::Address

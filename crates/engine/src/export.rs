@@ -86,6 +86,8 @@ pub fn export_csv_with(
 struct Cells {
     cells: Vec<String>,
     contracts: std::collections::HashMap<Vec<u8>, String>,
+    /// The last block time written, formatted (the rows of a block share it).
+    time: Option<(i64, String)>,
 }
 
 impl Cells {
@@ -111,7 +113,14 @@ impl Cells {
         let _ = write!(c[2], "{}", r.block_number);
         hex0x(&mut c[3], r.block_hash);
         if let Some(t) = r.block_time {
-            c[4].push_str(&rfc3339(t));
+            match &self.time {
+                Some((last, text)) if *last == t => c[4].push_str(text),
+                _ => {
+                    let text = rfc3339(t);
+                    c[4].push_str(&text);
+                    self.time = Some((t, text));
+                }
+            }
         }
         hex0x(&mut c[5], r.tx_hash);
         let _ = write!(c[6], "{}", r.log_index);
@@ -122,24 +131,19 @@ impl Cells {
         c[11].push_str(r.status.as_str());
         match (arg_names, &r.args) {
             (None, RawArgs::Text(text)) => c[12].push_str(text),
-            (None, RawArgs::Decoded(args)) => {
-                let _ = write!(c[12], "{args}");
+            (None, RawArgs::Log { kind, topics, data }) => {
+                kind.write_args(&mut c[12], topics, data)?
             }
-            (Some(names), args) => {
-                let parsed;
-                let args = match args {
-                    RawArgs::Decoded(serde_json::Value::Object(map)) => map,
-                    RawArgs::Decoded(_) => {
-                        return Err(StoreError::Corrupt("arguments are not an object".into()))
-                    }
-                    RawArgs::Text(text) => {
-                        parsed =
-                            serde_json::from_str::<serde_json::Map<_, _>>(text).map_err(|e| {
-                                StoreError::Corrupt(format!("arguments are not JSON: {e}"))
-                            })?;
-                        &parsed
-                    }
-                };
+            (Some(names), RawArgs::Log { kind, topics, data }) => {
+                let args = kind.decode(topics, data)?;
+                for (i, n) in names.iter().enumerate() {
+                    c[COLUMNS.len() + i] = cell(kind.arg(&args, n).as_ref());
+                }
+            }
+            (Some(names), RawArgs::Text(text)) => {
+                let args: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(text)
+                        .map_err(|e| StoreError::Corrupt(format!("arguments are not JSON: {e}")))?;
                 for (i, n) in names.iter().enumerate() {
                     c[COLUMNS.len() + i] = cell(args.get(n));
                 }
@@ -156,7 +160,13 @@ impl Cells {
 
 fn hex0x(out: &mut String, bytes: &[u8]) {
     out.push_str("0x");
-    out.push_str(&alloy_primitives::hex::encode(bytes));
+    let mut buf = [0u8; 64];
+    match alloy_primitives::hex::encode_to_slice(bytes, &mut buf[..(bytes.len() * 2).min(64)]) {
+        Ok(()) if bytes.len() <= 32 => {
+            out.push_str(std::str::from_utf8(&buf[..bytes.len() * 2]).unwrap_or_default())
+        }
+        _ => out.push_str(&alloy_primitives::hex::encode(bytes)),
+    }
 }
 
 fn cell(v: Option<&serde_json::Value>) -> String {

@@ -18,7 +18,7 @@ pub fn value_to_json(v: &DynSolValue) -> Value {
         DynSolValue::Int(i, _) => Value::String(i.to_string()),
         DynSolValue::Uint(u, _) => Value::String(u.to_string()),
         DynSolValue::FixedBytes(word, size) => hex_string(&word[..(*size).min(32)]),
-        DynSolValue::Address(a) => Value::String(a.to_checksum(None)),
+        DynSolValue::Address(a) => Value::String(with_checksum(a, str::to_string)),
         DynSolValue::Function(f) => hex_string(f.as_slice()),
         DynSolValue::Bytes(b) => hex_string(b),
         DynSolValue::String(s) => Value::String(s.clone()),
@@ -30,6 +30,51 @@ pub fn value_to_json(v: &DynSolValue) -> Value {
             Some(items) => Value::Array(items.iter().map(value_to_json).collect()),
             None => Value::Null,
         },
+    }
+}
+
+/// The EIP-55 form of an address, remembered per thread: a history holds few distinct
+/// addresses and many rows, and each checksum costs a keccak.
+fn with_checksum<T>(a: &alloy_primitives::Address, f: impl FnOnce(&str) -> T) -> T {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static KNOWN: RefCell<HashMap<alloy_primitives::Address, String>> =
+            RefCell::new(HashMap::new());
+    }
+    KNOWN.with_borrow_mut(|known| {
+        if known.len() >= 16_384 && !known.contains_key(a) {
+            known.clear();
+        }
+        f(known.entry(*a).or_insert_with(|| a.to_checksum(None)))
+    })
+}
+
+/// Appends the JSON text of [`value_to_json_named`]`(v, components)`; the common scalar
+/// types without building a value (the CSV export writes a million of them).
+pub fn write_value_json(out: &mut String, v: &DynSolValue, components: &[Param]) {
+    use std::fmt::Write as _;
+    match v {
+        DynSolValue::Address(a) => with_checksum(a, |s| {
+            out.push('"');
+            out.push_str(s);
+            out.push('"');
+        }),
+        DynSolValue::Uint(u, _) => {
+            let _ = write!(out, "\"{u}\"");
+        }
+        DynSolValue::Int(i, _) => {
+            let _ = write!(out, "\"{i}\"");
+        }
+        DynSolValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        DynSolValue::FixedBytes(word, size) => {
+            out.push_str("\"0x");
+            out.push_str(&hex::encode(&word[..(*size).min(32)]));
+            out.push('"');
+        }
+        other => {
+            let _ = write!(out, "{}", value_to_json_named(other, components));
+        }
     }
 }
 
@@ -86,14 +131,22 @@ pub fn args_to_json(args: &[DecodedArg]) -> Value {
 
 /// Like [`args_to_json`], naming tuple components after `def`'s ABI.
 pub fn event_args_to_json(def: &EventDef, args: &[DecodedArg]) -> Value {
-    let inputs = &def.event.inputs;
-    collect(args.iter().enumerate().map(|(i, a)| {
-        let value = match inputs.get(i) {
-            Some(p) if !a.hashed => value_to_json_named(&a.value, &p.components),
-            _ => value_to_json(&a.value),
-        };
-        (a, value)
-    }))
+    collect(
+        args.iter()
+            .enumerate()
+            .map(|(i, a)| (a, arg_json(def, args, i))),
+    )
+}
+
+/// The JSON value of argument `i` of [`event_args_to_json`] (`Null` past the end).
+pub fn arg_json(def: &EventDef, args: &[DecodedArg], i: usize) -> Value {
+    let Some(a) = args.get(i) else {
+        return Value::Null;
+    };
+    match def.event.inputs.get(i) {
+        Some(p) if !a.hashed => value_to_json_named(&a.value, &p.components),
+        _ => value_to_json(&a.value),
+    }
 }
 
 /// The keys of [`event_args_to_json`] for `def`'s events, from its ABI alone.

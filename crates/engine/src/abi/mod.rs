@@ -29,7 +29,7 @@ pub use import::import_json_abi;
 pub use presets::{preset_defs, preset_packs, PresetPack};
 pub use spec::resolve_event_spec;
 
-use alloy_dyn_abi::{DynSolType, Specifier};
+use alloy_dyn_abi::{DynSolEvent, DynSolType, Specifier};
 use alloy_json_abi::Event;
 use alloy_primitives::{keccak256, B256};
 
@@ -51,6 +51,8 @@ pub struct EventDef {
     pub display: String,
     /// The inputs' types, resolved once (decoding every log needs them).
     pub types: Vec<DynSolType>,
+    /// The decoder of its logs: topic0, indexed types, body types.
+    pub layout: DynSolEvent,
 }
 
 impl EventDef {
@@ -81,8 +83,16 @@ impl EventDef {
             display,
             event: e,
             types: Vec::new(),
+            layout: DynSolEvent::new_unchecked(None, Vec::new(), DynSolType::Tuple(Vec::new())),
         };
         def.types = def.param_types()?;
+        let (mut indexed, mut body) = (Vec::new(), Vec::new());
+        for (p, ty) in def.event.inputs.iter().zip(&def.types) {
+            let list = if p.indexed { &mut indexed } else { &mut body };
+            list.push(ty.clone());
+        }
+        let topic0 = (!def.event.anonymous).then_some(def.topic0);
+        def.layout = DynSolEvent::new_unchecked(topic0, indexed, DynSolType::Tuple(body));
         Ok(def)
     }
 

@@ -4,14 +4,16 @@
 
 use std::collections::HashMap;
 
+use alloy_dyn_abi::DynSolValue;
 use alloy_primitives::B256;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 
 use super::{Store, StoreError};
-use crate::abi::json::{def_keys, event_args_to_json};
+use crate::abi::json::{arg_json, def_keys, event_args_to_json, write_value_json};
 use crate::abi::EventDef;
-use crate::decode::decode_log;
+use crate::decode::{decode_log, is_value_type};
+use crate::value::DecodedArg;
 
 /// The id of `def` in `event_kinds`, added when new.
 pub(super) fn id_of(tx: &Transaction<'_>, def: &EventDef) -> Result<i64, StoreError> {
@@ -35,20 +37,43 @@ pub(super) fn id_of(tx: &Transaction<'_>, def: &EventDef) -> Result<i64, StoreEr
 /// One stored definition.
 pub(crate) struct Kind {
     pub def: EventDef,
+    /// The keys of its arguments' JSON, in ABI order.
     pub arg_names: Vec<String>,
+    /// Positions of `arg_names` in sorted order (a JSON object's key order).
+    sorted: Vec<usize>,
+    /// Each key as JSON text with its colon: `"from":`.
+    key_json: Vec<String>,
 }
 
-/// The stored definitions, by id (a database holds a handful).
-pub(crate) struct Kinds(HashMap<i64, Kind>);
+/// The stored definitions, by id (a database holds a handful). While it lives, the
+/// connection reads one snapshot: rows read with it cannot name a definition the writer
+/// added after it was read.
+pub(crate) struct Kinds<'c> {
+    by_id: HashMap<i64, Kind>,
+    conn: &'c rusqlite::Connection,
+}
+
+impl Drop for Kinds<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.conn.execute_batch("RELEASE kinds") {
+            tracing::warn!(error = %e, "ending a read snapshot failed");
+        }
+    }
+}
 
 impl Store {
-    /// Reads every stored definition.
-    pub(crate) fn kinds(&self) -> Result<Kinds, StoreError> {
+    /// Reads every stored definition and keeps the read snapshot until dropped (declare
+    /// it before the statements that use it).
+    pub(crate) fn kinds(&self) -> Result<Kinds<'_>, StoreError> {
+        self.conn.execute_batch("SAVEPOINT kinds")?;
+        let mut kinds = Kinds {
+            by_id: HashMap::new(),
+            conn: &self.conn,
+        };
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id, abi FROM event_kinds")?;
         let mut rows = stmt.query([])?;
-        let mut out = HashMap::new();
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let abi: String = r.get(1)?;
@@ -56,15 +81,29 @@ impl Store {
             let event = serde_json::from_str(&abi).map_err(|e| bad(e.to_string()))?;
             let def = EventDef::from_event(event).map_err(|e| bad(e.to_string()))?;
             let arg_names = def_keys(&def);
-            out.insert(id, Kind { def, arg_names });
+            let mut sorted: Vec<usize> = (0..arg_names.len()).collect();
+            sorted.sort_by(|a, b| arg_names[*a].cmp(&arg_names[*b]));
+            let key_json = arg_names
+                .iter()
+                .map(|k| format!("{}:", Value::String(k.clone())))
+                .collect();
+            kinds.by_id.insert(
+                id,
+                Kind {
+                    def,
+                    arg_names,
+                    sorted,
+                    key_json,
+                },
+            );
         }
-        Ok(Kinds(out))
+        Ok(kinds)
     }
 }
 
-impl Kinds {
+impl Kinds<'_> {
     pub fn get(&self, id: i64) -> Result<&Kind, StoreError> {
-        self.0
+        self.by_id
             .get(&id)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown event definition {id}")))
     }
@@ -72,6 +111,13 @@ impl Kinds {
     /// The arguments of a stored log (topics as 32-byte words back to back), as JSON.
     pub fn args(&self, id: i64, topics: &[u8], data: &[u8]) -> Result<Value, StoreError> {
         let kind = self.get(id)?;
+        Ok(event_args_to_json(&kind.def, &kind.decode(topics, data)?))
+    }
+}
+
+impl Kind {
+    /// Decodes a stored log.
+    pub fn decode(&self, topics: &[u8], data: &[u8]) -> Result<Vec<DecodedArg>, StoreError> {
         if !topics.len().is_multiple_of(32) {
             return Err(StoreError::Corrupt(format!(
                 "stored topics of {} bytes",
@@ -79,9 +125,60 @@ impl Kinds {
             )));
         }
         let topics: Vec<B256> = topics.chunks_exact(32).map(B256::from_slice).collect();
-        let args = decode_log(&kind.def, &topics, data).map_err(|e| {
-            StoreError::Corrupt(format!("a stored {} log: {e}", kind.def.signature))
-        })?;
-        Ok(event_args_to_json(&kind.def, &args))
+        decode_log(&self.def, &topics, data)
+            .map_err(|e| StoreError::Corrupt(format!("a stored {} log: {e}", self.def.signature)))
+    }
+
+    /// Appends the JSON text of a stored log's arguments: the text of
+    /// [`event_args_to_json`], written without building it.
+    pub fn write_args(
+        &self,
+        out: &mut String,
+        topics: &[u8],
+        data: &[u8],
+    ) -> Result<(), StoreError> {
+        let corrupt =
+            |e: String| StoreError::Corrupt(format!("a stored {} log: {e}", self.def.signature));
+        if !topics.len().is_multiple_of(32) {
+            return Err(corrupt(format!("topics of {} bytes", topics.len())));
+        }
+        let topics = topics.chunks_exact(32).map(B256::from_slice);
+        let decoded = self
+            .def
+            .layout
+            .decode_log_parts(topics, data)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let (mut indexed, mut body) = (decoded.indexed.iter(), decoded.body.iter());
+        let inputs = &self.def.event.inputs;
+        let values: Vec<&DynSolValue> = inputs
+            .iter()
+            .map(|p| {
+                if p.indexed {
+                    indexed.next()
+                } else {
+                    body.next()
+                }
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| corrupt("a parameter is missing".into()))?;
+        out.push('{');
+        for (n, &i) in self.sorted.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str(&self.key_json[i]);
+            let p = &inputs[i];
+            let hashed = p.indexed && self.def.types.get(i).is_some_and(|t| !is_value_type(t));
+            let components = if hashed { &[][..] } else { &p.components[..] };
+            write_value_json(out, values[i], components);
+        }
+        out.push('}');
+        Ok(())
+    }
+
+    /// The JSON value of the argument named `name`, if the definition has one.
+    pub fn arg(&self, args: &[DecodedArg], name: &str) -> Option<Value> {
+        let i = self.arg_names.iter().position(|n| n == name)?;
+        Some(arg_json(&self.def, args, i))
     }
 }

@@ -28,7 +28,7 @@ pub use filter::EventFilter;
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
 pub(crate) use query::checksummed;
-pub use query::{RawArgs, RawRow};
+pub(crate) use query::{RawArgs, RawRow};
 pub use registry::ListenerRecord;
 
 /// Errors of the storage layer.

@@ -373,9 +373,11 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.target, l.name, n.chain_id, e.tx_hash, e.log_index, e.event, e.block_number,
+            "SELECT d.id, d.target, l.name, n.chain_id, e.tx_hash, e.log_index,
+                    coalesce(k.name, e.event), e.block_number,
                     d.status, d.state, d.attempts, d.last_error, d.created_at, d.done_at
              FROM deliveries d JOIN events e ON e.id = d.event_id
+             LEFT JOIN event_kinds k ON k.id = e.kind
              JOIN listeners l ON l.id = d.listener_id JOIN networks n ON n.id = e.network_id
              WHERE ?1 IS NULL OR d.state = ?1 ORDER BY d.id DESC LIMIT ?2",
         )?;
@@ -413,10 +415,11 @@ impl Store {
     /// The latest attempts of every target, newest first.
     pub fn recent_attempts(&self, limit: u32) -> Result<Vec<AttemptRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.delivery_id, d.target, l.name, n.chain_id, e.tx_hash, e.log_index, e.event, d.status,
+            "SELECT a.delivery_id, d.target, l.name, n.chain_id, e.tx_hash, e.log_index,
+                    coalesce(k.name, e.event), d.status,
                     a.at, a.ok, a.code, a.latency_ms, a.error, d.state
              FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
-             JOIN events e ON e.id = d.event_id JOIN listeners l ON l.id = d.listener_id
+             JOIN events e ON e.id = d.event_id LEFT JOIN event_kinds k ON k.id = e.kind JOIN listeners l ON l.id = d.listener_id
              JOIN networks n ON n.id = e.network_id
              ORDER BY a.id DESC LIMIT ?1",
         )?;

@@ -5,7 +5,7 @@ use rusqlite::Row;
 
 use super::commit::status_from_code;
 use super::filter::{self, EventFilter};
-use super::kinds::Kinds;
+use super::kinds::{Kind, Kinds};
 use super::{Store, StoreError};
 use crate::event::{EventStatus, StoredEvent};
 
@@ -18,7 +18,7 @@ pub(super) const COLUMN_COUNT: usize = 20;
 const STORED_ORDER: &str = " ORDER BY m.event_id, m.listener_id LIMIT coalesce(:limit, -1)";
 
 /// A stored row as the CSV export reads it: borrowed, hashes as bytes.
-pub struct RawRow<'a> {
+pub(crate) struct RawRow<'a> {
     pub network: &'a str,
     pub chain_id: i64,
     pub block_number: i64,
@@ -35,11 +35,15 @@ pub struct RawRow<'a> {
 }
 
 /// The arguments of a [`RawRow`].
-pub enum RawArgs<'a> {
+pub(crate) enum RawArgs<'a> {
     /// JSON text stored by schema 7 and earlier.
     Text(&'a str),
-    /// Decoded from the stored log.
-    Decoded(serde_json::Value),
+    /// The stored log, for the reader to decode with its definition.
+    Log {
+        kind: &'a Kind,
+        topics: &'a [u8],
+        data: &'a [u8],
+    },
 }
 
 /// Joins the token facts of `e.contract`, if known.
@@ -137,12 +141,16 @@ impl Store {
             };
             let (event, signature, args) = match r.get::<_, Option<i64>>(13)? {
                 Some(kind) => {
-                    let def = &kinds.get(kind)?.def;
-                    let args = kinds.args(kind, blob(14)?, blob(15)?)?;
+                    let kind = kinds.get(kind)?;
+                    let args = RawArgs::Log {
+                        kind,
+                        topics: blob(14)?,
+                        data: blob(15)?,
+                    };
                     (
-                        def.event.name.as_str(),
-                        def.signature.as_str(),
-                        RawArgs::Decoded(args),
+                        kind.def.event.name.as_str(),
+                        kind.def.signature.as_str(),
+                        args,
                     )
                 }
                 None => (text(8)?, text(9)?, RawArgs::Text(text(12)?)),
@@ -326,6 +334,7 @@ impl Store {
         ]
         .concat();
         let mut values = filter::values(filter)?;
+        let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare(&first_sql)?;
         filter::bind(&mut stmt, &values)?;
         let mut rows = stmt.raw_query();
@@ -334,7 +343,6 @@ impl Store {
         };
         let (first, names) = match row.get::<_, Option<i64>>(0)? {
             Some(kind) => {
-                let kinds = self.kinds()?;
                 let k = kinds.get(kind)?;
                 (k.def.signature.clone(), k.arg_names.clone())
             }

@@ -249,17 +249,19 @@ fn a_reorg_retracts_what_was_announced_and_drops_what_never_was() {
         ..Commit::default()
     };
     store.commit(&c).expect("commit");
-    let ids: Vec<i64> = store
-        .deliveries(None, 10)
-        .expect("deliveries")
-        .iter()
-        .map(|d| d.id)
-        .collect();
+    let queued = store.deliveries(None, 10).expect("deliveries");
+    assert!(queued.iter().all(|d| d.event == "Transfer"), "{queued:?}");
+    let ids: Vec<i64> = queued.iter().map(|d| d.id).collect();
     // Target b delivered it; target a parked it.
     let (b, a) = (ids[0], ids[1]);
     store
         .record_attempts(&[attempt(b, NextStep::Done), attempt(a, NextStep::Park)])
         .expect("record");
+    let attempts = store.recent_attempts(10).expect("attempts");
+    assert!(
+        attempts.iter().all(|a| a.event == "Transfer"),
+        "{attempts:?}"
+    );
     store.rollback_to(net, 10).expect("rollback");
     let rows = outbox(&store);
     assert_eq!(
@@ -566,4 +568,38 @@ fn a_bulk_load_builds_the_amount_index_at_the_end_even_after_a_kill() {
     store.end_bulk(2).expect("end");
     assert!(has_index(&store));
     assert!(store.checks_foreign_keys().expect("pragma"));
+}
+
+#[test]
+fn the_export_writes_decoded_arguments_as_the_app_shows_them() {
+    let (_d, mut store, net, l) = setup();
+    let approval = std::sync::Arc::new(
+        crate::abi::resolve_event_spec("erc20:Approval").expect("Approval")[0].clone(),
+    );
+    let mut approve = transfer(2, 0xa2, 0xb2, 800, vec![l]);
+    approve.topics[0] = approval.topic0;
+    approve.def = approval;
+    let c = Commit {
+        network_id: net,
+        from_block: 0,
+        to_block: 9,
+        listeners: vec![l],
+        events: vec![transfer(1, 0xa1, 0xb1, 700, vec![l]), approve],
+        ..Commit::default()
+    };
+    let ids = store.commit(&c).expect("commit").fresh;
+    let shown = store.events_by_ids(&ids).expect("read");
+    assert_eq!(
+        shown[1].args["spender"],
+        Address::repeat_byte(0xb2).to_checksum(None)
+    );
+    let mut csv = Vec::new();
+    crate::export::export_csv(&store, &EventFilter::default(), &mut csv).expect("export");
+    let mut rows = csv::Reader::from_reader(csv.as_slice());
+    let args: Vec<String> = rows
+        .records()
+        .map(|r| r.expect("row")[12].to_string())
+        .collect();
+    let expected: Vec<String> = shown.iter().map(|e| e.args.to_string()).collect();
+    assert_eq!(args, expected, "two signatures: one JSON args column");
 }

@@ -15,8 +15,8 @@ use crate::store::{Commit, Committed, StoreError};
 
 /// Decoded events written in one transaction, at most (a chunk may add more).
 const GROUP_EVENTS: usize = 16_384;
-/// ... and no chunk waits longer than this to be written (progress shows, and a crash
-/// loses little).
+/// ... and a group is written once its first chunk is this old, when the next one
+/// arrives (progress shows, and a crash loses little).
 const GROUP_AGE: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A chunk being written on a blocking thread.
@@ -100,18 +100,17 @@ impl NetworkSync {
             Ok::<_, SyncError>(())
         }
         .await;
+        // No more requests once a chunk failed.
+        drop(results);
         // What was decoded is written, and a write in flight finished (counted and
         // announced), even when a later chunk failed: the retried step starts from what is
-        // really stored.
+        // really stored. Nothing is written after a write that failed.
         let mut last = Ok(());
-        if let Some(p) = pending {
-            if let Some(w) = writing.take() {
-                last = self.finish(w).await;
-            }
-            writing = Some(self.write(p));
+        if let Some(w) = writing.take() {
+            last = self.finish(w).await;
         }
-        if let Some(w) = writing {
-            last = last.and(self.finish(w).await);
+        if let (Some(p), Ok(())) = (pending, &last) {
+            last = self.finish(self.write(p)).await;
         }
         outcome.and(last)
     }
@@ -224,14 +223,18 @@ impl<T> std::future::Future for Spawned<Result<T, SyncError>> {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        std::pin::Pin::new(&mut self.0).poll(cx).map(|joined| {
-            joined.map_err(|e| {
-                SyncError::Rpc(RpcError::Transport {
+        // A task ends only by finishing or by panicking (it is aborted only when dropped):
+        // a panic is a bug, passed on rather than retried as if the node had failed.
+        std::pin::Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|joined| match joined {
+                Ok(result) => result,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(e) => Err(SyncError::Rpc(RpcError::Transport {
                     endpoint: "log request".into(),
                     message: format!("the request's task stopped: {e}"),
-                })
-            })?
-        })
+                })),
+            })
     }
 }
 

@@ -70,9 +70,9 @@ impl NetworkSync {
     /// Runs until shut down (or, with `until_head`, until caught up). Returns an error only
     /// for problems that retrying cannot fix (the database).
     pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
-        let result = self.follow(shutdown).await;
-        let left = lock(&self.store).leave_bulk(self.network_id);
-        result.and(left)
+        // However the follower ends (also by a panic), its bulk load ends with it.
+        let _bulk = LeaveBulk(&self);
+        self.follow(shutdown).await
     }
 
     async fn follow(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
@@ -105,7 +105,7 @@ impl NetworkSync {
                 }
                 Ok(Step::CaughtUp) => {
                     if !was_caught_up {
-                        lock(&self.store).end_bulk(self.network_id)?;
+                        self.end_bulk().await?;
                     }
                     self.hub.network(&self.spec.name, |n| n.error = None);
                     self.hub.set_phase_all(&self.spec.name, ListenerPhase::Live);
@@ -298,6 +298,29 @@ impl NetworkSync {
             self.hub.send(crate::hub::Notice::Event(e));
         }
         Ok(())
+    }
+}
+
+/// Ends a follower's bulk load when dropped.
+struct LeaveBulk<'a>(&'a NetworkSync);
+
+impl Drop for LeaveBulk<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = lock(&self.0.store).leave_bulk(self.0.network_id) {
+            tracing::warn!(network = %self.0.spec.name, error = %e, "ending a bulk load failed");
+        }
+    }
+}
+
+impl NetworkSync {
+    /// Caught up: builds the amount index if no bulk load is left (off the async threads:
+    /// on a large database it takes seconds).
+    async fn end_bulk(&self) -> Result<(), StoreError> {
+        let store = self.store.clone();
+        let id = self.network_id;
+        tokio::task::spawn_blocking(move || lock(&store).end_bulk(id))
+            .await
+            .map_err(|e| StoreError::WriterStopped(e.to_string()))?
     }
 }
 
