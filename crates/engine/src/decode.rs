@@ -105,11 +105,7 @@ fn merge(
         };
         let value =
             value.ok_or_else(|| DecodeError::Data(format!("parameter {} missing", i + 1)))?;
-        let name = if p.name.is_empty() {
-            format!("arg{i}")
-        } else {
-            p.name.clone()
-        };
+        let name = crate::abi::json::arg_name(i, &p.name);
         args.push(DecodedArg {
             name,
             ty: ty.sol_type_name().into_owned(),

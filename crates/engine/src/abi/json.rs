@@ -151,20 +151,19 @@ pub fn arg_json(def: &EventDef, args: &[DecodedArg], i: usize) -> Value {
 
 /// The keys of [`event_args_to_json`] for `def`'s events, from its ABI alone.
 pub fn def_keys(def: &EventDef) -> Vec<String> {
-    let names: Vec<String> = def
-        .event
-        .inputs
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            if p.name.is_empty() {
-                format!("arg{i}")
-            } else {
-                p.name.clone()
-            }
-        })
+    let names: Vec<String> = (def.event.inputs.iter().enumerate())
+        .map(|(i, p)| arg_name(i, &p.name))
         .collect();
     keys_of(names.iter().map(String::as_str))
+}
+
+/// The name of parameter `i` (0-based) as decoded arguments carry it: `arg{i}` if unnamed.
+pub fn arg_name(i: usize, name: &str) -> String {
+    if name.is_empty() {
+        format!("arg{i}")
+    } else {
+        name.to_string()
+    }
 }
 
 fn keys_of<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
