@@ -81,11 +81,11 @@ pub fn export_csv_with(
     Ok(n)
 }
 
-/// One CSV record, its cells reused from row to row (a million rows make no garbage).
+/// One CSV record, its cells reused from row to row (a million rows make no garbage;
+/// addresses' checksums are remembered per thread).
 #[derive(Default)]
 struct Cells {
     cells: Vec<String>,
-    contracts: std::collections::HashMap<Vec<u8>, String>,
     /// The last block time written, formatted (the rows of a block share it).
     time: Option<(i64, String)>,
 }
@@ -99,13 +99,6 @@ impl Cells {
         use std::fmt::Write as _;
         let width = COLUMNS.len() + arg_names.map_or(1, <[String]>::len);
         self.cells.resize(width, String::new());
-        let contract = match self.contracts.get(r.contract) {
-            Some(c) => c,
-            None => {
-                let c = crate::store::checksummed(r.contract);
-                self.contracts.entry(r.contract.to_vec()).or_insert(c)
-            }
-        };
         let c = &mut self.cells;
         c.iter_mut().for_each(String::clear);
         c[0].push_str(r.network);
@@ -124,7 +117,10 @@ impl Cells {
         }
         hex0x(&mut c[5], r.tx_hash);
         let _ = write!(c[6], "{}", r.log_index);
-        c[7].push_str(contract);
+        match alloy_primitives::Address::try_from(r.contract) {
+            Ok(a) => crate::abi::json::with_checksum(&a, |s| c[7].push_str(s)),
+            Err(_) => hex0x(&mut c[7], r.contract),
+        }
         c[8].push_str(r.event);
         c[9].push_str(r.signature);
         c[10].push_str(r.listener);

@@ -35,7 +35,7 @@ pub fn value_to_json(v: &DynSolValue) -> Value {
 
 /// The EIP-55 form of an address, remembered per thread: a history holds few distinct
 /// addresses and many rows, and each checksum costs a keccak.
-fn with_checksum<T>(a: &alloy_primitives::Address, f: impl FnOnce(&str) -> T) -> T {
+pub(crate) fn with_checksum<T>(a: &alloy_primitives::Address, f: impl FnOnce(&str) -> T) -> T {
     use std::cell::RefCell;
     use std::collections::HashMap;
     thread_local! {

@@ -57,7 +57,8 @@ impl Store {
     }
 
     /// Whether foreign keys are checked now (they are not during a bulk load).
-    pub fn checks_foreign_keys(&self) -> Result<bool, StoreError> {
+    #[cfg(test)]
+    pub(super) fn checks_foreign_keys(&self) -> Result<bool, StoreError> {
         Ok(self
             .conn
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?)

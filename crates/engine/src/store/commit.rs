@@ -202,17 +202,12 @@ impl Store {
     pub fn rollback_to(&mut self, network_id: i64, ancestor: u64) -> Result<Vec<i64>, StoreError> {
         let tx = self.conn.transaction()?;
         outbox::retract_above(&tx, network_id, ancestor, now_ms())?;
-        let removed: Vec<i64> = {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE events SET status = 2 WHERE network_id = ?1 AND block_number > ?2 AND status != 2 RETURNING id",
-            )?;
-            let rows = stmt.query_map(params![network_id, ancestor as i64], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        let now = now_ms();
-        for id in &removed {
-            note_change(&tx, *id, EventStatus::Removed, now)?;
-        }
+        let removed = set_status(
+            &tx,
+            "UPDATE events SET status = 2 WHERE network_id = ?1 AND block_number > ?2 AND status != 2 RETURNING id",
+            (network_id, ancestor),
+            EventStatus::Removed,
+        )?;
         coverage::truncate(&tx, network_id, ancestor)?;
         blocks::prune(&tx, network_id, Some(ancestor), 0)?;
         tx.commit()?;
@@ -222,17 +217,12 @@ impl Store {
     /// Marks pending events at or below `block` confirmed. Returns their ids.
     pub fn confirm_up_to(&mut self, network_id: i64, block: u64) -> Result<Vec<i64>, StoreError> {
         let tx = self.conn.transaction()?;
-        let confirmed: Vec<i64> = {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE events SET status = 1 WHERE network_id = ?1 AND status = 0 AND block_number <= ?2 RETURNING id",
-            )?;
-            let rows = stmt.query_map(params![network_id, block as i64], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        let now = now_ms();
-        for id in &confirmed {
-            note_change(&tx, *id, EventStatus::Confirmed, now)?;
-        }
+        let confirmed = set_status(
+            &tx,
+            "UPDATE events SET status = 1 WHERE network_id = ?1 AND status = 0 AND block_number <= ?2 RETURNING id",
+            (network_id, block),
+            EventStatus::Confirmed,
+        )?;
         tx.commit()?;
         Ok(confirmed)
     }
@@ -277,6 +267,25 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Runs `update` (`UPDATE events SET status … RETURNING id`, bound to a network and a
+/// block) and records the change in each event's status history. Returns the ids.
+fn set_status(
+    tx: &rusqlite::Transaction<'_>,
+    update: &str,
+    (network_id, block): (i64, u64),
+    status: EventStatus,
+) -> Result<Vec<i64>, StoreError> {
+    let ids: Vec<i64> = tx
+        .prepare_cached(update)?
+        .query_map(params![network_id, block as i64], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let now = now_ms();
+    for id in &ids {
+        note_change(tx, *id, status, now)?;
+    }
+    Ok(ids)
 }
 
 /// Records that event `id` took `status` at `at_ms`, for its status history.

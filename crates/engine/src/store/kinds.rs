@@ -26,11 +26,8 @@ pub(super) fn id_of(tx: &Transaction<'_>, def: &EventDef) -> Result<i64, StoreEr
     if let Some(id) = known {
         return Ok(id);
     }
-    let names = serde_json::to_string(&def_keys(def)).unwrap_or_else(|_| "[]".into());
-    tx.prepare_cached(
-        "INSERT INTO event_kinds (abi, name, signature, arg_names) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![abi, def.event.name, def.signature, names])?;
+    tx.prepare_cached("INSERT INTO event_kinds (abi, name, signature) VALUES (?1, ?2, ?3)")?
+        .execute(params![abi, def.event.name, def.signature])?;
     Ok(tx.last_insert_rowid())
 }
 
@@ -118,15 +115,20 @@ impl Kinds<'_> {
 impl Kind {
     /// Decodes a stored log.
     pub fn decode(&self, topics: &[u8], data: &[u8]) -> Result<Vec<DecodedArg>, StoreError> {
-        if !topics.len().is_multiple_of(32) {
-            return Err(StoreError::Corrupt(format!(
-                "stored topics of {} bytes",
-                topics.len()
-            )));
+        let topics: Vec<B256> = self.topics(topics)?.collect();
+        decode_log(&self.def, &topics, data).map_err(|e| self.corrupt(e.to_string()))
+    }
+
+    /// Stored topics (32-byte words back to back) as words.
+    fn topics<'a>(&self, raw: &'a [u8]) -> Result<impl Iterator<Item = B256> + 'a, StoreError> {
+        if !raw.len().is_multiple_of(32) {
+            return Err(self.corrupt(format!("topics of {} bytes", raw.len())));
         }
-        let topics: Vec<B256> = topics.chunks_exact(32).map(B256::from_slice).collect();
-        decode_log(&self.def, &topics, data)
-            .map_err(|e| StoreError::Corrupt(format!("a stored {} log: {e}", self.def.signature)))
+        Ok(raw.chunks_exact(32).map(B256::from_slice))
+    }
+
+    fn corrupt(&self, e: String) -> StoreError {
+        StoreError::Corrupt(format!("a stored {} log: {e}", self.def.signature))
     }
 
     /// Appends the JSON text of a stored log's arguments: the text of
@@ -137,17 +139,11 @@ impl Kind {
         topics: &[u8],
         data: &[u8],
     ) -> Result<(), StoreError> {
-        let corrupt =
-            |e: String| StoreError::Corrupt(format!("a stored {} log: {e}", self.def.signature));
-        if !topics.len().is_multiple_of(32) {
-            return Err(corrupt(format!("topics of {} bytes", topics.len())));
-        }
-        let topics = topics.chunks_exact(32).map(B256::from_slice);
         let decoded = self
             .def
             .layout
-            .decode_log_parts(topics, data)
-            .map_err(|e| corrupt(e.to_string()))?;
+            .decode_log_parts(self.topics(topics)?, data)
+            .map_err(|e| self.corrupt(e.to_string()))?;
         let (mut indexed, mut body) = (decoded.indexed.iter(), decoded.body.iter());
         let inputs = &self.def.event.inputs;
         let values: Vec<&DynSolValue> = inputs
@@ -160,7 +156,7 @@ impl Kind {
                 }
             })
             .collect::<Option<_>>()
-            .ok_or_else(|| corrupt("a parameter is missing".into()))?;
+            .ok_or_else(|| self.corrupt("a parameter is missing".into()))?;
         out.push('{');
         for (n, &i) in self.sorted.iter().enumerate() {
             if n > 0 {

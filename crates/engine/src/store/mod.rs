@@ -27,7 +27,6 @@ pub use detail::{Announcement, EventDetail, StatusChange};
 pub use filter::EventFilter;
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
-pub(crate) use query::checksummed;
 pub(crate) use query::{RawArgs, RawRow};
 pub use registry::ListenerRecord;
 

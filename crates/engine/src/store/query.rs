@@ -274,27 +274,12 @@ fn decoded(
     Ok(e)
 }
 
-/// The checksummed form of a contract address, remembered per thread: a history holds few
-/// contracts and many rows, and each checksum costs a keccak.
+/// The checksummed form of a stored address (hex when it is not 20 bytes).
 pub(crate) fn checksummed(bytes: &[u8]) -> String {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    thread_local! {
-        static KNOWN: RefCell<HashMap<Vec<u8>, String>> = RefCell::new(HashMap::new());
+    match alloy_primitives::Address::try_from(bytes) {
+        Ok(a) => crate::abi::json::with_checksum(&a, str::to_string),
+        Err(_) => format!("0x{}", hex::encode(bytes)),
     }
-    KNOWN.with_borrow_mut(|known| {
-        if let Some(s) = known.get(bytes) {
-            return s.clone();
-        }
-        let s = alloy_primitives::Address::try_from(bytes)
-            .map(|a| a.to_checksum(None))
-            .unwrap_or_else(|_| format!("0x{}", hex::encode(bytes)));
-        if known.len() >= 4096 {
-            known.clear();
-        }
-        known.insert(bytes.to_vec(), s.clone());
-        s
-    })
 }
 
 fn finish(

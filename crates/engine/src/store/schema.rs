@@ -148,16 +148,16 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX events_tx;
     ",
     "
-    -- Each event definition once: its JSON ABI item (names, types, indexed), name and
-    -- canonical signature. Events stored from now on refer to it with `kind` and keep
-    -- only their raw topics and data; their arguments are decoded when read. Older rows
-    -- keep their `event`, `signature`, `args` and `arg_names` text (kind NULL).
+    -- Each event definition once: its JSON ABI item (names, types, indexed; the argument
+    -- names come from it), name and canonical signature. Events stored from now on refer
+    -- to it with `kind` and keep only their raw topics and data; their arguments are
+    -- decoded when read. Older rows keep their `event`, `signature`, `args` and
+    -- `arg_names` text (kind NULL).
     CREATE TABLE event_kinds (
         id        INTEGER PRIMARY KEY,
         abi       TEXT NOT NULL UNIQUE,
         name      TEXT NOT NULL,
-        signature TEXT NOT NULL,
-        arg_names TEXT NOT NULL
+        signature TEXT NOT NULL
     );
     ALTER TABLE events ADD COLUMN kind INTEGER;
     -- Only pending events are looked up by status (to confirm them); a backfill stores

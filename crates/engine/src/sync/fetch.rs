@@ -61,15 +61,7 @@ impl NetworkSync {
             while let Some(result) = results.next().await {
                 let (lo, hi, logs) = result?;
                 if hi >= window_start {
-                    if let Some(p) = pending.take() {
-                        if let Some(w) = writing.take() {
-                            self.finish(w).await?;
-                        }
-                        writing = Some(self.write(p));
-                    }
-                    if let Some(w) = writing.take() {
-                        self.finish(w).await?;
-                    }
+                    self.drain(&mut writing, &mut pending).await?;
                 }
                 let commit = self
                     .build_commit(matcher, decimals, (lo, hi), active, logs, head, final_block)
@@ -105,14 +97,24 @@ impl NetworkSync {
         // What was decoded is written, and a write in flight finished (counted and
         // announced), even when a later chunk failed: the retried step starts from what is
         // really stored. Nothing is written after a write that failed.
-        let mut last = Ok(());
-        if let Some(w) = writing.take() {
-            last = self.finish(w).await;
-        }
-        if let (Some(p), Ok(())) = (pending, &last) {
-            last = self.finish(self.write(p)).await;
-        }
+        let last = self.drain(&mut writing, &mut pending).await;
         outcome.and(last)
+    }
+
+    /// Finishes the write in flight, then writes what is pending and waits for it; nothing
+    /// is written after a write that failed.
+    async fn drain(
+        &self,
+        writing: &mut Option<Writing>,
+        pending: &mut Option<Commit>,
+    ) -> Result<(), SyncError> {
+        if let Some(w) = writing.take() {
+            self.finish(w).await?;
+        }
+        if let Some(p) = pending.take() {
+            self.finish(self.write(p)).await?;
+        }
+        Ok(())
     }
 
     /// Writes a commit on a blocking thread.
