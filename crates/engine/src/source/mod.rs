@@ -5,6 +5,7 @@
 
 pub mod error;
 mod http;
+mod logs;
 mod mask;
 mod probe;
 pub mod types;
@@ -67,15 +68,17 @@ impl Source {
         method: &str,
         params: Value,
     ) -> Result<T, RpcError> {
-        self.call_having(method, params, None).await
+        self.call_having(method, params, None, |_| None).await
     }
 
-    /// As [`Source::call`], skipping endpoints known to be below block `needs`.
+    /// As [`Source::call`], skipping endpoints known to be below block `needs`, and reading
+    /// answers with `fast` first (see [`HttpEndpoint::call_with`]).
     async fn call_having<T: DeserializeOwned>(
         &self,
         method: &str,
         params: Value,
         needs: Option<u64>,
+        fast: fn(&[u8]) -> Option<T>,
     ) -> Result<T, RpcError> {
         let (start, heads) = {
             let st = self.lock();
@@ -96,7 +99,10 @@ impl Source {
                 });
                 continue;
             }
-            match self.endpoints[idx].call(method, params.clone()).await {
+            match self.endpoints[idx]
+                .call_with(method, params.clone(), fast)
+                .await
+            {
                 Ok(v) => {
                     self.mark(idx, EndpointHealth::Ok, None);
                     return Ok(v);
@@ -195,14 +201,20 @@ impl Source {
             "eth_getBlockByNumber",
             json!([tag.to_param(), false]),
             needs,
+            |_| None,
         )
         .await
     }
 
     pub async fn logs(&self, filter: &LogFilter) -> Result<Vec<RpcLog>, RpcError> {
         let to: u64 = filter.to_block.to();
-        self.call_having("eth_getLogs", json!([filter]), Some(to))
-            .await
+        self.call_having(
+            "eth_getLogs",
+            json!([filter]),
+            Some(to),
+            logs::parse_logs_answer,
+        )
+        .await
     }
 
     /// Health of each endpoint for the status display.
