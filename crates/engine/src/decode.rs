@@ -14,7 +14,6 @@ use crate::abi::EventDef;
 use crate::value::DecodedArg;
 use alloy_dyn_abi::{DynSolType, DynSolValue};
 use alloy_primitives::B256;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use crate::abi::json::{args_to_json, event_args_to_json, value_to_json, value_to_json_named};
@@ -44,6 +43,15 @@ pub fn decode_log(
     topics: &[B256],
     data: &[u8],
 ) -> Result<Vec<DecodedArg>, DecodeError> {
+    Ok(with_names(def, decode_values(def, topics, data)?))
+}
+
+/// As [`decode_log`], the values alone: what matching needs when no condition reads them.
+pub fn decode_values(
+    def: &EventDef,
+    topics: &[B256],
+    data: &[u8],
+) -> Result<Vec<DynSolValue>, DecodeError> {
     if topics.len() != def.topic_count {
         return Err(DecodeError::TopicCount {
             expected: def.topic_count,
@@ -59,11 +67,10 @@ pub fn decode_log(
             });
         }
     }
-    let types = &def.types;
-    if types.len() != def.event.inputs.len() {
+    if def.types.len() != def.event.inputs.len() {
         return Err(DecodeError::Definition(format!(
             "{} types for {} parameters",
-            types.len(),
+            def.types.len(),
             def.event.inputs.len()
         )));
     }
@@ -71,7 +78,34 @@ pub fn decode_log(
         .layout
         .decode_log_parts(topics.iter().copied(), data)
         .map_err(map_error)?;
-    merge(def, types, decoded.indexed, decoded.body)
+    // Indexed and body values interleaved back into ABI order.
+    let (mut indexed, mut body) = (decoded.indexed.into_iter(), decoded.body.into_iter());
+    let mut values = Vec::with_capacity(def.types.len());
+    for (i, p) in def.event.inputs.iter().enumerate() {
+        let value = if p.indexed {
+            indexed.next()
+        } else {
+            body.next()
+        };
+        values
+            .push(value.ok_or_else(|| DecodeError::Data(format!("parameter {} missing", i + 1)))?);
+    }
+    Ok(values)
+}
+
+/// Names values decoded by [`decode_values`] with their parameters.
+pub fn with_names(def: &EventDef, values: Vec<DynSolValue>) -> Vec<DecodedArg> {
+    let params = def.event.inputs.iter().zip(&def.types).enumerate();
+    params
+        .zip(values)
+        .map(|((i, (p, ty)), value)| DecodedArg {
+            name: crate::abi::json::arg_name(i, &p.name),
+            ty: ty.sol_type_name().into_owned(),
+            indexed: p.indexed,
+            hashed: p.indexed && !is_value_type(ty),
+            value,
+        })
+        .collect()
 }
 
 fn map_error(e: alloy_dyn_abi::Error) -> DecodeError {
@@ -86,35 +120,6 @@ fn map_error(e: alloy_dyn_abi::Error) -> DecodeError {
         },
         other => DecodeError::Data(other.to_string()),
     }
-}
-
-/// Interleaves decoded indexed and body values back into ABI order.
-fn merge(
-    def: &EventDef,
-    types: &[DynSolType],
-    indexed: Vec<DynSolValue>,
-    body: Vec<DynSolValue>,
-) -> Result<Vec<DecodedArg>, DecodeError> {
-    let (mut indexed, mut body) = (indexed.into_iter(), body.into_iter());
-    let mut args = Vec::with_capacity(types.len());
-    for (i, (p, ty)) in def.event.inputs.iter().zip(types).enumerate() {
-        let value = if p.indexed {
-            indexed.next()
-        } else {
-            body.next()
-        };
-        let value =
-            value.ok_or_else(|| DecodeError::Data(format!("parameter {} missing", i + 1)))?;
-        let name = crate::abi::json::arg_name(i, &p.name);
-        args.push(DecodedArg {
-            name,
-            ty: ty.sol_type_name().into_owned(),
-            indexed: p.indexed,
-            hashed: p.indexed && !is_value_type(ty),
-            value,
-        });
-    }
-    Ok(args)
 }
 
 /// Types stored as their value in a topic; all others (string, bytes, arrays, tuples) are hashed.
@@ -135,8 +140,9 @@ pub(crate) fn is_value_type(ty: &DynSolType) -> bool {
 pub struct EventIndex {
     /// Shared: stored events keep the definition they were decoded with.
     defs: Vec<Arc<EventDef>>,
-    /// topic0 -> indices into `defs` (non-anonymous only), in insertion order.
-    by_topic0: HashMap<B256, Vec<usize>>,
+    /// (topic0, index into `defs`) of the non-anonymous ones, sorted by topic0, then in
+    /// insertion order.
+    by_topic0: Vec<(B256, usize)>,
     /// Indices of anonymous definitions.
     anonymous: Vec<usize>,
 }
@@ -162,10 +168,11 @@ impl EventIndex {
             if def.event.anonymous {
                 index.anonymous.push(i);
             } else {
-                index.by_topic0.entry(def.topic0).or_default().push(i);
+                index.by_topic0.push((def.topic0, i));
             }
             index.defs.push(Arc::new(def));
         }
+        index.by_topic0.sort_by_key(|(topic0, _)| *topic0);
         index
     }
 
@@ -174,7 +181,7 @@ impl EventIndex {
         match self.candidates(topics).next() {
             Some(def) => Lookup::Found(def),
             None => match topics.first() {
-                Some(&topic0) if self.by_topic0.contains_key(&topic0) => {
+                Some(&topic0) if self.with_topic0(topic0).next().is_some() => {
                     Lookup::TopicCountMismatch {
                         topic0,
                         got: topics.len(),
@@ -192,11 +199,20 @@ impl EventIndex {
         topics: &[B256],
     ) -> impl Iterator<Item = &'a Arc<EventDef>> + 'a {
         let count = topics.len();
-        let ids = topics.first().and_then(|t| self.by_topic0.get(t));
-        ids.into_iter()
-            .flatten()
-            .map(|&i| &self.defs[i])
+        let topic0 = topics.first().copied();
+        topic0
+            .into_iter()
+            .flat_map(|t| self.with_topic0(t))
             .filter(move |d| d.topic_count == count)
+    }
+
+    /// The non-anonymous definitions with this topic0, first first.
+    fn with_topic0(&self, topic0: B256) -> impl Iterator<Item = &Arc<EventDef>> + '_ {
+        let start = self.by_topic0.partition_point(|(t, _)| *t < topic0);
+        self.by_topic0[start..]
+            .iter()
+            .take_while(move |(t, _)| *t == topic0)
+            .map(|&(_, i)| &self.defs[i])
     }
 
     /// Anonymous definitions whose topic count fits (see the module docs for how to use them).

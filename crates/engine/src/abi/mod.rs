@@ -53,6 +53,30 @@ pub struct EventDef {
     pub types: Vec<DynSolType>,
     /// The decoder of its logs: topic0, indexed types, body types.
     pub layout: DynSolEvent,
+    /// Which argument is the amount the event moves (History sorts by it): the first
+    /// unsigned one named like an amount, else the first non-indexed unsigned one.
+    pub amount_at: Option<usize>,
+    /// Set when every non-indexed parameter is a value type (one word each): such a log
+    /// decodes whenever its data holds the words, so matching without conditions need not
+    /// decode it.
+    pub words: Option<Words>,
+}
+
+/// The layout of an event whose data is all value types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Words {
+    /// Bytes of data the parameters need (more is ignored, as decoding ignores it).
+    pub data_len: usize,
+    /// Where the amount is (a `uint256`; events with another amount type have no `Words`).
+    pub amount: Option<Word>,
+}
+
+/// A 32-byte word of a log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Word {
+    Topic(usize),
+    /// Byte offset into the data.
+    Data(usize),
 }
 
 impl EventDef {
@@ -84,6 +108,8 @@ impl EventDef {
             event: e,
             types: Vec::new(),
             layout: DynSolEvent::new_unchecked(None, Vec::new(), DynSolType::Tuple(Vec::new())),
+            amount_at: None,
+            words: None,
         };
         def.types = def.param_types()?;
         let (mut indexed, mut body) = (Vec::new(), Vec::new());
@@ -93,7 +119,40 @@ impl EventDef {
         }
         let topic0 = (!def.event.anonymous).then_some(def.topic0);
         def.layout = DynSolEvent::new_unchecked(topic0, indexed, DynSolType::Tuple(body));
+        def.amount_at = def.amount_position();
+        def.words = def.words();
         Ok(def)
+    }
+
+    fn words(&self) -> Option<Words> {
+        let mut topic = usize::from(!self.event.anonymous);
+        let mut data_len = 0;
+        let mut amount = None;
+        for (i, (p, ty)) in self.event.inputs.iter().zip(&self.types).enumerate() {
+            let at = if p.indexed {
+                topic += 1;
+                Word::Topic(topic - 1)
+            } else if crate::decode::is_value_type(ty) {
+                data_len += 32;
+                Word::Data(data_len - 32)
+            } else {
+                return None;
+            };
+            if self.amount_at == Some(i) && *ty == DynSolType::Uint(256) {
+                amount = Some(at);
+            }
+        }
+        // An amount of another width is read by decoding.
+        (amount.is_some() || self.amount_at.is_none()).then_some(Words { data_len, amount })
+    }
+
+    fn amount_position(&self) -> Option<usize> {
+        const NAMES: &[&str] = &["value", "amount", "_value", "_amount", "wad"];
+        let uint = |i: &usize| matches!(self.types.get(*i), Some(DynSolType::Uint(_)));
+        let inputs = &self.event.inputs;
+        let named =
+            (0..inputs.len()).find(|i| NAMES.contains(&inputs[*i].name.as_str()) && uint(i));
+        named.or_else(|| (0..inputs.len()).find(|i| !inputs[*i].indexed && uint(i)))
     }
 
     /// The event's name.

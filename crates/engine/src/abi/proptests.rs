@@ -83,6 +83,33 @@ proptest! {
     }
 
     #[test]
+    fn a_log_of_value_words_decodes_whenever_its_data_holds_them(
+        data in log_data(),
+        seed in any::<[u8; 32]>(),
+    ) {
+        let mut checked = 0;
+        for def in all_defs().iter().filter(|d| d.words.is_some()) {
+            let words = def.words.as_ref().unwrap();
+            let mut topics = vec![B256::from(seed); def.topic_count];
+            if !def.event.anonymous {
+                topics[0] = def.topic0;
+            }
+            let decoded = crate::decode::decode_values(def, &topics, &data);
+            if data.len() >= words.data_len {
+                checked += 1;
+                let values = decoded.expect("the words are there");
+                let amount = def.amount_at.map(|i| values[i].as_uint().expect("a uint").0);
+                let word = words.amount.map(|w| match w {
+                    Word::Topic(i) => U256::from_be_bytes(topics[i].0),
+                    Word::Data(o) => U256::from_be_slice(&data[o..o + 32]),
+                });
+                prop_assert_eq!(amount, word, "{}", def.signature);
+            }
+        }
+        prop_assert!(checked > 0, "events with no data words are always checked");
+    }
+
+    #[test]
     fn resolve_spec_never_panics(s in "\\PC{0,80}") {
         let _ = resolve_event_spec(&s);
     }

@@ -3,40 +3,53 @@
 
 pub mod condition;
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use alloy_dyn_abi::DynSolValue;
 use alloy_primitives::{Address, B256, U256};
 
-use crate::abi::EventDef;
-use crate::decode::{decode_log, EventIndex, Lookup};
+use crate::abi::{EventDef, Word};
+use crate::decode::{decode_values, with_names, EventIndex, Lookup};
 use crate::model::ListenerSpec;
 use crate::source::RpcLog;
-use crate::value::DecodedArg;
 use condition::{Condition, EvalContext};
 
 /// What one listener wants.
 struct Want {
     id: i64,
-    contracts: HashSet<Address>,
-    /// (topic0, topic count) -> condition (topic0 is the signature's hash, also computed
-    /// for anonymous events).
-    events: HashMap<(B256, usize), Option<Condition>>,
-    /// (topic0, topic count) of the watched events.
-    shapes: HashSet<(B256, usize)>,
+    /// Sorted; empty: any contract.
+    contracts: Vec<Address>,
+    /// (topic0, topic count) and condition of each watched event (topic0 is the
+    /// signature's hash, also computed for anonymous events).
+    events: Vec<((B256, usize), Option<Condition>)>,
+    /// (topic0, topic count) of the watched non-anonymous events.
+    shapes: Vec<(B256, usize)>,
     /// Per watched event: its topic0 and, for topics 1..=3, the values its condition
     /// allows (None: any).
     topic_filters: Vec<(B256, [Option<Vec<B256>>; 3])>,
     /// Watches at least one anonymous event (matched without topic0).
     anonymous: bool,
+    /// A condition reads token units (the contract's decimals).
+    uses_decimals: bool,
+}
+
+impl Want {
+    fn watches(&self, contract: &Address) -> bool {
+        self.contracts.is_empty() || self.contracts.binary_search(contract).is_ok()
+    }
+
+    /// The watched event with this key: `Some(condition)`.
+    fn event(&self, key: &(B256, usize)) -> Option<&Option<Condition>> {
+        self.events.iter().find(|(k, _)| k == key).map(|(_, c)| c)
+    }
 }
 
 /// A log that matched at least one listener.
 #[derive(Debug)]
 pub struct Matched<'a> {
     pub def: &'a Arc<EventDef>,
-    pub args: Vec<DecodedArg>,
+    /// The amount it moves (see [`EventDef::amount_at`]).
+    pub amount: Option<U256>,
     pub listeners: Vec<i64>,
 }
 
@@ -63,27 +76,40 @@ impl Matcher {
         let mut defs = Vec::new();
         let mut wants = Vec::new();
         for (id, spec) in listeners {
-            let mut events = HashMap::new();
-            let mut shapes = HashSet::new();
+            let mut events: Vec<((B256, usize), Option<Condition>)> = Vec::new();
+            let mut shapes = Vec::new();
             let mut topic_filters = Vec::new();
             let mut continue_anonymous = false;
             for w in &spec.events {
+                let key = (w.def.topic0, w.def.topic_count);
                 if w.def.event.anonymous {
                     continue_anonymous = true;
                 } else {
-                    shapes.insert((w.def.topic0, w.def.topic_count));
+                    if !shapes.contains(&key) {
+                        shapes.push(key);
+                    }
                     topic_filters.push((w.def.topic0, topic_filter(w)));
                 }
                 defs.push(w.def.clone());
-                events.insert((w.def.topic0, w.def.topic_count), w.condition.clone());
+                // The last of two same-keyed events wins, as it always has.
+                events.retain(|(k, _)| *k != key);
+                events.push((key, w.condition.clone()));
             }
+            let mut contracts: Vec<Address> = spec.contracts.clone();
+            contracts.sort();
+            contracts.dedup();
+            let uses_decimals = events
+                .iter()
+                .flat_map(|(_, c)| c)
+                .any(|c| c.uses_decimals());
             wants.push(Want {
                 id,
-                contracts: spec.contracts.iter().copied().collect(),
+                contracts,
                 events,
                 shapes,
                 topic_filters,
                 anonymous: continue_anonymous,
+                uses_decimals,
             });
         }
         Self {
@@ -130,18 +156,12 @@ impl Matcher {
     pub fn needs_decimals(&self, log: &RpcLog, active: &[i64]) -> bool {
         self.wants
             .iter()
-            .filter(|w| active.contains(&w.id))
-            .any(|w| {
-                (w.contracts.is_empty() || w.contracts.contains(&log.address))
-                    && w.events.values().flatten().any(|c| c.uses_decimals())
-            })
+            .any(|w| w.uses_decimals && active.contains(&w.id) && w.watches(&log.address))
     }
 
     /// Decodes the log and finds the active listeners that want it.
     pub fn match_log(&self, log: &RpcLog, active: &[i64], decimals: Option<u8>) -> Outcome<'_> {
-        let in_scope = |w: &&Want| {
-            active.contains(&w.id) && (w.contracts.is_empty() || w.contracts.contains(&log.address))
-        };
+        let in_scope = |w: &&Want| active.contains(&w.id) && w.watches(&log.address);
         let Some(&topic0) = log.topics.first() else {
             return Outcome::default();
         };
@@ -167,31 +187,40 @@ impl Matcher {
             Lookup::TopicCountMismatch { .. } => return out,
         };
         let key = (def.topic0, def.topic_count);
-        let wanting = self
-            .wants
-            .iter()
-            .filter(in_scope)
-            .filter(|w| w.events.contains_key(&key));
-        let args = match decode_log(def, &log.topics, &log.data) {
-            Ok(args) => args,
+        let wanting = || {
+            self.wants
+                .iter()
+                .filter(in_scope)
+                .filter_map(|w| Some((w.id, w.event(&key)?.as_ref())))
+        };
+        // Without conditions to evaluate, a log whose data is value types fits whenever
+        // its data holds the words: nothing to decode.
+        let words = def.words.as_ref().filter(|w| log.data.len() >= w.data_len);
+        if let Some(words) = words.filter(|_| wanting().all(|(_, c)| c.is_none())) {
+            let listeners: Vec<i64> = wanting().map(|(id, _)| id).collect();
+            if !listeners.is_empty() {
+                out.matched = Some(Matched {
+                    def,
+                    amount: words.amount.and_then(|w| word(w, &log.topics, &log.data)),
+                    listeners,
+                });
+            }
+            return out;
+        }
+        let values = match decode_values(def, &log.topics, &log.data) {
+            Ok(values) => values,
             Err(e) => {
-                out.undecodable.extend(wanting.map(|w| w.id));
+                out.undecodable.extend(wanting().map(|(id, _)| id));
                 out.reason = e.to_string();
                 return out;
             }
         };
-        let ctx = EvalContext { decimals };
-        let listeners: Vec<i64> = wanting
-            .filter(|w| match w.events.get(&key) {
-                Some(Some(c)) => c.eval(&args, &ctx).unwrap_or(false),
-                _ => true,
-            })
-            .map(|w| w.id)
-            .collect();
+        let amount = amount(def, &values);
+        let listeners = passing(def, values, wanting(), decimals);
         if !listeners.is_empty() {
             out.matched = Some(Matched {
                 def,
-                args,
+                amount,
                 listeners,
             });
         }
@@ -206,33 +235,26 @@ impl Matcher {
         in_scope: &dyn Fn(&&Want) -> bool,
         decimals: Option<u8>,
     ) -> Outcome<'_> {
-        let ctx = EvalContext { decimals };
         for def in self.index.anonymous_candidates(&log.topics) {
             let key = (def.topic0, def.topic_count);
-            let wanting: Vec<&Want> = self
+            let wanting: Vec<(i64, Option<&Condition>)> = self
                 .wants
                 .iter()
                 .filter(|w| in_scope(w) && !w.contracts.is_empty())
-                .filter(|w| w.events.contains_key(&key))
+                .filter_map(|w| Some((w.id, w.event(&key)?.as_ref())))
                 .collect();
             if wanting.is_empty() {
                 continue;
             }
-            let Ok(args) = decode_log(def, &log.topics, &log.data) else {
+            let Ok(values) = decode_values(def, &log.topics, &log.data) else {
                 continue;
             };
-            let listeners: Vec<i64> = wanting
-                .iter()
-                .filter(|w| match w.events.get(&key) {
-                    Some(Some(c)) => c.eval(&args, &ctx).unwrap_or(false),
-                    _ => true,
-                })
-                .map(|w| w.id)
-                .collect();
+            let amount = amount(def, &values);
+            let listeners = passing(def, values, wanting.into_iter(), decimals);
             if !listeners.is_empty() {
                 let matched = Some(Matched {
                     def,
-                    args,
+                    amount,
                     listeners,
                 });
                 return Outcome {
@@ -242,6 +264,42 @@ impl Matcher {
             }
         }
         Outcome::default()
+    }
+}
+
+/// The listeners among `wanting` whose condition the decoded values meet. The arguments
+/// are named only when a condition reads them.
+fn passing<'c>(
+    def: &EventDef,
+    values: Vec<DynSolValue>,
+    wanting: impl Iterator<Item = (i64, Option<&'c Condition>)> + Clone,
+    decimals: Option<u8>,
+) -> Vec<i64> {
+    let args = if wanting.clone().any(|(_, c)| c.is_some()) {
+        with_names(def, values)
+    } else {
+        Vec::new()
+    };
+    let ctx = EvalContext { decimals };
+    wanting
+        .filter(|(_, c)| c.is_none_or(|c| c.eval(&args, &ctx).unwrap_or(false)))
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// The `uint256` in a word of the log.
+fn word(at: Word, topics: &[B256], data: &[u8]) -> Option<U256> {
+    match at {
+        Word::Topic(i) => topics.get(i).map(|t| U256::from_be_bytes(t.0)),
+        Word::Data(offset) => data.get(offset..offset + 32).map(U256::from_be_slice),
+    }
+}
+
+/// The amount the decoded values carry (see [`EventDef::amount_at`]).
+fn amount(def: &EventDef, values: &[DynSolValue]) -> Option<U256> {
+    match values.get(def.amount_at?) {
+        Some(DynSolValue::Uint(v, _)) => Some(*v),
+        _ => None,
     }
 }
 
@@ -308,20 +366,6 @@ fn topic_filter(w: &crate::model::WatchedEvent) -> [Option<Vec<B256>>; 3] {
         position += 1;
     }
     out
-}
-
-/// The amount an event moves, for sorting: the first unsigned argument named like an
-/// amount, else the first non-indexed unsigned argument.
-pub fn amount_of(args: &[DecodedArg]) -> Option<U256> {
-    let uint = |a: &DecodedArg| match &a.value {
-        DynSolValue::Uint(v, _) if !a.hashed => Some(*v),
-        _ => None,
-    };
-    const NAMES: &[&str] = &["value", "amount", "_value", "_amount", "wad"];
-    args.iter()
-        .filter(|a| NAMES.contains(&a.name.as_str()))
-        .find_map(uint)
-        .or_else(|| args.iter().filter(|a| !a.indexed).find_map(uint))
 }
 
 #[cfg(test)]

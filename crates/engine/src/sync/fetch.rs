@@ -162,7 +162,12 @@ impl Fetch {
                 address: sel.addresses.clone(),
                 topics: sel.topics.clone(),
             };
-            logs.extend(self.range(filter).await?);
+            let got = self.range(filter).await?;
+            if logs.is_empty() {
+                logs = got;
+            } else {
+                logs.extend(got);
+            }
         }
         if self.selections.len() > 1 {
             // Two queries can return the same log.
@@ -188,7 +193,11 @@ impl Fetch {
                     if let Ok(mut s) = sizer.lock() {
                         s.succeeded(hi - lo + 1, logs.len());
                     }
-                    out.extend(logs);
+                    if out.is_empty() {
+                        out = logs;
+                    } else {
+                        out.extend(logs);
+                    }
                     if hi >= end {
                         break;
                     }

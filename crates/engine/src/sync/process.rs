@@ -7,7 +7,7 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 use super::tokens::TokenCache;
 use super::{lock, NetworkSync, SyncError, REORG_WINDOW};
 use crate::event::EventStatus;
-use crate::matcher::{amount_of, Matcher};
+use crate::matcher::Matcher;
 use crate::source::{BlockTag, RpcLog};
 use crate::store::{BlockRecord, Commit, NewEvent};
 
@@ -37,15 +37,15 @@ impl NetworkSync {
                 }
             }
         }
-        let mut events = Vec::new();
+        let mut events = Vec::with_capacity(logs.len());
         let mut undecodable: BTreeMap<i64, u64> = BTreeMap::new();
-        for log in &logs {
-            let dec = if matcher.needs_decimals(log, active) {
+        for log in logs {
+            let dec = if matcher.needs_decimals(&log, active) {
                 tokens.decimals(self, log.address).await?
             } else {
                 None
             };
-            let outcome = matcher.match_log(log, active, dec);
+            let outcome = matcher.match_log(&log, active, dec);
             if !outcome.undecodable.is_empty() {
                 tracing::debug!(network = %self.spec.name, tx = ?log.transaction_hash, log_index = ?log.log_index, reason = %outcome.reason, "log does not fit its ABI; counted");
                 for l in outcome.undecodable {
@@ -55,8 +55,9 @@ impl NetworkSync {
             if let Some(m) = outcome.matched {
                 // History and deliveries show amounts in token units: know the token
                 // (asked once per contract, then kept in the store).
-                tokens.info(self, log.address).await?;
+                tokens.learn(self, log.address).await?;
                 let number: u64 = log.block_number.map_or(0, |b| b.to());
+                let (def, amount, listeners) = (m.def.clone(), m.amount, m.listeners);
                 events.push(NewEvent {
                     block_number: number,
                     block_hash: log.block_hash.unwrap_or_default(),
@@ -64,16 +65,16 @@ impl NetworkSync {
                     tx_hash: log.transaction_hash.unwrap_or_default(),
                     log_index: log.log_index.map_or(0, |i| i.to()),
                     contract: log.address,
-                    topics: log.topics.clone(),
-                    data: log.data.to_vec(),
-                    def: m.def.clone(),
-                    amount: amount_of(&m.args),
+                    topics: log.topics,
+                    data: log.data.0.into(),
+                    def,
+                    amount,
                     status: if number <= final_block {
                         EventStatus::Confirmed
                     } else {
                         EventStatus::Pending
                     },
-                    listeners: m.listeners,
+                    listeners,
                 });
             }
         }

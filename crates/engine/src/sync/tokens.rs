@@ -15,6 +15,8 @@ use crate::store::TokenInfo;
 pub struct TokenCache {
     known: HashMap<Address, TokenInfo>,
     unsaved: Vec<(Address, TokenInfo)>,
+    /// The contract `learn` was last asked about.
+    last: Option<Address>,
 }
 
 impl TokenCache {
@@ -23,6 +25,7 @@ impl TokenCache {
         Self {
             known: known.into_iter().collect(),
             unsaved: Vec::new(),
+            last: None,
         }
     }
 
@@ -38,6 +41,22 @@ impl TokenCache {
     /// The answers fetched since the last call, for the next commit to store.
     pub(super) fn take_unsaved(&mut self) -> Vec<(Address, TokenInfo)> {
         std::mem::take(&mut self.unsaved)
+    }
+
+    /// Makes sure the contract's token facts are known (fetched the first time).
+    pub(super) async fn learn(
+        &mut self,
+        sync: &NetworkSync,
+        contract: Address,
+    ) -> Result<(), SyncError> {
+        // Logs come in runs of one contract: most calls ask about the last one again.
+        if self.last != Some(contract) {
+            if !self.known.contains_key(&contract) {
+                self.info(sync, contract).await?;
+            }
+            self.last = Some(contract);
+        }
+        Ok(())
     }
 
     /// The token facts, fetched the first time (and then noted as not yet stored).
