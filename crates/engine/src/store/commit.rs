@@ -1,13 +1,13 @@
 //! The one write path of the sync loop: events, matches, coverage and headers of a block
 //! range commit together; reorg rollbacks and confirmations likewise.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use alloy_primitives::{Address, B256, U256};
 use rusqlite::{params, OptionalExtension};
 
-use super::{blocks, coverage, kinds, outbox, BlockRecord, Store, StoreError};
+use super::{append, blocks, coverage, outbox, BlockRecord, Store, StoreError};
 use crate::abi::EventDef;
 use crate::event::EventStatus;
 
@@ -85,85 +85,13 @@ impl Store {
     /// Writes a range atomically (a repeat of a known log only adds missing matches).
     pub fn commit(&mut self, c: &Commit) -> Result<Committed, StoreError> {
         let tx = self.conn.transaction()?;
-        let mut fresh = Vec::new();
-        let mut inserted = 0;
-        let mut matched_per: BTreeMap<i64, u64> = BTreeMap::new();
         let now = now_ms();
+        let done = if append::applies(&tx, c)? {
+            append::insert(&tx, c, now)?
+        } else {
+            insert_checked(&tx, c, now)?
+        };
         {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, event, signature, args, arg_names)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, '', '', '', '')
-                 ON CONFLICT DO NOTHING",
-            )?;
-            let mut find = tx.prepare_cached(
-                "SELECT id FROM events WHERE network_id = ?1 AND block_number = ?2 AND log_index = ?3 AND block_hash = ?4",
-            )?;
-            let mut revive =
-                tx.prepare_cached("UPDATE events SET status = ?2 WHERE id = ?1 AND status = 2")?;
-            let mut matched = tx.prepare_cached(
-                "INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES (?1, ?2)",
-            )?;
-            // Definitions by address: a commit holds the matcher's few shared ones.
-            let mut kind_ids: HashMap<*const EventDef, i64> = HashMap::new();
-            for e in &c.events {
-                let kind = match kind_ids.get(&Arc::as_ptr(&e.def)) {
-                    Some(id) => *id,
-                    None => {
-                        let id = kinds::id_of(&tx, &e.def)?;
-                        kind_ids.insert(Arc::as_ptr(&e.def), id);
-                        id
-                    }
-                };
-                let topics: Vec<u8> = e.topics.iter().flat_map(|t| t.0).collect();
-                let amount = e.amount.map(|a| a.to_be_bytes::<32>());
-                let n = insert.execute(params![
-                    c.network_id,
-                    e.block_number as i64,
-                    e.log_index as i64,
-                    e.block_hash.as_slice(),
-                    e.block_time,
-                    e.tx_hash.as_slice(),
-                    e.contract.as_slice(),
-                    kind,
-                    topics,
-                    e.data,
-                    status_code(e.status),
-                    amount.as_ref().map(|a| a.as_slice()),
-                    now,
-                ])?;
-                let (id, revived) = if n == 1 {
-                    inserted += 1;
-                    let id = tx.last_insert_rowid();
-                    fresh.push(id);
-                    (id, false)
-                } else {
-                    let id: i64 = find.query_row(
-                        params![
-                            c.network_id,
-                            e.block_number as i64,
-                            e.log_index as i64,
-                            e.block_hash.as_slice()
-                        ],
-                        |r| r.get(0),
-                    )?;
-                    // The block came back after a reorg had removed it.
-                    let revived = revive.execute(params![id, status_code(e.status)])? == 1;
-                    if revived {
-                        fresh.push(id);
-                        note_change(&tx, id, e.status, now)?;
-                    }
-                    (id, revived)
-                };
-                for l in &e.listeners {
-                    let new_match = matched.execute(params![l, id])? == 1;
-                    if new_match {
-                        *matched_per.entry(*l).or_default() += 1;
-                    }
-                    if (new_match || revived) && c.routed.contains(l) {
-                        outbox::enqueue(&tx, *l, id, e.block_number, e.status, now)?;
-                    }
-                }
-            }
             let mut token = tx.prepare_cached(
                 "INSERT OR REPLACE INTO tokens (network_id, address, decimals, symbol) VALUES (?1, ?2, ?3, ?4)",
             )?;
@@ -190,11 +118,7 @@ impl Store {
             blocks::prune(&tx, c.network_id, None, c.prune_below)?;
         }
         tx.commit()?;
-        Ok(Committed {
-            fresh,
-            inserted,
-            matched: matched_per,
-        })
+        Ok(done)
     }
 
     /// Undoes everything above the common ancestor of a reorg: events there become
@@ -260,6 +184,82 @@ impl Store {
             .flatten();
         Ok(n.map(|n| n as u64))
     }
+}
+
+/// Inserts the commit's events one by one: a known log is found and only gains its missing
+/// matches (or comes back, when a reorg had removed it).
+fn insert_checked(
+    tx: &rusqlite::Transaction<'_>,
+    c: &Commit,
+    now: i64,
+) -> Result<Committed, StoreError> {
+    let mut done = Committed::default();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, event, signature, args, arg_names)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, '', '', '', '')
+         ON CONFLICT DO NOTHING",
+    )?;
+    let mut find = tx.prepare_cached(
+        "SELECT id FROM events WHERE network_id = ?1 AND block_number = ?2 AND log_index = ?3 AND block_hash = ?4",
+    )?;
+    let mut revive =
+        tx.prepare_cached("UPDATE events SET status = ?2 WHERE id = ?1 AND status = 2")?;
+    let mut matched =
+        tx.prepare_cached("INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES (?1, ?2)")?;
+    let mut kinds = append::Kinds::default();
+    for e in &c.events {
+        let kind = kinds.id(tx, &e.def)?;
+        let topics: Vec<u8> = e.topics.iter().flat_map(|t| t.0).collect();
+        let amount = e.amount.map(|a| a.to_be_bytes::<32>());
+        let n = insert.execute(params![
+            c.network_id,
+            e.block_number as i64,
+            e.log_index as i64,
+            e.block_hash.as_slice(),
+            e.block_time,
+            e.tx_hash.as_slice(),
+            e.contract.as_slice(),
+            kind,
+            topics,
+            e.data,
+            status_code(e.status),
+            amount.as_ref().map(|a| a.as_slice()),
+            now,
+        ])?;
+        let (id, revived) = if n == 1 {
+            done.inserted += 1;
+            let id = tx.last_insert_rowid();
+            done.fresh.push(id);
+            (id, false)
+        } else {
+            let id: i64 = find.query_row(
+                params![
+                    c.network_id,
+                    e.block_number as i64,
+                    e.log_index as i64,
+                    e.block_hash.as_slice()
+                ],
+                |r| r.get(0),
+            )?;
+            // The block came back after a reorg had removed it.
+            let revived = revive.execute(params![id, status_code(e.status)])? == 1;
+            if revived {
+                done.fresh.push(id);
+                note_change(tx, id, e.status, now)?;
+            }
+            (id, revived)
+        };
+        for l in &e.listeners {
+            let new_match = matched.execute(params![l, id])? == 1;
+            if new_match {
+                *done.matched.entry(*l).or_default() += 1;
+            }
+            if (new_match || revived) && c.routed.contains(l) {
+                outbox::enqueue(tx, *l, id, e.block_number, e.status, now)?;
+            }
+        }
+    }
+    Ok(done)
 }
 
 /// Milliseconds since the Unix epoch.

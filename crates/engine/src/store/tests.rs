@@ -94,6 +94,95 @@ fn a_log_is_stored_once_and_coverage_merges() {
 }
 
 #[test]
+fn appended_and_checked_commits_store_the_same_rows() {
+    // Forty events over twenty blocks (two full multi-row groups and a rest), every other
+    // one matched by a second listener too.
+    let events = |from: u64| -> Vec<NewEvent> {
+        (0..40u64)
+            .map(|i| {
+                let mut e = event(from + i / 2, i % 2, (from + i / 2) as u8, vec![1]);
+                if i % 2 == 1 {
+                    e.listeners.push(2);
+                }
+                e.amount = Some(U256::from(1000 + i));
+                e
+            })
+            .collect()
+    };
+    let rows = |store: &Store| -> Vec<(i64, i64, i64, Vec<u8>, String)> {
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT e.block_number, e.log_index, e.status, e.amount, group_concat(m.listener_id)
+                 FROM events e JOIN matches m ON m.event_id = e.id GROUP BY e.id ORDER BY e.id",
+            )
+            .expect("query");
+        let got = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .expect("rows")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows");
+        got
+    };
+    let mut stored = Vec::new();
+    for appended in [true, false] {
+        let (_d, mut store, net, l) = setup();
+        let l2 = store
+            .upsert_listener("l2", net, "h2", 0, 10)
+            .expect("listener")
+            .id;
+        assert_eq!((l, l2), (1, 2));
+        if !appended {
+            // A stored event above the range sends the commit down the checked path.
+            let above = Commit {
+                network_id: net,
+                from_block: 500,
+                to_block: 500,
+                listeners: vec![l],
+                events: vec![event(500, 0, 0xfe, vec![l])],
+                ..Commit::default()
+            };
+            store.commit(&above).expect("commit");
+        }
+        let c = Commit {
+            network_id: net,
+            from_block: 100,
+            to_block: 119,
+            listeners: vec![l, l2],
+            events: events(100),
+            ..Commit::default()
+        };
+        let done = store.commit(&c).expect("commit");
+        assert_eq!(done.inserted, 40);
+        assert_eq!((done.matched[&l], done.matched[&l2]), (40, 20));
+        // The ids handed back are the stored rows', in order.
+        let back: Vec<(u64, u64)> = store
+            .events_by_ids(&done.fresh)
+            .expect("by ids")
+            .iter()
+            .filter(|e| e.listener == "l")
+            .map(|e| (e.block_number, e.log_index))
+            .collect();
+        let sent: Vec<(u64, u64)> = c
+            .events
+            .iter()
+            .map(|e| (e.block_number, e.log_index))
+            .collect();
+        assert_eq!(back, sent);
+        let mut got = rows(&store);
+        got.retain(|r| r.0 != 500);
+        stored.push(got);
+    }
+    assert_eq!(stored[0].len(), 40);
+    assert_eq!(
+        stored[0], stored[1],
+        "both paths store the same rows and matches"
+    );
+}
+
+#[test]
 fn rollback_marks_removed_and_truncates_coverage() {
     let (_d, mut store, net, l) = setup();
     let c = Commit {

@@ -1,0 +1,177 @@
+//! Appending: a commit whose blocks all lie above every event stored for its network
+//! cannot meet a stored event (the unique key holds the block number), so its events and
+//! matches go in with multi-row inserts and no conflict handling. A backfill and the live
+//! follower commit this way; a listener catching up behind another, or a block coming
+//! back after a reorg, take the checked path in `commit`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::commit::{status_code, Commit, Committed, NewEvent};
+use super::{kinds, outbox, StoreError};
+use crate::abi::EventDef;
+
+/// Rows per multi-row insert.
+const ROWS: usize = 16;
+
+/// Repeats a row of placeholders [`ROWS`] times, comma-separated.
+macro_rules! rows {
+    ($row:tt) => {
+        concat!(
+            $row, ",", $row, ",", $row, ",", $row, ",", $row, ",", $row, ",", $row, ",", $row, ",",
+            $row, ",", $row, ",", $row, ",", $row, ",", $row, ",", $row, ",", $row, ",", $row
+        )
+    };
+}
+
+macro_rules! insert_events {
+    ($($values:tt)+) => {
+        concat!(
+            "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, event, signature, args, arg_names) VALUES ",
+            $($values)+
+        )
+    };
+}
+
+const EVENTS_ONE: &str = insert_events!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')");
+const EVENTS_MANY: &str = insert_events!(rows!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')"));
+const MATCHES_ONE: &str = "INSERT INTO matches (listener_id, event_id) VALUES (?,?)";
+const MATCHES_MANY: &str = concat!(
+    "INSERT INTO matches (listener_id, event_id) VALUES ",
+    rows!("(?,?)")
+);
+/// Parameters per event row.
+const EVENT_PARAMS: usize = 14;
+
+/// Whether `c` lies wholly above every event stored for its network.
+pub(super) fn applies(tx: &Transaction<'_>, c: &Commit) -> Result<bool, StoreError> {
+    let highest: Option<i64> = tx
+        .prepare_cached("SELECT max(block_number) FROM events WHERE network_id = ?1")?
+        .query_row([c.network_id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(highest.is_none_or(|h| (c.from_block as i64) > h))
+}
+
+/// Inserts the commit's events and their matches, and queues their deliveries.
+pub(super) fn insert(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Committed, StoreError> {
+    let ids = insert_events(tx, c, now)?;
+    let pairs: Vec<(i64, i64)> = (c.events.iter().zip(&ids))
+        .flat_map(|(e, id)| e.listeners.iter().map(|l| (*l, *id)))
+        .collect();
+    insert_matches(tx, &pairs)?;
+    let mut matched: BTreeMap<i64, u64> = BTreeMap::new();
+    for (e, id) in c.events.iter().zip(&ids) {
+        for l in &e.listeners {
+            *matched.entry(*l).or_default() += 1;
+            if c.routed.contains(l) {
+                outbox::enqueue(tx, *l, *id, e.block_number, e.status, now)?;
+            }
+        }
+    }
+    Ok(Committed {
+        inserted: ids.len() as u64,
+        fresh: ids,
+        matched,
+    })
+}
+
+/// Inserts the commit's events, in order. Returns their ids: a multi-row insert takes
+/// consecutive row ids (each new id is the highest plus one, and the transaction is the
+/// only writer), so they follow from the last one.
+fn insert_events(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Vec<i64>, StoreError> {
+    let mut kinds = Kinds::default();
+    let mut ids = Vec::with_capacity(c.events.len());
+    for group in c.events.chunks(ROWS) {
+        if group.len() == ROWS {
+            let mut stmt = tx.prepare_cached(EVENTS_MANY)?;
+            for (i, e) in group.iter().enumerate() {
+                let kind = kinds.id(tx, &e.def)?;
+                bind_event(&mut stmt, i * EVENT_PARAMS, c.network_id, e, kind, now)?;
+            }
+            stmt.raw_execute()?;
+            let last = tx.last_insert_rowid();
+            ids.extend(last + 1 - ROWS as i64..=last);
+        } else {
+            let mut stmt = tx.prepare_cached(EVENTS_ONE)?;
+            for e in group {
+                let kind = kinds.id(tx, &e.def)?;
+                bind_event(&mut stmt, 0, c.network_id, e, kind, now)?;
+                stmt.raw_execute()?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// Binds one event's values from parameter `at + 1` on.
+fn bind_event(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    at: usize,
+    network_id: i64,
+    e: &NewEvent,
+    kind: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    let topics: Vec<u8> = e.topics.iter().flat_map(|t| t.0).collect();
+    let amount = e.amount.map(|a| a.to_be_bytes::<32>());
+    let status = status_code(e.status);
+    stmt.raw_bind_parameter(at + 1, network_id)?;
+    stmt.raw_bind_parameter(at + 2, e.block_number as i64)?;
+    stmt.raw_bind_parameter(at + 3, e.log_index as i64)?;
+    stmt.raw_bind_parameter(at + 4, e.block_hash.as_slice())?;
+    stmt.raw_bind_parameter(at + 5, e.block_time)?;
+    stmt.raw_bind_parameter(at + 6, e.tx_hash.as_slice())?;
+    stmt.raw_bind_parameter(at + 7, e.contract.as_slice())?;
+    stmt.raw_bind_parameter(at + 8, kind)?;
+    stmt.raw_bind_parameter(at + 9, topics)?;
+    stmt.raw_bind_parameter(at + 10, e.data.as_slice())?;
+    stmt.raw_bind_parameter(at + 11, status)?;
+    stmt.raw_bind_parameter(at + 12, amount.as_ref().map(|a| a.as_slice()))?;
+    stmt.raw_bind_parameter(at + 13, now)?;
+    stmt.raw_bind_parameter(at + 14, status)?;
+    Ok(())
+}
+
+/// Inserts (listener, event) matches of new events.
+fn insert_matches(tx: &Transaction<'_>, pairs: &[(i64, i64)]) -> Result<(), StoreError> {
+    for group in pairs.chunks(ROWS) {
+        if group.len() == ROWS {
+            let mut stmt = tx.prepare_cached(MATCHES_MANY)?;
+            for (i, (listener, event)) in group.iter().enumerate() {
+                stmt.raw_bind_parameter(2 * i + 1, listener)?;
+                stmt.raw_bind_parameter(2 * i + 2, event)?;
+            }
+            stmt.raw_execute()?;
+        } else {
+            let mut stmt = tx.prepare_cached(MATCHES_ONE)?;
+            for (listener, event) in group {
+                stmt.execute(params![listener, event])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `event_kinds` ids of a commit's definitions, by address: a commit holds the
+/// matcher's few shared ones.
+#[derive(Default)]
+pub(super) struct Kinds(HashMap<*const EventDef, i64>);
+
+impl Kinds {
+    pub(super) fn id(
+        &mut self,
+        tx: &Transaction<'_>,
+        def: &Arc<EventDef>,
+    ) -> Result<i64, StoreError> {
+        if let Some(id) = self.0.get(&Arc::as_ptr(def)) {
+            return Ok(*id);
+        }
+        let id = kinds::id_of(tx, def)?;
+        self.0.insert(Arc::as_ptr(def), id);
+        Ok(id)
+    }
+}
