@@ -1,8 +1,8 @@
 //! Appending: a commit whose blocks all lie above every event stored for its network
 //! cannot meet a stored event (the unique key holds the block number), so its events and
-//! matches go in with multi-row inserts and no conflict handling. A backfill and the live
-//! follower commit this way; a listener catching up behind another, or a block coming
-//! back after a reorg, take the checked path in `commit`.
+//! matches go in with multi-row inserts, and their ids follow from the last one. A
+//! backfill and the live follower commit this way; a listener catching up behind another,
+//! or a block coming back after a reorg, take the checked path in `commit`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -29,7 +29,7 @@ macro_rules! rows {
 macro_rules! insert_events {
     ($($values:tt)+) => {
         concat!(
-            "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, event, signature, args, arg_names) VALUES ",
+            "INSERT OR IGNORE INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, event, signature, args, arg_names) VALUES ",
             $($values)+
         )
     };
@@ -37,9 +37,9 @@ macro_rules! insert_events {
 
 const EVENTS_ONE: &str = insert_events!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')");
 const EVENTS_MANY: &str = insert_events!(rows!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')"));
-const MATCHES_ONE: &str = "INSERT INTO matches (listener_id, event_id) VALUES (?,?)";
+const MATCHES_ONE: &str = "INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES (?,?)";
 const MATCHES_MANY: &str = concat!(
-    "INSERT INTO matches (listener_id, event_id) VALUES ",
+    "INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES ",
     rows!("(?,?)")
 );
 /// Parameters per event row.
@@ -91,7 +91,7 @@ fn insert_events(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Vec<i64>,
                 let kind = kinds.id(tx, &e.def)?;
                 bind_event(&mut stmt, i * EVENT_PARAMS, c.network_id, e, kind, now)?;
             }
-            stmt.raw_execute()?;
+            appended(stmt.raw_execute()?, ROWS)?;
             let last = tx.last_insert_rowid();
             ids.extend(last + 1 - ROWS as i64..=last);
         } else {
@@ -99,7 +99,7 @@ fn insert_events(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Vec<i64>,
             for e in group {
                 let kind = kinds.id(tx, &e.def)?;
                 bind_event(&mut stmt, 0, c.network_id, e, kind, now)?;
-                stmt.raw_execute()?;
+                appended(stmt.raw_execute()?, 1)?;
                 ids.push(tx.last_insert_rowid());
             }
         }
@@ -145,15 +145,28 @@ fn insert_matches(tx: &Transaction<'_>, pairs: &[(i64, i64)]) -> Result<(), Stor
                 stmt.raw_bind_parameter(2 * i + 1, listener)?;
                 stmt.raw_bind_parameter(2 * i + 2, event)?;
             }
-            stmt.raw_execute()?;
+            appended(stmt.raw_execute()?, ROWS)?;
         } else {
             let mut stmt = tx.prepare_cached(MATCHES_ONE)?;
             for (listener, event) in group {
-                stmt.execute(params![listener, event])?;
+                appended(stmt.execute(params![listener, event])?, 1)?;
             }
         }
     }
     Ok(())
+}
+
+/// Checks that every row went in. The inserts say `OR IGNORE` only so that SQLite needs no
+/// statement journal (a copy of every page a multi-row statement touches, in case it fails
+/// half-way); a row left out here would be a bug, and the transaction is dropped.
+fn appended(rows: usize, expected: usize) -> Result<(), StoreError> {
+    if rows == expected {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt(format!(
+            "appending {expected} rows stored {rows}: the database changed under the writer"
+        )))
+    }
 }
 
 /// The `event_kinds` ids of a commit's definitions, by address: a commit holds the
