@@ -118,6 +118,9 @@ impl Store {
             blocks::prune(&tx, c.network_id, None, c.prune_below)?;
         }
         tx.commit()?;
+        if let Some(c) = &mut self.checkpointer {
+            c.committed(done.inserted);
+        }
         Ok(done)
     }
 

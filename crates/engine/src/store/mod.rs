@@ -5,6 +5,7 @@
 mod append;
 mod blocks;
 mod bulk;
+mod checkpoint;
 mod commit;
 mod coverage;
 mod detail;
@@ -67,6 +68,9 @@ impl From<rusqlite::types::FromSqlError> for StoreError {
 
 /// An open database. Writers hold the lock file for their lifetime; readers do not.
 pub struct Store {
+    /// A writer's checkpoints (declared first: it stops before the writer closes, and the
+    /// writer's close copies what is left).
+    checkpointer: Option<checkpoint::Checkpointer>,
     conn: Connection,
     path: PathBuf,
     _lock: Option<File>,
@@ -82,12 +86,13 @@ impl Store {
         let mut store = Self::open_conn(path)?;
         schema::migrate(&mut store.conn)?;
         // The writer's inserts walk the indexes' tails: keep them cached (a bounded 64 MiB)
-        // instead of reading pages back from the file, and copy the log into the database
-        // less often, in bigger steps (at most ~40 MiB of log).
+        // instead of reading pages back from the file. The log is copied into the database
+        // by the checkpointer; the writer does it itself only past ~160 MiB of log.
         store.conn.pragma_update(None, "cache_size", -65_536)?;
         store
             .conn
             .pragma_update(None, "wal_autocheckpoint", 10_000)?;
+        store.checkpointer = Some(checkpoint::Checkpointer::start(path)?);
         store._lock = Some(lock);
         Ok(store)
     }
@@ -117,6 +122,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(Self {
+            checkpointer: None,
             conn,
             path: path.to_path_buf(),
             _lock: None,
