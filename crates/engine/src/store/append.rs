@@ -164,7 +164,7 @@ fn appended(rows: usize, expected: usize) -> Result<(), StoreError> {
         Ok(())
     } else {
         Err(StoreError::Corrupt(format!(
-            "appending {expected} rows stored {rows}: the database changed under the writer"
+            "{rows} of {expected} appended rows went in: the batch repeats a log, or the database changed under the writer"
         )))
     }
 }

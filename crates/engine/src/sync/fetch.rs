@@ -171,8 +171,7 @@ impl Fetch {
         }
         if self.selections.len() > 1 {
             // Two queries can return the same log.
-            logs.sort_by_key(|l| (l.block_number, l.log_index));
-            logs.dedup_by_key(|l| (l.block_number, l.log_index));
+            logs = in_order(logs, &self.network)?;
         }
         Ok((lo, hi, logs))
     }
@@ -213,9 +212,38 @@ impl Fetch {
                 Err(e) => return Err(e.into()),
             }
         }
-        out.sort_by_key(|l| (l.block_number, l.log_index));
-        Ok(out)
+        in_order(out, &self.network)
     }
+}
+
+/// Logs in block order, each once. A node that repeats a log is not believed to hold two;
+/// two different logs at one position are garbage to retry.
+fn in_order(mut logs: Vec<RpcLog>, network: &str) -> Result<Vec<RpcLog>, SyncError> {
+    logs.sort_by_key(|l| (l.block_number, l.log_index));
+    // The same log (whether or not an endpoint adds its block time).
+    let same = |a: &RpcLog, b: &RpcLog| {
+        (
+            a.block_number,
+            a.log_index,
+            a.block_hash,
+            a.transaction_hash,
+        ) == (
+            b.block_number,
+            b.log_index,
+            b.block_hash,
+            b.transaction_hash,
+        ) && (a.address, &a.topics, &a.data) == (b.address, &b.topics, &b.data)
+    };
+    logs.dedup_by(|a, b| same(a, b));
+    let position = |l: &RpcLog| (l.block_number, l.log_index);
+    if logs.windows(2).any(|w| position(&w[0]) == position(&w[1])) {
+        return Err(RpcError::Garbage {
+            endpoint: network.to_string(),
+            message: "eth_getLogs returned two different logs at one position".into(),
+        }
+        .into());
+    }
+    Ok(logs)
 }
 
 /// A chunk's task; dropping it (a step that failed) stops the task.
@@ -267,4 +295,36 @@ fn check_logs(logs: &[RpcLog], lo: u64, hi: u64, network: &str) -> Result<(), Sy
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{Address, Bytes, B256};
+
+    fn log(block: u64, index: u64, data: u8) -> RpcLog {
+        RpcLog {
+            address: Address::ZERO,
+            topics: vec![B256::ZERO],
+            data: Bytes::from(vec![data]),
+            block_number: Some(U64::from(block)),
+            block_hash: Some(B256::repeat_byte(1)),
+            transaction_hash: Some(B256::repeat_byte(2)),
+            log_index: Some(U64::from(index)),
+            removed: false,
+            block_timestamp: None,
+        }
+    }
+
+    #[test]
+    fn a_repeated_log_is_kept_once_and_a_clash_is_refused() {
+        let mut timed = log(2, 0, 1);
+        timed.block_timestamp = Some(U64::from(7));
+        let logs = vec![log(2, 0, 1), log(1, 5, 1), timed];
+        let got = in_order(logs, "n").expect("in order");
+        assert_eq!(got, vec![log(1, 5, 1), log(2, 0, 1)]);
+        let clash = vec![log(2, 0, 1), log(2, 0, 9)];
+        let err = in_order(clash, "n").expect_err("two logs at one position");
+        assert!(err.to_string().contains("two different logs"), "{err}");
+    }
 }
