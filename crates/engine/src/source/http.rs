@@ -1,18 +1,18 @@
 //! One JSON-RPC endpoint over HTTP(S): a request in, a typed answer or a classified error out.
 //!
-//! Requests go through hyper's pooled client. Plain `http://` endpoints (a local node,
-//! most private chains) never touch TLS: setting it up reads the system's certificate
-//! store, a tenth of a second at every start. `https://` endpoints share one TLS client,
-//! built the first time one is used.
+//! Endpoints go through reqwest: TLS, proxies named in the environment, redirects,
+//! credentials in the URL. A plain `http://` URL without credentials and with no proxy in
+//! the environment (a local node, most private chains) goes straight through hyper
+//! instead, so it never sets up TLS, which reads the system's certificate store: a tenth of
+//! a second at every start. Should such an endpoint answer with a redirect, the request is
+//! sent again through reqwest.
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use base64::Engine as _;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
-use hyper_tls::HttpsConnector;
+use hyper::header::CONTENT_TYPE;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -22,26 +22,16 @@ use serde_json::Value;
 
 use super::error::{classify, RpcError};
 
-type Plain = Client<HttpConnector, Full<Bytes>>;
-type Secure = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
-
-/// The client an endpoint sends through.
-#[derive(Clone, Debug)]
-enum Transport {
-    Plain(Plain),
-    Secure(Secure),
-}
+type Direct = Client<HttpConnector, Full<Bytes>>;
 
 /// An HTTP JSON-RPC endpoint.
 #[derive(Clone, Debug)]
 pub struct HttpEndpoint {
-    /// The URL without credentials.
-    uri: hyper::Uri,
-    /// `Basic` credentials given in the URL.
-    auth: Option<HeaderValue>,
+    url: String,
+    /// Set when requests may skip reqwest (see the module docs).
+    direct: Option<hyper::Uri>,
     /// The URL as it may be shown and logged (credentials and keys masked).
     shown: String,
-    transport: Transport,
     timeout: Duration,
 }
 
@@ -64,63 +54,57 @@ pub(super) struct ErrorObject {
     message: String,
 }
 
-fn connector() -> HttpConnector {
-    let mut http = HttpConnector::new();
-    http.set_nodelay(true);
-    http.enforce_http(false);
-    http
-}
-
-/// The process's client for plain HTTP.
-fn plain() -> Plain {
-    static PLAIN: OnceLock<Plain> = OnceLock::new();
-    PLAIN
+/// The process's client for direct plain-HTTP requests.
+fn direct_client() -> Direct {
+    static DIRECT: OnceLock<Direct> = OnceLock::new();
+    DIRECT
         .get_or_init(|| {
+            let mut http = HttpConnector::new();
+            http.set_nodelay(true);
             Client::builder(TokioExecutor::new())
                 .pool_max_idle_per_host(8)
-                .build(connector())
+                .build(http)
         })
         .clone()
 }
 
-/// The process's client for HTTPS, built on first use.
-fn secure() -> Result<Secure, String> {
-    static SECURE: OnceLock<Result<Secure, String>> = OnceLock::new();
-    SECURE
+/// The process's reqwest client, built on first use.
+fn reqwest_client() -> Result<reqwest::Client, String> {
+    static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
+    CLIENT
         .get_or_init(|| {
-            let tls = hyper_tls::native_tls::TlsConnector::new().map_err(|e| e.to_string())?;
-            let https = HttpsConnector::from((connector(), tls.into()));
-            Ok(Client::builder(TokioExecutor::new())
+            reqwest::Client::builder()
                 .pool_max_idle_per_host(8)
-                .build(https))
+                .build()
+                .map_err(|e| root_cause(&e))
         })
         .clone()
+}
+
+/// Whether the environment names a proxy for plain HTTP (reqwest then applies it, and
+/// `NO_PROXY`).
+fn proxied() -> bool {
+    ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()))
+}
+
+/// The URL, when requests to it may go straight through hyper.
+fn direct_uri(url: &str) -> Option<hyper::Uri> {
+    let rest = url.strip_prefix("http://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    if authority.contains('@') || proxied() {
+        return None;
+    }
+    url.parse().ok()
 }
 
 impl HttpEndpoint {
     pub fn new(url: &str, shown: String, timeout: Duration) -> Result<Self, RpcError> {
-        let bad = |message: String| RpcError::Transport {
-            endpoint: shown.clone(),
-            message,
-        };
-        let (bare, auth) = split_credentials(url);
-        let uri: hyper::Uri = bare
-            .parse()
-            .map_err(|e| bad(format!("not a valid URL: {e}")))?;
-        let transport = match uri.scheme_str() {
-            Some("http") => Transport::Plain(plain()),
-            Some("https") => Transport::Secure(secure().map_err(bad)?),
-            _ => return Err(bad("the URL must start with http:// or https://".into())),
-        };
-        let auth = auth
-            .map(|a| HeaderValue::from_str(&a))
-            .transpose()
-            .map_err(|_| bad("the credentials in the URL are not valid in a header".into()))?;
         Ok(Self {
-            uri,
-            auth,
+            url: url.to_string(),
+            direct: direct_uri(url),
             shown,
-            transport,
             timeout,
         })
     }
@@ -197,25 +181,35 @@ impl HttpEndpoint {
 
     /// Posts a JSON body; returns the status and the whole answer.
     async fn post(&self, body: String) -> Result<(hyper::StatusCode, Bytes), RpcError> {
-        let mut request = hyper::Request::post(self.uri.clone())
+        if let Some(uri) = &self.direct {
+            let request = hyper::Request::post(uri.clone())
+                .header(CONTENT_TYPE, "application/json")
+                .body(Full::new(Bytes::from(body.clone())))
+                .map_err(|e| self.transport(&e))?;
+            let response = direct_client()
+                .request(request)
+                .await
+                .map_err(|e| self.transport(&e))?;
+            let status = response.status();
+            if !status.is_redirection() {
+                let collected = response.into_body().collect().await;
+                let bytes = collected.map_err(|e| self.transport(&e))?.to_bytes();
+                return Ok((status, bytes));
+            }
+        }
+        let client = reqwest_client().map_err(|message| RpcError::Transport {
+            endpoint: self.shown.clone(),
+            message,
+        })?;
+        let response = client
+            .post(&self.url)
             .header(CONTENT_TYPE, "application/json")
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|e| self.transport(&e))?;
-        if let Some(auth) = &self.auth {
-            request.headers_mut().insert(AUTHORIZATION, auth.clone());
-        }
-        let response = match &self.transport {
-            Transport::Plain(c) => c.request(request).await,
-            Transport::Secure(c) => c.request(request).await,
-        }
-        .map_err(|e| self.transport(&e))?;
-        let status = response.status();
-        let bytes = response
-            .into_body()
-            .collect()
+            .body(body)
+            .send()
             .await
-            .map_err(|e| self.transport(&e))?
-            .to_bytes();
+            .map_err(|e| self.transport(&e))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| self.transport(&e))?;
         Ok((status, bytes))
     }
 
@@ -251,59 +245,68 @@ fn snippet(bytes: &[u8]) -> String {
     s
 }
 
-/// The URL without `user:password@`, and those credentials as a `Basic` header value.
-fn split_credentials(url: &str) -> (String, Option<String>) {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return (url.to_string(), None);
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let Some((userinfo, host)) = authority.rsplit_once('@') else {
-        return (url.to_string(), None);
-    };
-    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-    let plain = format!("{}:{}", percent_decode(user), percent_decode(password));
-    let header = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(plain)
-    );
-    (format!("{scheme}://{host}{tail}"), Some(header))
-}
-
-/// `%XX` escapes decoded (others kept as written).
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = b
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
-    fn credentials_in_the_url_become_a_basic_header() {
-        let (url, auth) = split_credentials("https://me:p%40ss@rpc.example.com:8443/v1/key?x=1");
-        assert_eq!(url, "https://rpc.example.com:8443/v1/key?x=1");
-        let expected = base64::engine::general_purpose::STANDARD.encode("me:p@ss");
-        assert_eq!(auth, Some(format!("Basic {expected}")));
-        let (url, auth) = split_credentials("http://127.0.0.1:8545");
-        assert_eq!((url.as_str(), auth), ("http://127.0.0.1:8545", None));
+    fn only_plain_urls_without_credentials_go_direct() {
+        if proxied() {
+            return;
+        }
+        assert!(direct_uri("http://127.0.0.1:8545").is_some());
+        assert!(direct_uri("http://node.local/rpc?key=1").is_some());
+        assert!(direct_uri("https://rpc.example.com/v3/key").is_none());
+        assert!(direct_uri("http://me:secret@127.0.0.1:8545").is_none());
+    }
+
+    /// Answers every request on a fresh port with `reply`; returns the port.
+    async fn answer(reply: String) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(reply_to(socket, reply.clone()));
+            }
+        });
+        port
+    }
+
+    async fn reply_to(mut socket: tokio::net::TcpStream, reply: String) {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        // The request's headers and its small JSON body.
+        while !seen.ends_with(b"}") {
+            match socket.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+        let _ = socket.write_all(reply.as_bytes()).await;
+    }
+
+    #[tokio::test]
+    async fn a_redirected_plain_endpoint_is_followed() {
+        let json = r#"{"jsonrpc":"2.0","id":1,"result":"0x7a69"}"#;
+        let target = answer(format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{json}",
+            json.len()
+        ))
+        .await;
+        let first = answer(format!(
+            "HTTP/1.1 308 Permanent Redirect\r\nlocation: http://127.0.0.1:{target}/\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        ))
+        .await;
+        let url = format!("http://127.0.0.1:{first}");
+        let endpoint =
+            HttpEndpoint::new(&url, url.clone(), Duration::from_secs(5)).expect("endpoint");
+        let id: alloy_primitives::U64 = endpoint
+            .call("eth_chainId", serde_json::json!([]))
+            .await
+            .expect("answered after the redirect");
+        assert_eq!(id.to::<u64>(), 31337);
     }
 }
