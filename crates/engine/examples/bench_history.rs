@@ -15,6 +15,7 @@ use tokenwatch_engine::abi::{resolve_event_spec, EventDef};
 use tokenwatch_engine::event::EventStatus;
 use tokenwatch_engine::export::export_csv;
 use tokenwatch_engine::store::{Commit, EventFilter, HistorySort, NewEvent, Store, TokenInfo};
+use tokenwatch_testkit::bench::Rng;
 
 const PAGE: u32 = 200;
 const PER_BLOCK: u64 = 20;
@@ -48,17 +49,6 @@ fn args() -> anyhow::Result<Args> {
         }
     }
     Ok(a)
-}
-
-/// A small deterministic generator (xorshift), so every run stores the same history.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
 }
 
 fn holder(i: u64) -> Address {
@@ -98,10 +88,10 @@ fn fill(path: &std::path::Path, n: u64) -> anyhow::Result<()> {
             if i == 0 && made > 0 {
                 block += 1;
             }
-            let contract = contracts[(rng.next() % 3) as usize];
-            let (a, b) = (holder(rng.next() % 500), holder(rng.next() % 500));
-            let value = U256::from(rng.next() % 10_000_000_000) * U256::from(1_000_000u64);
-            let approval = rng.next().is_multiple_of(5);
+            let contract = contracts[(rng.next_u64() % 3) as usize];
+            let (a, b) = (holder(rng.next_u64() % 500), holder(rng.next_u64() % 500));
+            let value = U256::from(rng.next_u64() % 10_000_000_000) * U256::from(1_000_000u64);
+            let approval = rng.next_u64().is_multiple_of(5);
             let def = if approval {
                 &approval_def
             } else {
@@ -116,7 +106,7 @@ fn fill(path: &std::path::Path, n: u64) -> anyhow::Result<()> {
                 block_number: block,
                 block_hash: B256::from(U256::from(block)),
                 block_time: Some(1_700_000_000 + block as i64 * 12 - 18_000_000 * 12),
-                tx_hash: B256::from(U256::from(made) << 64 | U256::from(rng.next())),
+                tx_hash: B256::from(U256::from(made) << 64 | U256::from(rng.next_u64())),
                 log_index: i,
                 contract,
                 topics: vec![def.topic0, topic(a), topic(b)],
@@ -215,7 +205,7 @@ fn main() -> anyhow::Result<()> {
     );
     let mut rng = Rng(42);
     let offsets: Vec<u64> = (0..a.repeats)
-        .map(|_| rng.next() % rows.saturating_sub(PAGE as u64).max(1))
+        .map(|_| rng.next_u64() % rows.saturating_sub(PAGE as u64).max(1))
         .collect();
     let who = holder(123).to_string();
     let filters: Vec<(&str, EventFilter)> = vec![

@@ -14,27 +14,18 @@ use alloy_primitives::{Address, B256, U256};
 use tokenwatch_engine::abi::resolve_event_spec;
 use tokenwatch_engine::event::EventStatus;
 use tokenwatch_engine::store::{Commit, NewEvent, Store};
+use tokenwatch_testkit::bench::Rng;
 
 const PER_BLOCK: u64 = 50;
 const GROUP: u64 = 20_000;
 
-/// A small deterministic generator (xorshift), so every run writes the same events.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
+/// 32 random bytes.
+fn word(rng: &mut Rng) -> B256 {
+    let mut b = [0u8; 32];
+    for c in b.chunks_mut(8) {
+        c.copy_from_slice(&rng.next_u64().to_be_bytes());
     }
-
-    fn word(&mut self) -> B256 {
-        let mut b = [0u8; 32];
-        for c in b.chunks_mut(8) {
-            c.copy_from_slice(&self.next().to_be_bytes());
-        }
-        B256::from(b)
-    }
+    B256::from(b)
 }
 
 /// The commits of a backfill of `n` Transfers by 1,000 holders of one token.
@@ -51,16 +42,16 @@ fn commits(network_id: i64, listener: i64, n: u64) -> anyhow::Result<Vec<Commit>
             let block = 2 + made / PER_BLOCK;
             let holder = |r: &mut Rng| {
                 let mut b = [0u8; 32];
-                b[24..].copy_from_slice(&(r.next() % 1_000).to_be_bytes());
+                b[24..].copy_from_slice(&(r.next_u64() % 1_000).to_be_bytes());
                 B256::from(b)
             };
             let value =
-                U256::from(rng.next() % 1_000_000_000) * U256::from(10u64).pow(U256::from(12));
+                U256::from(rng.next_u64() % 1_000_000_000) * U256::from(10u64).pow(U256::from(12));
             events.push(NewEvent {
                 block_number: block,
                 block_hash: B256::from(U256::from(block) * U256::from(0x9e37_79b9u64)),
                 block_time: Some(1_700_000_000 + block as i64),
-                tx_hash: rng.word(),
+                tx_hash: word(&mut rng),
                 log_index: made % PER_BLOCK,
                 contract,
                 topics: vec![def.topic0, holder(&mut rng), holder(&mut rng)],

@@ -29,7 +29,9 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
-use tokenwatch_testkit::bench::{loadavg, machine, median, percentile, tail, utc_now, versions};
+use tokenwatch_testkit::bench::{
+    loadavg, machine, median, percentile, tail, utc_now, versions, Rng,
+};
 use tokenwatch_testkit::{Anvil, AnvilOptions, Contract, TxOptions};
 
 const USAGE: &str = "usage: tokenwatch-bench [options]
@@ -1020,7 +1022,7 @@ async fn sample_latency(
             let to = &chain.to[i % chain.to.len()];
             chain.spammer.submit(&opts, "spam", &[to, "1"]).await?;
             // A random pause so blocks land at random points of the engine's poll cycle.
-            let pause = 5 + rng.next() % (2 * args.poll_ms.max(50) + 20);
+            let pause = 5 + rng.next_u64() % (2 * args.poll_ms.max(50) + 20);
             tokio::time::sleep(Duration::from_millis(pause)).await;
             while rx.try_recv().is_ok() {}
             while heads.try_recv().is_ok() {}
@@ -1162,17 +1164,6 @@ async fn watch_heads(
             }
             _ => {}
         }
-    }
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
     }
 }
 
