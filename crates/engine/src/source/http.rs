@@ -133,12 +133,13 @@ impl HttpEndpoint {
     ) -> Result<T, RpcError> {
         let body =
             serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let (status, bytes) = tokio::time::timeout(self.timeout, self.post(body.to_string()))
-            .await
-            .map_err(|_| RpcError::Timeout {
-                endpoint: self.shown.clone(),
-                timeout: self.timeout,
-            })??;
+        let (status, bytes) =
+            tokio::time::timeout(self.timeout, self.post(Bytes::from(body.to_string())))
+                .await
+                .map_err(|_| RpcError::Timeout {
+                    endpoint: self.shown.clone(),
+                    timeout: self.timeout,
+                })??;
         if status.as_u16() == 429 {
             return Err(RpcError::RateLimited {
                 endpoint: self.shown.clone(),
@@ -180,11 +181,11 @@ impl HttpEndpoint {
     }
 
     /// Posts a JSON body; returns the status and the whole answer.
-    async fn post(&self, body: String) -> Result<(hyper::StatusCode, Bytes), RpcError> {
+    async fn post(&self, body: Bytes) -> Result<(hyper::StatusCode, Bytes), RpcError> {
         if let Some(uri) = &self.direct {
             let request = hyper::Request::post(uri.clone())
                 .header(CONTENT_TYPE, "application/json")
-                .body(Full::new(Bytes::from(body.clone())))
+                .body(Full::new(body.clone()))
                 .map_err(|e| self.transport(&e))?;
             let response = direct_client()
                 .request(request)

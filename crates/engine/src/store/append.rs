@@ -4,14 +4,12 @@
 //! backfill and the live follower commit this way; a listener catching up behind another,
 //! or a block coming back after a reorg, take the checked path in `commit`.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::commit::{status_code, Commit, Committed, NewEvent};
 use super::{kinds, outbox, StoreError};
-use crate::abi::EventDef;
 
 /// Rows per multi-row insert.
 const ROWS: usize = 16;
@@ -82,7 +80,7 @@ pub(super) fn insert(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Commi
 /// consecutive row ids (each new id is the highest plus one, and the transaction is the
 /// only writer), so they follow from the last one.
 fn insert_events(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Vec<i64>, StoreError> {
-    let mut kinds = Kinds::default();
+    let mut kinds = kinds::KindIds::default();
     let mut ids = Vec::with_capacity(c.events.len());
     for group in c.events.chunks(ROWS) {
         if group.len() == ROWS {
@@ -166,25 +164,5 @@ fn appended(rows: usize, expected: usize) -> Result<(), StoreError> {
         Err(StoreError::Corrupt(format!(
             "{rows} of {expected} appended rows went in: the batch repeats a log, or the database changed under the writer"
         )))
-    }
-}
-
-/// The `event_kinds` ids of a commit's definitions, by address: a commit holds the
-/// matcher's few shared ones.
-#[derive(Default)]
-pub(super) struct Kinds(HashMap<*const EventDef, i64>);
-
-impl Kinds {
-    pub(super) fn id(
-        &mut self,
-        tx: &Transaction<'_>,
-        def: &Arc<EventDef>,
-    ) -> Result<i64, StoreError> {
-        if let Some(id) = self.0.get(&Arc::as_ptr(def)) {
-            return Ok(*id);
-        }
-        let id = kinds::id_of(tx, def)?;
-        self.0.insert(Arc::as_ptr(def), id);
-        Ok(id)
     }
 }

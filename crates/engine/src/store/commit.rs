@@ -7,7 +7,7 @@ use std::sync::Arc;
 use alloy_primitives::{Address, B256, U256};
 use rusqlite::{params, OptionalExtension};
 
-use super::{append, blocks, coverage, outbox, BlockRecord, Store, StoreError};
+use super::{append, blocks, coverage, kinds, outbox, BlockRecord, Store, StoreError};
 use crate::abi::EventDef;
 use crate::event::EventStatus;
 
@@ -209,7 +209,7 @@ fn insert_checked(
         tx.prepare_cached("UPDATE events SET status = ?2 WHERE id = ?1 AND status = 2")?;
     let mut matched =
         tx.prepare_cached("INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES (?1, ?2)")?;
-    let mut kinds = append::Kinds::default();
+    let mut kinds = kinds::KindIds::default();
     for e in &c.events {
         let kind = kinds.id(tx, &e.def)?;
         let topics: Vec<u8> = e.topics.iter().flat_map(|t| t.0).collect();

@@ -3,6 +3,7 @@
 //! its arguments as text keeps the write path short; reads decode a page at a time.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use alloy_dyn_abi::DynSolValue;
 use alloy_primitives::B256;
@@ -29,6 +30,26 @@ pub(super) fn id_of(tx: &Transaction<'_>, def: &EventDef) -> Result<i64, StoreEr
     tx.prepare_cached("INSERT INTO event_kinds (abi, name, signature) VALUES (?1, ?2, ?3)")?
         .execute(params![abi, def.event.name, def.signature])?;
     Ok(tx.last_insert_rowid())
+}
+
+/// The `event_kinds` ids of a commit's definitions, by address: a commit holds the
+/// matcher's few shared ones.
+#[derive(Default)]
+pub(super) struct KindIds(HashMap<*const EventDef, i64>);
+
+impl KindIds {
+    pub(super) fn id(
+        &mut self,
+        tx: &Transaction<'_>,
+        def: &Arc<EventDef>,
+    ) -> Result<i64, StoreError> {
+        if let Some(id) = self.0.get(&Arc::as_ptr(def)) {
+            return Ok(*id);
+        }
+        let id = id_of(tx, def)?;
+        self.0.insert(Arc::as_ptr(def), id);
+        Ok(id)
+    }
 }
 
 /// One stored definition.

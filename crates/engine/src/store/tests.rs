@@ -54,6 +54,23 @@ fn transfer_log(from: u8, to: u8, value: u64) -> NewEvent {
     }
 }
 
+/// A commit of `events` covering blocks `from..=to` for `listeners`.
+fn commit(
+    network_id: i64,
+    (from_block, to_block): (u64, u64),
+    listeners: Vec<i64>,
+    events: Vec<NewEvent>,
+) -> Commit {
+    Commit {
+        network_id,
+        from_block,
+        to_block,
+        listeners,
+        events,
+        ..Commit::default()
+    }
+}
+
 fn setup() -> (tempfile::TempDir, Store, i64, i64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("t.db")).expect("open");
@@ -68,14 +85,12 @@ fn setup() -> (tempfile::TempDir, Store, i64, i64) {
 #[test]
 fn a_log_is_stored_once_and_coverage_merges() {
     let (_d, mut store, net, l) = setup();
-    let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 9,
-        listeners: vec![l],
-        events: vec![event(5, 0, 5, vec![l]), event(5, 1, 5, vec![l])],
-        ..Commit::default()
-    };
+    let c = commit(
+        net,
+        (0, 9),
+        vec![l],
+        vec![event(5, 0, 5, vec![l]), event(5, 1, 5, vec![l])],
+    );
     let first = store.commit(&c).expect("commit");
     assert_eq!(first.fresh.len(), 2);
     assert_eq!((first.inserted, first.matched.get(&l)), (2, Some(&2)));
@@ -136,24 +151,10 @@ fn appended_and_checked_commits_store_the_same_rows() {
         assert_eq!((l, l2), (1, 2));
         if !appended {
             // A stored event above the range sends the commit down the checked path.
-            let above = Commit {
-                network_id: net,
-                from_block: 500,
-                to_block: 500,
-                listeners: vec![l],
-                events: vec![event(500, 0, 0xfe, vec![l])],
-                ..Commit::default()
-            };
+            let above = commit(net, (500, 500), vec![l], vec![event(500, 0, 0xfe, vec![l])]);
             store.commit(&above).expect("commit");
         }
-        let c = Commit {
-            network_id: net,
-            from_block: 100,
-            to_block: 119,
-            listeners: vec![l, l2],
-            events: events(100),
-            ..Commit::default()
-        };
+        let c = commit(net, (100, 119), vec![l, l2], events(100));
         let done = store.commit(&c).expect("commit");
         assert_eq!(done.inserted, 40);
         assert_eq!((done.matched[&l], done.matched[&l2]), (40, 20));
@@ -185,14 +186,12 @@ fn appended_and_checked_commits_store_the_same_rows() {
 #[test]
 fn rollback_marks_removed_and_truncates_coverage() {
     let (_d, mut store, net, l) = setup();
-    let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 9,
-        listeners: vec![l],
-        events: vec![event(3, 0, 3, vec![l]), event(8, 0, 8, vec![l])],
-        ..Commit::default()
-    };
+    let c = commit(
+        net,
+        (0, 9),
+        vec![l],
+        vec![event(3, 0, 3, vec![l]), event(8, 0, 8, vec![l])],
+    );
     store.commit(&c).expect("commit");
     let removed = store.rollback_to(net, 5).expect("rollback");
     assert_eq!(removed.len(), 1);
@@ -211,14 +210,7 @@ fn rollback_marks_removed_and_truncates_coverage() {
 #[test]
 fn the_detail_tells_each_status_an_event_took_in_order() {
     let (_d, mut store, net, l) = setup();
-    let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 9,
-        listeners: vec![l],
-        events: vec![event(8, 0, 8, vec![l])],
-        ..Commit::default()
-    };
+    let c = commit(net, (0, 9), vec![l], vec![event(8, 0, 8, vec![l])]);
     let before = now_ms();
     let id = store.commit(&c).expect("commit").fresh[0];
     store.confirm_up_to(net, 9).expect("confirm");
@@ -270,14 +262,7 @@ fn a_second_writer_is_refused() {
 #[test]
 fn changing_a_listener_resets_its_coverage_only() {
     let (_d, mut store, net, l) = setup();
-    let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 9,
-        listeners: vec![l],
-        events: vec![event(1, 0, 1, vec![l])],
-        ..Commit::default()
-    };
+    let c = commit(net, (0, 9), vec![l], vec![event(1, 0, 1, vec![l])]);
     store.commit(&c).expect("commit");
     let again = store.upsert_listener("l", net, "h", 0, 50).expect("same");
     assert_eq!(again.id, l);
@@ -329,13 +314,8 @@ fn a_reorg_retracts_what_was_announced_and_drops_what_never_was() {
         .set_routes(l, &[("webhook:a".into(), true), ("webhook:b".into(), true)])
         .expect("routes");
     let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 20,
-        listeners: vec![l],
-        events: vec![event(15, 0, 5, vec![l])],
         routed: vec![l],
-        ..Commit::default()
+        ..commit(net, (0, 20), vec![l], vec![event(15, 0, 5, vec![l])])
     };
     store.commit(&c).expect("commit");
     let queued = store.deliveries(None, 10).expect("deliveries");
@@ -388,13 +368,13 @@ fn a_parked_message_parks_the_rest_of_its_lane_and_a_rematch_is_not_announced_tw
         .set_routes(l, &[("webhook:a".into(), true)])
         .expect("routes");
     let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 20,
-        listeners: vec![l],
-        events: vec![event(12, 0, 5, vec![l]), event(13, 0, 6, vec![l])],
         routed: vec![l],
-        ..Commit::default()
+        ..commit(
+            net,
+            (0, 20),
+            vec![l],
+            vec![event(12, 0, 5, vec![l]), event(13, 0, 6, vec![l])],
+        )
     };
     store.commit(&c).expect("commit");
     let first = store.lanes("webhook:a").expect("lanes");
@@ -442,14 +422,7 @@ fn history_filters_sorts_pages_and_counts() {
         transfer(2, 0xa2, 0xb1, 5, vec![l, l2]),
         transfer(3, 0xa1, 0xb2, 90_000, vec![l2]),
     ];
-    let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 5,
-        listeners: vec![l, l2],
-        events,
-        ..Commit::default()
-    };
+    let c = commit(net, (0, 5), vec![l, l2], events);
     store.commit(&c).expect("commit");
     let all = EventFilter::default();
     assert_eq!(
@@ -530,16 +503,14 @@ fn history_filters_sorts_pages_and_counts() {
 fn dashboard_buckets_per_listener_and_ranks_addresses() {
     let (_d, mut store, net, l) = setup();
     assert_eq!(store.dashboard(3600, 60).expect("empty").until, None);
-    let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 200,
-        listeners: vec![l],
-        events: (1..=120)
+    let c = commit(
+        net,
+        (0, 200),
+        vec![l],
+        (1..=120)
             .map(|b| transfer(b, 0xa1, if b % 3 == 0 { 0xb2 } else { 0xb1 }, b, vec![l]))
             .collect(),
-        ..Commit::default()
-    };
+    );
     store.commit(&c).expect("commit");
     let d = store.dashboard(3600, 60).expect("dashboard");
     assert_eq!(d.until, Some(1_700_000_120));
@@ -557,17 +528,15 @@ fn dashboard_buckets_per_listener_and_ranks_addresses() {
 #[test]
 fn rows_stored_before_schema_8_read_as_they_were_stored_beside_new_ones() {
     let (_d, mut store, net, l) = setup();
-    let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 9,
-        listeners: vec![l],
-        events: vec![
+    let c = commit(
+        net,
+        (0, 9),
+        vec![l],
+        vec![
             transfer(1, 0xa1, 0xb1, 700, vec![l]),
             transfer(2, 0xa2, 0xb2, 800, vec![l]),
         ],
-        ..Commit::default()
-    };
+    );
     let ids = store.commit(&c).expect("commit").fresh;
     // Event 1 as schema 7 stored it: no definition, the arguments as JSON text.
     store
@@ -618,18 +587,16 @@ fn a_bulk_load_builds_the_amount_index_at_the_end_even_after_a_kill() {
     store.begin_bulk(net).expect("begin");
     assert!(!has_index(&store), "left out while loading");
     assert!(!store.checks_foreign_keys().expect("pragma"));
-    let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 9,
-        listeners: vec![l],
-        events: vec![
+    let c = commit(
+        net,
+        (0, 9),
+        vec![l],
+        vec![
             transfer(1, 0xa1, 0xb1, 700, vec![l]),
             transfer(2, 0xa2, 0xb2, 90_000, vec![l]),
             transfer(3, 0xa3, 0xb3, 800, vec![l]),
         ],
-        ..Commit::default()
-    };
+    );
     store.commit(&c).expect("commit");
     let all = EventFilter::default();
     let top = |s: &Store| {
@@ -668,14 +635,12 @@ fn the_export_writes_decoded_arguments_as_the_app_shows_them() {
     let mut approve = transfer(2, 0xa2, 0xb2, 800, vec![l]);
     approve.topics[0] = approval.topic0;
     approve.def = approval;
-    let c = Commit {
-        network_id: net,
-        from_block: 0,
-        to_block: 9,
-        listeners: vec![l],
-        events: vec![transfer(1, 0xa1, 0xb1, 700, vec![l]), approve],
-        ..Commit::default()
-    };
+    let c = commit(
+        net,
+        (0, 9),
+        vec![l],
+        vec![transfer(1, 0xa1, 0xb1, 700, vec![l]), approve],
+    );
     let ids = store.commit(&c).expect("commit").fresh;
     let shown = store.events_by_ids(&ids).expect("read");
     assert_eq!(

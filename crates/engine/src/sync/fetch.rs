@@ -162,12 +162,7 @@ impl Fetch {
                 address: sel.addresses.clone(),
                 topics: sel.topics.clone(),
             };
-            let got = self.range(filter).await?;
-            if logs.is_empty() {
-                logs = got;
-            } else {
-                logs.extend(got);
-            }
+            append(&mut logs, self.range(filter).await?);
         }
         if self.selections.len() > 1 {
             // Two queries can return the same log.
@@ -192,11 +187,7 @@ impl Fetch {
                     if let Ok(mut s) = sizer.lock() {
                         s.succeeded(hi - lo + 1, logs.len());
                     }
-                    if out.is_empty() {
-                        out = logs;
-                    } else {
-                        out.extend(logs);
-                    }
+                    append(&mut out, logs);
                     if hi >= end {
                         break;
                     }
@@ -213,6 +204,15 @@ impl Fetch {
             }
         }
         in_order(out, &self.network)
+    }
+}
+
+/// Adds `more` to `logs`, moving it whole when `logs` is empty (one request covered it).
+fn append(logs: &mut Vec<RpcLog>, more: Vec<RpcLog>) {
+    if logs.is_empty() {
+        *logs = more;
+    } else {
+        logs.extend(more);
     }
 }
 
