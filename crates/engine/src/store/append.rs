@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::amount::AmountKey;
 use super::commit::{status_code, Commit, Committed, NewEvent};
 use super::{kinds, outbox, StoreError};
 
@@ -115,7 +116,7 @@ fn bind_event(
     now: i64,
 ) -> Result<(), StoreError> {
     let topics: Vec<u8> = e.topics.iter().flat_map(|t| t.0).collect();
-    let amount = e.amount.map(|a| a.to_be_bytes::<32>());
+    let amount = e.amount.map(AmountKey::new);
     let status = status_code(e.status);
     stmt.raw_bind_parameter(at + 1, network_id)?;
     stmt.raw_bind_parameter(at + 2, e.block_number as i64)?;
@@ -128,7 +129,7 @@ fn bind_event(
     stmt.raw_bind_parameter(at + 9, topics)?;
     stmt.raw_bind_parameter(at + 10, e.data.as_slice())?;
     stmt.raw_bind_parameter(at + 11, status)?;
-    stmt.raw_bind_parameter(at + 12, amount.as_ref().map(|a| a.as_slice()))?;
+    stmt.raw_bind_parameter(at + 12, amount.as_ref().map(|a| a.as_str()))?;
     stmt.raw_bind_parameter(at + 13, now)?;
     stmt.raw_bind_parameter(at + 14, status)?;
     Ok(())

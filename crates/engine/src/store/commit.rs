@@ -213,7 +213,7 @@ fn insert_checked(
     for e in &c.events {
         let kind = kinds.id(tx, &e.def)?;
         let topics: Vec<u8> = e.topics.iter().flat_map(|t| t.0).collect();
-        let amount = e.amount.map(|a| a.to_be_bytes::<32>());
+        let amount = e.amount.map(super::amount::AmountKey::new);
         let n = insert.execute(params![
             c.network_id,
             e.block_number as i64,
@@ -226,7 +226,7 @@ fn insert_checked(
             topics,
             e.data,
             status_code(e.status),
-            amount.as_ref().map(|a| a.as_slice()),
+            amount.as_ref().map(|a| a.as_str()),
             now,
         ])?;
         let (id, revived) = if n == 1 {

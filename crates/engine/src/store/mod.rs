@@ -2,6 +2,7 @@
 //! and recent block headers. Events and the coverage that describes them commit in one
 //! transaction, so a crash at any moment leaves a consistent database.
 
+mod amount;
 mod append;
 mod blocks;
 mod bulk;

@@ -165,6 +165,8 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX events_status;
     CREATE INDEX events_pending ON events(network_id, block_number) WHERE status = 0;
     ",
+    // 9: amounts as short keys that sort like the numbers (`amount`), not 32-byte words.
+    super::amount::FROM_WORDS,
 ];
 
 /// Brings the database to the newest schema version.

@@ -124,7 +124,7 @@ fn appended_and_checked_commits_store_the_same_rows() {
             })
             .collect()
     };
-    let rows = |store: &Store| -> Vec<(i64, i64, i64, Vec<u8>, String)> {
+    let rows = |store: &Store| -> Vec<(i64, i64, i64, String, String)> {
         let mut stmt = store
             .conn
             .prepare(
@@ -656,4 +656,58 @@ fn the_export_writes_decoded_arguments_as_the_app_shows_them() {
         .collect();
     let expected: Vec<String> = shown.iter().map(|e| e.args.to_string()).collect();
     assert_eq!(args, expected, "two signatures: one JSON args column");
+}
+
+#[test]
+fn amounts_stored_as_words_before_schema_9_sort_beside_new_ones() {
+    let (dir, mut store, net, l) = setup();
+    let old = vec![
+        transfer(1, 0xa1, 0xb1, 700, vec![l]),
+        transfer(2, 0xa2, 0xb2, 70_000, vec![l]),
+    ];
+    let ids = store
+        .commit(&commit(net, (0, 2), vec![l], old))
+        .expect("old")
+        .fresh;
+    // As schema 8 stored them: 32-byte words.
+    for (id, value) in ids.iter().zip([700u64, 70_000]) {
+        store
+            .conn
+            .execute(
+                "UPDATE events SET amount = ?2 WHERE id = ?1",
+                rusqlite::params![id, U256::from(value).to_be_bytes::<32>().as_slice()],
+            )
+            .expect("word");
+    }
+    store
+        .conn
+        .pragma_update(None, "user_version", 8)
+        .expect("version");
+    drop(store);
+
+    let mut store = Store::open(&dir.path().join("t.db")).expect("reopen");
+    let new = vec![
+        transfer(3, 0xa3, 0xb3, 5, vec![l]),
+        transfer(4, 0xa4, 0xb4, 256, vec![l]),
+        transfer(5, 0xa5, 0xb5, u64::MAX, vec![l]),
+    ];
+    store
+        .commit(&commit(net, (3, 5), vec![l], new))
+        .expect("new");
+    let values = |sort| -> Vec<String> {
+        let page = store
+            .history_page(&EventFilter::default(), sort, 0, 10)
+            .expect("page");
+        page.iter().map(|e| e.args["value"].to_string()).collect()
+    };
+    let max = u64::MAX.to_string();
+    assert_eq!(
+        values(HistorySort::AmountDesc),
+        [max.as_str(), "70000", "700", "256", "5"].map(|v| format!("\"{v}\""))
+    );
+    assert_eq!(
+        values(HistorySort::AmountAsc),
+        ["5", "256", "700", "70000", max.as_str()].map(|v| format!("\"{v}\""))
+    );
+    assert!(store.has_amount_index().expect("schema"), "rebuilt");
 }
