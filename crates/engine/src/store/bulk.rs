@@ -39,6 +39,11 @@ impl Store {
     pub fn end_bulk(&mut self, network_id: i64) -> Result<(), StoreError> {
         self.leave_bulk(network_id)?;
         if self.bulk.is_empty() && !self.has_amount_index()? {
+            // What is committed is copied into the database while the index is built, so
+            // that closing has only the index left to copy.
+            if let Some(c) = &mut self.checkpointer {
+                c.nudge();
+            }
             let t = std::time::Instant::now();
             self.conn
                 .execute_batch("CREATE INDEX IF NOT EXISTS events_amount ON events(amount)")?;

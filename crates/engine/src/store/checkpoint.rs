@@ -58,11 +58,16 @@ impl Checkpointer {
     pub(super) fn committed(&mut self, rows: u64) {
         self.pending += rows;
         if self.pending >= ROWS_PER_CHECKPOINT {
-            self.pending = 0;
-            if let Some(n) = &self.nudge {
-                // A checkpoint already asked for covers these rows too.
-                let _ = n.try_send(());
-            }
+            self.nudge();
+        }
+    }
+
+    /// Asks for a checkpoint of everything committed so far.
+    pub(super) fn nudge(&mut self) {
+        self.pending = 0;
+        if let Some(n) = &self.nudge {
+            // A checkpoint already asked for covers these rows too.
+            let _ = n.try_send(());
         }
     }
 }

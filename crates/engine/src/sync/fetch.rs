@@ -13,7 +13,8 @@ use crate::plan::{chunks, RangeSizer};
 use crate::source::{LogFilter, RpcError, RpcLog, Source};
 use crate::store::{Commit, Committed, StoreError};
 
-/// Decoded events written in one transaction, at most (a chunk may add more).
+/// While the writer is busy, decoded chunks pile up for the next transaction: this many
+/// events at most (a chunk may add more).
 const GROUP_EVENTS: usize = 16_384;
 /// ... and a group is written once its first chunk is this old, when the next one
 /// arrives (progress shows, and a crash loses little).
@@ -76,8 +77,10 @@ impl NetworkSync {
                         commit
                     }
                 };
+                // Chunks wait for each other only while the writer is busy.
                 if commit.events.len() < GROUP_EVENTS
                     && pending_since.elapsed() < GROUP_AGE
+                    && writing.as_ref().is_some_and(|w| !w.is_finished())
                     && hi < window_start
                     && hi < to
                 {

@@ -31,8 +31,8 @@ impl NetworkSync {
             if let Some(t) = l.block_timestamp {
                 times.entry(n).or_insert(t.to::<u64>() as i64);
             }
-            if let Some(b) = recent.iter().find(|b| b.number == n) {
-                if Some(b.hash) != l.block_hash {
+            if let Ok(i) = recent.binary_search_by_key(&n, |b| b.number) {
+                if Some(recent[i].hash) != l.block_hash {
                     return Err(SyncError::Moved(n));
                 }
             }
