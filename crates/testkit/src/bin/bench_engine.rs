@@ -15,6 +15,9 @@
 //!   same from `evm_mine`'s answer and request are kept as cross-checks;
 //! - (d) peak memory of (b) at each size and of (c).
 //!
+//! Each engine run is paired with one raw pass at the best size and concurrency just
+//! before it; the median of the per-pair ratios is reported beside the ratio of medians.
+//!
 //! Writes everything as JSON (`--out`) and prints a summary.
 
 use std::fs::{self, File};
@@ -295,9 +298,11 @@ async fn run(args: Args) -> Result<()> {
         let raw = raw_sweep(&chain, &args).await?;
         let best = raw_best(&raw);
         let tuned = format!("max_block_range={}", args.tuned_range);
+        let pairing = Pairing::new(&chain, &args, &best);
         let mut engine = Vec::new();
         for (label, range) in [("default", None), (tuned.as_str(), Some(args.tuned_range))] {
-            let (summary, db) = engine_runs(&chain, &args, &work, size, label, range).await?;
+            let (summary, db) =
+                engine_runs(&chain, &args, &work, size, (label, range), pairing.as_ref()).await?;
             engine.push(summary);
             last_db = Some(db);
         }
@@ -305,7 +310,11 @@ async fn run(args: Args) -> Result<()> {
         let ratios: Vec<Value> = engine
             .iter()
             .map(|e| {
-                json!({"config": e["config"], "ratio_b_over_a": e["events_per_s_median"].as_f64().unwrap_or(0.0) / raw_rate})
+                json!({
+                    "config": e["config"],
+                    "ratio_b_over_a": e["events_per_s_median"].as_f64().unwrap_or(0.0) / raw_rate,
+                    "ratio_paired_median": e["ratio_paired_median"],
+                })
             })
             .collect();
         sizes.push(json!({
@@ -465,12 +474,47 @@ fn split(from: u64, to: u64, size: u64) -> Vec<(u64, u64)> {
     out
 }
 
-async fn raw_sweep(chain: &Chain, args: &Args) -> Result<Vec<Value>> {
-    let url = chain.anvil.url();
-    let tail = format!(
+/// The raw client's filter: the spammer's Transfers, as the engine's listener asks.
+fn raw_filter(chain: &Chain) -> String {
+    format!(
         r#""address":["{}"],"topics":[["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"]]"#,
         chain.spammer.address()
-    );
+    )
+}
+
+/// One raw pass at the best request size and concurrency, right before an engine run: the
+/// two see the same machine, whose speed drifts by a third within minutes.
+struct Pairing {
+    url: String,
+    tail: String,
+    ranges: Vec<(u64, u64)>,
+    conc: usize,
+    json: bool,
+}
+
+impl Pairing {
+    fn new(chain: &Chain, args: &Args, best: &Value) -> Option<Self> {
+        let blocks = best["chunk_blocks"].as_u64()?;
+        Some(Self {
+            url: chain.anvil.url(),
+            tail: raw_filter(chain),
+            ranges: split(chain.first, chain.last, blocks),
+            conc: usize::try_from(best["concurrency"].as_u64()?).ok()?,
+            json: args.raw_json,
+        })
+    }
+
+    /// Logs per second of one pass.
+    async fn rate(&self) -> Result<f64> {
+        let (secs, logs, _) =
+            raw_pass(&self.url, &self.tail, &self.ranges, self.conc, self.json).await?;
+        Ok(logs as f64 / secs)
+    }
+}
+
+async fn raw_sweep(chain: &Chain, args: &Args) -> Result<Vec<Value>> {
+    let url = chain.anvil.url();
+    let tail = raw_filter(chain);
     let span = chain.last - chain.first + 1;
     // A request of E events spans E / events_per_block event blocks, each `gap` blocks long.
     let mut sizes: Vec<u64> = args
@@ -779,8 +823,8 @@ async fn engine_runs(
     args: &Args,
     work: &Path,
     size: u64,
-    label: &str,
-    max_block_range: Option<u64>,
+    (label, max_block_range): (&str, Option<u64>),
+    pairing: Option<&Pairing>,
 ) -> Result<(Value, PathBuf)> {
     let dir = work.join(format!(
         "engine-{size}-{}",
@@ -805,6 +849,10 @@ async fn engine_runs(
         let stderr_path = dir.join(format!("run{i}.stderr"));
         let mut cmd = engine_command(args, &config, &db, &dir.join("logs"), true);
         cmd.stderr(File::create(&stderr_path)?);
+        let raw_before = match pairing {
+            Some(p) => Some(p.rate().await?),
+            None => None,
+        };
         let anvil_cpu0 = cpu_secs(chain.anvil.pid());
         let start = Instant::now();
         let proc = Proc::spawn(&mut cmd)?;
@@ -828,16 +876,21 @@ async fn engine_runs(
             );
         }
         let rate = size as f64 / wall;
+        let paired = raw_before.map(|a| rate / a);
         println!(
-            "run  {label:<32} {wall:>6.2}s {rate:>9.0} events/s  peak RSS {:>5.0} MiB  cpu engine {:.2}s + anvil {:.2}s  ({commits} commits)",
+            "run  {label:<32} {wall:>6.2}s {rate:>9.0} events/s  peak RSS {:>5.0} MiB  cpu engine {:.2}s + anvil {:.2}s  ({commits} commits){}",
             usage.maxrss_kib as f64 / 1024.0,
             usage.user_s + usage.sys_s,
-            anvil_cpu
+            anvil_cpu,
+            match (raw_before, paired) {
+                (Some(a), Some(r)) => format!("  raw just before {a:.0} logs/s, ratio {r:.2}"),
+                _ => String::new(),
+            }
         );
         runs.push(json!({
             "wall_s": wall, "events_per_s": rate, "maxrss_kib": usage.maxrss_kib,
             "user_s": usage.user_s, "sys_s": usage.sys_s, "anvil_cpu_s": anvil_cpu,
-            "commits": commits,
+            "commits": commits, "raw_logs_per_s_before": raw_before, "ratio_to_raw_before": paired,
         }));
     }
     // Cross-check the database itself on the last run.
@@ -851,9 +904,15 @@ async fn engine_runs(
         .filter_map(|r| r["maxrss_kib"].as_f64())
         .collect();
     let med = median(&walls);
+    let paired: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| r["ratio_to_raw_before"].as_f64())
+        .collect();
     Ok((
         json!({
-            "config": label, "max_block_range": max_block_range, "events": size, "runs": runs,
+            "config": label, "max_block_range": max_block_range, "events": size,
+            "ratio_paired_median": (!paired.is_empty()).then(|| median(&paired)),
+            "runs": runs,
             "wall_s_median": med, "events_per_s_median": size as f64 / med,
             "events_per_s_best": size as f64 / walls.iter().copied().fold(f64::INFINITY, f64::min),
             "maxrss_mib_max": rss.iter().copied().fold(0.0, f64::max) / 1024.0,
@@ -1185,10 +1244,13 @@ fn print_summary(out: &Value) {
             .zip(s["ratios"].as_array().into_iter().flatten())
         {
             println!(
-                "  (b) {:<32} {:>9.0} events/s  (b)/(a) = {:.2}   (d) peak RSS {:.0} MiB",
+                "  (b) {:<32} {:>9.0} events/s  (b)/(a) = {:.2}, paired {}   (d) peak RSS {:.0} MiB",
                 e["config"].as_str().unwrap_or(""),
                 e["events_per_s_median"].as_f64().unwrap_or(0.0),
                 r["ratio_b_over_a"].as_f64().unwrap_or(0.0),
+                r["ratio_paired_median"]
+                    .as_f64()
+                    .map_or("-".to_string(), |p| format!("{p:.2}")),
                 e["maxrss_mib_max"].as_f64().unwrap_or(0.0)
             );
         }
