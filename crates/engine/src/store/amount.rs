@@ -39,13 +39,14 @@ impl AmountKey {
 
 /// The migration from amounts stored as 32-byte words (schema versions before 9) to keys,
 /// in SQL: the hex digits left after the leading zeros give the number of significant
-/// bytes. The index is rebuilt once rather than updated row by row.
+/// bytes. Only words are rewritten, so running it twice changes nothing. The index is
+/// rebuilt once rather than updated row by row. Shipped as migration 9: never edit.
 pub(super) const FROM_WORDS: &str = "
     DROP INDEX IF EXISTS events_amount;
     UPDATE events SET amount = lower(
         printf('%02x', (length(ltrim(hex(amount), '0')) + 1) / 2)
         || substr(hex(amount), 65 - 2 * ((length(ltrim(hex(amount), '0')) + 1) / 2))
-    ) WHERE amount IS NOT NULL;
+    ) WHERE typeof(amount) = 'blob' AND length(amount) = 32;
     CREATE INDEX events_amount ON events(amount);";
 
 #[cfg(test)]
@@ -93,6 +94,8 @@ mod tests {
         conn.execute("INSERT INTO events (amount) VALUES (NULL)", [])
             .expect("null");
         conn.execute_batch(FROM_WORDS).expect("migration");
+        // A second run (two connections migrating at once) leaves the keys alone.
+        conn.execute_batch(FROM_WORDS).expect("migration again");
         let stored: Vec<Option<String>> = conn
             .prepare("SELECT amount FROM events ORDER BY id")
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())

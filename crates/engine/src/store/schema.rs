@@ -1,6 +1,6 @@
 //! Versioned migrations of the SQLite schema, applied in order inside one transaction.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
 
@@ -165,21 +165,31 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX events_status;
     CREATE INDEX events_pending ON events(network_id, block_number) WHERE status = 0;
     ",
-    // 9: amounts as short keys that sort like the numbers (`amount`), not 32-byte words.
+    // 9: amounts as short text keys that sort like the numbers (`amount`), not the 32-byte
+    // words migration 1 describes.
     super::amount::FROM_WORDS,
 ];
 
-/// Brings the database to the newest schema version.
+/// Brings the database to the newest schema version. The version is read inside the
+/// write transaction, so that two connections opening the database at once migrate it once.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let target = MIGRATIONS.len() as i64;
-    if current > target {
-        return Err(StoreError::TooNew {
-            found: current,
-            supported: target,
-        });
+    let version = |conn: &Connection| -> Result<i64, StoreError> {
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > target {
+            return Err(StoreError::TooNew {
+                found,
+                supported: target,
+            });
+        }
+        Ok(found)
+    };
+    // Up to date (every open but the first after an upgrade): no write lock taken.
+    if version(conn)? == target {
+        return Ok(());
     }
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current = version(&tx)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;

@@ -54,8 +54,9 @@ impl NetworkSync {
         // before it, since its headers are checked against the stored ones.
         let window_start = head.saturating_sub(super::REORG_WINDOW);
         let mut writing: Option<Writing> = None;
-        // Consecutive chunks are written together, up to GROUP_EVENTS: each transaction
-        // rewrites the index pages it touched, so fewer, larger ones write less.
+        // While a write is in flight, the chunks decoded meanwhile are written together
+        // next, up to GROUP_EVENTS: each transaction rewrites the index pages it touched,
+        // so fewer, larger ones write less.
         let mut pending: Option<Commit> = None;
         let mut pending_since = std::time::Instant::now();
         let outcome = async {
@@ -112,7 +113,11 @@ impl NetworkSync {
         pending: &mut Option<Commit>,
     ) -> Result<(), SyncError> {
         if let Some(w) = writing.take() {
-            self.finish(w).await?;
+            if let Err(e) = self.finish(w).await {
+                // Nothing is written after a write that failed: not even what waited.
+                pending.take();
+                return Err(e);
+            }
         }
         if let Some(p) = pending.take() {
             self.finish(self.write(p)).await?;

@@ -79,9 +79,18 @@ impl NetworkSync {
             }
         }
         self.fill_times(&mut events, &mut times).await?;
+        // Timestamps of the blocks with events: the window's headers (sorted), then one
+        // record per other block, in the events' (block) order.
+        let headers = recent.len();
         let mut blocks = recent;
         for e in &events {
-            if !blocks.iter().any(|b| b.number == e.block_number) {
+            let n = e.block_number;
+            let known = blocks.last().is_some_and(|b| b.number == n)
+                || blocks[..headers]
+                    .binary_search_by_key(&n, |b| b.number)
+                    .is_ok()
+                || blocks[headers..].iter().any(|b| b.number == n);
+            if !known {
                 if let Some(t) = e.block_time {
                     blocks.push(BlockRecord {
                         number: e.block_number,

@@ -490,6 +490,7 @@ struct Pairing {
     ranges: Vec<(u64, u64)>,
     conc: usize,
     json: bool,
+    events: u64,
 }
 
 impl Pairing {
@@ -501,6 +502,7 @@ impl Pairing {
             ranges: split(chain.first, chain.last, blocks),
             conc: usize::try_from(best["concurrency"].as_u64()?).ok()?,
             json: args.raw_json,
+            events: chain.events,
         })
     }
 
@@ -508,6 +510,9 @@ impl Pairing {
     async fn rate(&self) -> Result<f64> {
         let (secs, logs, _) =
             raw_pass(&self.url, &self.tail, &self.ranges, self.conc, self.json).await?;
+        if logs != self.events {
+            bail!("raw client got {logs} logs, expected {}", self.events);
+        }
         Ok(logs as f64 / secs)
     }
 }
