@@ -117,10 +117,7 @@ impl Cells {
         }
         hex0x(&mut c[5], r.tx_hash);
         let _ = write!(c[6], "{}", r.log_index);
-        match alloy_primitives::Address::try_from(r.contract) {
-            Ok(a) => crate::abi::json::with_checksum(&a, |s| c[7].push_str(s)),
-            Err(_) => hex0x(&mut c[7], r.contract),
-        }
+        crate::store::push_checksummed(&mut c[7], r.contract);
         c[8].push_str(r.event);
         c[9].push_str(r.signature);
         c[10].push_str(r.listener);

@@ -34,7 +34,8 @@ macro_rules! insert_events {
     };
 }
 
-const EVENTS_ONE: &str = insert_events!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')");
+/// One event row (also the checked path's insert: a known log is ignored there, then found).
+pub(super) const EVENTS_ONE: &str = insert_events!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')");
 const EVENTS_MANY: &str = insert_events!(rows!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')"));
 const MATCHES_ONE: &str = "INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES (?,?)";
 const MATCHES_MANY: &str = concat!(
@@ -107,7 +108,7 @@ fn insert_events(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Vec<i64>,
 }
 
 /// Binds one event's values from parameter `at + 1` on.
-fn bind_event(
+pub(super) fn bind_event(
     stmt: &mut rusqlite::CachedStatement<'_>,
     at: usize,
     network_id: i64,

@@ -197,11 +197,7 @@ fn insert_checked(
     now: i64,
 ) -> Result<Committed, StoreError> {
     let mut done = Committed::default();
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, event, signature, args, arg_names)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, '', '', '', '')
-         ON CONFLICT DO NOTHING",
-    )?;
+    let mut insert = tx.prepare_cached(append::EVENTS_ONE)?;
     let mut find = tx.prepare_cached(
         "SELECT id FROM events WHERE network_id = ?1 AND block_number = ?2 AND log_index = ?3 AND block_hash = ?4",
     )?;
@@ -212,24 +208,8 @@ fn insert_checked(
     let mut kinds = kinds::KindIds::default();
     for e in &c.events {
         let kind = kinds.id(tx, &e.def)?;
-        let topics: Vec<u8> = e.topics.iter().flat_map(|t| t.0).collect();
-        let amount = e.amount.map(super::amount::AmountKey::new);
-        let n = insert.execute(params![
-            c.network_id,
-            e.block_number as i64,
-            e.log_index as i64,
-            e.block_hash.as_slice(),
-            e.block_time,
-            e.tx_hash.as_slice(),
-            e.contract.as_slice(),
-            kind,
-            topics,
-            e.data,
-            status_code(e.status),
-            amount.as_ref().map(|a| a.as_str()),
-            now,
-        ])?;
-        let (id, revived) = if n == 1 {
+        append::bind_event(&mut insert, 0, c.network_id, e, kind, now)?;
+        let (id, revived) = if insert.raw_execute()? == 1 {
             done.inserted += 1;
             let id = tx.last_insert_rowid();
             done.fresh.push(id);

@@ -30,7 +30,7 @@ pub use detail::{Announcement, EventDetail, StatusChange};
 pub use filter::EventFilter;
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
-pub(crate) use query::{RawArgs, RawRow};
+pub(crate) use query::{push_checksummed, RawArgs, RawRow};
 pub use registry::ListenerRecord;
 
 /// Errors of the storage layer.

@@ -276,9 +276,19 @@ fn decoded(
 
 /// The checksummed form of a stored address (hex when it is not 20 bytes).
 pub(crate) fn checksummed(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    push_checksummed(&mut s, bytes);
+    s
+}
+
+/// Appends [`checksummed`]'s text to `out`.
+pub(crate) fn push_checksummed(out: &mut String, bytes: &[u8]) {
     match alloy_primitives::Address::try_from(bytes) {
-        Ok(a) => crate::abi::json::with_checksum(&a, str::to_string),
-        Err(_) => format!("0x{}", hex::encode(bytes)),
+        Ok(a) => crate::abi::json::with_checksum(&a, |s| out.push_str(s)),
+        Err(_) => {
+            out.push_str("0x");
+            out.push_str(&hex::encode(bytes));
+        }
     }
 }
 
