@@ -89,12 +89,17 @@ pub fn next_span(next_blocks: &[(i64, u64)], target: u64) -> Option<(u64, u64, V
     Some((from, join, listeners))
 }
 
-/// Splits `[from, to]` into consecutive chunks of at most `size` blocks, at most `max` chunks.
+/// Splits `[from, to]` into consecutive chunks of at most `size` blocks, at most `max`
+/// chunks. The first ones ramp up (an eighth, a quarter, a half of `size`): requests in
+/// flight share the node, so equal chunks would all come back at once, late, while the
+/// decoder and the writer wait; a small first chunk sets them to work at once.
 pub fn chunks(from: u64, to: u64, size: u64, max: usize) -> Vec<(u64, u64)> {
+    let size = size.max(1);
     let mut out = Vec::new();
     let mut lo = from;
     while lo <= to && out.len() < max {
-        let hi = lo.saturating_add(size.max(1) - 1).min(to);
+        let ramp = [8, 4, 2].get(out.len()).copied().unwrap_or(1);
+        let hi = lo.saturating_add((size / ramp).max(1) - 1).min(to);
         out.push((lo, hi));
         lo = hi + 1;
     }
@@ -146,7 +151,22 @@ mod tests {
 
     #[test]
     fn chunks_cover_the_range_exactly() {
-        assert_eq!(chunks(0, 9, 4, 10), vec![(0, 3), (4, 7), (8, 9)]);
-        assert_eq!(chunks(0, 9, 4, 2), vec![(0, 3), (4, 7)]);
+        assert_eq!(
+            chunks(0, 99, 16, 10),
+            vec![
+                (0, 1),
+                (2, 5),
+                (6, 13),
+                (14, 29),
+                (30, 45),
+                (46, 61),
+                (62, 77),
+                (78, 93),
+                (94, 99)
+            ],
+            "ramps up, then full chunks"
+        );
+        assert_eq!(chunks(0, 9, 4, 2), vec![(0, 0), (1, 1)]);
+        assert_eq!(chunks(5, 5, 1, 3), vec![(5, 5)]);
     }
 }
