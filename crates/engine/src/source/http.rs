@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::body::Body;
 use super::error::{classify, RpcError};
 
 type Direct = Client<HttpConnector, Full<Bytes>>;
@@ -181,7 +182,7 @@ impl HttpEndpoint {
     }
 
     /// Posts a JSON body; returns the status and the whole answer.
-    async fn post(&self, body: Bytes) -> Result<(hyper::StatusCode, Bytes), RpcError> {
+    async fn post(&self, body: Bytes) -> Result<(hyper::StatusCode, Body), RpcError> {
         if let Some(uri) = &self.direct {
             let request = hyper::Request::post(uri.clone())
                 .header(CONTENT_TYPE, "application/json")
@@ -193,16 +194,23 @@ impl HttpEndpoint {
                 .map_err(|e| self.transport(&e))?;
             let status = response.status();
             if !status.is_redirection() {
-                let collected = response.into_body().collect().await;
-                let bytes = collected.map_err(|e| self.transport(&e))?.to_bytes();
-                return Ok((status, bytes));
+                let mut incoming = response.into_body();
+                let expected = hyper::body::Body::size_hint(&incoming).exact().unwrap_or(0);
+                let mut answer = Body::with_capacity(expected as usize);
+                while let Some(frame) = incoming.frame().await {
+                    let frame = frame.map_err(|e| self.transport(&e))?;
+                    if let Some(data) = frame.data_ref() {
+                        answer.extend(data);
+                    }
+                }
+                return Ok((status, answer));
             }
         }
         let client = reqwest_client().map_err(|message| RpcError::Transport {
             endpoint: self.shown.clone(),
             message,
         })?;
-        let response = client
+        let mut response = client
             .post(&self.url)
             .header(CONTENT_TYPE, "application/json")
             .body(body)
@@ -210,8 +218,12 @@ impl HttpEndpoint {
             .await
             .map_err(|e| self.transport(&e))?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| self.transport(&e))?;
-        Ok((status, bytes))
+        let expected = response.content_length().unwrap_or(0);
+        let mut answer = Body::with_capacity(expected as usize);
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? {
+            answer.extend(&chunk);
+        }
+        Ok((status, answer))
     }
 
     fn transport(&self, e: &dyn std::error::Error) -> RpcError {

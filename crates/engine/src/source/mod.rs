@@ -3,6 +3,7 @@
 //! every head poll asks all of them: one that lags behind the others is not preferred, and
 //! never asked for blocks it does not have yet (its "no logs" there would be a lie).
 
+mod body;
 pub mod error;
 mod http;
 mod logs;
