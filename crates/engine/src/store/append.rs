@@ -80,13 +80,15 @@ pub(super) fn insert(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Commi
 
 /// Inserts the commit's events, in order. Returns their ids: a multi-row insert takes
 /// consecutive row ids (each new id is the highest plus one, and the transaction is the
-/// only writer), so they follow from the last one.
+/// only writer), so they follow from the last one. Each statement is taken from the cache
+/// once per commit: taking it and putting it back clears its bindings and hashes its text.
 fn insert_events(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Vec<i64>, StoreError> {
     let mut kinds = kinds::KindIds::default();
     let mut ids = Vec::with_capacity(c.events.len());
-    for group in c.events.chunks(ROWS) {
-        if group.len() == ROWS {
-            let mut stmt = tx.prepare_cached(EVENTS_MANY)?;
+    let mut groups = c.events.chunks_exact(ROWS);
+    if groups.len() > 0 {
+        let mut stmt = tx.prepare_cached(EVENTS_MANY)?;
+        for group in &mut groups {
             for (i, e) in group.iter().enumerate() {
                 let kind = kinds.id(tx, &e.def)?;
                 bind_event(&mut stmt, i * EVENT_PARAMS, c.network_id, e, kind, now)?;
@@ -94,14 +96,16 @@ fn insert_events(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Vec<i64>,
             appended(stmt.raw_execute()?, ROWS)?;
             let last = tx.last_insert_rowid();
             ids.extend(last + 1 - ROWS as i64..=last);
-        } else {
-            let mut stmt = tx.prepare_cached(EVENTS_ONE)?;
-            for e in group {
-                let kind = kinds.id(tx, &e.def)?;
-                bind_event(&mut stmt, 0, c.network_id, e, kind, now)?;
-                appended(stmt.raw_execute()?, 1)?;
-                ids.push(tx.last_insert_rowid());
-            }
+        }
+    }
+    let rest = groups.remainder();
+    if !rest.is_empty() {
+        let mut stmt = tx.prepare_cached(EVENTS_ONE)?;
+        for e in rest {
+            let kind = kinds.id(tx, &e.def)?;
+            bind_event(&mut stmt, 0, c.network_id, e, kind, now)?;
+            appended(stmt.raw_execute()?, 1)?;
+            ids.push(tx.last_insert_rowid());
         }
     }
     Ok(ids)
@@ -136,21 +140,24 @@ pub(super) fn bind_event(
     Ok(())
 }
 
-/// Inserts (listener, event) matches of new events.
+/// Inserts (listener, event) matches of new events, each statement taken once.
 fn insert_matches(tx: &Transaction<'_>, pairs: &[(i64, i64)]) -> Result<(), StoreError> {
-    for group in pairs.chunks(ROWS) {
-        if group.len() == ROWS {
-            let mut stmt = tx.prepare_cached(MATCHES_MANY)?;
+    let mut groups = pairs.chunks_exact(ROWS);
+    if groups.len() > 0 {
+        let mut stmt = tx.prepare_cached(MATCHES_MANY)?;
+        for group in &mut groups {
             for (i, (listener, event)) in group.iter().enumerate() {
                 stmt.raw_bind_parameter(2 * i + 1, listener)?;
                 stmt.raw_bind_parameter(2 * i + 2, event)?;
             }
             appended(stmt.raw_execute()?, ROWS)?;
-        } else {
-            let mut stmt = tx.prepare_cached(MATCHES_ONE)?;
-            for (listener, event) in group {
-                appended(stmt.execute(params![listener, event])?, 1)?;
-            }
+        }
+    }
+    let rest = groups.remainder();
+    if !rest.is_empty() {
+        let mut stmt = tx.prepare_cached(MATCHES_ONE)?;
+        for (listener, event) in rest {
+            appended(stmt.execute(params![listener, event])?, 1)?;
         }
     }
     Ok(())
