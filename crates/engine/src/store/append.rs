@@ -120,7 +120,18 @@ pub(super) fn bind_event(
     kind: i64,
     now: i64,
 ) -> Result<(), StoreError> {
-    let topics: Vec<u8> = e.topics.iter().flat_map(|t| t.0).collect();
+    // Up to four topics (all a log can have) are joined without an allocation.
+    let mut joined = [0u8; 4 * 32];
+    let more: Vec<u8>;
+    let topics: &[u8] = if e.topics.len() <= 4 {
+        for (slot, t) in joined.chunks_exact_mut(32).zip(&e.topics) {
+            slot.copy_from_slice(t.as_slice());
+        }
+        &joined[..32 * e.topics.len()]
+    } else {
+        more = e.topics.iter().flat_map(|t| t.0).collect();
+        &more
+    };
     let amount = e.amount.map(AmountKey::new);
     let status = status_code(e.status);
     stmt.raw_bind_parameter(at + 1, network_id)?;
