@@ -58,8 +58,11 @@ pub fn classify(endpoint: &str, code: i64, message: &str) -> RpcError {
     let endpoint = endpoint.to_string();
     let message = message.to_string();
     if code == -32005 && !lower.contains("range") && !lower.contains("10000")
+        || code == 429
         || lower.contains("rate limit")
         || lower.contains("too many requests")
+        || lower.contains("request limit")
+        || lower.contains("compute units")
     {
         return RpcError::RateLimited { endpoint, message };
     }
@@ -191,6 +194,26 @@ mod tests {
         assert!(matches!(
             classify("e", -32005, "query returned more than 10000 results"),
             RpcError::RangeTooLarge { .. }
+        ));
+        assert!(matches!(
+            classify(
+                "e",
+                429,
+                "Your app has exceeded its compute units per second capacity"
+            ),
+            RpcError::RateLimited { .. }
+        ));
+        assert!(matches!(
+            classify(
+                "e",
+                -32007,
+                "100/second request limit reached - reduce calls per second"
+            ),
+            RpcError::RateLimited { .. }
+        ));
+        assert!(matches!(
+            classify("e", 3, "execution reverted"),
+            RpcError::Rpc { .. }
         ));
     }
 }

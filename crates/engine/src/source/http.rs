@@ -38,8 +38,19 @@ pub struct HttpEndpoint {
 
 #[derive(Deserialize)]
 struct Response {
-    result: Option<Box<serde_json::value::RawValue>>,
+    /// `None` when the answer has no `result` at all, `Some(None)` when it is `null`.
+    #[serde(default, deserialize_with = "present")]
+    result: Option<Option<Box<serde_json::value::RawValue>>>,
     error: Option<ErrorObject>,
+}
+
+/// A field that is there, `null` or not (an absent one takes the default, `None`).
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 /// A response whose result has the expected shape.
@@ -162,15 +173,31 @@ impl HttpEndpoint {
         }
         let parsed: Result<Response, _> = serde_json::from_slice(&bytes);
         match parsed {
-            Ok(Response { error: Some(e), .. }) => Err(classify(&self.shown, e.code, &e.message)),
+            Ok(Response { error: Some(e), .. }) => {
+                match classify(&self.shown, e.code, &e.message) {
+                    // A gateway's 502 or 503 with an error object is the endpoint's problem, not
+                    // an answer to the request.
+                    RpcError::Rpc { .. } if !status.is_success() => Err(RpcError::Http {
+                        endpoint: self.shown.clone(),
+                        status: status.as_u16(),
+                        body: snippet(&bytes),
+                    }),
+                    classified => Err(classified),
+                }
+            }
             Ok(Response {
-                result: Some(raw), ..
+                result: Some(Some(raw)),
+                ..
             }) if status.is_success() => {
                 serde_json::from_str(raw.get()).map_err(|e| self.garbage(format!("{method}: {e}")))
             }
+            Ok(Response {
+                result: Some(None), ..
+            }) if status.is_success() => serde_json::from_value(Value::Null)
+                .map_err(|_| self.garbage(format!("{method}: a null result"))),
+            // Neither a result nor an error: never read as a `null` result ("no such block").
             Ok(Response { result: None, .. }) if status.is_success() => {
-                serde_json::from_value(Value::Null)
-                    .map_err(|_| self.garbage(format!("{method}: no result")))
+                Err(self.garbage(format!("{method}: no result and no error")))
             }
             _ if !status.is_success() => Err(RpcError::Http {
                 endpoint: self.shown.clone(),
@@ -299,6 +326,53 @@ mod tests {
             }
         }
         let _ = socket.write_all(reply.as_bytes()).await;
+    }
+
+    /// An endpoint on a fresh port that answers every request with `status` and `json`.
+    async fn answering(status: &str, json: &str) -> HttpEndpoint {
+        let port = answer(format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{json}",
+            json.len()
+        ))
+        .await;
+        let url = format!("http://127.0.0.1:{port}");
+        HttpEndpoint::new(&url, url.clone(), Duration::from_secs(5)).expect("endpoint")
+    }
+
+    #[tokio::test]
+    async fn an_answer_without_result_or_error_is_garbage_not_null() {
+        let missing = answering("200 OK", r#"{"jsonrpc":"2.0","id":1}"#).await;
+        let got: Result<Option<alloy_primitives::U64>, _> = missing
+            .call("eth_getBlockByNumber", serde_json::json!([]))
+            .await;
+        assert!(matches!(got, Err(RpcError::Garbage { .. })), "{got:?}");
+        let null = answering("200 OK", r#"{"jsonrpc":"2.0","id":1,"result":null}"#).await;
+        let got: Option<alloy_primitives::U64> = null
+            .call("eth_getBlockByNumber", serde_json::json!([]))
+            .await
+            .expect("a null result is an answer");
+        assert_eq!(got, None);
+    }
+
+    #[tokio::test]
+    async fn a_gateway_error_with_an_error_object_is_the_endpoints_problem() {
+        let json =
+            r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"upstream unavailable"}}"#;
+        let gateway = answering("503 Service Unavailable", json).await;
+        let got: Result<alloy_primitives::U64, _> =
+            gateway.call("eth_blockNumber", serde_json::json!([])).await;
+        match got {
+            Err(e @ RpcError::Http { status: 503, .. }) => assert!(e.is_endpoint_problem()),
+            other => panic!("expected an HTTP error, got {other:?}"),
+        }
+        // The same error object with a 200 is the node's answer to the request.
+        let node = answering("200 OK", json).await;
+        let got: Result<alloy_primitives::U64, _> =
+            node.call("eth_blockNumber", serde_json::json!([])).await;
+        assert!(
+            matches!(got, Err(RpcError::Rpc { code: -32000, .. })),
+            "{got:?}"
+        );
     }
 
     #[tokio::test]
