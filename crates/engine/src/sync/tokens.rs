@@ -81,7 +81,9 @@ impl TokenCache {
     }
 }
 
-/// An `eth_call` at the latest block; `None` when the contract reverts or has no code.
+/// An `eth_call` at the latest block; `None` when the contract reverts (an empty answer:
+/// no code). Any other error fails the step to be retried: the answer is kept for good,
+/// and a condition in token units cannot be decided without it.
 async fn call(
     sync: &NetworkSync,
     contract: Address,
@@ -90,9 +92,26 @@ async fn call(
     let params = json!([{"to": contract, "data": selector}, "latest"]);
     match sync.source.call("eth_call", params).await {
         Ok(bytes) => Ok(Some(bytes)),
-        Err(crate::source::RpcError::Rpc { .. }) => Ok(None),
+        Err(crate::source::RpcError::Rpc { code, message, .. }) if reverted(code, &message) => {
+            Ok(None)
+        }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether an `eth_call` error says the call itself failed, as it will every time (a
+/// revert, a missing function), rather than the node (a timeout, a missing block).
+fn reverted(code: i64, message: &str) -> bool {
+    const FAILED: &[&str] = &[
+        "revert",
+        "invalid opcode",
+        "invalid jump",
+        "out of gas",
+        "stack underflow",
+        "vm execution error",
+    ];
+    let lower = message.to_ascii_lowercase();
+    code == 3 || FAILED.iter().any(|f| lower.contains(f))
 }
 
 /// `symbol()` as an ABI string, or as `bytes32` (old tokens); printable, at most 16 chars.
@@ -118,7 +137,22 @@ pub fn decode_symbol(b: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::decode_symbol;
+    use super::{decode_symbol, reverted};
+
+    #[test]
+    fn only_a_failed_call_means_not_a_token() {
+        assert!(reverted(3, "execution reverted"));
+        assert!(reverted(-32000, "execution reverted"));
+        assert!(reverted(-32015, "VM execution error."));
+        assert!(reverted(-32000, "invalid opcode: INVALID"));
+        assert!(!reverted(-32000, "header not found"));
+        assert!(!reverted(-32603, "internal error"));
+        assert!(!reverted(-32000, "execution timeout"));
+        assert!(!reverted(
+            -32601,
+            "the method eth_call does not exist/is not available"
+        ));
+    }
 
     #[test]
     fn symbols_decode_from_strings_and_bytes32() {
