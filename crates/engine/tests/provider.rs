@@ -140,3 +140,57 @@ async fn a_lagging_endpoint_is_not_trusted_for_blocks_it_does_not_have() {
         tokenwatch_engine::status::EndpointHealth::Ok
     );
 }
+
+/// The chain moves right after the node answered the log query for its newest block: that
+/// block, empty, is replaced by one holding a transfer. The header kept for the block must
+/// be the one its logs came from, so that the next step sees the move and reads the new
+/// block's logs (a header read after the logs would vouch for logs never read).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chain_moving_between_logs_and_headers_loses_nothing() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = token_with_transfers(&anvil, 4).await;
+    anvil.mine(1).await.expect("an empty block on top");
+    let head = anvil.block_number().await.expect("head");
+    let accounts = anvil.accounts().await.expect("accounts");
+    let tx = token
+        .tx_request(
+            &Default::default(),
+            "transfer",
+            &[&accounts[7].to_string(), "4242"],
+        )
+        .expect("tx");
+    let proxy = RpcProxy::start(&anvil.url()).await.expect("proxy");
+    proxy.after_logs_covering(
+        head,
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "anvil_reorg", "params": [1, [[tx, 0]]]}),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "c.toml",
+        &config_for(&anvil, &[proxy.url()], &token),
+    );
+    let db = dir.path().join("e.db");
+    let out = run_until_head_cli(&config, &db);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        anvil.block_number().await.expect("head"),
+        head,
+        "the reorg kept the height"
+    );
+    let chain = chain_logs(&anvil, &token.address().to_string()).await;
+    assert!(
+        chain.iter().any(|(block, _, _)| *block == head),
+        "the new head block holds a transfer"
+    );
+    assert_eq!(
+        keys(&export(&db, &[])),
+        chain,
+        "stored events equal the chain's"
+    );
+}

@@ -49,6 +49,9 @@ struct Rules {
     /// Play a node stuck at this block.
     frozen_at: Option<u64>,
     faults: VecDeque<Fault>,
+    /// Sent upstream once, right after the first `eth_getLogs` answer covering the block
+    /// arrives and before it is passed on.
+    after_logs: Option<(u64, Value)>,
     requests: u64,
     refused: u64,
     faulted: u64,
@@ -102,6 +105,13 @@ impl RpcProxy {
     /// above it do not exist, and logs above it are not returned (as such a node answers).
     pub fn freeze_at(&self, block: u64) {
         self.lock().frozen_at = Some(block);
+    }
+
+    /// Once the first `eth_getLogs` answer covering `block` has come from the node, sends
+    /// the JSON-RPC `request` (e.g. an `anvil_reorg`) to the node before passing the answer
+    /// on: the chain moves between a client's log query and whatever it asks next.
+    pub fn after_logs_covering(&self, block: u64, request: Value) {
+        self.lock().after_logs = Some((block, request));
     }
 
     /// Queues faults for the next requests, in order.
@@ -172,6 +182,14 @@ async fn serve(
             (None | Some(Fault::Pass), Some((code, msg))) => (200, error_body(&body, code, &msg)),
             (None | Some(Fault::Pass), None) => {
                 let frozen = frozen_at.and_then(|b| frozen_answer(&body, b));
+                let then = {
+                    let mut r = rules.lock().unwrap_or_else(|p| p.into_inner());
+                    let covered = r
+                        .after_logs
+                        .as_ref()
+                        .is_some_and(|(block, _)| logs_cover(&body, *block));
+                    covered.then(|| r.after_logs.take()).flatten()
+                };
                 let resp = client
                     .post(&upstream)
                     .header("content-type", "application/json")
@@ -180,6 +198,15 @@ async fn serve(
                     .await
                     .context("upstream")?;
                 let (status, text) = (resp.status().as_u16(), resp.text().await?);
+                if let Some((_, request)) = then {
+                    client
+                        .post(&upstream)
+                        .json(&request)
+                        .send()
+                        .await
+                        .context("upstream")?
+                        .error_for_status()?;
+                }
                 match (frozen, frozen_at) {
                     (Some(Frozen::Answer(a)), _) => (200, a),
                     (Some(Frozen::Trim), Some(b)) => (status, trim_logs(&text, b)),
@@ -245,6 +272,19 @@ fn refusal_for(body: &[u8], limit: Option<(u64, Refusal)>) -> Option<(i64, Strin
         Refusal::QuickNode => (-32614, format!("eth_getLogs is limited to a {max} range")),
         Refusal::Base => (-32000, "block range too large".to_string()),
     })
+}
+
+/// Whether `body` is an `eth_getLogs` request whose range holds `block`.
+fn logs_cover(body: &[u8], block: u64) -> bool {
+    let Ok(req) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    let range = (
+        quantity(&req["params"][0]["fromBlock"]),
+        quantity(&req["params"][0]["toBlock"]),
+    );
+    req["method"] == "eth_getLogs"
+        && matches!(range, (Some(from), Some(to)) if (from..=to).contains(&block))
 }
 
 fn quantity(v: &Value) -> Option<u64> {

@@ -6,12 +6,13 @@ use std::sync::{Arc, Mutex};
 use alloy_primitives::U64;
 use futures_util::stream::{self, StreamExt};
 
+use super::process::fetch_headers;
 use super::{lock, tokens, NetworkSync, SyncError, CHUNKS_PER_STEP, PARALLEL};
 use crate::matcher::Matcher;
 use crate::matcher::Selection;
 use crate::plan::{chunks, RangeSizer};
 use crate::source::{LogFilter, RpcError, RpcLog, Source};
-use crate::store::{Commit, Committed, StoreError};
+use crate::store::{BlockRecord, Commit, Committed, StoreError};
 
 /// While the writer is busy, decoded chunks pile up for the next transaction: this many
 /// events at most (a chunk may add more).
@@ -38,6 +39,7 @@ impl NetworkSync {
         let size = sizer.lock().map_or(1, |s| s.size());
         let plan = chunks(from, to, size, CHUNKS_PER_STEP);
         let selections = Arc::new(matcher.selection(active));
+        let window_start = head.saturating_sub(super::REORG_WINDOW);
         // Each chunk is fetched and parsed on a task of its own, beside the decoding.
         let mut results = stream::iter(plan.into_iter().map(|(lo, hi)| {
             let fetch = Fetch {
@@ -45,6 +47,7 @@ impl NetworkSync {
                 network: self.spec.name.clone(),
                 selections: selections.clone(),
                 sizer: sizer.clone(),
+                window_start,
             };
             Spawned(tokio::spawn(fetch.chunk(lo, hi)))
         }))
@@ -52,7 +55,6 @@ impl NetworkSync {
         // A chunk is decoded while the one before it is written on another thread; the
         // writes stay in block order. Inside the reorg window a chunk waits for the write
         // before it, since its headers are checked against the stored ones.
-        let window_start = head.saturating_sub(super::REORG_WINDOW);
         let mut writing: Option<Writing> = None;
         // While a write is in flight, the chunks decoded meanwhile are written together
         // next, up to GROUP_EVENTS: each transaction rewrites the index pages it touched,
@@ -61,12 +63,12 @@ impl NetworkSync {
         let mut pending_since = std::time::Instant::now();
         let outcome = async {
             while let Some(result) = results.next().await {
-                let (lo, hi, logs) = result?;
+                let (lo, hi, read) = result?;
                 if hi >= window_start {
                     self.drain(&mut writing, &mut pending).await?;
                 }
                 let commit = self
-                    .build_commit(matcher, decimals, (lo, hi), active, logs, head, final_block)
+                    .build_commit(matcher, decimals, (lo, hi), active, read, head, final_block)
                     .await?;
                 let commit = match pending.take() {
                     Some(mut p) => {
@@ -157,11 +159,18 @@ struct Fetch {
     network: String,
     selections: Arc<Vec<Selection>>,
     sizer: Arc<Mutex<RangeSizer>>,
+    /// The first block of the reorg window: headers from here on are read with the logs.
+    window_start: u64,
 }
 
+/// A chunk as read: its blocks, the headers of its part inside the reorg window, its logs.
+type Read = (u64, u64, (Vec<BlockRecord>, Vec<RpcLog>));
+
 impl Fetch {
-    /// The logs of blocks `[lo, hi]` for every selection, in block order.
-    async fn chunk(self, lo: u64, hi: u64) -> Result<(u64, u64, Vec<RpcLog>), SyncError> {
+    /// The window's headers, then the logs of blocks `[lo, hi]` for every selection, in
+    /// block order.
+    async fn chunk(self, lo: u64, hi: u64) -> Result<Read, SyncError> {
+        let headers = fetch_headers(&self.source, lo.max(self.window_start), hi).await?;
         let mut logs = Vec::new();
         for sel in self.selections.iter() {
             let filter = LogFilter {
@@ -176,7 +185,7 @@ impl Fetch {
             // Two queries can return the same log.
             logs = in_order(logs, &self.network)?;
         }
-        Ok((lo, hi, logs))
+        Ok((lo, hi, (headers, logs)))
     }
 
     /// All logs of `[from, to]`, shrinking requests the node refuses.

@@ -2,14 +2,15 @@
 
 use std::collections::BTreeMap;
 
+use alloy_primitives::B256;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use super::tokens::TokenCache;
 use super::{lock, NetworkSync, SyncError, REORG_WINDOW};
 use crate::event::EventStatus;
 use crate::matcher::Matcher;
-use crate::source::{BlockTag, RpcLog};
-use crate::store::{BlockRecord, Commit, NewEvent};
+use crate::source::{BlockTag, RpcLog, Source};
+use crate::store::{BlockRecord, Commit, NewEvent, StoreError};
 
 impl NetworkSync {
     #[allow(clippy::too_many_arguments)]
@@ -19,12 +20,12 @@ impl NetworkSync {
         tokens: &mut TokenCache,
         (lo, hi): (u64, u64),
         active: &[i64],
-        logs: Vec<RpcLog>,
+        (recent, logs): (Vec<BlockRecord>, Vec<RpcLog>),
         head: u64,
         final_block: u64,
     ) -> Result<Commit, SyncError> {
         let window_start = head.saturating_sub(REORG_WINDOW);
-        let recent = self.recent_headers(lo.max(window_start), hi).await?;
+        self.check_headers(&recent)?;
         let mut times: BTreeMap<u64, i64> = recent.iter().map(|b| (b.number, b.time)).collect();
         for l in &logs {
             let n: u64 = l.block_number.map_or(0, |b| b.to());
@@ -115,36 +116,13 @@ impl NetworkSync {
         })
     }
 
-    /// Headers of `[from, to]` (the part of a chunk inside the reorg window), checked to
-    /// form a chain with each other and with the stored header below them.
-    async fn recent_headers(&self, from: u64, to: u64) -> Result<Vec<BlockRecord>, SyncError> {
-        if from > to {
-            return Ok(Vec::new());
+    /// Checks the headers of the part of a chunk inside the reorg window (see [`moved_at`]).
+    fn check_headers(&self, headers: &[BlockRecord]) -> Result<(), SyncError> {
+        let store = lock(&self.store);
+        match moved_at(headers, |n| store.block(self.network_id, n))? {
+            Some(n) => Err(SyncError::Moved(n)),
+            None => Ok(()),
         }
-        let headers: Vec<BlockRecord> = stream::iter(from..=to)
-            .map(|n| async move {
-                match self.source.header(BlockTag::Number(n)).await? {
-                    Some(h) => Ok(BlockRecord {
-                        number: n,
-                        hash: h.hash,
-                        parent_hash: h.parent_hash,
-                        time: h.timestamp.to::<u64>() as i64,
-                    }),
-                    None => Err(SyncError::Moved(n)),
-                }
-            })
-            .buffered(8)
-            .try_collect()
-            .await?;
-        let below = self.stored_block(from.checked_sub(1))?;
-        let mut parent = below.map(|b| b.hash);
-        for h in &headers {
-            if parent.is_some_and(|p| p != h.parent_hash) {
-                return Err(SyncError::Moved(h.number));
-            }
-            parent = Some(h.hash);
-        }
-        Ok(headers)
     }
 
     /// Timestamps for events whose block time is not known yet: cached, else fetched once.
@@ -194,11 +172,118 @@ impl NetworkSync {
     }
 }
 
-impl NetworkSync {
-    fn stored_block(&self, n: Option<u64>) -> Result<Option<BlockRecord>, SyncError> {
-        match n {
-            Some(n) => Ok(lock(&self.store).block(self.network_id, n)?),
-            None => Ok(None),
+/// Where a chunk's window headers stop fitting what is stored, if anywhere: they must form
+/// a chain with each other and with the stored header below them, and agree with headers
+/// already stored at their heights and just above (another listener's). A mismatch is the
+/// chain moving: the next step's reorg check finds where it began.
+fn moved_at(
+    headers: &[BlockRecord],
+    stored: impl Fn(u64) -> Result<Option<BlockRecord>, StoreError>,
+) -> Result<Option<u64>, StoreError> {
+    let (Some(first), Some(last)) = (headers.first(), headers.last()) else {
+        return Ok(None);
+    };
+    let below = match first.number.checked_sub(1) {
+        Some(n) => stored(n)?,
+        None => None,
+    };
+    let mut parent = below.map(|b| b.hash);
+    for h in headers {
+        if parent.is_some_and(|p| p != h.parent_hash)
+            || stored(h.number)?.is_some_and(|s| s.hash != h.hash)
+        {
+            return Ok(Some(h.number));
         }
+        parent = Some(h.hash);
+    }
+    let above = match last.number.checked_add(1) {
+        Some(n) => stored(n)?,
+        None => None,
+    };
+    // A block kept only for its time has no parent hash to compare.
+    let parent_differs =
+        above.is_some_and(|a| a.parent_hash != B256::ZERO && a.parent_hash != last.hash);
+    Ok(parent_differs.then_some(last.number))
+}
+
+/// Headers of `[from, to]` (the part of a chunk inside the reorg window), read before the
+/// chunk's logs: should the chain move in between, the headers kept are the old branch's,
+/// and the next step's reorg check sees it. Read after the logs, a block that has logs
+/// only on the new branch would be stored as seen, without them.
+pub(super) async fn fetch_headers(
+    source: &Source,
+    from: u64,
+    to: u64,
+) -> Result<Vec<BlockRecord>, SyncError> {
+    if from > to {
+        return Ok(Vec::new());
+    }
+    stream::iter(from..=to)
+        .map(|n| async move {
+            match source.header(BlockTag::Number(n)).await? {
+                Some(h) => Ok(BlockRecord {
+                    number: n,
+                    hash: h.hash,
+                    parent_hash: h.parent_hash,
+                    time: h.timestamp.to::<u64>() as i64,
+                }),
+                None => Err(SyncError::Moved(n)),
+            }
+        })
+        .buffered(8)
+        .try_collect()
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// A chain of headers `from..=to` on branch `branch` (its hashes differ per branch
+    /// from block `fork` on).
+    fn chain(from: u64, to: u64, fork: u64, branch: u8) -> Vec<BlockRecord> {
+        let hash = |n: u64| {
+            let mut b = [0u8; 32];
+            b[..8].copy_from_slice(&n.to_be_bytes());
+            b[31] = if n >= fork { branch } else { 0 };
+            B256::from(b)
+        };
+        (from..=to)
+            .map(|n| BlockRecord {
+                number: n,
+                hash: hash(n),
+                parent_hash: if n == 0 { B256::ZERO } else { hash(n - 1) },
+                time: n as i64,
+            })
+            .collect()
+    }
+
+    fn check(headers: &[BlockRecord], stored: &[BlockRecord]) -> Option<u64> {
+        let by_number: BTreeMap<u64, BlockRecord> = stored.iter().map(|b| (b.number, *b)).collect();
+        moved_at(headers, |n| Ok(by_number.get(&n).copied())).expect("lookup")
+    }
+
+    #[test]
+    fn headers_must_fit_the_stored_ones_below_at_and_above_them() {
+        let stored = chain(0, 20, 15, 1);
+        // The next blocks on the same branch fit, alone or over what is stored.
+        assert_eq!(check(&chain(21, 25, 15, 1), &stored), None);
+        assert_eq!(check(&chain(10, 20, 15, 1), &stored), None);
+        // The chain moved at 15: the parent check catches it right above the stored tip...
+        assert_eq!(check(&chain(21, 25, 15, 2), &stored[..=20]), Some(21));
+        // ...and the stored headers at the same heights catch it below (a listener
+        // catching up behind another one).
+        assert_eq!(check(&chain(12, 18, 15, 2), &stored), Some(15));
+        // Stored headers above the chunk must hang from its last one.
+        assert_eq!(check(&chain(10, 14, 15, 2), &stored), None);
+        let mut moved_above = stored.clone();
+        moved_above[15].parent_hash = B256::repeat_byte(9);
+        assert_eq!(check(&chain(10, 14, 15, 1), &moved_above), Some(14));
+        // A block kept only for its time has no parent hash: nothing to compare.
+        let mut time_only = stored.clone();
+        time_only[15].parent_hash = B256::ZERO;
+        assert_eq!(check(&chain(10, 14, 15, 1), &time_only), None);
+        assert_eq!(check(&[], &stored), None);
     }
 }
