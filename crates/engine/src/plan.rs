@@ -101,7 +101,10 @@ pub fn chunks(from: u64, to: u64, size: u64, max: usize) -> Vec<(u64, u64)> {
         let ramp = [8, 4, 2].get(out.len()).copied().unwrap_or(1);
         let hi = lo.saturating_add((size / ramp).max(1) - 1).min(to);
         out.push((lo, hi));
-        lo = hi + 1;
+        let Some(next) = hi.checked_add(1) else {
+            break;
+        };
+        lo = next;
     }
     out
 }
@@ -168,5 +171,9 @@ mod tests {
         );
         assert_eq!(chunks(0, 9, 4, 2), vec![(0, 0), (1, 1)]);
         assert_eq!(chunks(5, 5, 1, 3), vec![(5, 5)]);
+        assert_eq!(
+            chunks(u64::MAX - 1, u64::MAX, 16, 10),
+            vec![(u64::MAX - 1, u64::MAX)]
+        );
     }
 }

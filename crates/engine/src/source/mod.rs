@@ -138,20 +138,22 @@ impl Source {
     /// [`LAG_BLOCKS`] behind it are marked lagging and not preferred.
     pub async fn block_number(&self) -> Result<u64, RpcError> {
         if self.endpoints.len() == 1 {
-            let n: alloy_primitives::U64 = self.call("eth_blockNumber", json!([])).await?;
-            self.lock().heads[0] = Some(n.to());
-            return Ok(n.to());
+            let n = self.call("eth_blockNumber", json!([])).await?;
+            let n = checked_head(&self.endpoints[0], n)?;
+            self.lock().heads[0] = Some(n);
+            return Ok(n);
         }
-        let answers = futures_util::future::join_all(
+        let answers: Vec<Result<u64, RpcError>> = futures_util::future::join_all(
             self.endpoints
                 .iter()
                 .map(|e| e.call::<alloy_primitives::U64>("eth_blockNumber", json!([]))),
         )
-        .await;
-        let heads: Vec<Option<u64>> = answers
-            .iter()
-            .map(|a| a.as_ref().ok().map(|n| n.to::<u64>()))
-            .collect();
+        .await
+        .into_iter()
+        .zip(&self.endpoints)
+        .map(|(answer, e)| answer.and_then(|n| checked_head(e, n)))
+        .collect();
+        let heads: Vec<Option<u64>> = answers.iter().map(|a| a.as_ref().ok().copied()).collect();
         let Some(best) = heads.iter().flatten().copied().max() else {
             let mut errors = answers.into_iter().filter_map(Result::err);
             let first = errors.next();
@@ -240,5 +242,35 @@ impl Source {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A head the engine can store: blocks are kept as SQLite integers, and a node answering
+/// more than `i64::MAX` is sending garbage, not a chain position.
+fn checked_head(endpoint: &HttpEndpoint, n: alloy_primitives::U64) -> Result<u64, RpcError> {
+    let n: u64 = n.to();
+    if n > i64::MAX as u64 {
+        return Err(RpcError::Garbage {
+            endpoint: endpoint.shown().to_string(),
+            message: format!("eth_blockNumber answered {n:#x}, which is not a block height"),
+        });
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_head_beyond_what_the_store_keeps_is_garbage() {
+        let url = "http://127.0.0.1:1";
+        let e = HttpEndpoint::new(url, url.into(), Duration::from_secs(1)).expect("endpoint");
+        let head = |n: u64| checked_head(&e, alloy_primitives::U64::from(n));
+        assert_eq!(head(7).ok(), Some(7));
+        assert_eq!(head(i64::MAX as u64).ok(), Some(i64::MAX as u64));
+        let err = head(u64::MAX).expect_err("u64::MAX is no block height");
+        assert!(matches!(err, RpcError::Garbage { .. }), "{err}");
+        assert!(err.to_string().contains("0xffffffffffffffff"), "{err}");
     }
 }
