@@ -140,11 +140,21 @@ impl NetworkSync {
             m.dedup();
             m
         };
+        // Stored times are used when the store is free. Waiting while a chunk before this
+        // one is written would hold up this async thread, and the node has the same answer.
         let mut to_fetch = Vec::new();
         {
-            let store = lock(&self.store);
+            let store = match self.store.try_lock() {
+                Ok(store) => Some(store),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            };
             for n in missing {
-                match store.block(self.network_id, n)? {
+                let kept = match &store {
+                    Some(store) => store.block(self.network_id, n)?,
+                    None => None,
+                };
+                match kept {
                     Some(b) if b.time != 0 => {
                         times.insert(n, b.time);
                     }
