@@ -194,3 +194,45 @@ async fn the_chain_moving_between_logs_and_headers_loses_nothing() {
         "stored events equal the chain's"
     );
 }
+
+/// Most nodes send logs without `blockTimestamp`: each event still gets its block's time,
+/// read from the block's header, the same as from a node that sends it. The transfers lie
+/// below the reorg window, where no header is read for its hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_without_block_times_get_them_from_the_headers() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = token_with_transfers(&anvil, 12).await;
+    anvil.mine(300).await.expect("blocks above the transfers");
+    let proxy = RpcProxy::start(&anvil.url()).await.expect("proxy");
+    proxy.drop_log_times();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut exports = Vec::new();
+    for (name, url) in [("direct", anvil.url()), ("no-times", proxy.url())] {
+        let config = write(
+            dir.path(),
+            &format!("{name}.toml"),
+            &config_for(&anvil, &[url], &token),
+        );
+        let db = dir.path().join(format!("{name}.db"));
+        let out = run_until_head_cli(&config, &db);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let times: Vec<(String, String)> = export(&db, &[])
+            .iter()
+            .map(|r| (r[2].to_string(), r[4].to_string()))
+            .collect();
+        exports.push(times);
+    }
+    assert_eq!(exports[0].len(), 13, "the mint and 12 transfers");
+    assert!(
+        exports[0].iter().all(|(_, t)| !t.is_empty()),
+        "{:?}",
+        exports[0]
+    );
+    assert_eq!(exports[1], exports[0], "the same block times either way");
+    assert!(proxy.stats().requests > 0);
+}

@@ -52,6 +52,8 @@ struct Rules {
     /// Sent upstream once, right after the first `eth_getLogs` answer covering the block
     /// arrives and before it is passed on.
     after_logs: Option<(u64, Value)>,
+    /// Answer `eth_getLogs` without `blockTimestamp`, as most nodes do.
+    no_log_times: bool,
     requests: u64,
     refused: u64,
     faulted: u64,
@@ -112,6 +114,12 @@ impl RpcProxy {
     /// on: the chain moves between a client's log query and whatever it asks next.
     pub fn after_logs_covering(&self, block: u64, request: Value) {
         self.lock().after_logs = Some((block, request));
+    }
+
+    /// Leaves `blockTimestamp` out of the logs in `eth_getLogs` answers, as most nodes do
+    /// (anvil sends it).
+    pub fn drop_log_times(&self) {
+        self.lock().no_log_times = true;
     }
 
     /// Queues faults for the next requests, in order.
@@ -182,13 +190,14 @@ async fn serve(
             (None | Some(Fault::Pass), Some((code, msg))) => (200, error_body(&body, code, &msg)),
             (None | Some(Fault::Pass), None) => {
                 let frozen = frozen_at.and_then(|b| frozen_answer(&body, b));
-                let then = {
+                let (then, no_log_times) = {
                     let mut r = rules.lock().unwrap_or_else(|p| p.into_inner());
                     let covered = r
                         .after_logs
                         .as_ref()
-                        .is_some_and(|(block, _)| logs_cover(&body, *block));
-                    covered.then(|| r.after_logs.take()).flatten()
+                        .is_some_and(|(block, _)| logs_cover(&body, Some(*block)));
+                    let no_log_times = r.no_log_times && logs_cover(&body, None);
+                    (covered.then(|| r.after_logs.take()).flatten(), no_log_times)
                 };
                 let resp = client
                     .post(&upstream)
@@ -197,7 +206,10 @@ async fn serve(
                     .send()
                     .await
                     .context("upstream")?;
-                let (status, text) = (resp.status().as_u16(), resp.text().await?);
+                let (status, mut text) = (resp.status().as_u16(), resp.text().await?);
+                if no_log_times {
+                    text = without_log_times(&text);
+                }
                 if let Some((_, request)) = then {
                     client
                         .post(&upstream)
@@ -274,8 +286,8 @@ fn refusal_for(body: &[u8], limit: Option<(u64, Refusal)>) -> Option<(i64, Strin
     })
 }
 
-/// Whether `body` is an `eth_getLogs` request whose range holds `block`.
-fn logs_cover(body: &[u8], block: u64) -> bool {
+/// Whether `body` is an `eth_getLogs` request (whose range holds `block`, when given).
+fn logs_cover(body: &[u8], block: Option<u64>) -> bool {
     let Ok(req) = serde_json::from_slice::<Value>(body) else {
         return false;
     };
@@ -284,7 +296,20 @@ fn logs_cover(body: &[u8], block: u64) -> bool {
         quantity(&req["params"][0]["toBlock"]),
     );
     req["method"] == "eth_getLogs"
-        && matches!(range, (Some(from), Some(to)) if (from..=to).contains(&block))
+        && block.is_none_or(|b| matches!(range, (Some(from), Some(to)) if (from..=to).contains(&b)))
+}
+
+/// An `eth_getLogs` answer with `blockTimestamp` taken out of every log.
+fn without_log_times(text: &str) -> String {
+    let Ok(mut v) = serde_json::from_str::<Value>(text) else {
+        return text.to_string();
+    };
+    if let Some(logs) = v.get_mut("result").and_then(|r| r.as_array_mut()) {
+        for log in logs.iter_mut().filter_map(Value::as_object_mut) {
+            log.remove("blockTimestamp");
+        }
+    }
+    v.to_string()
 }
 
 fn quantity(v: &Value) -> Option<u64> {
