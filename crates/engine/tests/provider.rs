@@ -236,3 +236,41 @@ async fn logs_without_block_times_get_them_from_the_headers() {
     assert_eq!(exports[1], exports[0], "the same block times either way");
     assert!(proxy.stats().requests > 0);
 }
+
+/// One URL, and behind it a backend a block behind the one that answered the head (a
+/// provider's load balancer): its range answers leave out the newest block's logs. Blocks
+/// at the tip are read by hash, which such a backend refuses until it has the block, so
+/// the transfer in the newest block is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_behind_the_head_does_not_hide_the_newest_logs() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = token_with_transfers(&anvil, 6).await;
+    let head = anvil.block_number().await.expect("head");
+    let proxy = RpcProxy::start(&anvil.url()).await.expect("proxy");
+    proxy.lag_logs(1, 3);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "c.toml",
+        &config_for(&anvil, &[proxy.url()], &token),
+    );
+    let db = dir.path().join("e.db");
+    let out = run_until_head_cli(&config, &db);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let chain = chain_logs(&anvil, &token.address().to_string()).await;
+    assert!(
+        chain.iter().any(|(block, _, _)| *block == head),
+        "the newest block holds a transfer"
+    );
+    assert_eq!(
+        keys(&export(&db, &[])),
+        chain,
+        "stored events equal the chain's"
+    );
+    assert!(proxy.stats().lagged > 0, "the backend's lag showed");
+}

@@ -54,9 +54,12 @@ struct Rules {
     after_logs: Option<(u64, Value)>,
     /// Answer `eth_getLogs` without `blockTimestamp`, as most nodes do.
     no_log_times: bool,
+    /// Play a backend this many blocks behind for this many more `eth_getLogs` requests.
+    lagging_logs: Option<(u64, u32)>,
     requests: u64,
     refused: u64,
     faulted: u64,
+    lagged: u64,
 }
 
 /// A running proxy; stops when dropped.
@@ -72,6 +75,8 @@ pub struct ProxyStats {
     pub requests: u64,
     pub refused: u64,
     pub faulted: u64,
+    /// `eth_getLogs` requests answered as a lagging backend that lacked blocks.
+    pub lagged: u64,
 }
 
 impl RpcProxy {
@@ -122,6 +127,14 @@ impl RpcProxy {
         self.lock().no_log_times = true;
     }
 
+    /// Answers the next `times` `eth_getLogs` requests that reach the newest `behind` blocks
+    /// like a load-balanced backend that is `behind` blocks behind the node that answered
+    /// `eth_blockNumber`: a range over blocks it lacks comes back without their logs, and a
+    /// query by the hash of such a block is refused as unknown.
+    pub fn lag_logs(&self, behind: u64, times: u32) {
+        self.lock().lagging_logs = Some((behind, times));
+    }
+
     /// Queues faults for the next requests, in order.
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
         self.lock().faults.extend(faults);
@@ -133,6 +146,7 @@ impl RpcProxy {
             requests: r.requests,
             refused: r.refused,
             faulted: r.faulted,
+            lagged: r.lagged,
         }
     }
 
@@ -177,27 +191,53 @@ async fn serve(
             }
             (fault, refusal, frozen_at)
         };
-        let (status, answer) = match (fault, refusal) {
-            (Some(Fault::Drop), _) => return Ok(()),
-            (Some(Fault::Hang(d)), _) => {
+        let lag = lagging(&rules, &body);
+        let (status, answer) = match (fault, refusal, lag) {
+            (Some(Fault::Drop), _, _) => return Ok(()),
+            (Some(Fault::Hang(d)), _, _) => {
                 tokio::time::sleep(d).await;
                 return Ok(());
             }
-            (Some(Fault::RateLimited), _) => (429, r#"{"error":"too many requests"}"#.to_string()),
-            (Some(Fault::ServerError), _) => (500, "internal server error".to_string()),
-            (Some(Fault::Garbage), _) => (200, "<html>502 Bad Gateway</html>".to_string()),
-            (Some(Fault::RpcError(code, msg)), _) => (200, error_body(&body, code, &msg)),
-            (None | Some(Fault::Pass), Some((code, msg))) => (200, error_body(&body, code, &msg)),
-            (None | Some(Fault::Pass), None) => {
-                let frozen = frozen_at.and_then(|b| frozen_answer(&body, b));
-                let (then, no_log_times) = {
+            (Some(Fault::RateLimited), _, _) => {
+                (429, r#"{"error":"too many requests"}"#.to_string())
+            }
+            (Some(Fault::ServerError), _, _) => (500, "internal server error".to_string()),
+            (Some(Fault::Garbage), _, _) => (200, "<html>502 Bad Gateway</html>".to_string()),
+            (Some(Fault::RpcError(code, msg)), _, _) => (200, error_body(&body, code, &msg)),
+            (None | Some(Fault::Pass), Some((code, msg)), _) => {
+                (200, error_body(&body, code, &msg))
+            }
+            (None | Some(Fault::Pass), None, Some(behind)) => {
+                let (status, answer, lagged) =
+                    lagging_answer(&client, &upstream, &body, behind).await?;
+                if lagged {
                     let mut r = rules.lock().unwrap_or_else(|p| p.into_inner());
-                    let covered = r
-                        .after_logs
-                        .as_ref()
-                        .is_some_and(|(block, _)| logs_cover(&body, Some(*block)));
-                    let no_log_times = r.no_log_times && logs_cover(&body, None);
-                    (covered.then(|| r.after_logs.take()).flatten(), no_log_times)
+                    r.lagged += 1;
+                    if let Some((_, times)) = &mut r.lagging_logs {
+                        *times = times.saturating_sub(1);
+                    }
+                }
+                (status, answer)
+            }
+            (None | Some(Fault::Pass), None, None) => {
+                let frozen = frozen_at.and_then(|b| frozen_answer(&body, b));
+                let (trigger, no_log_times) = {
+                    let r = rules.lock().unwrap_or_else(|p| p.into_inner());
+                    let logs = is_logs(&body);
+                    let trigger = r.after_logs.as_ref().map(|(block, _)| *block);
+                    (trigger.filter(|_| logs), r.no_log_times && logs)
+                };
+                let covered = match trigger {
+                    Some(block) => logs_blocks(&client, &upstream, &body)
+                        .await
+                        .is_some_and(|(from, to)| (from..=to).contains(&block)),
+                    None => false,
+                };
+                let then = if covered {
+                    let mut r = rules.lock().unwrap_or_else(|p| p.into_inner());
+                    r.after_logs.take()
+                } else {
+                    None
                 };
                 let resp = client
                     .post(&upstream)
@@ -286,17 +326,89 @@ fn refusal_for(body: &[u8], limit: Option<(u64, Refusal)>) -> Option<(i64, Strin
     })
 }
 
-/// Whether `body` is an `eth_getLogs` request (whose range holds `block`, when given).
-fn logs_cover(body: &[u8], block: Option<u64>) -> bool {
-    let Ok(req) = serde_json::from_slice::<Value>(body) else {
-        return false;
+/// Whether `body` is an `eth_getLogs` request.
+fn is_logs(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body).is_ok_and(|req| req["method"] == "eth_getLogs")
+}
+
+/// The blocks an `eth_getLogs` request asks for: its range, or the one block of its
+/// `blockHash` (asked of the node).
+async fn logs_blocks(client: &reqwest::Client, upstream: &str, body: &[u8]) -> Option<(u64, u64)> {
+    let req: Value = serde_json::from_slice(body).ok()?;
+    let filter = &req["params"][0];
+    let Some(hash) = filter["blockHash"].as_str() else {
+        return Some((
+            quantity(&filter["fromBlock"])?,
+            quantity(&filter["toBlock"])?,
+        ));
     };
-    let range = (
-        quantity(&req["params"][0]["fromBlock"]),
-        quantity(&req["params"][0]["toBlock"]),
-    );
-    req["method"] == "eth_getLogs"
-        && block.is_none_or(|b| matches!(range, (Some(from), Some(to)) if (from..=to).contains(&b)))
+    let ask =
+        json!({"jsonrpc": "2.0", "id": 1, "method": "eth_getBlockByHash", "params": [hash, false]});
+    let block: Value = client
+        .post(upstream)
+        .json(&ask)
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let n = quantity(&block["result"]["number"])?;
+    Some((n, n))
+}
+
+/// How far behind to answer `body`, when it is an `eth_getLogs` request to answer as a
+/// lagging backend.
+fn lagging(rules: &Mutex<Rules>, body: &[u8]) -> Option<u64> {
+    let r = rules.lock().unwrap_or_else(|p| p.into_inner());
+    let (behind, times) = r.lagging_logs?;
+    (times > 0 && is_logs(body)).then_some(behind)
+}
+
+/// A backend `behind` blocks behind the node's head answers an `eth_getLogs` request;
+/// also says whether the lag showed (the request reached blocks the backend lacks).
+async fn lagging_answer(
+    client: &reqwest::Client,
+    upstream: &str,
+    body: &[u8],
+    behind: u64,
+) -> Result<(u16, String, bool)> {
+    let ask = |method: &'static str, params: Value| async move {
+        let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let v: Value = client
+            .post(upstream)
+            .json(&request)
+            .send()
+            .await?
+            .json()
+            .await?;
+        anyhow::Ok(v["result"].clone())
+    };
+    let req: Value = serde_json::from_slice(body)?;
+    let head = quantity(&ask("eth_blockNumber", json!([])).await?).context("head")?;
+    let has = head.saturating_sub(behind);
+    let filter = &req["params"][0];
+    if let Some(hash) = filter["blockHash"].as_str() {
+        let block = ask("eth_getBlockByHash", json!([hash, false])).await?;
+        let number = quantity(&block["number"]).context("block number")?;
+        if number > has {
+            return Ok((200, error_body(body, -32000, "unknown block"), true));
+        }
+    }
+    let text = client
+        .post(upstream)
+        .header("content-type", "application/json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .context("upstream")?
+        .text()
+        .await?;
+    let reaches = quantity(&filter["toBlock"]).is_some_and(|to| to > has);
+    if reaches {
+        return Ok((200, trim_logs(&text, has), true));
+    }
+    Ok((200, text, false))
 }
 
 /// An `eth_getLogs` answer with `blockTimestamp` taken out of every log.

@@ -220,6 +220,28 @@ impl Source {
         .await
     }
 
+    /// The logs of one block, asked by its hash (`filter`'s range is ignored): an endpoint
+    /// that does not have the block yet refuses, where a range query over it answers with
+    /// no logs.
+    pub async fn logs_of_block(
+        &self,
+        filter: &LogFilter,
+        number: u64,
+        hash: alloy_primitives::B256,
+    ) -> Result<Vec<RpcLog>, RpcError> {
+        let mut query = json!({"blockHash": hash, "topics": filter.topics});
+        if !filter.address.is_empty() {
+            query["address"] = json!(filter.address);
+        }
+        self.call_having(
+            "eth_getLogs",
+            json!([query]),
+            Some(number),
+            logs::parse_logs_answer,
+        )
+        .await
+    }
+
     /// Health of each endpoint for the status display.
     pub fn endpoint_status(&self) -> Vec<EndpointStatus> {
         let st = self.lock();

@@ -48,6 +48,7 @@ impl NetworkSync {
                 selections: selections.clone(),
                 sizer: sizer.clone(),
                 window_start,
+                tip_start: head.saturating_sub(TIP_BLOCKS - 1).max(window_start),
             };
             Spawned(tokio::spawn(fetch.chunk(lo, hi)))
         }))
@@ -161,7 +162,14 @@ struct Fetch {
     sizer: Arc<Mutex<RangeSizer>>,
     /// The first block of the reorg window: headers from here on are read with the logs.
     window_start: u64,
+    /// The first block near enough to the head to be read by hash (see [`TIP_BLOCKS`]).
+    tip_start: u64,
 }
+
+/// Blocks this close to the head are read by hash, one request each. Behind a provider's
+/// load balancer, a node a few blocks behind the others answers a range over blocks it
+/// does not have yet with no logs; asked for a block hash it does not know, it refuses.
+const TIP_BLOCKS: u64 = 8;
 
 /// A chunk as read: its blocks, the headers of its part inside the reorg window, its logs.
 type Read = (u64, u64, (Vec<BlockRecord>, Vec<RpcLog>));
@@ -171,15 +179,31 @@ impl Fetch {
     /// block order.
     async fn chunk(self, lo: u64, hi: u64) -> Result<Read, SyncError> {
         let headers = fetch_headers(&self.source, lo.max(self.window_start), hi).await?;
+        // The window's headers cover the tip: its blocks are read by hash, the rest by range.
+        let tip: Vec<&BlockRecord> = headers
+            .iter()
+            .filter(|h| h.number >= self.tip_start)
+            .collect();
+        let range_to = match tip.first() {
+            Some(first) => first.number.checked_sub(1).filter(|n| *n >= lo),
+            None => Some(hi),
+        };
         let mut logs = Vec::new();
         for sel in self.selections.iter() {
             let filter = LogFilter {
                 from_block: U64::from(lo),
-                to_block: U64::from(hi),
+                to_block: U64::from(range_to.unwrap_or(lo)),
                 address: sel.addresses.clone(),
                 topics: sel.topics.clone(),
             };
-            append(&mut logs, self.range(filter).await?);
+            if range_to.is_some() {
+                append(&mut logs, self.range(filter.clone()).await?);
+            }
+            for h in &tip {
+                let found = self.source.logs_of_block(&filter, h.number, h.hash).await?;
+                check_logs(&found, h.number, h.number, &self.network)?;
+                append(&mut logs, in_order(found, &self.network)?);
+            }
         }
         if self.selections.len() > 1 {
             // Two queries can return the same log.
