@@ -200,7 +200,14 @@ impl Fetch {
                 append(&mut logs, self.range(filter.clone()).await?);
             }
             for h in &tip {
-                let found = self.source.logs_of_block(&filter, h.number, h.hash).await?;
+                let found = match self.source.logs_of_block(&filter, h.number, h.hash).await {
+                    // The endpoint's backend does not have the block yet: read it again
+                    // shortly, as when the chain moves, rather than report a node problem.
+                    Err(RpcError::Rpc { message, .. }) if block_unknown(&message) => {
+                        return Err(SyncError::Moved(h.number));
+                    }
+                    found => found?,
+                };
                 check_logs(&found, h.number, h.number, &self.network)?;
                 append(&mut logs, in_order(found, &self.network)?);
             }
@@ -246,6 +253,12 @@ impl Fetch {
         }
         in_order(out, &self.network)
     }
+}
+
+/// Whether a node's error says it does not know the block asked for by hash.
+fn block_unknown(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    lower.contains("unknown block") || lower.contains("block not found")
 }
 
 /// Adds `more` to `logs`, moving it whole when `logs` is empty (one request covered it).
@@ -355,6 +368,13 @@ mod tests {
             removed: false,
             block_timestamp: None,
         }
+    }
+
+    #[test]
+    fn a_block_the_node_lacks_is_told_from_other_errors() {
+        assert!(block_unknown("unknown block"));
+        assert!(block_unknown("Block not found"));
+        assert!(!block_unknown("query timeout exceeded"));
     }
 
     #[test]
