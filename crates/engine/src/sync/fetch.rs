@@ -209,6 +209,16 @@ impl Fetch {
                     found => found?,
                 };
                 check_logs(&found, h.number, h.number, &self.network)?;
+                if found.iter().any(|l| l.block_hash != Some(h.hash)) {
+                    return Err(RpcError::Garbage {
+                        endpoint: self.network.clone(),
+                        message: format!(
+                            "eth_getLogs by the hash of block {} returned logs of another block",
+                            h.number
+                        ),
+                    }
+                    .into());
+                }
                 append(&mut logs, in_order(found, &self.network)?);
             }
         }
@@ -258,7 +268,14 @@ impl Fetch {
 /// Whether a node's error says it does not know the block asked for by hash.
 fn block_unknown(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
-    lower.contains("unknown block") || lower.contains("block not found")
+    [
+        "unknown block",
+        "block not found",
+        "header not found",
+        "could not be found",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
 }
 
 /// Adds `more` to `logs`, moving it whole when `logs` is empty (one request covered it).
@@ -374,6 +391,8 @@ mod tests {
     fn a_block_the_node_lacks_is_told_from_other_errors() {
         assert!(block_unknown("unknown block"));
         assert!(block_unknown("Block not found"));
+        assert!(block_unknown("header not found"));
+        assert!(block_unknown("Block 0x12ab could not be found"));
         assert!(!block_unknown("query timeout exceeded"));
     }
 

@@ -26,6 +26,9 @@ use crate::store::{ListenerRecord, Store, StoreError};
 pub const REORG_WINDOW: u64 = 256;
 /// Log requests in flight at once per network.
 const PARALLEL: usize = 4;
+/// Reads in a row that found the chain moving before it is shown as a problem (about 3 s
+/// of quick retries).
+const MOVED_QUIETLY: u32 = 30;
 /// Chunks planned per step of a backfill: the requests stay PARALLEL deep through them,
 /// and the head, reorg and confirmation checks between steps come less often.
 const CHUNKS_PER_STEP: usize = 64;
@@ -93,6 +96,8 @@ impl NetworkSync {
             }
         }
         let mut caught_up = false;
+        // Reads that found the chain moving, in a row: quiet retries at first, then shown.
+        let mut moved = 0u32;
         loop {
             if *shutdown.borrow() {
                 return Ok(());
@@ -101,6 +106,7 @@ impl NetworkSync {
             let wait = match self.step(&matcher, &sizer, &mut decimals).await {
                 Ok(Step::Progress) => {
                     delay = Duration::from_millis(250);
+                    moved = 0;
                     continue;
                 }
                 Ok(Step::CaughtUp) => {
@@ -110,6 +116,7 @@ impl NetworkSync {
                     self.hub.network(&self.spec.name, |n| n.error = None);
                     self.hub.set_phase_all(&self.spec.name, ListenerPhase::Live);
                     delay = Duration::from_millis(250);
+                    moved = 0;
                     caught_up = true;
                     if self.until_head {
                         return Ok(());
@@ -124,9 +131,20 @@ impl NetworkSync {
                         .set_phase_all(&self.spec.name, ListenerPhase::Failed);
                     return Err(e);
                 }
-                Err(SyncError::Moved(b)) => {
+                Err(SyncError::Moved(b)) if moved < MOVED_QUIETLY => {
+                    moved += 1;
                     tracing::info!(network = %self.spec.name, block = b, "chain moved during a read; retrying");
                     Duration::from_millis(100)
+                }
+                Err(SyncError::Moved(b)) => {
+                    // An endpoint that never has the block, or a chain that never settles.
+                    let message = format!("Block {b} keeps changing between reads, or the endpoint does not have it; retrying");
+                    tracing::warn!(network = %self.spec.name, block = b, retry_in = ?delay, "{message}");
+                    self.hub
+                        .network(&self.spec.name, |n| n.error = Some(message));
+                    let d = delay;
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                    jitter(d)
                 }
                 Err(SyncError::Rpc(e)) => {
                     tracing::warn!(network = %self.spec.name, error = %e, retry_in = ?delay, "RPC problem");
