@@ -175,9 +175,9 @@ impl HttpEndpoint {
         match parsed {
             Ok(Response { error: Some(e), .. }) => {
                 match classify(&self.shown, e.code, &e.message) {
-                    // A gateway's 502 or 503 with an error object is the endpoint's problem, not
-                    // an answer to the request.
-                    RpcError::Rpc { .. } if !status.is_success() => Err(RpcError::Http {
+                    // A gateway's 502 or 503 with an error object is the endpoint's problem,
+                    // not an answer to the request (a 4xx with one is the node's answer).
+                    RpcError::Rpc { .. } if status.is_server_error() => Err(RpcError::Http {
                         endpoint: self.shown.clone(),
                         status: status.as_u16(),
                         body: snippet(&bytes),
@@ -365,14 +365,16 @@ mod tests {
             Err(e @ RpcError::Http { status: 503, .. }) => assert!(e.is_endpoint_problem()),
             other => panic!("expected an HTTP error, got {other:?}"),
         }
-        // The same error object with a 200 is the node's answer to the request.
-        let node = answering("200 OK", json).await;
-        let got: Result<alloy_primitives::U64, _> =
-            node.call("eth_blockNumber", serde_json::json!([])).await;
-        assert!(
-            matches!(got, Err(RpcError::Rpc { code: -32000, .. })),
-            "{got:?}"
-        );
+        // The same error object with a 200 or a 400 is the node's answer to the request.
+        for status in ["200 OK", "400 Bad Request"] {
+            let node = answering(status, json).await;
+            let got: Result<alloy_primitives::U64, _> =
+                node.call("eth_blockNumber", serde_json::json!([])).await;
+            assert!(
+                matches!(got, Err(RpcError::Rpc { code: -32000, .. })),
+                "{status}: {got:?}"
+            );
+        }
     }
 
     #[tokio::test]
