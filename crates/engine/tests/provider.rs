@@ -141,16 +141,16 @@ async fn a_lagging_endpoint_is_not_trusted_for_blocks_it_does_not_have() {
     );
 }
 
-/// The chain moves right after the node answered the log query for its newest block: that
-/// block, empty, is replaced by one holding a transfer. The header kept for the block must
-/// be the one its logs came from, so that the next step sees the move and reads the new
-/// block's logs (a header read after the logs would vouch for logs never read).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_chain_moving_between_logs_and_headers_loses_nothing() {
+/// The chain moves right after the node answered a log query: the newest `depth` blocks,
+/// empty, are replaced, and the first new one holds a transfer. The header kept for that
+/// block must be the one its logs came from, so that the next step sees the move and reads
+/// the new block's logs (a header read after the logs would vouch for logs never read).
+async fn chain_moving_after_the_log_query_loses_nothing(depth: u64, max_block_range: u64) {
     let anvil = Anvil::start().await.expect("anvil");
     let token = token_with_transfers(&anvil, 4).await;
-    anvil.mine(1).await.expect("an empty block on top");
+    anvil.mine(depth).await.expect("empty blocks on top");
     let head = anvil.block_number().await.expect("head");
+    let moved = head - (depth - 1);
     let accounts = anvil.accounts().await.expect("accounts");
     let tx = token
         .tx_request(
@@ -161,15 +161,15 @@ async fn the_chain_moving_between_logs_and_headers_loses_nothing() {
         .expect("tx");
     let proxy = RpcProxy::start(&anvil.url()).await.expect("proxy");
     proxy.after_logs_covering(
-        head,
-        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "anvil_reorg", "params": [1, [[tx, 0]]]}),
+        moved,
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "anvil_reorg", "params": [depth, [[tx, 0]]]}),
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = write(
-        dir.path(),
-        "c.toml",
-        &config_for(&anvil, &[proxy.url()], &token),
+    let text = config_for(&anvil, &[proxy.url()], &token).replace(
+        "request_timeout_ms = 1000\n",
+        &format!("request_timeout_ms = 1000\nmax_block_range = {max_block_range}\n"),
     );
+    let config = write(dir.path(), "c.toml", &text);
     let db = dir.path().join("e.db");
     let out = run_until_head_cli(&config, &db);
     assert_eq!(
@@ -185,14 +185,27 @@ async fn the_chain_moving_between_logs_and_headers_loses_nothing() {
     );
     let chain = chain_logs(&anvil, &token.address().to_string()).await;
     assert!(
-        chain.iter().any(|(block, _, _)| *block == head),
-        "the new head block holds a transfer"
+        chain.iter().any(|(block, _, _)| *block == moved),
+        "the reorg ran after the log query and put a transfer in block {moved}"
     );
     assert_eq!(
         keys(&export(&db, &[])),
         chain,
         "stored events equal the chain's"
     );
+}
+
+/// The newest block, read by its hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chain_moving_between_logs_and_headers_loses_nothing() {
+    chain_moving_after_the_log_query_loses_nothing(1, 10_000).await;
+}
+
+/// A block well below the tip, read by a range of 4 blocks after its header; no block of
+/// that range is read by hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chain_moving_below_the_tip_between_logs_and_headers_loses_nothing() {
+    chain_moving_after_the_log_query_loses_nothing(16, 4).await;
 }
 
 /// Most nodes send logs without `blockTimestamp`: each event still gets its block's time,
@@ -234,7 +247,11 @@ async fn logs_without_block_times_get_them_from_the_headers() {
         exports[0]
     );
     assert_eq!(exports[1], exports[0], "the same block times either way");
-    assert!(proxy.stats().requests > 0);
+    assert!(
+        proxy.stats().times_dropped >= 13,
+        "the node sent block times, and the proxy left them out: {:?}",
+        proxy.stats()
+    );
 }
 
 /// One URL, and behind it a backend a block behind the one that answered the head (a

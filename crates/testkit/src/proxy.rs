@@ -60,6 +60,7 @@ struct Rules {
     refused: u64,
     faulted: u64,
     lagged: u64,
+    times_dropped: u64,
 }
 
 /// A running proxy; stops when dropped.
@@ -77,6 +78,8 @@ pub struct ProxyStats {
     pub faulted: u64,
     /// `eth_getLogs` requests answered as a lagging backend that lacked blocks.
     pub lagged: u64,
+    /// Logs whose `blockTimestamp` was left out.
+    pub times_dropped: u64,
 }
 
 impl RpcProxy {
@@ -147,6 +150,7 @@ impl RpcProxy {
             refused: r.refused,
             faulted: r.faulted,
             lagged: r.lagged,
+            times_dropped: r.times_dropped,
         }
     }
 
@@ -248,7 +252,12 @@ async fn serve(
                     .context("upstream")?;
                 let (status, mut text) = (resp.status().as_u16(), resp.text().await?);
                 if no_log_times {
-                    text = without_log_times(&text);
+                    let dropped;
+                    (text, dropped) = without_log_times(&text);
+                    rules
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .times_dropped += dropped;
                 }
                 if let Some((_, request)) = then {
                     client
@@ -411,17 +420,19 @@ async fn lagging_answer(
     Ok((200, text, false))
 }
 
-/// An `eth_getLogs` answer with `blockTimestamp` taken out of every log.
-fn without_log_times(text: &str) -> String {
+/// An `eth_getLogs` answer with `blockTimestamp` taken out of every log, and how many
+/// logs had one.
+fn without_log_times(text: &str) -> (String, u64) {
     let Ok(mut v) = serde_json::from_str::<Value>(text) else {
-        return text.to_string();
+        return (text.to_string(), 0);
     };
+    let mut dropped = 0;
     if let Some(logs) = v.get_mut("result").and_then(|r| r.as_array_mut()) {
         for log in logs.iter_mut().filter_map(Value::as_object_mut) {
-            log.remove("blockTimestamp");
+            dropped += u64::from(log.remove("blockTimestamp").is_some());
         }
     }
-    v.to_string()
+    (v.to_string(), dropped)
 }
 
 fn quantity(v: &Value) -> Option<u64> {
