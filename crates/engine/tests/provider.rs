@@ -291,3 +291,35 @@ async fn a_backend_behind_the_head_does_not_hide_the_newest_logs() {
     );
     assert!(proxy.stats().lagged > 0, "the backend's lag showed");
 }
+
+/// A backend that keeps lacking the newest block: after the quick, quiet retries the problem
+/// is reported (here in the log; in the app on the network), and the engine goes on trying
+/// until the backend has the block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_that_keeps_lacking_a_block_is_reported_and_waited_for() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = token_with_transfers(&anvil, 3).await;
+    let proxy = RpcProxy::start(&anvil.url()).await.expect("proxy");
+    proxy.lag_logs(1, 32);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "c.toml",
+        &config_for(&anvil, &[proxy.url()], &token),
+    );
+    let db = dir.path().join("e.db");
+    let out = run_until_head_cli(&config, &db);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("keeps changing between reads, or the endpoint does not have it"),
+        "{stderr}"
+    );
+    assert_eq!(proxy.stats().lagged, 32);
+    let chain = chain_logs(&anvil, &token.address().to_string()).await;
+    assert_eq!(
+        keys(&export(&db, &[])),
+        chain,
+        "stored events equal the chain's"
+    );
+}
