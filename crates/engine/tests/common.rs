@@ -255,6 +255,21 @@ fn alloy_hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// A request for a transfer of 4242 units to dev account 7: a new branch's transaction in
+/// reorg tests.
+pub fn transfer_request(
+    token: &tokenwatch_testkit::Contract,
+    accounts: &[tokenwatch_testkit::Address],
+) -> serde_json::Value {
+    token
+        .tx_request(
+            &Default::default(),
+            "transfer",
+            &[&accounts[7].to_string(), "4242"],
+        )
+        .expect("tx")
+}
+
 /// A fresh TestERC20 with a mint and `n` transfers, one block each.
 pub async fn token_with_transfers(anvil: &Anvil, n: usize) -> tokenwatch_testkit::Contract {
     let accounts = anvil.accounts().await.expect("accounts");

@@ -285,13 +285,7 @@ async fn reorg_deeper_than_the_policy_removes_confirmed_events_and_alerts() {
         "blocks up to head - 2 are confirmed"
     );
 
-    let tx = token
-        .tx_request(
-            &TxOptions::default(),
-            "transfer",
-            &[&accounts[7].to_string(), "4242"],
-        )
-        .expect("tx");
+    let tx = transfer_request(&token, &accounts);
     anvil.reorg(64, &[(tx, 0)]).await.expect("reorg");
     let new_chain = chain_logs(&anvil, &address).await;
     let orphaned: Vec<LogKey> = chain

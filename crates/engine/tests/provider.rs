@@ -21,24 +21,42 @@ fn config_for(anvil: &Anvil, rpc: &[String], token: &Contract) -> String {
     )
 }
 
-async fn run_until_head(anvil: &Anvil, token: &Contract, rpc: &[String]) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = write(dir.path(), "c.toml", &config_for(anvil, rpc, token));
-    let db = dir.path().join("e.db");
-    let out = run_until_head_cli(&config, &db);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+/// `tokenwatch run --until-head` against `rpc` into a fresh database `dir/name.db`, the
+/// network's config ending with `extra`; it must exit 0. Returns the database and stderr.
+fn run_into(
+    dir: &std::path::Path,
+    name: &str,
+    (anvil, token): (&Anvil, &Contract),
+    rpc: &[String],
+    extra: &str,
+) -> (std::path::PathBuf, String) {
+    let text = config_for(anvil, rpc, token).replace(
+        "request_timeout_ms = 1000\n",
+        &format!("request_timeout_ms = 1000\n{extra}"),
     );
+    let config = write(dir, &format!("{name}.toml"), &text);
+    let db = dir.join(format!("{name}.db"));
+    let out = run_until_head_cli(&config, &db);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    (db, stderr)
+}
+
+/// The token's logs on the chain, checked to be what `db` stores.
+async fn stored_equals_chain(anvil: &Anvil, token: &Contract, db: &std::path::Path) -> Vec<LogKey> {
     let chain = chain_logs(anvil, &token.address().to_string()).await;
-    assert_eq!(chain.len(), 41);
     assert_eq!(
-        keys(&export(&db, &[])),
+        keys(&export(db, &[])),
         chain,
         "stored events equal the chain's"
     );
+    chain
+}
+
+async fn run_until_head(anvil: &Anvil, token: &Contract, rpc: &[String]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, _) = run_into(dir.path(), "e", (anvil, token), rpc, "");
+    assert_eq!(stored_equals_chain(anvil, token, &db).await.len(), 41);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,46 +170,24 @@ async fn chain_moving_after_the_log_query_loses_nothing(depth: u64, max_block_ra
     let head = anvil.block_number().await.expect("head");
     let moved = head - (depth - 1);
     let accounts = anvil.accounts().await.expect("accounts");
-    let tx = token
-        .tx_request(
-            &Default::default(),
-            "transfer",
-            &[&accounts[7].to_string(), "4242"],
-        )
-        .expect("tx");
+    let tx = transfer_request(&token, &accounts);
     let proxy = RpcProxy::start(&anvil.url()).await.expect("proxy");
     proxy.after_logs_covering(
         moved,
         serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "anvil_reorg", "params": [depth, [[tx, 0]]]}),
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let text = config_for(&anvil, &[proxy.url()], &token).replace(
-        "request_timeout_ms = 1000\n",
-        &format!("request_timeout_ms = 1000\nmax_block_range = {max_block_range}\n"),
-    );
-    let config = write(dir.path(), "c.toml", &text);
-    let db = dir.path().join("e.db");
-    let out = run_until_head_cli(&config, &db);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let range = format!("max_block_range = {max_block_range}\n");
+    let (db, _) = run_into(dir.path(), "e", (&anvil, &token), &[proxy.url()], &range);
     assert_eq!(
         anvil.block_number().await.expect("head"),
         head,
         "the reorg kept the height"
     );
-    let chain = chain_logs(&anvil, &token.address().to_string()).await;
+    let chain = stored_equals_chain(&anvil, &token, &db).await;
     assert!(
         chain.iter().any(|(block, _, _)| *block == moved),
         "the reorg ran after the log query and put a transfer in block {moved}"
-    );
-    assert_eq!(
-        keys(&export(&db, &[])),
-        chain,
-        "stored events equal the chain's"
     );
 }
 
@@ -221,19 +217,7 @@ async fn logs_without_block_times_get_them_from_the_headers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut exports = Vec::new();
     for (name, url) in [("direct", anvil.url()), ("no-times", proxy.url())] {
-        let config = write(
-            dir.path(),
-            &format!("{name}.toml"),
-            &config_for(&anvil, &[url], &token),
-        );
-        let db = dir.path().join(format!("{name}.db"));
-        let out = run_until_head_cli(&config, &db);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (db, _) = run_into(dir.path(), name, (&anvil, &token), &[url], "");
         let times: Vec<(String, String)> = export(&db, &[])
             .iter()
             .map(|r| (r[2].to_string(), r[4].to_string()))
@@ -266,28 +250,11 @@ async fn a_backend_behind_the_head_does_not_hide_the_newest_logs() {
     let proxy = RpcProxy::start(&anvil.url()).await.expect("proxy");
     proxy.lag_logs(1, 3);
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = write(
-        dir.path(),
-        "c.toml",
-        &config_for(&anvil, &[proxy.url()], &token),
-    );
-    let db = dir.path().join("e.db");
-    let out = run_until_head_cli(&config, &db);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let chain = chain_logs(&anvil, &token.address().to_string()).await;
+    let (db, _) = run_into(dir.path(), "e", (&anvil, &token), &[proxy.url()], "");
+    let chain = stored_equals_chain(&anvil, &token, &db).await;
     assert!(
         chain.iter().any(|(block, _, _)| *block == head),
         "the newest block holds a transfer"
-    );
-    assert_eq!(
-        keys(&export(&db, &[])),
-        chain,
-        "stored events equal the chain's"
     );
     assert!(proxy.stats().lagged > 0, "the backend's lag showed");
 }
@@ -302,24 +269,11 @@ async fn a_backend_that_keeps_lacking_a_block_is_reported_and_waited_for() {
     let proxy = RpcProxy::start(&anvil.url()).await.expect("proxy");
     proxy.lag_logs(1, 32);
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = write(
-        dir.path(),
-        "c.toml",
-        &config_for(&anvil, &[proxy.url()], &token),
-    );
-    let db = dir.path().join("e.db");
-    let out = run_until_head_cli(&config, &db);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (db, stderr) = run_into(dir.path(), "e", (&anvil, &token), &[proxy.url()], "");
     assert!(
         stderr.contains("keeps changing between reads, or the endpoint does not have it"),
         "{stderr}"
     );
     assert_eq!(proxy.stats().lagged, 32);
-    let chain = chain_logs(&anvil, &token.address().to_string()).await;
-    assert_eq!(
-        keys(&export(&db, &[])),
-        chain,
-        "stored events equal the chain's"
-    );
+    stored_equals_chain(&anvil, &token, &db).await;
 }

@@ -69,13 +69,7 @@ async fn reorg_case(depth: u64) {
     .await;
 
     // Replace the last `depth` blocks; one new transfer lands in the new branch.
-    let tx = token
-        .tx_request(
-            &Default::default(),
-            "transfer",
-            &[&accounts[7].to_string(), "4242"],
-        )
-        .expect("tx");
+    let tx = transfer_request(&token, &accounts);
     anvil.reorg(depth, &[(tx, 0)]).await.expect("reorg");
     let new_chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string())
         .await
@@ -125,13 +119,7 @@ async fn reorg_below_the_kept_headers_is_rolled_back_entirely() {
     .await;
 
     // 310 blocks replaced: the 5 late transfers, 300 empty blocks, 5 early transfers.
-    let tx = token
-        .tx_request(
-            &Default::default(),
-            "transfer",
-            &[&accounts[7].to_string(), "4242"],
-        )
-        .expect("tx");
+    let tx = transfer_request(&token, &accounts);
     anvil.reorg(310, &[(tx, 0)]).await.expect("reorg");
     let new_chain: BTreeSet<Key> = chain_logs(&anvil, &token.address().to_string())
         .await
