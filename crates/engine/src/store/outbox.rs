@@ -147,7 +147,8 @@ fn idempotency_key(chain_id: i64, tx: &[u8], log_index: i64) -> String {
 /// Queues the event for every target of the listener that takes it: all of them when the
 /// block is past the listener's first backfill, else those routed with `history`. A
 /// target whose last message about this event already said this status is skipped (a
-/// listener redefined and matched again does not announce twice).
+/// listener redefined and matched again does not announce twice); one dropped by a reorg
+/// does not count, since it was never sent.
 pub(super) fn enqueue(
     tx: &Transaction<'_>,
     listener_id: i64,
@@ -162,6 +163,7 @@ pub(super) fn enqueue(
          WHERE r.listener_id = ?1 AND (r.history = 1 OR l.created_head IS NULL OR ?4 > l.created_head)
            AND (SELECT d.status FROM deliveries d
                 WHERE d.event_id = ?2 AND d.target = r.target AND d.listener_id = r.listener_id
+                  AND d.state != 3
                 ORDER BY d.id DESC LIMIT 1) IS NOT ?3
          ORDER BY r.target",
     )?;
@@ -175,7 +177,8 @@ pub(super) fn enqueue(
 }
 
 /// Queues a retraction, to the same targets, of every event above `ancestor` that is about
-/// to be removed and was announced (delivered, or queued and so perhaps in flight). Parked
+/// to be removed and was announced: delivered, queued (so perhaps in flight), or parked
+/// after an attempt (a receiver may have kept a message it answered too late). Parked
 /// messages about those events will never be true again: they are dropped.
 pub(super) fn retract_above(
     tx: &Transaction<'_>,
@@ -188,7 +191,7 @@ pub(super) fn retract_above(
          SELECT DISTINCT d.target, d.listener_id, d.event_id, 2, ?3
          FROM deliveries d JOIN events e ON e.id = d.event_id
          WHERE e.network_id = ?1 AND e.block_number > ?2 AND e.status != 2 AND d.status != 2
-           AND d.state IN (0, 1)
+           AND (d.state IN (0, 1) OR (d.state = 2 AND d.attempts > 0))
          ORDER BY d.event_id, d.target, d.listener_id",
     )?;
     let n = stmt.execute(params![network_id, ancestor as i64, now_ms])?;

@@ -308,7 +308,7 @@ fn attempt(id: i64, next: NextStep) -> AttemptRecord {
 }
 
 #[test]
-fn a_reorg_retracts_what_was_announced_and_drops_what_never_was() {
+fn a_reorg_retracts_what_may_have_been_announced_and_drops_what_never_was() {
     let (_d, mut store, net, l) = setup();
     store
         .set_routes(l, &[("webhook:a".into(), true), ("webhook:b".into(), true)])
@@ -321,7 +321,8 @@ fn a_reorg_retracts_what_was_announced_and_drops_what_never_was() {
     let queued = store.deliveries(None, 10).expect("deliveries");
     assert!(queued.iter().all(|d| d.event == "Transfer"), "{queued:?}");
     let ids: Vec<i64> = queued.iter().map(|d| d.id).collect();
-    // Target b delivered it; target a parked it.
+    // Target b delivered it; target a parked it after an attempt (its receiver may have
+    // kept it and answered too late).
     let (b, a) = (ids[0], ids[1]);
     store
         .record_attempts(&[attempt(b, NextStep::Done), attempt(a, NextStep::Park)])
@@ -347,17 +348,82 @@ fn a_reorg_retracts_what_was_announced_and_drops_what_never_was() {
                 DeliveryState::Delivered
             ),
             (
+                "webhook:a".into(),
+                EventStatus::Removed,
+                DeliveryState::Queued
+            ),
+            (
                 "webhook:b".into(),
                 EventStatus::Removed,
                 DeliveryState::Queued
             ),
         ],
-        "a retraction only where the event was announced"
+        "a retraction wherever the event may have been announced"
     );
     assert_eq!(
         store.requeue_parked(None).expect("requeue"),
         0,
         "a dropped one stays"
+    );
+    // The block comes back: both targets hear of the event again.
+    store.commit(&c).expect("the block again");
+    let rows = outbox(&store);
+    assert_eq!(
+        rows[4..].to_vec(),
+        vec![
+            (
+                "webhook:a".into(),
+                EventStatus::Pending,
+                DeliveryState::Queued
+            ),
+            (
+                "webhook:b".into(),
+                EventStatus::Pending,
+                DeliveryState::Queued
+            ),
+        ],
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn an_event_back_after_a_reorg_is_announced_where_its_message_had_been_dropped() {
+    let (_d, mut store, net, l) = setup();
+    store
+        .set_routes(l, &[("webhook:a".into(), true)])
+        .expect("routes");
+    let c = Commit {
+        routed: vec![l],
+        ..commit(
+            net,
+            (0, 20),
+            vec![l],
+            vec![event(12, 0, 5, vec![l]), event(13, 0, 6, vec![l])],
+        )
+    };
+    store.commit(&c).expect("commit");
+    // The first message is parked after an attempt; the second, behind it in its lane, is
+    // parked untried. A reorg drops both, and retracts the first.
+    let batch = store.lane_batch("webhook:a", l, 10).expect("batch");
+    store
+        .record_attempts(&[attempt(batch[0].id, NextStep::Park)])
+        .expect("record");
+    store.rollback_to(net, 10).expect("rollback");
+    // Both blocks come back: both events are announced again.
+    store.commit(&c).expect("the blocks again");
+    let queued: Vec<(EventStatus, DeliveryState)> = outbox(&store)
+        .into_iter()
+        .filter(|(_, _, state)| *state == DeliveryState::Queued)
+        .map(|(_, status, state)| (status, state))
+        .collect();
+    assert_eq!(
+        queued,
+        vec![
+            (EventStatus::Removed, DeliveryState::Queued),
+            (EventStatus::Pending, DeliveryState::Queued),
+            (EventStatus::Pending, DeliveryState::Queued),
+        ],
+        "the first event's retraction, then both events again"
     );
 }
 
