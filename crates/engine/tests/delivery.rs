@@ -504,6 +504,11 @@ name = "bus"
 url = "http://127.0.0.1:5672"
 exchange = "events"
 
+[[rabbitmq]]
+name = "long"
+url = "amqp://127.0.0.1:5672"
+exchange = "EXCHANGE"
+
 [[listeners]]
 name = "transfers"
 network = "local"
@@ -511,7 +516,8 @@ events = ["erc20:Transfer"]
 webhooks = ["ops", "missing"]
 rabbitmq = ["nope"]
 "#;
-    let cfg = write(dir.path(), "config.toml", text);
+    let text = text.replace("EXCHANGE", &"x".repeat(256));
+    let cfg = write(dir.path(), "config.toml", &text);
     let out = tokenwatch(&["check", "--config", cfg.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -523,7 +529,8 @@ rabbitmq = ["nope"]
         "webhooks[1] (\"env\").headers.\"bad name\": is not a valid header name",
         "rabbitmq[0] (\"bus\").url: \"http://127.0.0.1:5672\" is not an amqp:// or amqps:// URL",
         "listeners[0] (\"transfers\").webhooks[1]: unknown webhook \"missing\"; defined: ops, env",
-        "listeners[0] (\"transfers\").rabbitmq[0]: unknown rabbitmq target \"nope\"; defined: bus",
+        "rabbitmq[1] (\"long\").exchange: an exchange name is at most 255 bytes (AMQP)",
+        "listeners[0] (\"transfers\").rabbitmq[0]: unknown rabbitmq target \"nope\"; defined: bus, long",
     ] {
         assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
     }

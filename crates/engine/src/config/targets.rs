@@ -249,6 +249,11 @@ pub(super) fn validate(
         }
         if r.exchange.is_empty() {
             problems.push(problem(&format!("{at}.exchange"), "name the exchange to publish to (the default exchange cannot route by `network.listener.event`)"));
+        } else if r.exchange.len() > 255 {
+            problems.push(problem(
+                &format!("{at}.exchange"),
+                "an exchange name is at most 255 bytes (AMQP)",
+            ));
         }
         let declare = match &r.declare {
             None | Some(toml::Value::Boolean(true)) => Some("topic".to_string()),

@@ -36,6 +36,15 @@ impl std::fmt::Debug for RabbitSpec {
 }
 
 /// `network.listener.event`, each part with dots and spaces replaced by `_`.
+/// An AMQP short string (at most 255 bytes), or why not: a message with a longer routing
+/// key is parked with that reason rather than stopping the target's worker.
+fn short(s: &str) -> Result<lapin::types::ShortString, String> {
+    lapin::types::ShortString::try_new(s).map_err(|_| {
+        let start: String = s.chars().take(40).collect();
+        format!("\"{start}…\" is longer than the 255 bytes an AMQP name or routing key may have")
+    })
+}
+
 pub fn routing_key(network: &str, listener: &str, event: &str) -> String {
     let part = |s: &str| s.replace(['.', ' ', '*', '#'], "_");
     format!("{}.{}.{}", part(network), part(listener), part(event))
@@ -95,6 +104,7 @@ impl RabbitSink {
         let e = &q.event;
         let body = payload(q, &rfc3339(crate::store::now_ms() / 1000)).to_string();
         let key = routing_key(&e.network, &e.listener, &e.event);
+        let (exchange, routing) = (short(&self.spec.exchange)?, short(&key)?);
         let mut headers = FieldTable::default();
         headers.insert(
             "idempotency-key".into(),
@@ -109,8 +119,8 @@ impl RabbitSink {
         let confirm = async {
             channel
                 .basic_publish(
-                    self.spec.exchange.as_str().into(),
-                    key.as_str().into(),
+                    exchange,
+                    routing,
                     BasicPublishOptions {
                         mandatory: true,
                         ..BasicPublishOptions::default()
@@ -193,6 +203,14 @@ impl Sink for RabbitSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_routing_key_too_long_for_amqp_is_an_error_not_a_panic() {
+        let long = routing_key("local", &"l".repeat(300), "Transfer");
+        let err = short(&long).expect_err("over 255 bytes");
+        assert!(err.contains("255 bytes"), "{err}");
+        assert!(short("local.transfers.Transfer").is_ok());
+    }
 
     #[test]
     fn routing_keys_keep_three_parts() {
