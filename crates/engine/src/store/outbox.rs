@@ -457,14 +457,28 @@ impl Store {
         Ok(out)
     }
 
-    /// Queues parked deliveries again (of one target, or all); returns how many.
+    /// Queues parked deliveries again (of one target, or all); returns how many. A parked
+    /// message that a later one about the same event replaced (a retraction, then the event
+    /// back) is dropped instead: sent now, it would arrive after the news it is older than.
     pub fn requeue_parked(&self, target: Option<&str>) -> Result<usize, StoreError> {
         // Dropped deliveries (their event was removed) are not parked and stay as they are.
-        Ok(self.conn.execute(
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "UPDATE deliveries SET state = 3, done_at = ?2,
+                last_error = 'a later message about its event replaced it'
+             WHERE state = 2 AND (?1 IS NULL OR target = ?1) AND EXISTS
+                (SELECT 1 FROM deliveries n WHERE n.event_id = deliveries.event_id
+                    AND n.target = deliveries.target AND n.listener_id = deliveries.listener_id
+                    AND n.id > deliveries.id)",
+            params![target, super::now_ms()],
+        )?;
+        let n = tx.execute(
             "UPDATE deliveries SET state = 0, attempts = 0, next_at = 0, done_at = NULL
              WHERE state = 2 AND (?1 IS NULL OR target = ?1)",
             [target],
-        )?)
+        )?;
+        tx.commit()?;
+        Ok(n)
     }
 
     /// A random id of this database, made on first use; keeps message ids unique.

@@ -428,6 +428,53 @@ fn an_event_back_after_a_reorg_is_announced_where_its_message_had_been_dropped()
 }
 
 #[test]
+fn a_parked_retraction_of_an_event_that_came_back_is_not_sent_after_it() {
+    let (_d, mut store, net, l) = setup();
+    store
+        .set_routes(l, &[("webhook:a".into(), true)])
+        .expect("routes");
+    let c = Commit {
+        routed: vec![l],
+        ..commit(net, (0, 20), vec![l], vec![event(15, 0, 5, vec![l])])
+    };
+    store.commit(&c).expect("commit");
+    let done = |store: &mut Store, next: NextStep| {
+        let batch = store.lane_batch("webhook:a", l, 10).expect("batch");
+        store
+            .record_attempts(&[attempt(batch[0].id, next)])
+            .expect("record");
+    };
+    // Announced; removed by a reorg (the retraction is parked); back, and announced again.
+    done(&mut store, NextStep::Done);
+    store.rollback_to(net, 10).expect("rollback");
+    done(&mut store, NextStep::Park);
+    store.commit(&c).expect("the block again");
+    done(&mut store, NextStep::Done);
+    assert_eq!(store.requeue_parked(None).expect("requeue"), 0);
+    assert_eq!(
+        outbox(&store),
+        vec![
+            (
+                "webhook:a".into(),
+                EventStatus::Pending,
+                DeliveryState::Delivered
+            ),
+            (
+                "webhook:a".into(),
+                EventStatus::Removed,
+                DeliveryState::Dropped
+            ),
+            (
+                "webhook:a".into(),
+                EventStatus::Pending,
+                DeliveryState::Delivered
+            ),
+        ],
+        "the stale retraction is dropped, not sent after the event's return"
+    );
+}
+
+#[test]
 fn a_parked_message_parks_the_rest_of_its_lane_and_a_rematch_is_not_announced_twice() {
     let (_d, mut store, net, l) = setup();
     store
