@@ -82,6 +82,25 @@ fn setup() -> (tempfile::TempDir, Store, i64, i64) {
     (dir, store, net, l)
 }
 
+/// [`setup`] with the listener routed to `webhook:a`, and its events in `blocks` (one each)
+/// committed: the commit is returned to be committed again (the blocks back after a reorg).
+fn routed_to_a(blocks: &[u64]) -> (tempfile::TempDir, Store, i64, i64, Commit) {
+    let (dir, mut store, net, l) = setup();
+    store
+        .set_routes(l, &[("webhook:a".into(), true)])
+        .expect("routes");
+    let events = blocks
+        .iter()
+        .map(|b| event(*b, 0, *b as u8, vec![l]))
+        .collect();
+    let c = Commit {
+        routed: vec![l],
+        ..commit(net, (0, 20), vec![l], events)
+    };
+    store.commit(&c).expect("commit");
+    (dir, store, net, l, c)
+}
+
 #[test]
 fn a_log_is_stored_once_and_coverage_merges() {
     let (_d, mut store, net, l) = setup();
@@ -388,20 +407,7 @@ fn a_reorg_retracts_what_may_have_been_announced_and_drops_what_never_was() {
 
 #[test]
 fn an_event_back_after_a_reorg_is_announced_where_its_message_had_been_dropped() {
-    let (_d, mut store, net, l) = setup();
-    store
-        .set_routes(l, &[("webhook:a".into(), true)])
-        .expect("routes");
-    let c = Commit {
-        routed: vec![l],
-        ..commit(
-            net,
-            (0, 20),
-            vec![l],
-            vec![event(12, 0, 5, vec![l]), event(13, 0, 6, vec![l])],
-        )
-    };
-    store.commit(&c).expect("commit");
+    let (_d, mut store, net, l, c) = routed_to_a(&[12, 13]);
     // The first message is parked after an attempt; the second, behind it in its lane, is
     // parked untried. A reorg drops both, and retracts the first.
     let batch = store.lane_batch("webhook:a", l, 10).expect("batch");
@@ -429,15 +435,7 @@ fn an_event_back_after_a_reorg_is_announced_where_its_message_had_been_dropped()
 
 #[test]
 fn a_parked_retraction_of_an_event_that_came_back_is_not_sent_after_it() {
-    let (_d, mut store, net, l) = setup();
-    store
-        .set_routes(l, &[("webhook:a".into(), true)])
-        .expect("routes");
-    let c = Commit {
-        routed: vec![l],
-        ..commit(net, (0, 20), vec![l], vec![event(15, 0, 5, vec![l])])
-    };
-    store.commit(&c).expect("commit");
+    let (_d, mut store, net, l, c) = routed_to_a(&[15]);
     let done = |store: &mut Store, next: NextStep| {
         let batch = store.lane_batch("webhook:a", l, 10).expect("batch");
         store
@@ -476,20 +474,7 @@ fn a_parked_retraction_of_an_event_that_came_back_is_not_sent_after_it() {
 
 #[test]
 fn a_parked_message_parks_the_rest_of_its_lane_and_a_rematch_is_not_announced_twice() {
-    let (_d, mut store, net, l) = setup();
-    store
-        .set_routes(l, &[("webhook:a".into(), true)])
-        .expect("routes");
-    let c = Commit {
-        routed: vec![l],
-        ..commit(
-            net,
-            (0, 20),
-            vec![l],
-            vec![event(12, 0, 5, vec![l]), event(13, 0, 6, vec![l])],
-        )
-    };
-    store.commit(&c).expect("commit");
+    let (_d, mut store, net, l, c) = routed_to_a(&[12, 13]);
     let first = store.lanes("webhook:a").expect("lanes");
     assert_eq!(first.len(), 1);
     let batch = store.lane_batch("webhook:a", l, 10).expect("batch");
