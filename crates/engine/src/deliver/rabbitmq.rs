@@ -35,7 +35,6 @@ impl std::fmt::Debug for RabbitSpec {
     }
 }
 
-/// `network.listener.event`, each part with dots and spaces replaced by `_`.
 /// An AMQP short string (at most 255 bytes), or why not: a message with a longer routing
 /// key is parked with that reason rather than stopping the target's worker.
 fn short(s: &str) -> Result<lapin::types::ShortString, String> {
@@ -45,6 +44,7 @@ fn short(s: &str) -> Result<lapin::types::ShortString, String> {
     })
 }
 
+/// `network.listener.event`, each part with dots and spaces replaced by `_`.
 pub fn routing_key(network: &str, listener: &str, event: &str) -> String {
     let part = |s: &str| s.replace(['.', ' ', '*', '#'], "_");
     format!("{}.{}.{}", part(network), part(listener), part(event))

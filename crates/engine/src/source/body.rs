@@ -62,7 +62,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_body_holds_what_was_added_and_its_buffer_is_reused() {
+    fn a_body_holds_what_was_added_and_the_next_one_starts_empty() {
         let mut a = Body::with_capacity(1 << 16);
         a.extend(b"{\"result\":");
         a.extend(b"[]}");

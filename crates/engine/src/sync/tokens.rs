@@ -81,9 +81,9 @@ impl TokenCache {
     }
 }
 
-/// An `eth_call` at the latest block; `None` when the contract reverts (an empty answer:
-/// no code). Any other error fails the step to be retried: the answer is kept for good,
-/// and a condition in token units cannot be decided without it.
+/// An `eth_call` at the latest block; `None` when the contract reverts (an account without
+/// code answers with empty bytes). Any other error fails the step to be retried: the
+/// answer is kept for good, and a condition in token units cannot be decided without it.
 async fn call(
     sync: &NetworkSync,
     contract: Address,
