@@ -220,18 +220,21 @@ impl Source {
         .await
     }
 
-    /// The logs of one block, asked by its hash (`filter`'s range is ignored): an endpoint
-    /// that does not have the block yet refuses, where a range query over it answers with
-    /// no logs.
+    /// The logs of one block from `address` (any when empty) with `topics`, asked by the
+    /// block's hash: an endpoint that does not have the block yet refuses, where a range
+    /// query over it answers with no logs.
     pub async fn logs_of_block(
         &self,
-        filter: &LogFilter,
+        (address, topics): (
+            &[alloy_primitives::Address],
+            &[Option<Vec<alloy_primitives::B256>>],
+        ),
         number: u64,
         hash: alloy_primitives::B256,
     ) -> Result<Vec<RpcLog>, RpcError> {
-        let mut query = json!({"blockHash": hash, "topics": filter.topics});
-        if !filter.address.is_empty() {
-            query["address"] = json!(filter.address);
+        let mut query = json!({"blockHash": hash, "topics": topics});
+        if !address.is_empty() {
+            query["address"] = json!(address);
         }
         self.call_having(
             "eth_getLogs",

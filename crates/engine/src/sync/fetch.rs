@@ -1,17 +1,17 @@
-//! Fetching a span of blocks: chunks requested in parallel, each split further when the
-//! node refuses its size, results committed strictly in block order.
+//! Fetching a span of blocks: chunks requested in parallel (inside the reorg window, the
+//! headers before the logs; the newest blocks by hash), each split further when the node
+//! refuses its size, results committed strictly in block order.
 
 use std::sync::{Arc, Mutex};
 
 use alloy_primitives::U64;
-use futures_util::stream::{self, StreamExt};
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 
-use super::process::fetch_headers;
 use super::{lock, tokens, NetworkSync, SyncError, CHUNKS_PER_STEP, PARALLEL};
 use crate::matcher::Matcher;
 use crate::matcher::Selection;
 use crate::plan::{chunks, RangeSizer};
-use crate::source::{LogFilter, RpcError, RpcLog, Source};
+use crate::source::{BlockTag, LogFilter, RpcError, RpcLog, Source};
 use crate::store::{BlockRecord, Commit, Committed, StoreError};
 
 /// While the writer is busy, decoded chunks pile up for the next transaction: this many
@@ -190,17 +190,18 @@ impl Fetch {
         };
         let mut logs = Vec::new();
         for sel in self.selections.iter() {
-            let filter = LogFilter {
-                from_block: U64::from(lo),
-                to_block: U64::from(range_to.unwrap_or(lo)),
-                address: sel.addresses.clone(),
-                topics: sel.topics.clone(),
-            };
-            if range_to.is_some() {
-                append(&mut logs, self.range(filter.clone()).await?);
+            if let Some(to) = range_to {
+                let filter = LogFilter {
+                    from_block: U64::from(lo),
+                    to_block: U64::from(to),
+                    address: sel.addresses.clone(),
+                    topics: sel.topics.clone(),
+                };
+                append(&mut logs, self.range(filter).await?);
             }
+            let of = (sel.addresses.as_slice(), sel.topics.as_slice());
             for h in &tip {
-                let found = match self.source.logs_of_block(&filter, h.number, h.hash).await {
+                let found = match self.source.logs_of_block(of, h.number, h.hash).await {
                     // The endpoint's backend does not have the block yet: read it again
                     // shortly, as when the chain moves, rather than report a node problem.
                     Err(RpcError::Rpc { message, .. }) if block_unknown(&message) => {
@@ -263,6 +264,31 @@ impl Fetch {
         }
         in_order(out, &self.network)
     }
+}
+
+/// Headers of `[from, to]` (the part of a chunk inside the reorg window), read before the
+/// chunk's logs: should the chain move in between, the headers kept are the old branch's,
+/// and the next step's reorg check sees it. Read after the logs, a block that has logs
+/// only on the new branch would be stored as seen, without them.
+async fn fetch_headers(source: &Source, from: u64, to: u64) -> Result<Vec<BlockRecord>, SyncError> {
+    if from > to {
+        return Ok(Vec::new());
+    }
+    stream::iter(from..=to)
+        .map(|n| async move {
+            match source.header(BlockTag::Number(n)).await? {
+                Some(h) => Ok(BlockRecord {
+                    number: n,
+                    hash: h.hash,
+                    parent_hash: h.parent_hash,
+                    time: h.timestamp.to::<u64>() as i64,
+                }),
+                None => Err(SyncError::Moved(n)),
+            }
+        })
+        .buffered(8)
+        .try_collect()
+        .await
 }
 
 /// Whether a node's error says it does not know the block asked for by hash.

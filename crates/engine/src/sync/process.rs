@@ -9,7 +9,7 @@ use super::tokens::TokenCache;
 use super::{lock, NetworkSync, SyncError, REORG_WINDOW};
 use crate::event::EventStatus;
 use crate::matcher::Matcher;
-use crate::source::{BlockTag, RpcLog, Source};
+use crate::source::{BlockTag, RpcLog};
 use crate::store::{BlockRecord, Commit, NewEvent, StoreError};
 
 impl NetworkSync {
@@ -214,35 +214,6 @@ fn moved_at(
     let parent_differs =
         above.is_some_and(|a| a.parent_hash != B256::ZERO && a.parent_hash != last.hash);
     Ok(parent_differs.then_some(last.number))
-}
-
-/// Headers of `[from, to]` (the part of a chunk inside the reorg window), read before the
-/// chunk's logs: should the chain move in between, the headers kept are the old branch's,
-/// and the next step's reorg check sees it. Read after the logs, a block that has logs
-/// only on the new branch would be stored as seen, without them.
-pub(super) async fn fetch_headers(
-    source: &Source,
-    from: u64,
-    to: u64,
-) -> Result<Vec<BlockRecord>, SyncError> {
-    if from > to {
-        return Ok(Vec::new());
-    }
-    stream::iter(from..=to)
-        .map(|n| async move {
-            match source.header(BlockTag::Number(n)).await? {
-                Some(h) => Ok(BlockRecord {
-                    number: n,
-                    hash: h.hash,
-                    parent_hash: h.parent_hash,
-                    time: h.timestamp.to::<u64>() as i64,
-                }),
-                None => Err(SyncError::Moved(n)),
-            }
-        })
-        .buffered(8)
-        .try_collect()
-        .await
 }
 
 #[cfg(test)]
