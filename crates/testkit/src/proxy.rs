@@ -340,6 +340,24 @@ fn is_logs(body: &[u8]) -> bool {
     serde_json::from_slice::<Value>(body).is_ok_and(|req| req["method"] == "eth_getLogs")
 }
 
+/// One JSON-RPC call to the node; its `result`.
+async fn ask(
+    client: &reqwest::Client,
+    upstream: &str,
+    method: &str,
+    params: Value,
+) -> Result<Value> {
+    let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    let v: Value = client
+        .post(upstream)
+        .json(&request)
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(v["result"].clone())
+}
+
 /// The blocks an `eth_getLogs` request asks for: its range, or the one block of its
 /// `blockHash` (asked of the node).
 async fn logs_blocks(client: &reqwest::Client, upstream: &str, body: &[u8]) -> Option<(u64, u64)> {
@@ -351,18 +369,10 @@ async fn logs_blocks(client: &reqwest::Client, upstream: &str, body: &[u8]) -> O
             quantity(&filter["toBlock"])?,
         ));
     };
-    let ask =
-        json!({"jsonrpc": "2.0", "id": 1, "method": "eth_getBlockByHash", "params": [hash, false]});
-    let block: Value = client
-        .post(upstream)
-        .json(&ask)
-        .send()
-        .await
-        .ok()?
-        .json()
+    let block = ask(client, upstream, "eth_getBlockByHash", json!([hash, false]))
         .await
         .ok()?;
-    let n = quantity(&block["result"]["number"])?;
+    let n = quantity(&block["number"])?;
     Some((n, n))
 }
 
@@ -382,27 +392,15 @@ async fn lagging_answer(
     body: &[u8],
     behind: u64,
 ) -> Result<(u16, String, bool)> {
-    let ask = |method: &'static str, params: Value| async move {
-        let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let v: Value = client
-            .post(upstream)
-            .json(&request)
-            .send()
-            .await?
-            .json()
-            .await?;
-        anyhow::Ok(v["result"].clone())
-    };
-    let req: Value = serde_json::from_slice(body)?;
-    let head = quantity(&ask("eth_blockNumber", json!([])).await?).context("head")?;
+    let head =
+        quantity(&ask(client, upstream, "eth_blockNumber", json!([])).await?).context("head")?;
     let has = head.saturating_sub(behind);
-    let filter = &req["params"][0];
-    if let Some(hash) = filter["blockHash"].as_str() {
-        let block = ask("eth_getBlockByHash", json!([hash, false])).await?;
-        let number = quantity(&block["number"]).context("block number")?;
-        if number > has {
-            return Ok((200, error_body(body, -32000, "unknown block"), true));
-        }
+    let (_, to) = logs_blocks(client, upstream, body)
+        .await
+        .context("the blocks of a log query")?;
+    let by_hash = serde_json::from_slice::<Value>(body)?["params"][0]["blockHash"].is_string();
+    if by_hash && to > has {
+        return Ok((200, error_body(body, -32000, "unknown block"), true));
     }
     let text = client
         .post(upstream)
@@ -413,8 +411,7 @@ async fn lagging_answer(
         .context("upstream")?
         .text()
         .await?;
-    let reaches = quantity(&filter["toBlock"]).is_some_and(|to| to > has);
-    if reaches {
+    if to > has {
         return Ok((200, trim_logs(&text, has), true));
     }
     Ok((200, text, false))
