@@ -210,14 +210,7 @@ impl Source {
     }
 
     pub async fn logs(&self, filter: &LogFilter) -> Result<Vec<RpcLog>, RpcError> {
-        let to: u64 = filter.to_block.to();
-        self.call_having(
-            "eth_getLogs",
-            json!([filter]),
-            Some(to),
-            logs::parse_logs_answer,
-        )
-        .await
+        self.get_logs(json!(filter), filter.to_block.to()).await
     }
 
     /// The logs of one block from `address` (any when empty) with `topics`, asked by the
@@ -236,10 +229,15 @@ impl Source {
         if !address.is_empty() {
             query["address"] = json!(address);
         }
+        self.get_logs(query, number).await
+    }
+
+    /// `eth_getLogs` with `query`, from an endpoint that has block `last`.
+    async fn get_logs(&self, query: Value, last: u64) -> Result<Vec<RpcLog>, RpcError> {
         self.call_having(
             "eth_getLogs",
             json!([query]),
-            Some(number),
+            Some(last),
             logs::parse_logs_answer,
         )
         .await
