@@ -240,9 +240,11 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Up to `limit` queued deliveries of one lane, oldest first.
+    /// Up to `limit` queued deliveries of one lane, oldest first. A delivery whose stored
+    /// event cannot be read back (a damaged row) is parked with the reason, so it neither
+    /// goes out half-read nor stalls the messages behind it.
     pub fn lane_batch(
-        &self,
+        &mut self,
         target: &str,
         listener_id: i64,
         limit: u32,
@@ -270,14 +272,31 @@ impl Store {
             ))
         })?;
         let mut out = Vec::new();
+        let mut unreadable = Vec::new();
         for row in rows {
             let (event, id, status, attempts) = row?;
-            out.push(Queued {
-                id,
-                status: status_from_code(status)?,
-                attempts: attempts as u32,
-                event: event?,
-            });
+            match (event, status_from_code(status)) {
+                (Ok(event), Ok(status)) => out.push(Queued {
+                    id,
+                    status,
+                    attempts: attempts as u32,
+                    event,
+                }),
+                (Err(e), _) | (_, Err(e)) => unreadable.push((id, e.to_string())),
+            }
+        }
+        drop(stmt);
+        for (id, reason) in unreadable {
+            tracing::error!(target, delivery = id, %reason, "cannot read a queued message's event; parked");
+            self.conn.execute(
+                "UPDATE deliveries SET state = ?2, done_at = ?3, last_error = ?4 WHERE id = ?1",
+                params![
+                    id,
+                    DeliveryState::Parked.code(),
+                    super::now_ms(),
+                    format!("the stored event cannot be read: {reason}")
+                ],
+            )?;
         }
         Ok(out)
     }

@@ -406,6 +406,36 @@ fn a_reorg_retracts_what_may_have_been_announced_and_drops_what_never_was() {
 }
 
 #[test]
+fn a_message_whose_event_cannot_be_read_is_parked_and_the_lane_goes_on() {
+    let (_d, mut store, _net, l, _c) = routed_to_a(&[12, 13, 14]);
+    // Damage the middle event's row: its data is too short for the `uint256` it holds.
+    store
+        .conn
+        .execute("UPDATE events SET data = x'01' WHERE block_number = 13", [])
+        .expect("damage");
+    let batch = store.lane_batch("webhook:a", l, 10).expect("batch");
+    let blocks: Vec<u64> = batch.iter().map(|q| q.event.block_number).collect();
+    assert_eq!(blocks, vec![12, 14], "the readable messages still go");
+    let parked = store
+        .deliveries(None, 10)
+        .expect("deliveries")
+        .into_iter()
+        .filter(|d| d.state == DeliveryState::Parked)
+        .collect::<Vec<_>>();
+    assert_eq!(parked.len(), 1, "{parked:?}");
+    let reason = parked[0].last_error.as_deref().unwrap_or_default();
+    assert!(
+        reason.starts_with("the stored event cannot be read: "),
+        "{reason}"
+    );
+    // The next batch does not meet it again.
+    assert_eq!(
+        store.lane_batch("webhook:a", l, 10).expect("batch").len(),
+        2
+    );
+}
+
+#[test]
 fn an_event_back_after_a_reorg_is_announced_where_its_message_had_been_dropped() {
     let (_d, mut store, net, l, c) = routed_to_a(&[12, 13]);
     // The first message is parked after an attempt; the second, behind it in its lane, is
