@@ -122,7 +122,8 @@ impl DesktopSink {
 
     /// The pop-ups for a batch: one each while under the burst limit, then one summary.
     /// When the limit is used up, how long until a slot frees.
-    /// Each pop-up comes with how many messages of the batch it covers.
+    /// Each pop-up comes with how many messages of the batch it covers. A pop-up takes its
+    /// slot only once shown ([`Self::shown_now`]), so a failed one leaves the window as it was.
     fn plan(&self, batch: &[Queued]) -> Result<Vec<(Popup, usize)>, Duration> {
         let now = self.clock.now();
         let policy = self.policy();
@@ -149,10 +150,16 @@ impl DesktopSink {
         if !rest.is_empty() {
             out.push((summary(rest), rest.len()));
         }
-        for _ in &out {
-            shown.push_back(now);
-        }
         Ok(out)
+    }
+
+    /// Counts a pop-up just shown against the burst limit.
+    fn shown_now(&self) {
+        let now = self.clock.now();
+        self.shown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push_back(now);
     }
 }
 
@@ -255,6 +262,7 @@ impl Sink for DesktopSink {
                     });
                     return out;
                 }
+                self.shown_now();
                 covered += n;
             }
             // Every message of the batch was shown, alone or in the summary.

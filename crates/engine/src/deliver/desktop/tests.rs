@@ -138,6 +138,21 @@ async fn a_missing_notification_service_is_an_error_in_words() {
     );
 }
 
+#[tokio::test]
+async fn a_popup_that_failed_leaves_its_burst_slot_free() {
+    let (s, rec) = sink(DesktopPolicy::default(), TestClock::at(600));
+    *rec.fail.lock().unwrap() = Some("no notification service is running".into());
+    for _ in 0..5 {
+        assert!(!s.send(&batch(1..2)).await[0].ok);
+    }
+    // The service is back: the failures took no slot, so all three pop up at once.
+    *rec.fail.lock().unwrap() = None;
+    let out = s.send(&batch(1..4)).await;
+    assert_eq!(out.len(), 3);
+    assert!(out.iter().all(|o| o.ok && o.defer.is_none()), "{out:?}");
+    assert_eq!(rec.shown.lock().unwrap().len(), 3);
+}
+
 #[test]
 fn amounts_in_token_units_lead_the_title() {
     let mut q = event(4, EventStatus::Pending);
