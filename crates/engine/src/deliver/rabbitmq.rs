@@ -139,6 +139,12 @@ impl RabbitSink {
         if confirmation.is_nack() {
             return Err("the broker refused the message (nack)".into());
         }
+        if !confirmation.is_ack() {
+            // Without confirms nothing says the broker has the message: not delivered.
+            return Err(
+                "the broker channel is not in confirm mode, so the message is unconfirmed".into(),
+            );
+        }
         if let Some(returned) = confirmation.take_message() {
             return Err(format!(
                 "no queue is bound to exchange \"{}\" for routing key \"{key}\" ({} {})",
