@@ -2,6 +2,7 @@
 //! single signature is exported, else a JSON `args` column. Formula-looking cells are escaped.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use crate::store::{EventFilter, RawArgs, RawRow, Store, StoreError};
 
@@ -29,6 +30,67 @@ pub enum ExportError {
     Write(#[from] csv::Error),
     #[error("cannot write the CSV: {0}")]
     Io(#[from] std::io::Error),
+    /// The output file cannot be used (bad input, not a failure while writing).
+    #[error("{0}")]
+    Target(String),
+}
+
+/// Writes the export to `path` through a temporary file beside it, synced and renamed into
+/// place once complete: a failed export leaves what was at `path` as it was. Refuses to
+/// write over the database `db` (or its log files).
+pub fn export_to_file(
+    store: &Store,
+    filter: &EventFilter,
+    path: &Path,
+    db: &Path,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, ExportError> {
+    if is_database(path, db) {
+        return Err(ExportError::Target(format!(
+            "{} is the database being exported; choose another file for the CSV",
+            path.display()
+        )));
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = PathBuf::from(tmp);
+    let file = std::fs::File::create(&tmp)
+        .map_err(|e| ExportError::Target(format!("cannot create {}: {e}", tmp.display())))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let written = export_csv_with(store, filter, &mut out, progress).and_then(|rows| {
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)?;
+        Ok(rows)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// Whether `path` names the database file or one of its companions.
+fn is_database(path: &Path, db: &Path) -> bool {
+    let Ok(target) = std::fs::metadata(path) else {
+        return false; // a file that does not exist yet is not the database
+    };
+    ["", "-wal", "-shm", "-journal"].iter().any(|suffix| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        std::fs::metadata(PathBuf::from(name)).is_ok_and(|m| same_file(&m, &target))
+    })
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
 }
 
 /// Writes the filtered events as CSV; returns the number of rows.

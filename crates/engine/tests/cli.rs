@@ -123,6 +123,54 @@ async fn documented_config_backfills_what_the_chain_holds() {
         accounts[1].to_string().to_lowercase()
     );
 
+    // `--out` writes the same CSV to a file; the database itself is refused as the target.
+    let db_arg = db.to_str().expect("path");
+    let csv_path = dir.path().join("history.csv");
+    let to_file = tokenwatch(&[
+        "export",
+        "--db",
+        db_arg,
+        "--listener",
+        "transfers",
+        "--out",
+        csv_path.to_str().expect("path"),
+    ]);
+    assert_eq!(
+        to_file.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&to_file.stderr)
+    );
+    let from_file = csv::Reader::from_path(&csv_path)
+        .expect("csv")
+        .records()
+        .count();
+    assert_eq!(from_file, 21);
+    assert!(
+        !dir.path().join("history.csv.part").exists(),
+        "no partial file left"
+    );
+    for target in [db.clone(), dir.path().join("events.db-wal")] {
+        if !target.exists() {
+            continue;
+        }
+        let onto_db = tokenwatch(&[
+            "export",
+            "--db",
+            db_arg,
+            "--out",
+            target.to_str().expect("path"),
+        ]);
+        let err = String::from_utf8_lossy(&onto_db.stderr);
+        assert_eq!(onto_db.status.code(), Some(2), "{err}");
+        assert!(err.contains("is the database being exported"), "{err}");
+    }
+    assert_eq!(
+        export(&db, &["--listener", "transfers"]).len(),
+        21,
+        "the database is intact"
+    );
+
     // A second run is a no-op: nothing doubled.
     let again = run_until_head_cli(&config, &db);
     assert_eq!(again.status.code(), Some(0));

@@ -1,9 +1,9 @@
 //! CSV export of the current History filter: a native save dialog, then the rows streamed
-//! to a temporary file beside the target (renamed when complete) with progress events.
+//! to a temporary file beside the target (the engine's `export_to_file`) with progress events.
 
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
-use tokenwatch_engine::export::{export_csv_with, ExportError};
+use tokenwatch_engine::export::{export_to_file, ExportError};
 use tokenwatch_engine::store::{EventFilter, Store};
 use ts_rs::TS;
 
@@ -44,13 +44,6 @@ pub async fn export_csv(
         let store = Store::open_reader(&db)?;
         let total = store.history_count(&filter)? as u32;
         let _ = app.emit("export-progress", ExportProgress { written: 0, total });
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".part");
-        let tmp = std::path::PathBuf::from(tmp);
-        let file_err =
-            |e: std::io::Error| AppError::File(format!("cannot write {}: {e}", path.display()));
-        let file = std::fs::File::create(&tmp).map_err(file_err)?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         let mut progress = |written: u64| {
             let _ = app.emit(
                 "export-progress",
@@ -61,25 +54,12 @@ pub async fn export_csv(
             );
         };
         // Rows, then flushed to disk, then in place; the partial file goes on any failure.
-        let written = export_csv_with(&store, &filter, &mut out, &mut progress)
-            .map_err(|e| match e {
+        let rows =
+            export_to_file(&store, &filter, &path, &db, &mut progress).map_err(|e| match e {
                 ExportError::Store(s) => AppError::from(s),
-                other => AppError::File(other.to_string()),
-            })
-            .and_then(|rows| {
-                let file = out.into_inner().map_err(|e| file_err(e.into_error()))?;
-                file.sync_all().map_err(file_err)?;
-                drop(file);
-                std::fs::rename(&tmp, &path).map_err(file_err)?;
-                Ok(rows)
-            });
-        let rows = match written {
-            Ok(rows) => rows,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
-        };
+                ExportError::Target(m) => AppError::File(m),
+                other => AppError::File(format!("{other} ({})", path.display())),
+            })?;
         let _ = app.emit(
             "export-progress",
             ExportProgress {

@@ -7,7 +7,7 @@ mod deliveries;
 mod reload;
 
 use clap::{Parser, Subcommand};
-use tokenwatch_engine::export::export_csv;
+use tokenwatch_engine::export::{export_csv, export_to_file, ExportError};
 use tokenwatch_engine::store::{EventFilter, Store};
 use tokenwatch_engine::{Config, Engine, EngineError, RunOptions};
 
@@ -266,19 +266,17 @@ fn export(db: &std::path::Path, filter: &EventFilter, out: Option<PathBuf>) -> E
         }
     };
     let result = match &out {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => export_csv(&store, filter, std::io::BufWriter::new(f)),
-            Err(e) => {
-                eprintln!("error: cannot create {}: {e}", path.display());
-                return ExitCode::from(BAD_INPUT);
-            }
-        },
+        Some(path) => export_to_file(&store, filter, path, db, &mut |_| {}),
         None => export_csv(&store, filter, std::io::stdout().lock()),
     };
     match result {
         Ok(n) => {
             eprintln!("exported {n} rows");
             ExitCode::SUCCESS
+        }
+        Err(e @ ExportError::Target(_)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(BAD_INPUT)
         }
         Err(e) => {
             eprintln!("error: {e}");
