@@ -112,14 +112,22 @@ pub fn export_csv_with(
     out: impl Write,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, ExportError> {
+    // One read snapshot for the columns and the rows: a row the writer adds meanwhile,
+    // of another signature, cannot end up under these columns.
+    let _snapshot = store.kinds()?;
     let arg_names = store.single_signature_args(filter)?;
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
     match &arg_names {
-        Some(names) => header.extend(names.iter().cloned()),
+        Some(names) => {
+            for n in names {
+                let column = arg_column(n, &header);
+                header.push(column);
+            }
+        }
         None => header.push("args".into()),
     }
-    w.write_record(&header)?;
+    w.write_record(header.iter().map(|h| escape_formula(h)))?;
     let mut failed = None;
     let mut written = 0u64;
     let mut cells = Cells::default();
@@ -224,6 +232,16 @@ fn hex0x(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// An argument's column name: its own, unless a fixed column has it (an argument named
+/// `status` must not be read as the event's status), then `arg_` before it.
+fn arg_column(name: &str, taken: &[String]) -> String {
+    let mut column = name.to_string();
+    while taken.contains(&column) {
+        column.insert_str(0, "arg_");
+    }
+    column
+}
+
 fn cell(v: Option<&serde_json::Value>) -> String {
     match v {
         None | Some(serde_json::Value::Null) => String::new(),
@@ -246,9 +264,23 @@ fn needs_escape(s: &str) -> bool {
     match s.chars().next() {
         Some('=' | '+' | '@' | '\t' | '\r') => true,
         // A negative number is data, not a formula.
-        Some('-') => s.len() == 1 || s[1..].parse::<f64>().is_err(),
+        Some('-') => !plain_number(&s[1..]),
         _ => false,
     }
+}
+
+/// `12`, `1.5`, `2e-3`: digits, a fraction, an exponent (not `inf`, `nan` or a sign).
+fn plain_number(s: &str) -> bool {
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let (mantissa, exponent) = match s.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (s, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => digits(whole) && digits(fraction),
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(digits)
 }
 
 /// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -287,7 +319,21 @@ mod tests {
         assert_eq!(escape_formula("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(escape_formula("-2+3"), "'-2+3");
         assert_eq!(escape_formula("-5"), "-5");
+        assert_eq!(escape_formula("-1.25e-3"), "-1.25e-3");
+        for looks_like_a_number in ["-inf", "-NaN", "--1", "-+1", "-", "-1e", "-.5"] {
+            assert_eq!(
+                escape_formula(looks_like_a_number),
+                format!("'{looks_like_a_number}")
+            );
+        }
         assert_eq!(escape_formula("0xabc"), "0xabc");
+    }
+
+    #[test]
+    fn an_argument_named_like_a_fixed_column_gets_a_prefix() {
+        let fixed: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
+        assert_eq!(arg_column("value", &fixed), "value");
+        assert_eq!(arg_column("status", &fixed), "arg_status");
     }
 
     #[test]

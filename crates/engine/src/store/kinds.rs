@@ -120,6 +120,17 @@ impl Store {
 }
 
 impl Kinds<'_> {
+    /// The definitions with this signature and these argument names: their rows fill the
+    /// same export columns.
+    pub fn same_shape(&self, signature: &str, names: &[String]) -> Vec<i64> {
+        let mut ids: Vec<i64> = (self.by_id.iter())
+            .filter(|(_, k)| k.def.signature == signature && k.arg_names == names)
+            .map(|(id, _)| *id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     pub fn get(&self, id: i64) -> Result<&Kind, StoreError> {
         self.by_id
             .get(&id)

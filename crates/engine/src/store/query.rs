@@ -309,7 +309,9 @@ fn finish(
 
 impl Store {
     /// The argument names (ABI order) of the filtered events when they all share one
-    /// signature; `None` when there are none or several. Stops at the first different one.
+    /// signature and the same argument names; `None` when there are none, or when two
+    /// differ (an ERC-721 `Transfer` has `tokenId` where an ERC-20 one has `value`, a WETH
+    /// ABI names them `src, dst, wad`). Stops at the first different one.
     pub fn single_signature_args(
         &self,
         filter: &EventFilter,
@@ -325,7 +327,8 @@ impl Store {
             "SELECT 1",
             filter::FROM,
             filter::WHERE,
-            " AND coalesce((SELECT signature FROM event_kinds WHERE id = e.kind), e.signature) <> :first LIMIT 1",
+            " AND CASE WHEN e.kind IS NULL THEN e.signature <> :first OR e.arg_names <> :names
+                  ELSE e.kind NOT IN (SELECT value FROM json_each(:same)) END LIMIT 1",
         ]
         .concat();
         let mut values = filter::values(filter)?;
@@ -349,7 +352,13 @@ impl Store {
                 (row.get(1)?, names)
             }
         };
+        let same = serde_json::to_string(&kinds.same_shape(&first, &names))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let names_json =
+            serde_json::to_string(&names).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         values.push((":first", rusqlite::types::Value::Text(first)));
+        values.push((":names", rusqlite::types::Value::Text(names_json)));
+        values.push((":same", rusqlite::types::Value::Text(same)));
         let mut stmt = self.conn.prepare(&other_sql)?;
         filter::bind(&mut stmt, &values)?;
         let mut rows = stmt.raw_query();

@@ -787,6 +787,74 @@ fn the_export_writes_decoded_arguments_as_the_app_shows_them() {
 }
 
 #[test]
+fn one_signature_under_two_sets_of_names_exports_its_arguments_as_json() {
+    let (_d, mut store, net, l) = setup();
+    // WETH9 names the arguments of the same `Transfer(address,address,uint256)` otherwise.
+    let weth = std::sync::Arc::new(
+        crate::abi::resolve_event_spec(
+            "event Transfer(address indexed src, address indexed dst, uint256 wad)",
+        )
+        .expect("WETH Transfer")[0]
+            .clone(),
+    );
+    let mut wrapped = transfer(2, 0xa2, 0xb2, 800, vec![l]);
+    wrapped.def = weth;
+    let c = commit(
+        net,
+        (0, 9),
+        vec![l],
+        vec![transfer(1, 0xa1, 0xb1, 700, vec![l]), wrapped],
+    );
+    store.commit(&c).expect("commit");
+    let export = |event: Option<&str>| {
+        let filter = EventFilter {
+            event: event.map(String::from),
+            ..EventFilter::default()
+        };
+        let mut csv = Vec::new();
+        crate::export::export_csv(&store, &filter, &mut csv).expect("export");
+        let mut rows = csv::Reader::from_reader(csv.as_slice());
+        let header: Vec<String> = rows
+            .headers()
+            .expect("header")
+            .iter()
+            .map(String::from)
+            .collect();
+        let cells: Vec<Vec<String>> = rows
+            .records()
+            .map(|r| r.expect("row").iter().map(String::from).collect())
+            .collect();
+        (header, cells)
+    };
+    let (header, rows) = export(Some("Transfer"));
+    assert_eq!(
+        header.last().map(String::as_str),
+        Some("args"),
+        "{header:?}"
+    );
+    assert!(rows[0][12].contains("\"value\":\"700\""), "{:?}", rows[0]);
+    assert!(rows[1][12].contains("\"wad\":\"800\""), "{:?}", rows[1]);
+    // Each alone keeps its own columns.
+    store
+        .conn
+        .execute(
+            "DELETE FROM matches WHERE event_id = (SELECT max(id) FROM events)",
+            [],
+        )
+        .expect("unmatch");
+    store
+        .conn
+        .execute(
+            "DELETE FROM events WHERE id = (SELECT max(id) FROM events)",
+            [],
+        )
+        .expect("delete");
+    let (header, rows) = export(Some("Transfer"));
+    assert_eq!(header[12..], ["from", "to", "value"], "{header:?}");
+    assert_eq!(rows[0][14], "700");
+}
+
+#[test]
 fn amounts_stored_as_words_before_schema_9_sort_beside_new_ones() {
     let (dir, mut store, net, l) = setup();
     let old = vec![
