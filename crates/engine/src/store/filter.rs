@@ -92,9 +92,11 @@ fn text(v: &Option<String>) -> Value {
     }
 }
 
+/// A bound above `i64::MAX` (only unsigned ones can be) stays a bound: the largest.
 fn int<T: TryInto<i64>>(v: Option<T>) -> Value {
-    v.and_then(|n| n.try_into().ok())
-        .map_or(Value::Null, Value::Integer)
+    v.map_or(Value::Null, |n| {
+        Value::Integer(n.try_into().unwrap_or(i64::MAX))
+    })
 }
 
 /// The named values of a filter, plus `:limit` (use as `LIMIT coalesce(:limit, -1)`).
