@@ -100,7 +100,7 @@ pub fn with_names(def: &EventDef, values: Vec<DynSolValue>) -> Vec<DecodedArg> {
         .zip(values)
         .map(|((i, (p, ty)), value)| DecodedArg {
             name: crate::abi::json::arg_name(i, &p.name),
-            ty: ty.sol_type_name().into_owned(),
+            ty: crate::abi::type_name(ty),
             indexed: p.indexed,
             hashed: p.indexed && !is_value_type(ty),
             value,

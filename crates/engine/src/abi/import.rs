@@ -120,7 +120,14 @@ fn check_param_types(event: &str, map: &Map<String, Value>) -> Result<(), String
         let Some(ty) = input.get("type").and_then(Value::as_str) else {
             continue;
         };
-        if !has_components && DynSolType::parse(ty).is_err() {
+        let problem = match super::signature::check_dimensions(ty) {
+            Err(message) => Some(message),
+            Ok(()) if !has_components && DynSolType::parse(ty).is_err() => {
+                Some(format!("unknown type `{ty}`"))
+            }
+            Ok(()) => None,
+        };
+        if let Some(message) = problem {
             let name = input
                 .get("name")
                 .and_then(Value::as_str)
@@ -129,7 +136,7 @@ fn check_param_types(event: &str, map: &Map<String, Value>) -> Result<(), String
                 event: event.to_string(),
                 index: i + 1,
                 name: name.to_string(),
-                message: format!("unknown type `{ty}`"),
+                message,
             }
             .to_string());
         }

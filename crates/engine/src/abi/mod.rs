@@ -27,6 +27,7 @@ pub use catalog::{abi_events, preset_catalog, spec_events, EventInfo, PackInfo, 
 pub use error::AbiError;
 pub use import::import_json_abi;
 pub use presets::{preset_defs, preset_packs, PresetPack};
+pub(crate) use signature::type_name;
 pub use spec::resolve_event_spec;
 
 use alloy_dyn_abi::{DynSolEvent, DynSolType, Specifier};

@@ -42,10 +42,26 @@ pub(crate) fn normalize_inputs(e: &mut Event) -> Result<Vec<DynSolType>, AbiErro
     Ok(types)
 }
 
+/// Array dimensions a type may have: far beyond any contract, and a bound on the
+/// recursion over the parsed type (its parser takes `uint256[][]…` of any depth).
+pub(crate) const MAX_DIMENSIONS: usize = 32;
+
+/// Refuses a type string with more array dimensions than [`MAX_DIMENSIONS`].
+pub(crate) fn check_dimensions(ty: &str) -> Result<(), String> {
+    if ty.matches('[').count() > MAX_DIMENSIONS {
+        let start: String = ty.chars().take(24).collect();
+        return Err(format!(
+            "type `{start}…` has more than {MAX_DIMENSIONS} array dimensions"
+        ));
+    }
+    Ok(())
+}
+
 fn normalize(ty: &mut String, components: &mut [Param]) -> Result<DynSolType, String> {
+    check_dimensions(ty)?;
     if components.is_empty() {
         let resolved = DynSolType::parse(ty).map_err(|_| format!("unknown type `{ty}`"))?;
-        *ty = resolved.sol_type_name().into_owned();
+        *ty = type_name(&resolved);
         return Ok(resolved);
     }
     let mut inner = Vec::with_capacity(components.len());
@@ -83,8 +99,43 @@ fn quoted(name: &str) -> String {
 
 /// `Name(type1,type2)` with canonical type names.
 pub(crate) fn canonical_signature(name: &str, types: &[DynSolType]) -> String {
-    let types: Vec<_> = types.iter().map(DynSolType::sol_type_name).collect();
+    let types: Vec<_> = types.iter().map(type_name).collect();
     format!("{name}({})", types.join(","))
+}
+
+/// A type's canonical Solidity name, as hashed into topic0: `(uint256)[]` for a one-field
+/// struct array. (alloy's `sol_type_name` writes a one-field tuple Rust's way, `(uint256,)`,
+/// which hashes to another topic0.)
+pub(crate) fn type_name(t: &DynSolType) -> String {
+    let mut out = String::new();
+    push_type_name(t, &mut out);
+    out
+}
+
+fn push_type_name(t: &DynSolType, out: &mut String) {
+    match t {
+        DynSolType::Tuple(fields) => {
+            out.push('(');
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_type_name(f, out);
+            }
+            out.push(')');
+        }
+        DynSolType::Array(inner) => {
+            push_type_name(inner, out);
+            out.push_str("[]");
+        }
+        DynSolType::FixedArray(inner, n) => {
+            push_type_name(inner, out);
+            out.push('[');
+            out.push_str(&n.to_string());
+            out.push(']');
+        }
+        simple => out.push_str(&simple.sol_type_name()),
+    }
 }
 
 /// `Name(type1 indexed name1, type2 name2)[ anonymous]` with canonical type names.
@@ -94,7 +145,7 @@ pub(crate) fn display(e: &Event, types: &[DynSolType]) -> String {
         .iter()
         .zip(types)
         .map(|(p, t)| {
-            let mut s = t.sol_type_name().into_owned();
+            let mut s = type_name(t);
             if p.indexed {
                 s.push_str(" indexed");
             }

@@ -169,6 +169,42 @@ fn tuple_params_get_canonical_signatures() {
 }
 
 #[test]
+fn a_one_field_struct_hashes_as_solidity_writes_it() {
+    // Solidity's canonical form has no trailing comma: `(uint256)`, not `(uint256,)`.
+    let d = one("event Settled((uint256) s, (address)[] who)");
+    assert_eq!(d.signature, "Settled((uint256),(address)[])");
+    assert_eq!(d.topic0, keccak256("Settled((uint256),(address)[])"));
+    assert_eq!(d.display, "Settled((uint256) s, (address)[] who)");
+    let abi = r#"[{"type":"event","name":"Settled","anonymous":false,"inputs":[
+        {"name":"s","type":"tuple","indexed":false,"components":[{"name":"v","type":"uint256"}]},
+        {"name":"who","type":"tuple[]","indexed":false,"components":[{"name":"a","type":"address"}]}]}]"#;
+    let imported = import_json_abi(abi).expect("abi");
+    assert_eq!(imported[0].topic0, d.topic0);
+}
+
+#[test]
+fn types_nested_without_bound_are_refused() {
+    let deep = format!("event E(uint256{} x)", "[]".repeat(200_000));
+    assert!(
+        err(&deep).contains("more than 32 array dimensions"),
+        "{}",
+        err(&deep).chars().take(200).collect::<String>()
+    );
+    let abi = format!(
+        r#"[{{"type":"event","name":"E","anonymous":false,"inputs":[{{"name":"x","type":"uint256{}","indexed":false}}]}}]"#,
+        "[]".repeat(200_000)
+    );
+    let e = import_json_abi(&abi).unwrap_err().to_string();
+    assert!(
+        e.contains("more than 32 array dimensions"),
+        "{}",
+        e.chars().take(200).collect::<String>()
+    );
+    // 32 are fine.
+    one(&format!("event E(uint256{} x)", "[]".repeat(32)));
+}
+
+#[test]
 fn anonymous_events() {
     let d = one("event Anon(address indexed a, bytes32 indexed b, uint256 c) anonymous");
     assert!(d.event.anonymous);
