@@ -162,6 +162,11 @@ pub enum Lookup<'a> {
 impl EventIndex {
     /// Indexes `defs`; on equal topic0 and topic count the first one wins.
     pub fn new(defs: impl IntoIterator<Item = EventDef>) -> Self {
+        Self::shared(defs.into_iter().map(Arc::new))
+    }
+
+    /// As [`EventIndex::new`], keeping the definitions the caller shares.
+    pub fn shared(defs: impl IntoIterator<Item = Arc<EventDef>>) -> Self {
         let mut index = Self::default();
         for def in defs {
             let i = index.defs.len();
@@ -170,7 +175,7 @@ impl EventIndex {
             } else {
                 index.by_topic0.push((def.topic0, i));
             }
-            index.defs.push(Arc::new(def));
+            index.defs.push(def);
         }
         index.by_topic0.sort_by_key(|(topic0, _)| *topic0);
         index

@@ -12,16 +12,25 @@ use crate::abi::{EventDef, Word};
 use crate::decode::{decode_values, with_names, EventIndex, Lookup};
 use crate::model::ListenerSpec;
 use crate::source::RpcLog;
+use crate::value::DecodedArg;
 use condition::{Condition, EvalContext};
+
+/// A watched event: its (topic0, topic count) key, definition and condition.
+type Watched = ((B256, usize), Arc<EventDef>, Option<Condition>);
+
+/// A log decoded by one definition: the amount it moves and its named arguments.
+type Fit = (Option<U256>, Vec<DecodedArg>);
 
 /// What one listener wants.
 struct Want {
     id: i64,
     /// Sorted; empty: any contract.
     contracts: Vec<Address>,
-    /// (topic0, topic count) and condition of each watched event (topic0 is the
-    /// signature's hash, also computed for anonymous events).
-    events: Vec<((B256, usize), Option<Condition>)>,
+    /// (topic0, topic count), definition and condition of each watched event (topic0 is
+    /// the signature's hash, also computed for anonymous events). The condition names the
+    /// arguments as this listener's definition does: two ABIs may name (or index) the
+    /// arguments of one signature differently.
+    events: Vec<Watched>,
     /// (topic0, topic count) of the watched non-anonymous events.
     shapes: Vec<(B256, usize)>,
     /// Per watched event: its topic0 and, for topics 1..=3, the values its condition
@@ -38,9 +47,12 @@ impl Want {
         self.contracts.is_empty() || self.contracts.binary_search(contract).is_ok()
     }
 
-    /// The watched event with this key: `Some(condition)`.
-    fn event(&self, key: &(B256, usize)) -> Option<&Option<Condition>> {
-        self.events.iter().find(|(k, _)| k == key).map(|(_, c)| c)
+    /// The watched event with this key: its definition and condition.
+    fn event(&self, key: &(B256, usize)) -> Option<(&Arc<EventDef>, Option<&Condition>)> {
+        self.events
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, d, c)| (d, c.as_ref()))
     }
 }
 
@@ -76,12 +88,13 @@ impl Matcher {
         let mut defs = Vec::new();
         let mut wants = Vec::new();
         for (id, spec) in listeners {
-            let mut events: Vec<((B256, usize), Option<Condition>)> = Vec::new();
+            let mut events: Vec<Watched> = Vec::new();
             let mut shapes = Vec::new();
             let mut topic_filters = Vec::new();
             let mut continue_anonymous = false;
             for w in &spec.events {
-                let key = (w.def.topic0, w.def.topic_count);
+                let def = Arc::new(w.def.clone());
+                let key = (def.topic0, def.topic_count);
                 if w.def.event.anonymous {
                     continue_anonymous = true;
                 } else {
@@ -90,17 +103,17 @@ impl Matcher {
                     }
                     topic_filters.push((w.def.topic0, topic_filter(w)));
                 }
-                defs.push(w.def.clone());
+                defs.push(def.clone());
                 // The last of two same-keyed events wins, as it always has.
-                events.retain(|(k, _)| *k != key);
-                events.push((key, w.condition.clone()));
+                events.retain(|(k, _, _)| *k != key);
+                events.push((key, def, w.condition.clone()));
             }
             let mut contracts: Vec<Address> = spec.contracts.clone();
             contracts.sort();
             contracts.dedup();
             let uses_decimals = events
                 .iter()
-                .flat_map(|(_, c)| c)
+                .flat_map(|(_, _, c)| c)
                 .any(|c| c.uses_decimals());
             wants.push(Want {
                 id,
@@ -113,7 +126,7 @@ impl Matcher {
             });
         }
         Self {
-            index: EventIndex::new(defs),
+            index: EventIndex::shared(defs),
             wants,
         }
     }
@@ -163,7 +176,8 @@ impl Matcher {
     pub fn match_log(&self, log: &RpcLog, active: &[i64], decimals: Option<u8>) -> Outcome<'_> {
         let in_scope = |w: &&Want| active.contains(&w.id) && w.watches(&log.address);
         let Some(&topic0) = log.topics.first() else {
-            return Outcome::default();
+            // LOG0: only an anonymous event without indexed arguments fits.
+            return self.match_anonymous(log, &in_scope, decimals);
         };
         let got = log.topics.len();
         let mut out = Outcome {
@@ -188,42 +202,38 @@ impl Matcher {
         };
         let key = (def.topic0, def.topic_count);
         let wanting = || {
-            self.wants
-                .iter()
-                .filter(in_scope)
-                .filter_map(|w| Some((w.id, w.event(&key)?.as_ref())))
+            self.wants.iter().filter(in_scope).filter_map(|w| {
+                let (d, c) = w.event(&key)?;
+                Some((w.id, d, c))
+            })
         };
         // Without conditions to evaluate, a log whose data is value types fits whenever
         // its data holds the words: nothing to decode.
-        let words = def.words.as_ref().filter(|w| log.data.len() >= w.data_len);
-        if let Some(words) = words.filter(|_| wanting().all(|(_, c)| c.is_none())) {
-            let listeners: Vec<i64> = wanting().map(|(id, _)| id).collect();
-            if !listeners.is_empty() {
+        let fits = |d: &EventDef| {
+            d.words
+                .as_ref()
+                .is_some_and(|w| log.data.len() >= w.data_len)
+        };
+        if wanting().all(|(_, d, c)| c.is_none() && fits(d)) {
+            let mut listeners = wanting();
+            if let Some((first, def, _)) = listeners.next() {
+                let at = def.words.as_ref().and_then(|w| w.amount);
                 out.matched = Some(Matched {
                     def,
-                    amount: words.amount.and_then(|w| word(w, &log.topics, &log.data)),
-                    listeners,
+                    amount: at.and_then(|at| word(at, &log.topics, &log.data)),
+                    listeners: std::iter::once(first)
+                        .chain(listeners.map(|(id, _, _)| id))
+                        .collect(),
                 });
             }
             return out;
         }
-        let values = match decode_values(def, &log.topics, &log.data) {
-            Ok(values) => values,
-            Err(e) => {
-                out.undecodable.extend(wanting().map(|(id, _)| id));
-                out.reason = e.to_string();
-                return out;
-            }
-        };
-        let amount = amount(def, &values);
-        let listeners = passing(def, values, wanting(), decimals);
-        if !listeners.is_empty() {
-            out.matched = Some(Matched {
-                def,
-                amount,
-                listeners,
-            });
+        let judged = judge(log, wanting(), decimals);
+        out.undecodable.extend(judged.undecodable);
+        if !judged.reason.is_empty() {
+            out.reason = judged.reason;
         }
+        out.matched = judged.matched;
         out
     }
 
@@ -237,28 +247,19 @@ impl Matcher {
     ) -> Outcome<'_> {
         for def in self.index.anonymous_candidates(&log.topics) {
             let key = (def.topic0, def.topic_count);
-            let wanting: Vec<(i64, Option<&Condition>)> = self
+            let wanting = self
                 .wants
                 .iter()
                 .filter(|w| in_scope(w) && !w.contracts.is_empty())
-                .filter_map(|w| Some((w.id, w.event(&key)?.as_ref())))
-                .collect();
-            if wanting.is_empty() {
-                continue;
-            }
-            let Ok(values) = decode_values(def, &log.topics, &log.data) else {
-                continue;
-            };
-            let amount = amount(def, &values);
-            let listeners = passing(def, values, wanting.into_iter(), decimals);
-            if !listeners.is_empty() {
-                let matched = Some(Matched {
-                    def,
-                    amount,
-                    listeners,
+                .filter_map(|w| {
+                    let (d, c) = w.event(&key)?;
+                    Some((w.id, d, c))
                 });
+            // Without topic0, a log that does not decode is simply another event.
+            let judged = judge(log, wanting, decimals);
+            if judged.matched.is_some() {
                 return Outcome {
-                    matched,
+                    matched: judged.matched,
                     ..Outcome::default()
                 };
             }
@@ -267,24 +268,66 @@ impl Matcher {
     }
 }
 
-/// The listeners among `wanting` whose condition the decoded values meet. The arguments
-/// are named only when a condition reads them.
-fn passing<'c>(
-    def: &EventDef,
-    values: Vec<DynSolValue>,
-    wanting: impl Iterator<Item = (i64, Option<&'c Condition>)> + Clone,
+/// What [`judge`] found.
+struct Judged<'a> {
+    matched: Option<Matched<'a>>,
+    undecodable: Vec<i64>,
+    reason: String,
+}
+
+/// Decodes the log by each wanting listener's own definition (once per distinct one) and
+/// keeps the listeners whose condition it meets. The event is stored under the definition
+/// of the first listener that takes it.
+fn judge<'a>(
+    log: &RpcLog,
+    wanting: impl Iterator<Item = (i64, &'a Arc<EventDef>, Option<&'a Condition>)>,
     decimals: Option<u8>,
-) -> Vec<i64> {
-    let args = if wanting.clone().any(|(_, c)| c.is_some()) {
-        with_names(def, values)
-    } else {
-        Vec::new()
-    };
+) -> Judged<'a> {
     let ctx = EvalContext { decimals };
-    wanting
-        .filter(|(_, c)| c.is_none_or(|c| c.eval(&args, &ctx).unwrap_or(false)))
-        .map(|(id, _)| id)
-        .collect()
+    // Per definition: its amount and named arguments, or None when the log does not fit.
+    let mut decoded: Vec<(&Arc<EventDef>, Option<Fit>)> = Vec::new();
+    let mut out = Judged {
+        matched: None,
+        undecodable: Vec::new(),
+        reason: String::new(),
+    };
+    for (id, def, condition) in wanting {
+        let known = decoded
+            .iter()
+            .position(|(d, _)| Arc::ptr_eq(d, def) || d.event.inputs == def.event.inputs);
+        let slot = match known {
+            Some(i) => i,
+            None => {
+                let fit = match decode_values(def, &log.topics, &log.data) {
+                    Ok(values) => Some((amount(def, &values), with_names(def, values))),
+                    Err(e) => {
+                        out.reason = e.to_string();
+                        None
+                    }
+                };
+                decoded.push((def, fit));
+                decoded.len() - 1
+            }
+        };
+        let (def, fit) = &decoded[slot];
+        let Some((amount, args)) = fit else {
+            out.undecodable.push(id);
+            continue;
+        };
+        if condition.is_none_or(|c| c.eval(args, &ctx).unwrap_or(false)) {
+            match &mut out.matched {
+                Some(m) => m.listeners.push(id),
+                None => {
+                    out.matched = Some(Matched {
+                        def,
+                        amount: *amount,
+                        listeners: vec![id],
+                    })
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The `uint256` in a word of the log.
@@ -397,6 +440,65 @@ mod tests {
 
     fn word(a: &str) -> B256 {
         a.parse::<Address>().expect("address").into_word()
+    }
+
+    fn log(address: Address, topics: Vec<B256>, data: Vec<u8>) -> RpcLog {
+        RpcLog {
+            address,
+            topics,
+            data: data.into(),
+            block_number: None,
+            block_hash: None,
+            transaction_hash: None,
+            log_index: None,
+            removed: false,
+            block_timestamp: None,
+        }
+    }
+
+    #[test]
+    fn each_listener_reads_the_log_by_its_own_definition() {
+        // ERC-721 calls the first argument of `ApprovalForAll` `owner`, ERC-1155 `account`.
+        let m = matcher(&[
+            ("erc721:ApprovalForAll", &format!("owner == {ME}")),
+            (
+                "erc1155:ApprovalForAll",
+                &format!("account == {ME} and approved == true"),
+            ),
+        ]);
+        let topic0 = alloy_primitives::keccak256("ApprovalForAll(address,address,bool)");
+        let approve = log(
+            Address::repeat_byte(1),
+            vec![topic0, word(ME), word(YOU)],
+            U256::from(1).to_be_bytes::<32>().to_vec(),
+        );
+        let out = m.match_log(&approve, &[0, 1], None);
+        let matched = out.matched.expect("matched");
+        assert_eq!(matched.listeners, vec![0, 1]);
+        assert!(out.undecodable.is_empty());
+        // Stored under the first taker's definition; the second alone keeps its own.
+        assert_eq!(matched.def.event.inputs[0].name, "owner");
+        let out = m.match_log(&approve, &[1], None);
+        assert_eq!(
+            out.matched.expect("matched").def.event.inputs[0].name,
+            "account"
+        );
+    }
+
+    #[test]
+    fn an_anonymous_event_without_indexed_arguments_is_matched() {
+        let text = format!(
+            "[[networks]]\nname = \"n\"\nchain_id = 1\nrpc = [\"http://127.0.0.1:1\"]\n\
+             [[listeners]]\nname = \"notes\"\nnetwork = \"n\"\ncontracts = [\"{YOU}\"]\n\
+             events = [\"event Note(uint256 x) anonymous\"]\nwhere = \"x > 5\"\n"
+        );
+        let config = Config::parse(&text, std::path::Path::new(".")).expect("config");
+        let m = Matcher::new(config.listeners.iter().map(|l| (0, l)));
+        let you: Address = YOU.parse().expect("address");
+        let note = |x: u64| log(you, Vec::new(), U256::from(x).to_be_bytes::<32>().to_vec());
+        let out = m.match_log(&note(7), &[0], None);
+        assert_eq!(out.matched.expect("LOG0 matched").listeners, vec![0]);
+        assert!(m.match_log(&note(3), &[0], None).matched.is_none());
     }
 
     #[test]
