@@ -45,44 +45,48 @@ impl<'a> Env<'a> {
         })
     }
 
+    /// Whether an item is true. An item that cannot be decided (an index past the end of
+    /// this event's array) is unknown, not false: a later true item still decides the
+    /// `or`; otherwise the `or` is unknown too (the error), as `not` of it is.
     fn any(&self, items: &'a [Expr]) -> Result<bool, EvalError> {
+        let mut unknown = None;
         for item in items {
-            if self.expr(item)? {
-                return Ok(true);
+            match self.expr(item) {
+                Ok(true) => return Ok(true),
+                Ok(false) => {}
+                Err(e) => {
+                    unknown.get_or_insert(e);
+                }
             }
         }
-        Ok(false)
+        unknown.map_or(Ok(false), Err)
     }
 
+    /// Whether an item is false; unknown items as in [`Self::any`].
     fn any_false(&self, items: &'a [Expr]) -> Result<bool, EvalError> {
+        let mut unknown = None;
         for item in items {
-            if !self.expr(item)? {
-                return Ok(true);
+            match self.expr(item) {
+                Ok(false) => return Ok(true),
+                Ok(true) => {}
+                Err(e) => {
+                    unknown.get_or_insert(e);
+                }
             }
         }
-        Ok(false)
+        unknown.map_or(Ok(false), Err)
     }
 
     fn operand(&self, op: &'a Operand) -> Result<Value<'a>, EvalError> {
         Ok(match op {
             Operand::Field(f) => self.field(f)?,
-            Operand::Num(e, text) => Value::Num(self.whole(e, text)?),
+            // Compared exactly: `value < 1.5 tokens` of a token without decimals is `value <= 1`.
+            Operand::Num(e, text) => Value::Num(self.num(e, text)?),
             Operand::Address(a) => Value::Address(*a),
             Operand::Bytes(b) => Value::Bytes(b),
             Operand::Bool(b) => Value::Bool(*b),
             Operand::Str(s) => Value::Str(s),
         })
-    }
-
-    fn whole(&self, e: &'a NumExpr, text: &str) -> Result<Dec, EvalError> {
-        let d = self.num(e, text)?;
-        if !d.is_integer() {
-            return Err(EvalError::NotAnInteger {
-                expr: text.to_string(),
-                value: d.to_string(),
-            });
-        }
-        Ok(d)
     }
 
     fn num(&self, e: &'a NumExpr, text: &str) -> Result<Dec, EvalError> {

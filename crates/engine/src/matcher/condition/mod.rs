@@ -156,8 +156,6 @@ pub enum EvalError {
     },
     #[error("`{expr}`: {message}")]
     Arithmetic { expr: String, message: String },
-    #[error("`{expr}` is {value}, not a whole number")]
-    NotAnInteger { expr: String, value: String },
 }
 
 /// Warnings about a condition's text that do not stop it: mixed-case addresses whose

@@ -257,11 +257,10 @@ fn tokens_unit() {
     assert!(eval_transfer("value == 1.5 tokens", 1_500_000, Some(6)).unwrap());
     assert!(eval_transfer("value == 2 * 10^2 tokens", 200_000, Some(3)).unwrap());
     assert!(eval_transfer("value in [1 token, 2 tokens]", 20, Some(1)).unwrap());
-    let e = eval_transfer("value == 1.5 tokens", 1, Some(0)).unwrap_err();
-    assert!(
-        matches!(e, EvalError::NotAnInteger { ref value, .. } if value == "1.5"),
-        "{e}"
-    );
+    // A token without decimals: fractions of it compare exactly.
+    assert!(!eval_transfer("value == 1.5 tokens", 1, Some(0)).unwrap());
+    assert!(eval_transfer("value < 1.5 tokens", 1, Some(0)).unwrap());
+    assert!(!eval_transfer("value < 1.5 tokens", 2, Some(0)).unwrap());
 }
 
 #[test]
@@ -292,6 +291,15 @@ fn paths_into_tuples_and_arrays() {
             len: 2
         }
     );
+    // An index past the end is unknown, not false: another term can still decide.
+    assert!(eval_rich("ids[5] == 1 or ids[0] == 7").unwrap());
+    assert!(eval_rich("ids[0] == 7 or ids[5] == 1").unwrap());
+    assert!(!eval_rich("ids[5] == 1 and ids[0] == 8").unwrap());
+    assert!(
+        eval_rich("not (ids[5] == 1)").is_err(),
+        "not of unknown is unknown"
+    );
+    assert!(eval_rich("ids[5] == 1 or ids[0] == 8").is_err());
 }
 
 #[test]
