@@ -72,9 +72,14 @@ pub fn mask_secrets(text: &str) -> String {
             out.push_str(&word[..pos]);
             out.push_str("whsec_***");
         } else if word.contains("://") {
+            // The URL without the quotes, brackets or comma around it.
             let start = word.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(0);
+            let end = word[start..]
+                .find(['"', '\'', ',', ')', ']', '}', '>'])
+                .map_or(word.len(), |i| start + i);
             out.push_str(&word[..start]);
-            out.push_str(&crate::source::mask_url(&word[start..]));
+            out.push_str(&crate::source::mask_url(&word[start..end]));
+            out.push_str(&word[end..]);
         } else {
             out.push_str(word);
         }
@@ -91,5 +96,10 @@ mod tests {
         assert!(!masked.contains("AbCdEfGhIjKlMnOpQr"), "{masked}");
         assert!(!masked.contains("MfKQ9r8G"), "{masked}");
         assert!(masked.contains("whsec_***"));
+        let quoted = r#"invalid type: string "https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef", expected a sequence"#;
+        assert_eq!(
+            super::mask_secrets(quoted),
+            r#"invalid type: string "https://mainnet.infura.io/v3/***", expected a sequence"#
+        );
     }
 }

@@ -192,6 +192,21 @@ fn bad_configs_exit_2_naming_each_problem() {
         ("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = [\"http://x\"]\n[[listeners]]\nname = \"l\"\nnetwork = \"a\"\nevents = [\"event Anon(address indexed who, uint256 v) anonymous\"]\n", "name the contracts"),
         ("this is not toml", "config"),
     ];
+    // A TOML error names the place, not the secret it quotes.
+    let key = "0123456789abcdef0123456789abcdef";
+    let path = write(
+        dir.path(),
+        "leaky.toml",
+        &format!("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = \"https://mainnet.infura.io/v3/{key}\"\n"),
+    );
+    let out = tokenwatch(&["check", "--config", path.to_str().expect("path")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 4, column 7") && err.contains("expected a sequence"),
+        "{err}"
+    );
+    assert!(!err.contains(key), "{err}");
     for (i, (text, expect)) in cases.iter().enumerate() {
         let path = write(dir.path(), &format!("bad{i}.toml"), text);
         let out = tokenwatch(&["check", "--config", path.to_str().expect("path")]);

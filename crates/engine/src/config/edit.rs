@@ -57,7 +57,7 @@ impl ConfigDoc {
         let file = match std::fs::read_to_string(path) {
             Ok(text) => toml::from_str(&text).map_err(|e| EditError::Read {
                 path: path.to_path_buf(),
-                message: e.to_string().trim_end().to_string(),
+                message: super::toml_problem(&text, &e),
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => ConfigFile::default(),
             Err(e) => {

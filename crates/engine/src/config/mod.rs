@@ -159,11 +159,24 @@ impl Config {
         let file: ConfigFile = toml::from_str(text).map_err(|e| {
             vec![ConfigProblem {
                 at: "config".into(),
-                message: e.to_string().trim_end().to_string(),
+                message: toml_problem(text, &e),
             }]
         })?;
         file.validate(base, keychain)
     }
+}
+
+/// A TOML error as `line L, column C: what`, with secrets masked: the parser's own text
+/// quotes the offending line and value, which may be an RPC key or a webhook secret.
+pub(crate) fn toml_problem(text: &str, e: &toml::de::Error) -> String {
+    let message = crate::logging::mask_secrets(e.message().trim_end());
+    let Some(span) = e.span() else {
+        return message;
+    };
+    let before = text.get(..span.start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}: {message}")
 }
 
 impl ConfigFile {
