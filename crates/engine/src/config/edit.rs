@@ -254,7 +254,12 @@ fn not_found(what: &str, name: Option<&str>) -> EditError {
 }
 
 /// Writes a sibling temporary file, syncs it, renames it over `path` and syncs the folder.
+/// A symlinked file is written where the link points, and an existing file keeps its
+/// permissions (a config readable only by its owner may hold secrets).
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let resolved = std::fs::canonicalize(path).ok();
+    let path = resolved.as_deref().unwrap_or(path);
+    let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -264,6 +269,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
     let mut f = std::fs::File::create(&tmp)?;
+    if let Some(p) = permissions {
+        f.set_permissions(p)?;
+    }
     f.write_all(bytes)?;
     f.sync_all()?;
     drop(f);
@@ -321,6 +329,28 @@ headers = { "X-Team" = "ops" }
         assert_eq!(v.webhooks, vec!["hook".to_string()]);
         let config = again.validate(&NoKeychain).expect("valid");
         assert_eq!(config.listeners.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saving_keeps_the_file_private_and_its_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("real.toml");
+        std::fs::write(&real, START).expect("write");
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let link = dir.path().join("config.toml");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        let mut d = ConfigDoc::load(&link).expect("load");
+        d.set_paused(None, true).expect("pause all");
+        d.save(&NoKeychain).expect("save");
+        assert!(std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink());
+        let mode = std::fs::metadata(&real).expect("real").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert!(ConfigDoc::load(&real).expect("reload").view().listeners[0].paused);
     }
 
     #[test]
