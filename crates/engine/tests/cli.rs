@@ -233,6 +233,26 @@ async fn chain_id_mismatch_is_refused_clearly() {
     assert!(err.contains("chain id 1") && err.contains("31337"), "{err}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_on_a_file_that_is_not_a_database_is_bad_input_and_leaves_it_alone() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = network(&anvil, 0)
+        + "[[listeners]]\nname = \"l\"\nnetwork = \"local\"\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\n";
+    let config = write(dir.path(), "c.toml", &text);
+    let notes = write(
+        dir.path(),
+        "notes.txt",
+        &"my notes, not a database\n".repeat(200),
+    );
+    let out = run_until_head_cli(&config, &notes);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("not a database"), "{err}");
+    let kept = std::fs::read_to_string(&notes).expect("read");
+    assert_eq!(kept, "my notes, not a database\n".repeat(200));
+}
+
 #[test]
 fn export_of_a_missing_database_is_bad_input() {
     let out = tokenwatch(&["export", "--db", "/nonexistent/dir/x.db"]);

@@ -61,6 +61,21 @@ pub enum StoreError {
     WriterStopped(String),
 }
 
+impl StoreError {
+    /// Whether the database file given is the problem (no such path, not a database, in
+    /// use, from a newer version), rather than something failing while working.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            Self::Io { .. } | Self::Locked { .. } | Self::TooNew { .. } => true,
+            Self::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::CannotOpen)
+            ),
+            _ => false,
+        }
+    }
+}
+
 impl From<rusqlite::types::FromSqlError> for StoreError {
     fn from(e: rusqlite::types::FromSqlError) -> Self {
         Self::Sqlite(e.into())

@@ -56,42 +56,57 @@ pub fn list(db: &Path, all: bool, limit: u32) -> ExitCode {
 pub fn redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> ExitCode {
     match try_redeliver(db, config, target) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(BAD_INPUT)
+        Err(Failure { code, message }) => {
+            eprintln!("error: {message}");
+            ExitCode::from(code)
         }
     }
 }
 
-fn try_redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> Result<(), String> {
+/// Why `redeliver` stopped, with its exit code: bad input (2) or a failure while working (1).
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+/// The database, configuration or target named is wrong.
+fn bad(e: impl std::fmt::Display) -> Failure {
+    Failure {
+        code: BAD_INPUT,
+        message: e.to_string(),
+    }
+}
+
+/// Something failed while working (the database, the runtime).
+fn failed(e: impl std::fmt::Display) -> Failure {
+    Failure {
+        code: FAILURE,
+        message: e.to_string(),
+    }
+}
+
+fn try_redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> Result<(), Failure> {
     let store = match Store::open(db) {
         Ok(s) => s,
         Err(StoreError::Locked { .. }) => {
             // A running engine owns the database: requeue, and its workers send them.
-            let reader = Store::open_reader(db).map_err(|e| e.to_string())?;
+            let reader = Store::open_reader(db).map_err(bad)?;
             let key = target_key(&reader, target)?;
-            let n = reader
-                .requeue_parked(key.as_deref())
-                .map_err(|e| e.to_string())?;
+            let n = reader.requeue_parked(key.as_deref()).map_err(failed)?;
             println!("requeued {n} deliveries; the running tokenwatch sends them");
             return Ok(());
         }
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(bad(e)),
     };
     let key = target_key(&store, target)?;
-    let n = store
-        .requeue_parked(key.as_deref())
-        .map_err(|e| e.to_string())?;
+    let n = store.requeue_parked(key.as_deref()).map_err(failed)?;
     if n == 0 {
         println!("no parked deliveries");
         return Ok(());
     }
     let config_path = match config {
         Some(p) => Some(p),
-        None => store
-            .meta("config")
-            .map_err(|e| e.to_string())?
-            .map(PathBuf::from),
+        None => store.meta("config").map_err(failed)?.map(PathBuf::from),
     };
     let Some(config_path) = config_path else {
         println!("requeued {n} deliveries; they go out on the next `tokenwatch run`");
@@ -99,17 +114,17 @@ fn try_redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> Re
     };
     let config = Config::load(&config_path).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
-        format!("{}:\n{}", config_path.display(), lines.join("\n"))
+        bad(format!("{}:\n{}", config_path.display(), lines.join("\n")))
     })?;
-    let instance = store.instance_id().map_err(|e| e.to_string())?;
+    let instance = store.instance_id().map_err(failed)?;
     let mut targets = Vec::new();
     for spec in &config.targets {
         if key.as_ref().is_none_or(|k| k == &spec.key) {
-            targets.push(Target::build(spec, &instance)?);
+            targets.push(Target::build(spec, &instance).map_err(bad)?);
         }
     }
     let store = Arc::new(Mutex::new(store));
-    let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Runtime::new().map_err(failed)?;
     rt.block_on(async {
         let mut outbox = Outbox::new(store.clone());
         outbox.set_targets(targets);
@@ -117,11 +132,11 @@ fn try_redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> Re
         outbox.shutdown().await;
         drained
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(failed)?;
     let store = store.lock().unwrap_or_else(|p| p.into_inner());
     let parked: u64 = store
         .count_per_target(DeliveryState::Parked)
-        .map_err(|e| e.to_string())?
+        .map_err(failed)?
         .iter()
         .map(|(_, n)| n)
         .sum();
@@ -130,25 +145,25 @@ fn try_redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> Re
 }
 
 /// `ops` or `webhook:ops` -> the stored target key; refuses names with no deliveries.
-fn target_key(store: &Store, target: Option<&str>) -> Result<Option<String>, String> {
+fn target_key(store: &Store, target: Option<&str>) -> Result<Option<String>, Failure> {
     let Some(t) = target else {
         return Ok(None);
     };
     let parked = store
         .count_per_target(DeliveryState::Parked)
-        .map_err(|e| e.to_string())?;
+        .map_err(failed)?;
     let keys: Vec<&str> = parked.iter().map(|(t, _)| t.as_str()).collect();
     keys.iter()
         .find(|k| **k == t || k.split_once(':').is_some_and(|(_, name)| name == t))
         .map(|k| Some(k.to_string()))
         .ok_or_else(|| {
-            format!(
+            bad(format!(
                 "no parked deliveries for target \"{t}\" (parked targets: {})",
                 if keys.is_empty() {
                     "none".into()
                 } else {
                     keys.join(", ")
                 }
-            )
+            ))
         })
 }

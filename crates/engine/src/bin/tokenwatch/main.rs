@@ -181,7 +181,10 @@ fn run(config_path: PathBuf, db: PathBuf, until_head: bool, log_dir: Option<Path
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(match e {
-                EngineError::Config(_) | EngineError::ChainMismatch { .. } => BAD_INPUT,
+                EngineError::Config(_)
+                | EngineError::ChainMismatch { .. }
+                | EngineError::Target { .. } => BAD_INPUT,
+                EngineError::Store(e) if e.is_bad_input() => BAD_INPUT,
                 _ => FAILURE,
             })
         }
