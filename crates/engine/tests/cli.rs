@@ -191,6 +191,8 @@ fn bad_configs_exit_2_naming_each_problem() {
         ("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = [\"http://x\"]\nunknown_key = 1\n", "unknown_key"),
         ("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = [\"http://x\"]\n[[listeners]]\nname = \"l\"\nnetwork = \"a\"\nevents = [\"event Anon(address indexed who, uint256 v) anonymous\"]\n", "name the contracts"),
         ("this is not toml", "config"),
+        ("[[webhooks]]\nname = \"w\"\nurl = \"https://\"\n", "webhooks[0] (\"w\").url"),
+        ("[[rabbitmq]]\nname = \"r\"\nurl = \"amqp://guest:pw@localhost:56x2/\"\nexchange = \"e\"\n", "not a valid broker URL"),
     ];
     // A TOML error names the place, not the secret it quotes.
     let key = "0123456789abcdef0123456789abcdef";
@@ -212,6 +214,7 @@ fn bad_configs_exit_2_naming_each_problem() {
         let out = tokenwatch(&["check", "--config", path.to_str().expect("path")]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "case {i}: {err}");
+        assert!(!err.contains(":pw@"), "case {i}: a password shown: {err}");
         assert!(
             err.contains(expect),
             "case {i}: expected {expect:?} in: {err}"

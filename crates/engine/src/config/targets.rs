@@ -144,6 +144,8 @@ pub(super) fn validate(
                         crate::source::mask_url(u)
                     ),
                 ));
+            } else if let Err(why) = webhook_url(u) {
+                problems.push(problem(&format!("{at}.url"), &why));
             }
         } else if w.url.is_none() && w.url_env.is_none() && w.url_keychain.is_none() {
             problems.push(problem(
@@ -238,6 +240,11 @@ pub(super) fn validate(
                         crate::source::mask_url(u)
                     ),
                 ));
+            }
+            Some(u) => {
+                if let Err(why) = broker_url(u) {
+                    problems.push(problem(&format!("{at}.url"), &why));
+                }
             }
             None if r.url.is_none() && r.url_env.is_none() && r.url_keychain.is_none() => {
                 problems.push(problem(
@@ -377,4 +384,25 @@ fn retry_policy(
         initial: initial.map_or(d.initial, |ms| Duration::from_millis(ms.max(1))),
         max: max.map_or(d.max, |ms| Duration::from_millis(ms.max(1))),
     }
+}
+
+/// Checks that a webhook URL parses and names a host; the message shows it masked.
+fn webhook_url(u: &str) -> Result<(), String> {
+    let masked = crate::source::mask_url(u);
+    match reqwest::Url::parse(u) {
+        Ok(url) if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+        Ok(_) => Err(format!("\"{masked}\" names no host")),
+        Err(e) => Err(format!("\"{masked}\" is not a valid URL: {e}")),
+    }
+}
+
+/// Checks that a broker URL parses as AMQP does (host, port, vhost, options).
+fn broker_url(u: &str) -> Result<(), String> {
+    let masked = crate::source::mask_url(u);
+    u.parse::<lapin::uri::AMQPUri>().map(|_| ()).map_err(|e| {
+        format!(
+            "\"{masked}\" is not a valid broker URL: {}",
+            e.replace(u, &masked)
+        )
+    })
 }
