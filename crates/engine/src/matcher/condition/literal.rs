@@ -56,7 +56,8 @@ fn compatible(a: Kind, b: Kind) -> bool {
         (Kind::Hash, Kind::Hash | Kind::Bytes(Some(32))) | (Kind::Bytes(Some(32)), Kind::Hash) => {
             true
         }
-        (Kind::Bytes(_), Kind::Bytes(_)) => true,
+        // `bytes4` never equals a `bytes32`; dynamic `bytes` may equal either.
+        (Kind::Bytes(a), Kind::Bytes(b)) => a == b || a.is_none() || b.is_none(),
         (Kind::Composite, _) | (_, Kind::Composite) => false,
         (a, b) => a == b,
     }
@@ -73,10 +74,12 @@ pub(crate) fn coerce(f: &FieldRef, other: Side) -> Result<Operand, Diag> {
             check_num(&e, Some((signed, f)), span)?;
             Ok(Operand::Num(e, text))
         }
-        (Kind::Num { .. }, Side::Hex(h, span)) => Ok(Operand::Num(
-            NumExpr::Const(hex_number(&h, span)?),
-            format!("0x{h}"),
-        )),
+        (Kind::Num { signed }, Side::Hex(h, span)) => {
+            // A hex number is unsigned: for an `int` field it must fit as written.
+            let e = NumExpr::Const(hex_number(&h, span)?);
+            check_num(&e, Some((signed, f)), span)?;
+            Ok(Operand::Num(e, format!("0x{h}")))
+        }
         (Kind::Address, Side::Hex(h, span)) => Ok(Operand::Address(address(&h, span)?)),
         (Kind::Bool, Side::Bool(b, _)) => Ok(Operand::Bool(b)),
         (Kind::Str, Side::Str(s, _)) => Ok(Operand::Str(s)),

@@ -467,6 +467,15 @@ fn error_path_into_non_tuple_or_array() {
 
 #[test]
 fn error_type_mismatches() {
+    let max = format!("0x{}", "f".repeat(64));
+    assert_err(&format!("delta == {max}"), &rich(), "overflows", &max);
+    assert!(Condition::parse("delta == 0x7f", &rich()).is_ok());
+    let p = params("event E(bytes4 sel, bytes32 h, bytes raw)");
+    assert_err("sel == h", &p, "cannot compare", "h");
+    assert!(
+        Condition::parse("raw == h", &p).is_ok(),
+        "dynamic bytes may hold 32"
+    );
     assert_err(
         "to == 5",
         &transfer(),
