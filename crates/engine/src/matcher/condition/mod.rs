@@ -35,8 +35,10 @@
 //!   position), `name[3]`; `$0` is the first parameter, and `arg0` names parameter 0 when the
 //!   ABI leaves it unnamed.
 //! * Numbers are exact: arithmetic uses exact decimals (`1.5 * 10^6` = `1500000`), comparisons
-//!   compare exact integers (uint fields as `U256`, int fields as `I256`). A value that is not
-//!   whole (`value > 1.5`) is an error. `0x…` compared with a number field is a number.
+//!   compare exactly (uint fields as `U256`, int fields as `I256`). A constant that is not
+//!   whole (`value > 1.5`) is refused; an amount in token units may be a fraction of one
+//!   (`value < 1.5 tokens` of a token without decimals is `value <= 1`). `0x…` compared with a
+//!   number field is an unsigned number that must fit the field.
 //! * `decimals` is the emitting token's decimals, supplied at evaluation time — unless the event
 //!   has a parameter called `decimals`, which then wins.
 //! * **Unit sugar**: `N tokens` (or `N token`) means `N * 10^decimals`, i.e. whole-token amounts
@@ -48,6 +50,11 @@
 //! * Indexed `string`, `bytes`, array and tuple parameters arrive as their keccak256 hash and
 //!   can only be compared (`==`, `!=`, `in`) with a 32-byte hex value.
 //! * `x in [a, b]` is `x == a or x == b`; `x not in [...]` is its negation.
+//! * A term that cannot be decided for an event (`ids[5]` of a shorter array, token units of
+//!   a contract without `decimals()`) is unknown: `or` is true if another term is true, `and`
+//!   false if another term is false; otherwise the condition does not match.
+//! * Each listener's condition reads the event through its own definition: two ABIs may name
+//!   the arguments of one signature differently (`value` / `wad`).
 //!
 //! Everything is type-checked by [`Condition::parse`]; errors carry the span to underline.
 //! [`Condition::eval`] never panics; problems with the decoded data are [`EvalError`]s.
