@@ -2,7 +2,10 @@
 //! notification service) and the local clock for quiet hours. A click on a pop-up opens
 //! its event in the window.
 
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use notify_rust::NotificationResponse;
 
 use tauri::{AppHandle, Emitter};
 use tokenwatch_engine::deliver::desktop::{Clock, Notifier, Popup};
@@ -28,17 +31,34 @@ impl Notifier for OsNotifier {
             .map_err(|e| explain(&e.to_string()))?;
         let app = self.app.clone();
         let event_id = popup.event_id;
-        // Waits for a click or for the pop-up to close, whichever comes first.
-        std::thread::spawn(move || {
-            handle.wait_for_action(|action| {
-                if action == "default" {
+        // Waits for a click or for the pop-up to close, whichever comes first, for a while:
+        // desktops keep expired pop-ups in their list without closing them, and each wait
+        // holds a session-bus connection. Too many waiting: this one is shown, not followed.
+        if WAITING.fetch_add(1, Ordering::Relaxed) >= MAX_WAITING {
+            WAITING.fetch_sub(1, Ordering::Relaxed);
+            tracing::debug!("{MAX_WAITING} pop-ups await a click; this one opens nothing");
+            return Ok(());
+        }
+        tauri::async_runtime::spawn(async move {
+            let clicked = handle.wait_for_action_async(|response| {
+                if matches!(response, NotificationResponse::Default)
+                    || matches!(response, NotificationResponse::Action(a) if a == "default")
+                {
                     open_event(&app, event_id);
                 }
-            })
+            });
+            let _ = tokio::time::timeout(CLICK_WAIT, clicked).await;
+            WAITING.fetch_sub(1, Ordering::Relaxed);
         });
         Ok(())
     }
 }
+
+/// How long a pop-up's click still opens its event.
+const CLICK_WAIT: Duration = Duration::from_secs(15 * 60);
+/// Pop-ups waiting for a click at once (each holds a bus connection).
+const MAX_WAITING: usize = 64;
+static WAITING: AtomicUsize = AtomicUsize::new(0);
 
 /// Why a pop-up could not be shown, in words; the technical detail follows.
 fn explain(detail: &str) -> String {
