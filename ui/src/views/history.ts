@@ -205,6 +205,12 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
   const pushed = new Set<string>();
   /** Matching events pushed since the table was loaded (they sit above it when newest first). */
   let newSinceLoad = 0;
+  /** New events pushed so far (any filter): a load's first page is stale if this moved. */
+  let pushCount = 0;
+  /** A live refresh (or an in-place reload) came due while a load the user asked for ran:
+   * it runs after that load. */
+  let refreshAfterLoad = false;
+  let reloadAfterLoad = false;
 
   const filters = createFilterBar();
   const exporter = createExportBar();
@@ -379,6 +385,11 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
       userLoading = true;
       count.setAttribute("aria-busy", "true");
     }
+    const pushesBefore = pushCount;
+    // The first page as the count and page anchors will see it: when events were pushed
+    // while the count ran, the rows fetched before it are stale and page 0 is fetched again
+    // (seeding them would repeat rows at the first page boundary).
+    const settled = (rows: StoredEvent[] | null): StoredEvent[] | null => (pushCount === pushesBefore ? rows : null);
     const firstPage = mode === "new" && s === "oldest" ? null : backend.historyPage(f, s, 0, PAGE_SIZE);
     const indexed = backend.historyIndex(f, s, PAGE_SIZE);
     const counted = indexed.then((ix) => ix.count);
@@ -401,7 +412,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
       if (known != null && rows != null) {
         show(f, s, Math.max(known, rows.length), rows, mode, false);
         const n = await counted;
-        if (seq === loadSeq && n !== total) show(f, s, n, rows, "live", false, false);
+        if (seq === loadSeq && n !== total) show(f, s, n, settled(rows), "live", false, false);
         return;
       }
       // A short page is the whole answer; otherwise show it while the count (a scan of
@@ -416,15 +427,20 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
           show(f, s, rows.length, rows, mode, true);
           n = await counted;
           if (seq !== loadSeq) return;
-          show(f, s, n, rows, "live", false, false);
+          show(f, s, n, settled(rows), "live", false, false);
           return;
         }
         n = early ?? (await counted);
       }
-      show(f, s, n, rows, mode, false);
+      show(f, s, n, settled(rows), mode, false);
       if (mode === "new" && s === "oldest" && n > 0) table.select(n - 1);
     } catch (err) {
       if (seq !== loadSeq) return;
+      if (counting) {
+        // The count failed after the first page was shown: say what is known.
+        counting = false;
+        refreshChrome();
+      }
       const e = toAppError(err);
       if (isFilterError(e)) showProblems([storeProblem(e.message)]);
       else errors.show("history", e);
@@ -432,6 +448,14 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
       if (seq === loadSeq) {
         userLoading = false;
         count.removeAttribute("aria-busy");
+        if (refreshAfterLoad) {
+          refreshAfterLoad = false;
+          scheduleRefresh();
+        }
+        if (reloadAfterLoad) {
+          reloadAfterLoad = false;
+          scheduleReload();
+        }
       }
     }
   }
@@ -494,7 +518,12 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     refreshTimer = setTimeout(() => {
       refreshTimer = null;
       // A load the user asked for shows the newest rows anyway; a refresh would overtake it.
-      if (userLoading || !autoRefreshes()) {
+      if (userLoading) {
+        // Its rows may predate events pushed since: look again once it is shown.
+        refreshAfterLoad = true;
+        return;
+      }
+      if (!autoRefreshes()) {
         refreshPill();
         return;
       }
@@ -508,6 +537,21 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
         }
       });
     }, Math.max(0, lastRefresh + REFRESH_MS - Date.now()));
+  }
+
+  let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Reloads the rows in place (at most once per REFRESH_MS), wherever the view is scrolled. */
+  function scheduleReload(): void {
+    if (reloadTimer != null) return;
+    reloadTimer = setTimeout(() => {
+      reloadTimer = null;
+      if (userLoading) {
+        reloadAfterLoad = true;
+        return;
+      }
+      void load(filter, sort, "live");
+    }, REFRESH_MS);
   }
 
   function readForm(): FilterForm {
@@ -602,8 +646,12 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
             ? { ...row, status: e.status, blockTime: e.blockTime ?? row.blockTime }
             : null,
         );
+        // A row that left a status filter (pending -> confirmed): the rows and their count
+        // are reloaded in place rather than shown under a filter they no longer meet.
+        if (loaded && filter.status != null && e.status !== filter.status) scheduleReload();
         return;
       }
+      pushCount++;
       if (!loaded || !matchesFilter(e, filter)) return;
       newSinceLoad++;
       if (autoRefreshes()) scheduleRefresh();
