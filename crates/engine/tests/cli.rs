@@ -191,6 +191,7 @@ fn bad_configs_exit_2_naming_each_problem() {
         ("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = [\"http://x\"]\nunknown_key = 1\n", "unknown_key"),
         ("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = [\"http://x\"]\n[[listeners]]\nname = \"l\"\nnetwork = \"a\"\nevents = [\"event Anon(address indexed who, uint256 v) anonymous\"]\n", "name the contracts"),
         ("this is not toml", "config"),
+        ("[[networks]]\nname = \"a\"\nchain_id = 1\nrpc = [\"http://x\"]\nexplorer = \"javascript:alert(1)\"\n", "explorer"),
         ("[[webhooks]]\nname = \"w\"\nurl = \"https://\"\n", "webhooks[0] (\"w\").url"),
         ("[[rabbitmq]]\nname = \"r\"\nurl = \"amqp://guest:pw@localhost:56x2/\"\nexchange = \"e\"\n", "not a valid broker URL"),
     ];

@@ -298,6 +298,23 @@ fn validate_network(n: &NetworkEntry) -> Result<NetworkSpec, Vec<ConfigProblem>>
     if n.max_block_range == Some(0) {
         problems.push(problem("max_block_range", "must be at least 1"));
     }
+    if let Some(e) = &n.explorer {
+        let host = e
+            .strip_prefix("https://")
+            .or_else(|| e.strip_prefix("http://"))
+            .unwrap_or_default();
+        if host.is_empty()
+            || e.chars()
+                .any(|c| !c.is_ascii_graphic() || "\"'<>`".contains(c))
+        {
+            problems.push(problem(
+                "explorer",
+                &format!(
+                    "\"{e}\" is not an http:// or https:// address, e.g. https://etherscan.io"
+                ),
+            ));
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
