@@ -26,6 +26,9 @@ pub enum AppError {
     /// A file could not be read or written.
     #[error("{0}")]
     File(String),
+    /// Something outside the app (the browser) could not be opened.
+    #[error("{0}")]
+    Open(String),
 }
 
 impl From<tokenwatch_engine::EngineError> for AppError {

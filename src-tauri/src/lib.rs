@@ -56,6 +56,7 @@ pub fn run() {
             commands::config::abi_events,
             commands::config::signature_events,
             commands::export::export_csv,
+            commands::links::open_explorer,
             commands::settings::settings,
             commands::settings::set_autostart,
             commands::settings::save_notifications,
@@ -70,18 +71,82 @@ pub fn run() {
             app.manage(state::AppState::new(paths.clone(), apply));
             app.manage(LogGuard(guard));
             if let Err(e) = tray::install(app.handle()) {
-                // Some desktops have no tray; the window still works.
+                // Some desktops have no tray; the window still works (and closing it quits).
                 tracing::warn!(error = %e, "no tray icon");
             }
             let handle = app.handle().clone();
-            tauri::async_runtime::spawn(runner::run(handle, paths.config, paths.db, configs));
+            let (stop, stopping) = tokio::sync::watch::channel(false);
+            let engine = tauri::async_runtime::spawn(runner::run(
+                handle,
+                paths.config,
+                paths.db,
+                configs,
+                stopping,
+            ));
+            app.manage(Quitting {
+                stop,
+                engine: std::sync::Mutex::new(Some(engine)),
+            });
+            tauri::async_runtime::spawn(quit_on_signal(app.handle().clone()));
             Ok(())
         })
-        .run(context);
-    if let Err(e) = result {
-        eprintln!("Tokenwatch could not start: {e}");
-        std::process::exit(1);
+        .build(context);
+    match result {
+        Ok(app) => app.run(on_run_event),
+        Err(e) => {
+            eprintln!("Tokenwatch could not start: {e}");
+            std::process::exit(1);
+        }
     }
+}
+
+/// How the app quits: the engine is told to stop, and the app exits once it has (or after
+/// QUIT_GRACE), so writes and deliveries in flight are finished and recorded.
+struct Quitting {
+    stop: tokio::sync::watch::Sender<bool>,
+    engine: std::sync::Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+}
+
+const QUIT_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn on_run_event(app: &tauri::AppHandle, event: tauri::RunEvent) {
+    let tauri::RunEvent::ExitRequested { api, code, .. } = event else {
+        return;
+    };
+    let state = app.state::<Quitting>();
+    let engine = state
+        .engine
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    // The second request (ours, below) goes through.
+    let Some(engine) = engine else { return };
+    api.prevent_exit();
+    let _ = state.stop.send(true);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if tokio::time::timeout(QUIT_GRACE, engine).await.is_err() {
+            tracing::warn!("the engine did not stop within {QUIT_GRACE:?}; quitting anyway");
+        }
+        app.exit(code.unwrap_or(0));
+    });
+}
+
+/// SIGTERM (logout, `kill`) and SIGINT (Ctrl-C in a terminal) quit like the tray's Quit.
+async fn quit_on_signal(app: tauri::AppHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::warn!("cannot listen for SIGTERM/SIGINT; they end the app at once");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: quitting"),
+        _ = int.recv() => tracing::info!("SIGINT: quitting"),
+    }
+    app.exit(0);
 }
 
 /// Keeps the log file writer alive for the life of the app.

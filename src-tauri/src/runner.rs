@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tauri::{AppHandle, Emitter, Manager};
-use tokenwatch_engine::deliver::desktop::DesktopSink;
+use tokenwatch_engine::deliver::desktop::{DesktopSink, Popup};
 use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
 use tokenwatch_engine::{Config, Engine, Notice, RunOptions};
 
 use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::watch;
 
 use crate::notifier::{OsNotifier, SystemClock};
 
@@ -51,14 +52,16 @@ impl Paths {
     }
 }
 
-/// Runs the engine until the app exits; a start-up failure is shown in the status. Edited
-/// configurations arrive on `configs`: a running engine applies them in place, a stopped
-/// one (bad configuration at start) starts with them.
+/// Runs the engine until `stop` turns true (the app is quitting), then shuts it down: its
+/// writes and deliveries in flight finish and are recorded. A start-up failure is shown in
+/// the status. Edited configurations arrive on `configs`: a running engine applies them in
+/// place, a stopped one (bad configuration at start) starts with them.
 pub async fn run(
     app: AppHandle,
     config_path: PathBuf,
     db: PathBuf,
     mut configs: UnboundedReceiver<Config>,
+    mut stop: watch::Receiver<bool>,
 ) {
     let mut config = load_config(&config_path);
     // One pop-up sink for the app's life: edited preferences are applied to it in place.
@@ -80,12 +83,16 @@ pub async fn run(
         };
         match engine {
             Some(engine) => {
-                follow(&app, engine, &mut configs, &desktop).await;
+                follow(&app, engine, &mut configs, &desktop, &mut stop).await;
                 return;
             }
-            None => match configs.recv().await {
-                Some(next) => config = Ok(next),
-                None => return,
+            None => tokio::select! {
+                next = configs.recv() => match next {
+                    Some(next) => config = Ok(next),
+                    None => return,
+                },
+                // Only `true` is ever sent: the app is quitting.
+                _ = stop.changed() => return,
             },
         }
     }
@@ -116,12 +123,14 @@ async fn start(
     }
 }
 
-/// Forwards notices to the window and applies edited configurations until the app exits.
+/// Forwards notices to the window and applies edited configurations until the app quits,
+/// then shuts the engine down.
 async fn follow(
     app: &AppHandle,
     mut engine: Engine,
     configs: &mut UnboundedReceiver<Config>,
     desktop: &DesktopSink,
+    stop: &mut watch::Receiver<bool>,
 ) {
     let mut notices = engine.subscribe();
     publish_status(app, engine.status());
@@ -132,11 +141,12 @@ async fn follow(
                 Ok(Notice::Event(e)) => {
                     let _ = app.emit("engine-event", e);
                 }
-                Ok(Notice::Alert(msg)) => tracing::error!("{msg}"),
+                Ok(Notice::Alert(msg)) => alert(app, desktop, msg),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    // The feed missed some notices; the stored events are intact and the UI reloads.
+                    // The window missed some notices; the stored events are intact: it reloads.
                     tracing::warn!(skipped = n, "UI notices lagged");
                     publish_status(app, engine.status());
+                    let _ = app.emit("engine-resync", n);
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },
@@ -149,8 +159,28 @@ async fn follow(
                 }
                 None => break,
             },
+            // Only `true` is ever sent: the app is quitting.
+            _ = stop.changed() => break,
         }
     }
+    tracing::info!("stopping the engine");
+    if let Err(e) = engine.shutdown().await {
+        tracing::error!(error = %e, "the engine stopped with an error");
+    }
+    tracing::info!("engine stopped");
+}
+
+/// Something the user must know (a reorg deeper than the confirmation policy): logged,
+/// shown in the window, and popped up on the desktop.
+fn alert(app: &AppHandle, desktop: &DesktopSink, message: String) {
+    tracing::error!("{message}");
+    let _ = app.emit("engine-alert", &message);
+    let popup = Popup {
+        title: "Tokenwatch: attention needed".to_string(),
+        body: message,
+        event_id: None,
+    };
+    desktop.alert(popup);
 }
 
 fn load_config(path: &Path) -> Result<Config, String> {

@@ -29,8 +29,12 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         tray = tray.icon(icon);
     }
     tray.build(app)?;
+    HAS_TRAY.store(true, std::sync::atomic::Ordering::Relaxed);
     Ok(())
 }
+
+/// Whether the tray icon was installed: without it, closing the window quits.
+static HAS_TRAY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The tray's tooltip follows the engine: `Tokenwatch: Running · 1,234 events`.
 pub fn set_status<R: Runtime>(app: &AppHandle<R>, text: &str) {
@@ -63,9 +67,14 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Closing the window hides it; the engine keeps running (quit from the tray menu).
+/// Closing the window hides it; the engine keeps running (quit from the tray menu). With no
+/// tray to bring it back, closing the window quits.
 pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     if let WindowEvent::CloseRequested { api, .. } = event {
+        if !HAS_TRAY.load(std::sync::atomic::Ordering::Relaxed) {
+            tracing::info!("window closed and no tray icon: quitting");
+            return;
+        }
         api.prevent_close();
         let _ = window.hide();
         tracing::info!("window closed; the engine keeps running in the background");

@@ -1,6 +1,6 @@
 // Error banners, with the window run against a scripted Tauri IPC whose commands can fail.
 import { expect, test } from "vitest";
-import { emitFakeEvent, setFakeAnswer } from "./fake-tauri";
+import { emitFakeEvent, fakeCalls, setFakeAnswer } from "./fake-tauri";
 import { expectCount, expectText, gotoScreen, openApp } from "./harness";
 
 /** A minimal healthy engine status. */
@@ -57,4 +57,42 @@ test("a failed Redeliver shows a dismissable banner; a later success clears it",
   await setFakeAnswer(page, "redeliver", { value: 3 });
   await redeliver.click();
   await expectCount(banner, 0);
+});
+
+test("an Explorer link asks the app to open the browser; the window stays, a failure is said in words", async () => {
+  const tx = `0x${"ab".repeat(32)}`;
+  const event = {
+    id: 7, network: "mainnet", chainId: 1, blockNumber: 19000000, blockHash: `0x${"cd".repeat(32)}`,
+    blockTime: 1714564800, txHash: tx, logIndex: 0, contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    event: "Transfer", signature: "Transfer(address,address,uint256)", listener: "mine", status: "confirmed",
+    args: { from: "0x70997970C51812dc3A010C3efE8bE8DCAF5A7B8e", to: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", value: "5" },
+    argNames: ["from", "to", "value"], decimals: null, symbol: null,
+  };
+  const message = "no browser opened https://etherscan.io/block/19000000 (xdg-open exit status: 3)";
+  const { page } = await openApp({
+    fakeClock: true,
+    tauri: {
+      engine_status: { value: STATUS },
+      recent_events: { value: [event] },
+      event_full: {
+        value: {
+          event, argTypes: ["address", "address", "uint256"], topics: [], data: "0x", listeners: ["mine"],
+          statusHistory: [], announcements: [], explorer: "https://etherscan.io/",
+        },
+      },
+      open_explorer: { error: { kind: "open", message } },
+    },
+  });
+  const url = page.url();
+  const feed = await gotoScreen(page, "feed");
+  await feed.getByTestId("feed-row").first().click();
+  const detail = page.getByTestId("event-detail");
+  const link = detail.locator('[data-field="Block"] a.explorer');
+  await expectText(link, "Explorer");
+  expect(await link.getAttribute("href")).toBe("https://etherscan.io/block/19000000");
+  await link.click();
+  const banner = page.locator('[data-testid="error-banner"][data-source="open_explorer"]');
+  await expectText(banner.locator(".banner-message"), message);
+  expect(page.url()).toBe(url);
+  expect(await fakeCalls(page)).toContain("open_explorer");
 });

@@ -46,6 +46,12 @@ export interface Backend {
   deliveryAttempts(limit: number): Promise<AttemptRow[]>;
   /** `redeliver`: queues parked deliveries of a target (all when null) again; returns how many. */
   redeliver(target: string | null): Promise<number>;
+  /** `open_explorer`: `base/path` (`tx/0x…`, `address/0x…`, `block/N`) in the user's browser. */
+  openExplorer(base: string, path: string): Promise<void>;
+  /** `engine-resync`: the window missed pushed events (a burst): reload what it shows. */
+  onResync(handler: () => void): Promise<Unlisten>;
+  /** `engine-alert`: something the user must know (a reorg deeper than the confirmations). */
+  onAlert(handler: (message: string) => void): Promise<Unlisten>;
   /** `open-event`: a notification was clicked (null: a summary, show the feed). */
   onOpenEvent(handler: (id: number | null) => void): Promise<Unlisten>;
 
@@ -142,6 +148,9 @@ const tauriBackend: Backend = {
   eventFull: (id) => invoke<EventDetail | null>("event_full", { id }),
   deliveryAttempts: (limit) => invoke<AttemptRow[]>("delivery_attempts", { limit }),
   redeliver: (target) => invoke<number>("redeliver", { target }),
+  openExplorer: (base, path) => invoke<null>("open_explorer", { base, path }).then(() => undefined),
+  onResync: (handler) => listen<number>("engine-resync", () => handler()),
+  onAlert: (handler) => listen<string>("engine-alert", (e) => handler(e.payload)),
   onOpenEvent: (handler) => listen<number | null>("open-event", (e) => handler(e.payload)),
   historyPage: (filter, sort, offset, limit, anchor = null) =>
     invoke<StoredEvent[]>("history_page", { filter, sort, offset, limit, anchor }),

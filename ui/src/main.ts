@@ -25,6 +25,12 @@ let networks: NetworksView | null = null;
 let listeners: ListenersView | null = null;
 const detail = createDetail({
   eventFull: (id) => backendRef?.eventFull(id) ?? Promise.resolve(null),
+  openExplorer: (base, path) => {
+    void backendRef
+      ?.openExplorer(base, path)
+      .then(() => errors.clear("open_explorer"))
+      .catch((err: unknown) => errors.show("open_explorer", toAppError(err)));
+  },
   status: () => status,
   onError: (e) => errors.show("event_full", e),
 });
@@ -96,7 +102,7 @@ async function loadStatus(backend: Backend): Promise<void> {
 }
 
 /** Fills the feed with recent history; events pushed meanwhile are held and applied after. */
-function startFeed(backend: Backend): { onEvent: (e: StoredEvent) => void; load: () => Promise<void> } {
+function startFeed(backend: Backend): { onEvent: (e: StoredEvent) => void; load: () => Promise<void>; resync: () => Promise<void> } {
   let early: StoredEvent[] | null = [];
   const shown = new Set<number>();
   const onEvent = (e: StoredEvent) => {
@@ -121,7 +127,17 @@ function startFeed(backend: Backend): { onEvent: (e: StoredEvent) => void; load:
     early = null;
     held.forEach(onEvent);
   };
-  return { onEvent, load };
+  /** Pushed events were missed: the newest stored ones are read again (shown rows update). */
+  const resync = async (): Promise<void> => {
+    try {
+      const recent = await backend.recentEvents(RECENT_LIMIT);
+      for (const e of [...recent].reverse()) feed.upsert(e);
+      history?.resync();
+    } catch (err) {
+      errors.show("recent_events", toAppError(err));
+    }
+  };
+  return { onEvent, load, resync };
 }
 
 /** The screens, in navigation order. */
@@ -185,6 +201,8 @@ async function start(): Promise<void> {
   try {
     await backend.onEvent(events.onEvent);
     await backend.onStatus(setStatus);
+    await backend.onResync(() => void events.resync());
+    await backend.onAlert((message) => errors.show("engine_alert", { kind: "engine", message }));
     await backend.onOpenEvent((id) => {
       if (id == null) show("feed");
       void openEvent(backend, id);

@@ -207,6 +207,9 @@ export function createMockBackend(): Backend {
         explorer: e.network === "base" ? "https://basescan.org" : "https://etherscan.io",
       });
     },
+    openExplorer: () => Promise.resolve(),
+    onResync: () => Promise.resolve(() => undefined),
+    onAlert: () => Promise.resolve(() => undefined),
     deliveryAttempts: (limit) => Promise.resolve(attempts.slice(0, limit)),
     redeliver: () => {
       const n = parked;

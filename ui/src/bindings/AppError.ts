@@ -3,4 +3,4 @@
 /**
  * An error a command returns to the UI.
  */
-export type AppError = { "kind": "engine", "message": string } | { "kind": "store", "message": string } | { "kind": "notReady", "message": string } | { "kind": "noKeychain", "message": string } | { "kind": "config", "message": string } | { "kind": "abi", "message": string } | { "kind": "file", "message": string };
+export type AppError = { "kind": "engine", "message": string } | { "kind": "store", "message": string } | { "kind": "notReady", "message": string } | { "kind": "noKeychain", "message": string } | { "kind": "config", "message": string } | { "kind": "abi", "message": string } | { "kind": "file", "message": string } | { "kind": "open", "message": string };

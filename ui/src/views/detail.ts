@@ -15,10 +15,17 @@ function copyButton(value: string): HTMLButtonElement {
   return copyOnClick(h("button", { class: "copy", type: "button", title: "Copy", "aria-label": `Copy ${value}` }, "Copy"), value);
 }
 
-function link(explorer: string | null, path: string): HTMLElement | null {
-  if (explorer == null || explorer === "") return null;
+/** An explorer link: shown as a link, opened in the user's browser (the app's window never
+ * navigates away). */
+function link(explorer: string | null, path: string, open: ((base: string, path: string) => void) | null): HTMLElement | null {
+  if (explorer == null || !/^https?:\/\/[^\s"'<>`]+$/.test(explorer)) return null;
   const href = `${explorer.replace(/\/+$/, "")}/${path}`;
-  return h("a", { class: "explorer", href, target: "_blank", rel: "noreferrer", title: href }, "Explorer");
+  const a = h("a", { class: "explorer", href, rel: "noreferrer", title: href }, "Explorer");
+  a.addEventListener("click", (ev) => {
+    ev.preventDefault();
+    open?.(explorer, path);
+  });
+  return a;
 }
 
 function row(label: string, value: string, opts: { copy?: boolean; extra?: Node | null; type?: string } = {}): HTMLElement {
@@ -54,6 +61,8 @@ export interface DetailSource {
   eventFull(id: number): Promise<EventDetail | null>;
   status(): EngineStatus | null;
   onError(e: AppError): void;
+  /** Opens an explorer page in the browser (errors are the source's to show). */
+  openExplorer(base: string, path: string): void;
 }
 
 export function createDetail(source: DetailSource | null = null): DetailView {
@@ -67,6 +76,7 @@ export function createDetail(source: DetailSource | null = null): DetailView {
     const time = e.blockTime == null ? "not known yet" : `${formatFullLocalTime(e.blockTime)} (${formatRelativeTime(e.blockTime)})`;
     const args = e.argNames.length > 0 ? e.argNames : Object.keys(e.args);
     const explorer = full?.explorer ?? null;
+    const open = source == null ? null : (base: string, path: string) => source.openExplorer(base, path);
     body.replaceChildren(
       h("h2", { id: "detail-title" }, `${e.event} `, h("span", { class: `chip chip-${e.status}`, "data-testid": "detail-status" }, e.status)),
       h("p", { class: "muted mono" }, e.signature),
@@ -79,19 +89,19 @@ export function createDetail(source: DetailSource | null = null): DetailView {
           const amount = typeof raw === "string" ? amountText(k, raw, e) : null;
           return row(k, amount ?? full_, {
             copy: isAddress || /^0x[0-9a-fA-F]{64}$/.test(full_),
-            extra: isAddress ? link(explorer, `address/${full_}`) : null,
+            extra: isAddress ? link(explorer, `address/${full_}`, open) : null,
             type: full?.argTypes[i],
           });
         })),
       h("h3", {}, "Where"),
       h("dl", { class: "detail-where" },
         row("Network", `${e.network} (chain ${String(e.chainId)})`),
-        row("Contract", e.contract, { copy: true, extra: link(explorer, `address/${e.contract}`) }),
-        row("Block", String(e.blockNumber), { extra: link(explorer, `block/${String(e.blockNumber)}`) }),
+        row("Contract", e.contract, { copy: true, extra: link(explorer, `address/${e.contract}`, open) }),
+        row("Block", String(e.blockNumber), { extra: link(explorer, `block/${String(e.blockNumber)}`, open) }),
         row("Block hash", e.blockHash, { copy: true }),
         row("Time", time),
         row("Confirmations", confirmationsText(e, source?.status() ?? null)),
-        row("Transaction", e.txHash, { copy: true, extra: link(explorer, `tx/${e.txHash}`) }),
+        row("Transaction", e.txHash, { copy: true, extra: link(explorer, `tx/${e.txHash}`, open) }),
         row("Log index", String(e.logIndex)),
         row("Listeners", (full?.listeners ?? [e.listener]).join(", "))),
       ...(full ? [statusHistory(full), announcements(full), rawLog(full)] : []),

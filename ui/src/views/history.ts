@@ -41,6 +41,8 @@ export interface HistoryView extends ScreenView {
   onEvent(e: StoredEvent): void;
   /** Loads the first rows and the count ahead of time, so that History opens at once. */
   warm(): void;
+  /** Pushed events were missed: reload the rows in place. */
+  resync(): void;
 }
 
 const ROW_HEIGHT = 28;
@@ -631,6 +633,9 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     },
     warm() {
       if (!loaded && !userLoading) void load(filter, sort, "top");
+    },
+    resync() {
+      if (loaded) scheduleReload();
     },
     onEvent(e) {
       filters.suggest("network", e.network);

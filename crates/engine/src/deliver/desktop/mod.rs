@@ -108,6 +108,18 @@ impl DesktopSink {
         }
     }
 
+    /// Pops up an alert about the engine itself (a reorg deeper than the confirmation
+    /// policy): not an event, so neither quiet hours nor the burst limit hold it back.
+    /// Shown on a blocking thread; a failure is logged.
+    pub fn alert(&self, popup: Popup) {
+        let notifier = self.notifier.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = notifier.show(&popup) {
+                tracing::warn!(error = %e, "cannot pop up an alert");
+            }
+        });
+    }
+
     /// Applies edited preferences to the next pop-ups.
     pub fn set_policy(&self, policy: DesktopPolicy) {
         *self.policy.lock().unwrap_or_else(|p| p.into_inner()) = policy;
