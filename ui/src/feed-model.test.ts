@@ -35,7 +35,7 @@ describe("FeedModel", () => {
     m.upsert(ev(5));
     const ops = m.upsert(ev(4));
     expect(ids(m)).toEqual([5, 4, 3, 2, 1]);
-    expect(ops).toEqual([{ type: "insert", event: ev(4), beforeId: 3 }]);
+    expect(ops).toEqual([{ type: "insert", event: ev(4), beforeKey: "3:l" }]);
   });
 
   it("updates a known id in place", () => {
@@ -53,7 +53,7 @@ describe("FeedModel", () => {
     [1, 2, 3].forEach((i) => m.upsert(ev(i)));
     const ops = m.upsert(ev(4));
     expect(ids(m)).toEqual([4, 3, 2]);
-    expect(ops[ops.length - 1]).toEqual({ type: "remove", id: 1 });
+    expect(ops[ops.length - 1]).toEqual({ type: "remove", key: "1:l" });
     expect(m.upsert(ev(1, "confirmed"))).toEqual([]);
     expect(ids(m)).toEqual([4, 3, 2]);
   });
@@ -75,5 +75,17 @@ describe("FeedModel", () => {
     expect(m.visible[1].status).toBe("confirmed");
     expect(m.bufferedCount).toBe(0);
     expect(m.isPaused).toBe(false);
+  });
+
+  it("keeps one row per listener that matched a log, and updates each", () => {
+    const m = new FeedModel(10);
+    const mine = ev(5);
+    const theirs = { ...ev(5), listener: "other" };
+    m.upsert(mine);
+    m.upsert(theirs);
+    expect(m.visible.map((e) => e.listener)).toEqual(["l", "other"]);
+    const ops = m.upsert({ ...theirs, status: "confirmed" });
+    expect(ops).toEqual([{ type: "update", event: { ...theirs, status: "confirmed" } }]);
+    expect(m.visible.map((e) => e.status)).toEqual(["pending", "confirmed"]);
   });
 });

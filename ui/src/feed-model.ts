@@ -1,17 +1,23 @@
-// The live feed's rows without the DOM: newest first by id, capped, with a pause buffer.
+// The live feed's rows without the DOM: newest first by id, capped, with a pause buffer. A
+// row is an event as one listener matched it: a log two listeners matched is two rows.
 import type { StoredEvent } from "./bindings/StoredEvent";
+
+/** A row's key: the event and the listener that matched it. */
+export function rowKey(e: StoredEvent): string {
+  return `${String(e.id)}:${e.listener}`;
+}
 
 /** What the view must do to its rows to match the model. */
 export type FeedOp =
-  | { type: "insert"; event: StoredEvent; beforeId: number | null }
+  | { type: "insert"; event: StoredEvent; beforeKey: string | null }
   | { type: "update"; event: StoredEvent }
-  | { type: "remove"; id: number };
+  | { type: "remove"; key: string };
 
 export class FeedModel {
   /** Visible rows, highest id (newest) first. */
   private rows: StoredEvent[] = [];
-  /** Arrivals held back while paused, by id (the latest version of each). */
-  private buffer = new Map<number, StoredEvent>();
+  /** Arrivals held back while paused, by row key (the latest version of each). */
+  private buffer = new Map<string, StoredEvent>();
   private paused = false;
   /** New events that arrived while paused (the buffer itself is capped). */
   private held = 0;
@@ -33,7 +39,8 @@ export class FeedModel {
 
   /** Adds a new event or applies a change to a known one. */
   upsert(event: StoredEvent): FeedOp[] {
-    const index = this.rows.findIndex((r) => r.id === event.id);
+    const key = rowKey(event);
+    const index = this.rows.findIndex((r) => r.id === event.id && rowKey(r) === key);
     if (index >= 0) {
       // Changing a shown row in place does not move the list, so it happens even when paused.
       this.rows[index] = event;
@@ -41,8 +48,8 @@ export class FeedModel {
     }
     if (this.olderThanAllShown(event.id)) return [];
     if (this.paused) {
-      if (!this.buffer.has(event.id)) this.held++;
-      this.buffer.set(event.id, event);
+      if (!this.buffer.has(key)) this.held++;
+      this.buffer.set(key, event);
       this.trimBuffer();
       return [];
     }
@@ -69,13 +76,14 @@ export class FeedModel {
 
   private insert(event: StoredEvent): FeedOp[] {
     let at = 0;
-    while (at < this.rows.length && this.rows[at].id > event.id) at++;
-    const beforeId = at < this.rows.length ? this.rows[at].id : null;
+    // Rows of one event (one per listener) keep their arrival order.
+    while (at < this.rows.length && this.rows[at].id >= event.id) at++;
+    const beforeKey = at < this.rows.length ? rowKey(this.rows[at]) : null;
     this.rows.splice(at, 0, event);
-    const ops: FeedOp[] = [{ type: "insert", event, beforeId }];
+    const ops: FeedOp[] = [{ type: "insert", event, beforeKey }];
     while (this.rows.length > this.maxRows) {
       const dropped = this.rows.pop();
-      if (dropped) ops.push({ type: "remove", id: dropped.id });
+      if (dropped) ops.push({ type: "remove", key: rowKey(dropped) });
     }
     return ops;
   }
@@ -83,7 +91,7 @@ export class FeedModel {
   /** Only the newest `maxRows` buffered events could ever be shown. */
   private trimBuffer(): void {
     if (this.buffer.size <= this.maxRows * 2) return;
-    const keep = [...this.buffer.keys()].sort((a, b) => b - a).slice(0, this.maxRows);
-    this.buffer = new Map(keep.map((id) => [id, this.buffer.get(id) as StoredEvent]));
+    const keep = [...this.buffer.values()].sort((a, b) => b.id - a.id).slice(0, this.maxRows);
+    this.buffer = new Map(keep.map((e) => [rowKey(e), e]));
   }
 }

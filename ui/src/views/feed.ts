@@ -1,6 +1,6 @@
 // Live feed: newest events first, updated in place by id, capped, with Pause / Resume.
 import { h, setText } from "../dom";
-import { FeedModel, type FeedOp } from "../feed-model";
+import { FeedModel, rowKey, type FeedOp } from "../feed-model";
 import {
   formatArgs,
   formatFullLocalTime,
@@ -16,15 +16,16 @@ function cell(cls: string, text: string, title?: string): HTMLTableCellElement {
   return h("td", { class: cls, title }, text);
 }
 
+/** A time cell's text and tooltip as of now ("14:03:22" today, "26 Nov 14:03" before). */
+function timeTexts(blockTime: number): [string, string] {
+  return [formatLocalTime(blockTime), `${formatFullLocalTime(blockTime)} (${formatRelativeTime(blockTime)})`];
+}
+
 function createRow(e: StoredEvent): HTMLTableRowElement {
   const time =
     e.blockTime == null
       ? cell("time muted", "—", "Block time not known yet")
-      : cell(
-          "time mono",
-          formatLocalTime(e.blockTime),
-          `${formatFullLocalTime(e.blockTime)} (${formatRelativeTime(e.blockTime)})`,
-        );
+      : cell("time mono", ...timeTexts(e.blockTime));
   const args = formatArgs(e.args, e.argNames);
   return h(
     "tr",
@@ -32,6 +33,7 @@ function createRow(e: StoredEvent): HTMLTableRowElement {
       class: `feed-row status-${e.status}`,
       "data-testid": "feed-row",
       "data-event-id": e.id,
+      "data-row-key": rowKey(e),
       "data-status": e.status,
       tabindex: 0,
     },
@@ -54,14 +56,13 @@ export interface FeedView {
 /** `onOpen` is called with the event of a clicked row (or Enter on a focused row). */
 export function createFeed(onOpen: (e: StoredEvent) => void = () => undefined): FeedView {
   const model = new FeedModel(MAX_ROWS);
-  const rows = new Map<number, HTMLTableRowElement>();
+  const rows = new Map<string, HTMLTableRowElement>();
 
   const tbody = h("tbody", {});
-  const events = new Map<number, StoredEvent>();
+  const events = new Map<string, StoredEvent>();
   const openRow = (target: EventTarget | null): void => {
     const tr = (target as HTMLElement | null)?.closest("tr");
-    const id = Number(tr?.getAttribute("data-event-id"));
-    const e = events.get(id);
+    const e = events.get(tr?.getAttribute("data-row-key") ?? "");
     if (e) onOpen(e);
   };
   tbody.addEventListener("click", (ev) => openRow(ev.target));
@@ -124,21 +125,21 @@ export function createFeed(onOpen: (e: StoredEvent) => void = () => undefined): 
 
   function apply(ops: FeedOp[]): void {
     for (const op of ops) {
-      if (op.type !== "remove") events.set(op.event.id, op.event);
-      else events.delete(op.id);
+      if (op.type !== "remove") events.set(rowKey(op.event), op.event);
+      else events.delete(op.key);
       if (op.type === "insert") {
         const row = createRow(op.event);
-        rows.set(op.event.id, row);
-        const before = op.beforeId == null ? null : (rows.get(op.beforeId) ?? null);
+        rows.set(rowKey(op.event), row);
+        const before = op.beforeKey == null ? null : (rows.get(op.beforeKey) ?? null);
         tbody.insertBefore(row, before);
       } else if (op.type === "update") {
-        const old = rows.get(op.event.id);
+        const old = rows.get(rowKey(op.event));
         const row = createRow(op.event);
-        rows.set(op.event.id, row);
+        rows.set(rowKey(op.event), row);
         if (old) old.replaceWith(row);
       } else {
-        rows.get(op.id)?.remove();
-        rows.delete(op.id);
+        rows.get(op.key)?.remove();
+        rows.delete(op.key);
       }
     }
     refreshChrome();
@@ -151,6 +152,20 @@ export function createFeed(onOpen: (e: StoredEvent) => void = () => undefined): 
       refreshChrome();
     }
   });
+
+  // Times say "14:03:22" only for today, and "(5 min ago)": brought up to date every
+  // minute while shown (a tray app's feed stays open for days).
+  setInterval(() => {
+    if (el.closest("[hidden]") != null) return;
+    for (const row of tbody.rows) {
+      const e = events.get(row.getAttribute("data-row-key") ?? "");
+      const td = row.cells[0] as HTMLTableCellElement | undefined;
+      if (e?.blockTime == null || td == null) continue;
+      const [text, title] = timeTexts(e.blockTime);
+      setText(td, text);
+      td.title = title;
+    }
+  }, 60_000);
 
   refreshChrome();
   return { el, upsert: (event) => apply(model.upsert(event)) };

@@ -120,7 +120,9 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
   const chainProblems = (): string[] => {
     const t = chainId.value.trim();
     const out: string[] = [];
-    if (t !== "" && !(/^\d+$/.test(t) && Number(t) > 0)) out.push("The chain ID is a whole number such as 1 or 8453.");
+    if (chainId.validity.badInput || (t !== "" && !(/^\d+$/.test(t) && Number(t) > 0))) {
+      out.push("The chain ID is a whole number such as 1 or 8453.");
+    }
     const seen = probes == null ? [] : detectedChains(probes);
     if (out.length === 0 && t !== "" && seen.length === 1 && seen[0] !== Number(t)) {
       out.push(`The endpoints are on chain ${seen[0]}, not ${t}. Check the URLs or the chain ID.`);
@@ -198,7 +200,9 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
     const advanced: [Field, HTMLInputElement, number][] = [[fAdvanced[0], poll, 10], [fAdvanced[1], range, 1], [fAdvanced[2], timeout, 100]];
     for (const [f, input, min] of advanced) {
       const t = input.value.trim();
-      checks.push([f, t !== "" && !(/^\d+$/.test(t) && Number(t) >= min) ? [`Enter a whole number of at least ${min}, or leave it empty.`] : []]);
+      // "10,000" is no number to the browser: the field then reads empty (badInput).
+      const bad = input.validity.badInput || (t !== "" && !(/^\d+$/.test(t) && Number(t) >= min));
+      checks.push([f, bad ? [`Enter a whole number of at least ${min} in digits only (no commas), or leave it empty.`] : []]);
     }
     for (const [f, messages] of checks) f.setErrors(messages);
     const bad = form.querySelector<HTMLElement>("[aria-invalid]");

@@ -107,7 +107,9 @@ export function createSettings(backend: Backend, errors: ErrorSink): ScreenView 
     const bothOrNone = (quietFrom.value === "") === (quietTo.value === "");
     const same = quietFrom.value !== "" && quietFrom.value === quietTo.value;
     fTo.setErrors(!bothOrNone ? ["Give both a start and an end time, or neither."] : same ? ["The end must differ from the start."] : []);
-    const whole = (input: HTMLInputElement) => input.value.trim() === "" || /^[1-9]\d*$/.test(input.value.trim());
+    // "10,000" is no number to the browser: the field then reads empty (badInput).
+    const whole = (input: HTMLInputElement) =>
+      !input.validity.badInput && (input.value.trim() === "" || /^[1-9]\d*$/.test(input.value.trim()));
     fBurst.setErrors(whole(burst) ? [] : ["Enter a whole number of at least 1, or leave it empty."]);
     fWindow.setErrors(whole(windowS) ? [] : ["Enter a whole number of seconds, or leave it empty."]);
     const bad = notifications.querySelector<HTMLElement>("[aria-invalid]");
