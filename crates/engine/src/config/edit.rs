@@ -125,12 +125,20 @@ impl ConfigDoc {
     }
 
     /// Adds a listener, or replaces the one named `original`.
+    /// Adds a listener, or replaces the one named `original`. A replaced listener stays
+    /// paused or running as it is: pausing is [`Self::set_paused`]'s, and an editor opened
+    /// before a pause (from the tray) must not resume it by saving.
     pub fn put_listener(
         &mut self,
         original: Option<&str>,
         mut entry: ListenerEntry,
     ) -> Result<(), EditError> {
         entry.name = entry.name.trim().to_string();
+        if let Some(current) =
+            original.and_then(|o| self.file.listeners.iter().find(|l| l.name == o))
+        {
+            entry.paused = current.paused;
+        }
         put(&mut self.file.listeners, "listener", original, entry).map(drop)
     }
 
@@ -351,6 +359,17 @@ headers = { "X-Team" = "ops" }
         let mode = std::fs::metadata(&real).expect("real").permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         assert!(ConfigDoc::load(&real).expect("reload").view().listeners[0].paused);
+    }
+
+    #[test]
+    fn saving_a_listener_keeps_it_paused_or_running() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut d = doc(dir.path());
+        // An editor opened while it ran; meanwhile the tray paused everything.
+        let stale = d.view().listeners[0].clone();
+        d.set_paused(None, true).expect("pause all");
+        d.put_listener(Some("transfers"), stale).expect("save");
+        assert!(d.view().listeners[0].paused, "still paused");
     }
 
     #[test]
