@@ -33,6 +33,8 @@ done
 grep "demo chain ready" "$DEMO_DIR/demo.log"
 
 export TOKENWATCH_CONFIG="$DEMO_DIR/config.toml"
+# An identity of its own: a Tokenwatch the user already runs keeps its window and data.
+export TOKENWATCH_APP_ID="${TOKENWATCH_APP_ID:-dev.tokenwatch.demo}"
 export TOKENWATCH_DATA_DIR="${TOKENWATCH_DATA_DIR:-$DEMO_DIR/data}"
 # A fresh demo chain each time: start from an empty demo database.
 rm -rf "$TOKENWATCH_DATA_DIR"
@@ -55,6 +57,6 @@ if [ -z "${DISPLAY:-}" ]; then
   echo "Tokenwatch runs on display $DISPLAY; Ctrl-C stops the app and the demo chain."
   wait "${pids[-1]}"
 else
-  log "opening Tokenwatch (close the window or Ctrl-C to stop the demo)"
+  log "opening Tokenwatch (quit it from its tray menu, or Ctrl-C here, to stop the demo)"
   "$CARGO_TARGET_DIR/debug/tokenwatch-app"
 fi

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager};
 use tokenwatch_engine::deliver::desktop::{DesktopSink, Popup};
@@ -73,6 +74,7 @@ pub async fn run(
             .map(|c| c.notifications.clone())
             .unwrap_or_default(),
     ));
+    let mut retry = FIRST_RETRY;
     loop {
         let engine = match config {
             Ok(c) => start(&app, c, &db, &desktop).await,
@@ -86,17 +88,31 @@ pub async fn run(
                 follow(&app, engine, &mut configs, &desktop, &mut stop).await;
                 return;
             }
+            // Not started: again with an edited configuration, or after a while (the
+            // database may be free by then, the keychain unlocked, the file fixed by hand).
             None => tokio::select! {
                 next = configs.recv() => match next {
-                    Some(next) => config = Ok(next),
+                    Some(next) => {
+                        config = Ok(next);
+                        retry = FIRST_RETRY;
+                    }
                     None => return,
                 },
+                _ = tokio::time::sleep(retry) => {
+                    tracing::info!("starting the engine again");
+                    retry = (retry * 2).min(LAST_RETRY);
+                    config = load_config(&config_path);
+                }
                 // Only `true` is ever sent: the app is quitting.
                 _ = stop.changed() => return,
             },
         }
     }
 }
+
+/// Waits before starting an engine that could not start again: doubling, up to the last.
+const FIRST_RETRY: Duration = Duration::from_secs(5);
+const LAST_RETRY: Duration = Duration::from_secs(60);
 
 async fn start(
     app: &AppHandle,

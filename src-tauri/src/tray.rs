@@ -53,7 +53,12 @@ fn pause_all<R: Runtime>(app: &AppHandle<R>, paused: bool) {
                 .await;
         match result {
             Ok(_) => tracing::info!(paused, "all listeners paused/resumed from the tray"),
-            Err(e) => tracing::error!(error = %e, "cannot pause/resume from the tray"),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot pause/resume from the tray");
+                let what = if paused { "paused" } else { "resumed" };
+                let message = format!("The listeners could not be {what} from the tray: {e}");
+                let _ = tauri::Emitter::emit(&app, "engine-alert", message);
+            }
         }
     });
 }

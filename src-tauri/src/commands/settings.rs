@@ -62,17 +62,21 @@ pub async fn save_notifications(
     .await
 }
 
-/// Whether secrets can go to the OS keychain; `noKeychain` says why not.
+/// Whether secrets can go to the OS keychain; `noKeychain` says why not. (Off the main
+/// thread: the keychain may wait for the user at an unlock prompt.)
 #[tauri::command]
-pub fn keychain_status() -> Result<(), AppError> {
-    OsKeychain.check().map_err(AppError::NoKeychain)
+pub async fn keychain_status() -> Result<(), AppError> {
+    super::events::blocking(|| OsKeychain.check().map_err(AppError::NoKeychain)).await
 }
 
 /// Keeps a secret (webhook secret, URL with an API key) in the OS keychain under `name`,
 /// for the configuration to name with `*_keychain = "name"`.
 #[tauri::command]
-pub fn store_secret(name: String, value: String) -> Result<(), AppError> {
-    OsKeychain
-        .store(&name, &value)
-        .map_err(AppError::NoKeychain)
+pub async fn store_secret(name: String, value: String) -> Result<(), AppError> {
+    super::events::blocking(move || {
+        OsKeychain
+            .store(&name, &value)
+            .map_err(AppError::NoKeychain)
+    })
+    .await
 }
