@@ -127,3 +127,42 @@ test("quiet hours and pop-up limits save; an invalid value shows a message and i
   expect(await to.inputValue()).toBe("06:15");
   expect(await burst.inputValue()).toBe("5");
 });
+
+test("a secret goes to the OS keychain under its name; without a keychain the form says so", async () => {
+  const settingsValue = { dataDir: HOME, configPath: `${HOME}/config.toml`, database: `${HOME}/tokenwatch.db`, logDir: `${HOME}/logs`, autostart: false };
+  const view = {
+    path: `${HOME}/config.toml`, networks: [], listeners: [], webhooks: [], rabbitmq: [],
+    notifications: { quiet_hours: null, burst: null, burst_window_s: null },
+  };
+  const { page } = await openApp({
+    tauri: {
+      engine_status: { value: { running: true, error: null, networks: [], listeners: [], targets: [], eventsStored: 0, database: "" } },
+      recent_events: { value: [] },
+      dashboard: { value: { until: null, bucketSecs: 1800, series: [], topContracts: [], topAddresses: [], addressSample: 0 } },
+      settings: { value: settingsValue },
+      config_view: { value: view },
+      keychain_status: { value: null },
+      store_secret: { value: null },
+    },
+  });
+  const settings = await gotoScreen(page, "settings");
+  const form = settings.getByTestId("secret-form");
+  await expectText(settings.getByTestId("keychain-status"), /stay in the OS keychain/);
+  await form.locator('input[name="secret_name"]').fill("ops secret");
+  await form.locator('input[name="secret_value"]').fill("whsec_abc");
+  await settings.getByTestId("secret-store").click();
+  expect(await form.locator('input[name="secret_name"]').getAttribute("aria-invalid")).not.toBeNull();
+  expect(await fakeCalls(page)).not.toContain("store_secret");
+  await form.locator('input[name="secret_name"]').fill("ops-secret");
+  await settings.getByTestId("secret-store").click();
+  await expectText(settings.getByTestId("secret-stored"), /Kept as "ops-secret"/);
+  expect(await fakeCalls(page)).toContain("store_secret");
+  expect(await form.locator('input[name="secret_value"]').inputValue()).toBe("");
+
+  const message = "No OS keychain answers (no Secret Service on this session).";
+  await setFakeAnswer(page, "keychain_status", { error: { kind: "noKeychain", message } });
+  await gotoScreen(page, "dashboard");
+  await gotoScreen(page, "settings");
+  await expectText(settings.getByTestId("keychain-status"), new RegExp(`^${message.replace(/[.()]/g, "\\$&")} Use a \\*_env key`));
+  expect(await settings.getByTestId("secret-store").isDisabled()).toBe(true);
+});

@@ -107,6 +107,10 @@ export interface Backend {
   setAutostart(enabled: boolean): Promise<boolean>;
   /** `save_notifications`: quiet hours and burst policy. */
   saveNotifications(notifications: NotificationsEntry): Promise<ConfigView>;
+  /** `keychain_status`: resolves when the OS keychain can keep secrets; rejects (`noKeychain`) saying why not. */
+  keychainStatus(): Promise<void>;
+  /** `store_secret`: keeps `value` in the OS keychain under `name` (for `*_keychain = "name"`). */
+  storeSecret(name: string, value: string): Promise<void>;
 }
 
 /** Normalises anything a command may reject with into an AppError. */
@@ -172,6 +176,8 @@ const tauriBackend: Backend = {
   settings: () => invoke<Settings>("settings"),
   setAutostart: (enabled) => invoke<boolean>("set_autostart", { enabled }),
   saveNotifications: (notifications) => invoke<ConfigView>("save_notifications", { notifications }),
+  keychainStatus: () => invoke<null>("keychain_status").then(() => undefined),
+  storeSecret: (name, value) => invoke<null>("store_secret", { name, value }).then(() => undefined),
 };
 
 /** True inside the Tauri webview. */

@@ -23,6 +23,8 @@ export type ConfigMock = Pick<
   | "settings"
   | "setAutostart"
   | "saveNotifications"
+  | "keychainStatus"
+  | "storeSecret"
 >;
 
 const TRANSFER = "Transfer(address indexed from, address indexed to, uint256 value)";
@@ -385,5 +387,9 @@ export function createConfigMock(): ConfigMock {
       view.notifications = { ...n };
       return snapshot();
     },
+    // A browser has no OS keychain: say so as the app does without one.
+    keychainStatus: () =>
+      Promise.reject(new Error("No OS keychain in the browser preview: secrets go in the configuration file or environment variables.")),
+    storeSecret: () => Promise.reject(new Error("No OS keychain in the browser preview.")),
   };
 }

@@ -1,5 +1,5 @@
 // Settings screen: where files live, start at login, desktop pop-up preferences, theme note.
-import { h } from "../dom";
+import { h, setText } from "../dom";
 import { toAppError, type Backend } from "../ipc";
 import { choice, copyButton, errorBox, field } from "./form";
 import type { ErrorSink, ScreenView } from "../screen";
@@ -47,6 +47,22 @@ export function createSettings(backend: Backend, errors: ErrorSink): ScreenView 
     notifyError,
     h("div", { class: "editor-actions" }, save, saved));
 
+  // Secrets in the OS keychain, for the configuration to name (`secret_keychain = "name"`).
+  const keychainState = h("p", { class: "help", "data-testid": "keychain-status", "aria-live": "polite" }, "Checking the keychain…");
+  const secretName = h("input", { name: "secret_name", spellcheck: false, autocomplete: "off", placeholder: "ops-secret" });
+  const secretValue = h("input", { name: "secret_value", type: "password", autocomplete: "off", spellcheck: false });
+  const fSecretName = field("Name", secretName, "What the configuration calls it.");
+  const fSecretValue = field("Secret", secretValue, "A webhook secret, or a URL that carries an API key.");
+  const storeButton = h("button", { type: "submit", class: "button", "data-testid": "secret-store" }, "Keep in keychain");
+  const stored = h("p", { class: "save-state muted", "data-testid": "secret-stored", "aria-live": "polite" });
+  const secretError = h("div");
+  const secrets = h("form", { class: "settings-form", "data-testid": "secret-form", novalidate: true },
+    keychainState,
+    h("div", { class: "row-2" }, fSecretName.el, fSecretValue.el),
+    secretError,
+    h("div", { class: "editor-actions" }, storeButton),
+    stored);
+
   const el = h("section", { class: "panel config-screen settings", "data-testid": "settings", "aria-labelledby": "settings-title" },
     h("h2", { class: "panel-title", id: "settings-title" }, "Settings"),
     h("fieldset", { class: "group" }, h("legend", {}, "Files"), paths),
@@ -54,6 +70,7 @@ export function createSettings(backend: Backend, errors: ErrorSink): ScreenView 
       choice(autostart, "Start Tokenwatch when I log in", "It keeps watching in the background; the window opens from the tray icon."),
       autostartError),
     h("fieldset", { class: "group" }, h("legend", {}, "Desktop pop-ups"), notifications),
+    h("fieldset", { class: "group" }, h("legend", {}, "Secrets"), secrets),
     h("fieldset", { class: "group" }, h("legend", {}, "Appearance"),
       h("p", { class: "help" }, "The light or dark theme follows your system setting.")));
 
@@ -83,7 +100,35 @@ export function createSettings(backend: Backend, errors: ErrorSink): ScreenView 
     } catch (err) {
       errors.show("settings", toAppError(err));
     }
+    backend.keychainStatus()
+      .then(() => {
+        setText(keychainState, "Secrets kept here stay in the OS keychain; the configuration names them, e.g. secret_keychain = \"ops-secret\".");
+        storeButton.disabled = false;
+      })
+      .catch((err: unknown) => {
+        setText(keychainState, `${toAppError(err).message} Use a *_env key in the configuration instead.`);
+        storeButton.disabled = true;
+      });
   }
+
+  secrets.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const name = secretName.value.trim();
+    fSecretName.setErrors(/^[\w.-]+$/.test(name) ? [] : ["Give a name of letters, digits, '.', '-' or '_'."]);
+    fSecretValue.setErrors(secretValue.value === "" ? ["Enter the secret."] : []);
+    const bad = secrets.querySelector<HTMLElement>("[aria-invalid]");
+    if (bad) return bad.focus();
+    storeButton.disabled = true;
+    secretError.replaceChildren();
+    setText(stored, "");
+    backend.storeSecret(name, secretValue.value)
+      .then(() => {
+        secretValue.value = "";
+        setText(stored, `Kept as "${name}". Name it in the configuration: secret_keychain, url_keychain or rpc_keychain = "${name}".`);
+      })
+      .catch((err: unknown) => secretError.replaceChildren(errorBox("The secret was not kept", toAppError(err))))
+      .finally(() => (storeButton.disabled = false));
+  });
 
   autostart.addEventListener("change", () => {
     const wanted = autostart.checked;
