@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   backfillFraction,
+  formatArgValue,
   formatArgs,
   formatBlock,
   formatCount,
@@ -12,6 +13,7 @@ import {
   formatTokenAmount,
   groupThousands,
   shortenAddress,
+  visibleText,
 } from "./format";
 import { summarize } from "./summary";
 import type { EngineStatus } from "./bindings/EngineStatus";
@@ -164,5 +166,13 @@ describe("summarize engine errors", () => {
   it("is Problem when the engine could not start", () => {
     const s: EngineStatus = { running: false, networks: [], listeners: [], targets: [], eventsStored: 0, database: "x.db", error: "bad config" };
     expect(summarize(s)).toEqual({ state: "Problem", reason: "bad config" });
+  });
+});
+
+describe("visibleText", () => {
+  it("shows characters that reorder or hide text instead of applying them", () => {
+    expect(visibleText("abc\u202Eevil")).toBe("abc\\u{202E}evil");
+    expect(formatArgValue("pay\u200Bme")).toBe("pay\\u{200B}me");
+    expect(visibleText("plain text")).toBe("plain text");
   });
 });

@@ -128,7 +128,7 @@ export function formatArgValue(value: unknown): string {
     if (isAddress(value)) return shortenAddress(value);
     if (INTEGER_RE.test(value)) return groupThousands(value);
     if (/^0x[0-9a-fA-F]{17,}$/.test(value)) return shortenAddress(value);
-    return value;
+    return visibleText(value);
   }
   if (typeof value === "number" || typeof value === "bigint") return formatCount(value);
   if (typeof value === "boolean") return String(value);
@@ -146,6 +146,15 @@ export function formatArgValue(value: unknown): string {
  * Decoded arguments in one line, in ABI order when `order` (the event's `argNames`) is given.
  * With `from` and `to` (transfers): "0x12…34 → 0x56…78  1,000"; otherwise "name=value  name=value".
  */
+/**
+ * Text from the chain with the characters that reorder or hide the text around them (bidi
+ * overrides and isolates, zero-width characters) shown as `\u{…}`: a string argument must
+ * not make a row read differently from what it holds.
+ */
+export function visibleText(s: string): string {
+  return s.replace(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\u061C\uFEFF]/g, (c) => `\\u{${c.codePointAt(0)?.toString(16).toUpperCase() ?? ""}}`);
+}
+
 export function formatArgs(args: Record<string, unknown>, order: string[] = []): string {
   const known = order.filter((k) => k in args);
   const keys = [...known, ...Object.keys(args).filter((k) => !known.includes(k))];

@@ -320,7 +320,9 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
   }
 
   function sortTitle(id: ColumnId): string {
-    return id === "amount" ? "Sort by amount (largest or smallest first)" : "Sort by time (newest or oldest first)";
+    return id === "amount"
+      ? "Sort by amount in the token's smallest units (largest or smallest first); filter by contract to compare one token"
+      : "Sort by time (newest or oldest first)";
   }
 
   function applyColumns(): void {

@@ -91,7 +91,7 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, onClose
     h("p", { class: "help" }, "Or build one: pick a value, a comparison and what to compare with."), builder.el);
   const fromBlock = h("input", { name: "from_block", spellcheck: false, autocomplete: "off", placeholder: "latest", value: form.fromBlock });
   const fFrom = field("Start from", fromBlock,
-    "latest watches new blocks only. A block number or a date (2024-05-01) first looks through past blocks from there.");
+    "latest watches new blocks only. A block number or a date (2024-05-01, midnight UTC) first looks through past blocks from there.");
 
   // Delivery
   const notify = checkbox({ name: "notify", checked: form.notify });

@@ -128,16 +128,31 @@ pub fn decode_symbol(b: &[u8]) -> Option<String> {
     let s: String = std::str::from_utf8(raw)
         .ok()?
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !invisible(*c))
         .take(16)
         .collect();
     let s = s.trim().to_string();
     (!s.is_empty()).then_some(s)
 }
 
+/// Characters that change how text around them reads without showing themselves: bidi
+/// overrides and isolates, zero-width characters. A token's symbol has no use for them
+/// (`USD\u{202E}CT` would read as another symbol).
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::{decode_symbol, reverted};
+
+    #[test]
+    fn a_symbol_loses_characters_that_reorder_or_hide_text() {
+        let mut word = [0u8; 32];
+        let raw = "US\u{202E}DC\u{200B}".as_bytes();
+        word[..raw.len()].copy_from_slice(raw);
+        assert_eq!(decode_symbol(&word).as_deref(), Some("USDC"));
+    }
 
     #[test]
     fn only_a_failed_call_means_not_a_token() {
