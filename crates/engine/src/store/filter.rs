@@ -52,7 +52,7 @@ pub(super) const WHERE: &str = " WHERE (:listener IS NULL OR l.name = :listener)
     AND (:event IS NULL OR e.event = :event OR e.signature = :event
          OR e.kind IN (SELECT id FROM event_kinds WHERE name = :event OR signature = :event))
     AND (:contract IS NULL OR e.contract = :contract)
-    AND (:address IS NULL OR instr(e.topics, :address) > 0 OR instr(e.data, :address) > 0)
+    AND (:address IS NULL OR tw_has_word(e.topics, e.data, :address))
     AND (:status IS NULL OR e.status = :status)
     AND (:from_block IS NULL OR e.block_number >= :from_block)
     AND (:to_block IS NULL OR e.block_number <= :to_block)
@@ -85,6 +85,26 @@ fn address(field: &str, value: &Option<String>) -> Result<Value, StoreError> {
     }
 }
 
+/// An address as the 32-byte word an argument holds it in (12 zero bytes, then it).
+fn word(field: &str, value: &Option<String>) -> Result<Value, StoreError> {
+    Ok(match address(field, value)? {
+        Value::Blob(a) => Value::Blob([[0u8; 12].as_slice(), &a].concat()),
+        other => other,
+    })
+}
+
+/// Whether one of a log's argument words is `word`: an indexed topic (after topic0) or a
+/// 32-byte word of its data (ABI encoding keeps every value, also inside arrays, on word
+/// boundaries). Bytes that only happen to contain it elsewhere (the zero address inside a
+/// small amount) do not count. Registered on every connection as `tw_has_word`.
+pub(super) fn has_word(topics: &[u8], data: &[u8], word: &[u8]) -> bool {
+    let topics = topics.get(32..).unwrap_or_default();
+    topics
+        .chunks_exact(32)
+        .chain(data.chunks_exact(32))
+        .any(|w| w == word)
+}
+
 fn text(v: &Option<String>) -> Value {
     match v.as_deref().map(str::trim) {
         None | Some("") => Value::Null,
@@ -106,7 +126,7 @@ pub(super) fn values(f: &EventFilter) -> Result<Vec<(&'static str, Value)>, Stor
         (":network", text(&f.network)),
         (":event", text(&f.event)),
         (":contract", address("contract", &f.contract)?),
-        (":address", address("address", &f.address)?),
+        (":address", word("address", &f.address)?),
         (":status", int(f.status.map(super::commit::status_code))),
         (":from_block", int(f.from_block)),
         (":to_block", int(f.to_block)),

@@ -21,6 +21,7 @@ mod schema;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
 
 pub use blocks::BlockRecord;
@@ -137,6 +138,17 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.create_scalar_function(
+            "tw_has_word",
+            3,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| {
+                let blob = |i: usize| -> rusqlite::Result<&[u8]> {
+                    Ok(ctx.get_raw(i).as_blob_or_null()?.unwrap_or_default())
+                };
+                Ok(filter::has_word(blob(0)?, blob(1)?, blob(2)?))
+            },
+        )?;
         Ok(Self {
             checkpointer: None,
             conn,

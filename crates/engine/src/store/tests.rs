@@ -787,6 +787,41 @@ fn the_export_writes_decoded_arguments_as_the_app_shows_them() {
 }
 
 #[test]
+fn the_address_filter_matches_whole_arguments_not_bytes_inside_them() {
+    let (_d, mut store, net, l) = setup();
+    // A mint (from the zero address) and a transfer of a small amount: its 32-byte word
+    // holds twenty zero bytes, but no argument is the zero address.
+    let c = commit(
+        net,
+        (0, 9),
+        vec![l],
+        vec![
+            transfer(1, 0x00, 0xb1, 5, vec![l]),
+            transfer(2, 0xa1, 0xb1, 7, vec![l]),
+        ],
+    );
+    store.commit(&c).expect("commit");
+    let zero = EventFilter {
+        address: Some(Address::ZERO.to_string()),
+        ..EventFilter::default()
+    };
+    let rows = store
+        .history_page(&zero, HistorySort::Oldest, 0, 10)
+        .expect("page");
+    assert_eq!(
+        rows.iter().map(|e| e.block_number).collect::<Vec<_>>(),
+        vec![1]
+    );
+    assert_eq!(store.history_count(&zero).expect("count"), 1);
+    let mut csv = Vec::new();
+    crate::export::export_csv(&store, &zero, &mut csv).expect("export");
+    assert_eq!(
+        csv::Reader::from_reader(csv.as_slice()).records().count(),
+        1
+    );
+}
+
+#[test]
 fn one_signature_under_two_sets_of_names_exports_its_arguments_as_json() {
     let (_d, mut store, net, l) = setup();
     // WETH9 names the arguments of the same `Transfer(address,address,uint256)` otherwise.
