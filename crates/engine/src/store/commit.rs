@@ -171,7 +171,8 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?;
-        Ok(row.map(|(b, h)| (b as u64, B256::from_slice(&h))))
+        row.map(|(b, h): (i64, Vec<u8>)| Ok((b as u64, super::blocks::b256(&h)?)))
+            .transpose()
     }
 
     /// Highest block of the network with a stored, not removed, event.

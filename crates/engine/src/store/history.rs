@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use alloy_primitives::Address;
 use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -334,20 +335,23 @@ impl Store {
 
     /// Events per `bucket_secs` per listener over the `window_secs` before the newest
     /// stored block time, the busiest contracts in that window and the busiest addresses
-    /// among the latest events.
+    /// among the latest events. Removed events do not count.
+    ///
+    /// Each network's events are found by block number, not by id: a listener that
+    /// backfills old blocks stores them after today's, with higher ids.
     pub fn dashboard(&self, window_secs: i64, bucket_secs: i64) -> Result<Dashboard, StoreError> {
         let bucket_secs = bucket_secs.max(1);
-        let until: Option<i64> = self
+        let networks: Vec<i64> = self
             .conn
-            .query_row(
-                "SELECT block_time FROM events WHERE block_time IS NOT NULL ORDER BY id DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
+            .prepare_cached("SELECT id FROM networks")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut until: Option<i64> = None;
+        for &n in &networks {
+            if let Some(t) = self.newest_time(n)? {
+                until = Some(until.map_or(t, |u: i64| u.max(t)));
+            }
+        }
         let Some(until) = until else {
             return Ok(Dashboard {
                 bucket_secs,
@@ -355,49 +359,76 @@ impl Store {
             });
         };
         let since = until - window_secs;
-        let first = self.first_id_since(since)?;
+        let mut series = Vec::new();
+        let mut top_contracts = Vec::new();
+        for &n in &networks {
+            let Some(first_block) = self.first_block_since(n, since)? else {
+                continue;
+            };
+            // Listeners belong to one network: the series of two networks never merge.
+            series.extend(self.series(n, first_block, since, bucket_secs)?);
+            top_contracts.extend(self.top_contracts(n, first_block, since)?);
+        }
+        series.sort_by(|a, b| a.listener.cmp(&b.listener));
+        top_contracts.sort_by_key(|t| std::cmp::Reverse(t.count));
+        top_contracts.truncate(TOP as usize);
         Ok(Dashboard {
             until: Some(until),
             bucket_secs,
-            series: self.series(first, since, bucket_secs)?,
-            top_contracts: self.top_contracts(first, since)?,
+            series,
+            top_contracts,
             top_addresses: self.top_addresses()?,
             address_sample: ADDRESS_SAMPLE as u64,
         })
     }
 
-    /// The oldest event id of the window: events are stored in time order per network,
-    /// so walking back from the newest stops at the window's start instead of reading all.
-    fn first_id_since(&self, since: i64) -> Result<i64, StoreError> {
-        let mut stmt = self
+    /// The block time of the network's newest block with a known time.
+    fn newest_time(&self, network_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self
             .conn
-            .prepare_cached("SELECT id, block_time FROM events ORDER BY id DESC")?;
-        let mut rows = stmt.query([])?;
-        let mut first = i64::MAX;
+            .prepare_cached(
+                "SELECT block_time FROM events WHERE network_id = ?1 AND block_time IS NOT NULL
+                 ORDER BY block_number DESC LIMIT 1",
+            )?
+            .query_row([network_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The network's first block inside the window: block times grow with block numbers,
+    /// so walking back from the newest stops at the window's start instead of reading all.
+    fn first_block_since(&self, network_id: i64, since: i64) -> Result<Option<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT block_number, block_time FROM events WHERE network_id = ?1
+             ORDER BY block_number DESC",
+        )?;
+        let mut rows = stmt.query([network_id])?;
+        let mut first = None;
         while let Some(r) = rows.next()? {
             let time: Option<i64> = r.get(1)?;
             if time.is_some_and(|t| t < since) {
                 break;
             }
-            first = r.get(0)?;
+            first = Some(r.get(0)?);
         }
         Ok(first)
     }
 
     fn series(
         &self,
-        first: i64,
+        network_id: i64,
+        first_block: i64,
         since: i64,
         bucket: i64,
     ) -> Result<Vec<ListenerSeries>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT l.name, (e.block_time / ?2) * ?2 AS t, count(*) FROM matches m
-               JOIN events e ON e.id = m.event_id
+            "SELECT l.name, (e.block_time / ?2) * ?2 AS t, count(*) FROM events e
+               JOIN matches m ON m.event_id = e.id
                JOIN listeners l ON l.id = m.listener_id
-              WHERE m.event_id >= ?3 AND e.block_time >= ?1
+              WHERE e.network_id = ?3 AND e.block_number >= ?4 AND e.block_time >= ?1
+                AND e.status != 2
               GROUP BY l.name, t ORDER BY l.name, t",
         )?;
-        let mut rows = stmt.query(rusqlite::params![since, bucket, first])?;
+        let mut rows = stmt.query(rusqlite::params![since, bucket, network_id, first_block])?;
         let mut out: Vec<ListenerSeries> = Vec::new();
         while let Some(r) = rows.next()? {
             let (name, t, n): (String, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
@@ -412,15 +443,21 @@ impl Store {
         Ok(out)
     }
 
-    fn top_contracts(&self, first: i64, since: i64) -> Result<Vec<TopEntry>, StoreError> {
+    fn top_contracts(
+        &self,
+        network_id: i64,
+        first_block: i64,
+        since: i64,
+    ) -> Result<Vec<TopEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT n.name, e.contract, t.symbol, count(*) AS c FROM events e
                JOIN networks n ON n.id = e.network_id
                LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract
-              WHERE e.id >= ?3 AND e.block_time >= ?1
-              GROUP BY e.network_id, e.contract ORDER BY c DESC LIMIT ?2",
+              WHERE e.network_id = ?3 AND e.block_number >= ?4 AND e.block_time >= ?1
+                AND e.status != 2
+              GROUP BY e.contract ORDER BY c DESC LIMIT ?2",
         )?;
-        let mut rows = stmt.query(rusqlite::params![since, TOP, first])?;
+        let mut rows = stmt.query(rusqlite::params![since, TOP, network_id, first_block])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let contract: Vec<u8> = r.get(1)?;

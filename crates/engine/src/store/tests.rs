@@ -654,6 +654,39 @@ fn dashboard_buckets_per_listener_and_ranks_addresses() {
 }
 
 #[test]
+fn the_dashboard_window_follows_block_times_not_storage_order() {
+    let (_d, mut store, net, l) = setup();
+    // Today's blocks first; then a listener backfills old blocks, stored after them.
+    let live = commit(
+        net,
+        (1000, 1010),
+        vec![l],
+        (1000..=1010)
+            .map(|b| transfer(b, 0xa1, 0xb1, b, vec![l]))
+            .collect(),
+    );
+    store.commit(&live).expect("live");
+    let old = commit(
+        net,
+        (1, 10),
+        vec![l],
+        (1..=10)
+            .map(|b| transfer(b, 0xa2, 0xb2, b, vec![l]))
+            .collect(),
+    );
+    store.commit(&old).expect("backfill");
+    let d = store.dashboard(100, 10).expect("dashboard");
+    assert_eq!(
+        d.until,
+        Some(1_700_001_010),
+        "the newest block, not the last stored"
+    );
+    let total: u64 = d.series.iter().flat_map(|s| &s.points).map(|p| p.1).sum();
+    assert_eq!(total, 11, "today's events, none of the backfilled ones");
+    assert_eq!(d.top_contracts[0].count, 11);
+}
+
+#[test]
 fn rows_stored_before_schema_8_read_as_they_were_stored_beside_new_ones() {
     let (_d, mut store, net, l) = setup();
     let c = commit(
