@@ -51,6 +51,9 @@ async fn subscribe(url: &str, wake: &Notify) -> Result<(), String> {
     while let Some(msg) = ws.next().await {
         match msg.map_err(|e| e.to_string())? {
             Message::Text(t) if t.contains("eth_subscription") => wake.notify_one(),
+            // Subscribed again: blocks mined while the stream was away are fetched now, not
+            // at the next head or poll.
+            Message::Text(t) if t.contains("\"result\"") => wake.notify_one(),
             Message::Text(t) if t.contains("\"error\"") => return Err(t.to_string()),
             Message::Ping(p) => ws.send(Message::Pong(p)).await.map_err(|e| e.to_string())?,
             Message::Close(_) => return Err("the server closed the connection".into()),
