@@ -150,10 +150,17 @@ async fn documented_config_backfills_what_the_chain_holds() {
         !dir.path().join("history.csv.part").exists(),
         "no partial file left"
     );
-    for target in [db.clone(), dir.path().join("events.db-wal")] {
-        if !target.exists() {
-            continue;
-        }
+    // A reader holds the database open, as the app or a `run` would: its log files exist.
+    let reader = rusqlite::Connection::open(&db).expect("open");
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .expect("read");
+    for target in [
+        db.clone(),
+        dir.path().join("events.db-wal"),
+        dir.path().join("events.db-shm"),
+    ] {
+        assert!(target.exists(), "{}", target.display());
         let onto_db = tokenwatch(&[
             "export",
             "--db",
@@ -165,6 +172,7 @@ async fn documented_config_backfills_what_the_chain_holds() {
         assert_eq!(onto_db.status.code(), Some(2), "{err}");
         assert!(err.contains("is the database being exported"), "{err}");
     }
+    drop(reader);
     assert_eq!(
         export(&db, &["--listener", "transfers"]).len(),
         21,

@@ -177,8 +177,22 @@ async fn receiver_down_for_a_while_gets_everything_in_order_when_back() {
         || format!("{:?}", engine.status()),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(receiver.received().is_empty());
+    // The engine keeps trying while the receiver is down: all seven wait, the reason shown.
+    eventually(
+        "seven deliveries queued behind a failing attempt",
+        Duration::from_secs(10),
+        || {
+            engine.status().targets.iter().any(|t| {
+                t.target == "webhook:ops"
+                    && t.queued == 7
+                    && t.parked == 0
+                    && t.last_error.is_some()
+                    && t.last_ok_ms.is_none()
+            })
+        },
+        || format!("{:?}", engine.status().targets),
+    )
+    .await;
     receiver.resume().await.expect("receiver back");
     transfers(&token, &accounts, 3).await;
     let expected = chain_idempotency_keys(&anvil, &token).await;
@@ -633,7 +647,21 @@ async fn desktop_popups_skip_history_wait_out_quiet_hours_and_summarise_bursts()
         || format!("{:?}", engine.status()),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Queued for the desktop (held by the quiet hours), the history not at all.
+    let desktop_queued = |n: u64| {
+        let status = engine.status();
+        status
+            .targets
+            .iter()
+            .any(|t| t.target == "desktop" && t.queued == n)
+    };
+    eventually(
+        "six pop-ups held",
+        Duration::from_secs(10),
+        || desktop_queued(6),
+        || format!("{:?}", engine.status().targets),
+    )
+    .await;
     assert!(
         shown.0.lock().expect("shown").is_empty(),
         "nothing during quiet hours, no history"
@@ -665,7 +693,13 @@ async fn desktop_popups_skip_history_wait_out_quiet_hours_and_summarise_bursts()
 
     // The window is full: the next one waits for it, then shows.
     transfers(&token, &accounts, 1).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    eventually(
+        "the next event stored and held for the window",
+        Duration::from_secs(30),
+        || stored_rows(&db, None).len() == 13 && desktop_queued(1),
+        || format!("{:?}", engine.status().targets),
+    )
+    .await;
     assert_eq!(shown.0.lock().expect("shown").len(), 3);
     clock.set(Duration::from_secs(61), 7 * 60 + 1);
     eventually(

@@ -169,26 +169,61 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
         "--db",
         db.to_str().expect("path"),
     ];
+    // Rows stored so far, and whether the amount index exists (it is left out while a
+    // bulk load runs), read without disturbing the writer.
+    let peek = |db: &std::path::Path| -> (i64, bool) {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+        let Ok(conn) = rusqlite::Connection::open_with_flags(db, flags) else {
+            return (0, false);
+        };
+        let rows = conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap_or(0);
+        let indexed = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'events_amount'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .is_ok_and(|n| n > 0);
+        (rows, indexed)
+    };
     let mut seed = std::process::id() as u64;
+    let (mut before, mut mid_backfill, mut cut_bulk_load) = (0i64, 0, false);
     for round in 0..6 {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
             .args(args)
             .env("TOKENWATCH_LOG", "warn")
             .spawn()
             .expect("spawn");
+        // Killed at a random moment once this run has stored something of its own.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while peek(&db).0 <= before && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        let ms = 150 + (seed >> 33) % 500;
+        let ms = (seed >> 33) % 120;
         tokio::time::sleep(Duration::from_millis(ms)).await;
         child.kill().expect("SIGKILL");
         child.wait().expect("reap");
-        let (live, _) = stored(&db);
-        eprintln!(
-            "round {round}: killed after {ms} ms with {} events stored",
-            live.len()
-        );
+        let (after, indexed) = peek(&db);
+        eprintln!("round {round}: killed {ms} ms after its first write, {after} events stored");
+        if before < after && after < 10_000 {
+            mid_backfill += 1;
+        }
+        cut_bulk_load |= !indexed && after < 10_000;
+        before = after;
+        if after >= 10_000 {
+            break;
+        }
     }
+    assert!(
+        mid_backfill >= 3,
+        "only {mid_backfill} kills landed in the middle of the backfill"
+    );
+    assert!(cut_bulk_load, "no kill interrupted the bulk load");
     let out = tokenwatch(&[&args[..], &["--until-head"]].concat());
     assert_eq!(
         out.status.code(),
