@@ -1,9 +1,26 @@
 // The Settings screen: where the files are (with Copy), start at login, quiet hours and pop-up limits.
 import { expect, test } from "vitest";
-import { fakeCalls, setFakeAnswer } from "./fake-tauri";
+import { fakeCalls, setFakeAnswer, type FakeAnswers } from "./fake-tauri";
 import { expectText, gotoScreen, openApp } from "./harness";
 
 const HOME = "/home/you/.local/share/tokenwatch";
+
+/** Scripted answers for an app with nothing configured, on the Settings screen, plus `more`. */
+function settingsAnswers(more: FakeAnswers): FakeAnswers {
+  const settingsValue = { dataDir: HOME, configPath: `${HOME}/config.toml`, database: `${HOME}/tokenwatch.db`, logDir: `${HOME}/logs`, autostart: false };
+  const view = {
+    path: `${HOME}/config.toml`, networks: [], listeners: [], webhooks: [], rabbitmq: [],
+    notifications: { quiet_hours: null, burst: null, burst_window_s: null },
+  };
+  return {
+    engine_status: { value: { running: true, error: null, networks: [], listeners: [], targets: [], eventsStored: 0, database: "" } },
+    recent_events: { value: [] },
+    dashboard: { value: { until: null, bucketSecs: 1800, series: [], topContracts: [], topAddresses: [], addressSample: 0 } },
+    settings: { value: settingsValue },
+    config_view: { value: view },
+    ...more,
+  };
+}
 
 test("shows the four paths, each with a Copy button that copies it", async () => {
   const { page } = await openApp();
@@ -50,21 +67,7 @@ test("start at login is off by default and stays on once turned on", async () =>
 });
 
 test("toggling start at login calls set_autostart; a refusal puts the box back and says why", async () => {
-  const settingsValue = { dataDir: HOME, configPath: `${HOME}/config.toml`, database: `${HOME}/tokenwatch.db`, logDir: `${HOME}/logs`, autostart: false };
-  const view = {
-    path: `${HOME}/config.toml`, networks: [], listeners: [], webhooks: [], rabbitmq: [],
-    notifications: { quiet_hours: null, burst: null, burst_window_s: null },
-  };
-  const { page } = await openApp({
-    tauri: {
-      engine_status: { value: { running: true, error: null, networks: [], listeners: [], targets: [], eventsStored: 0, database: "" } },
-      recent_events: { value: [] },
-      dashboard: { value: { until: null, bucketSecs: 1800, series: [], topContracts: [], topAddresses: [], addressSample: 0 } },
-      settings: { value: settingsValue },
-      config_view: { value: view },
-      set_autostart: { value: true },
-    },
-  });
+  const { page } = await openApp({ tauri: settingsAnswers({ set_autostart: { value: true } }) });
   const settings = await gotoScreen(page, "settings");
   const autostart = settings.locator('input[name="autostart"]');
   await settings.getByTestId("settings-path").first().waitFor();
@@ -129,21 +132,8 @@ test("quiet hours and pop-up limits save; an invalid value shows a message and i
 });
 
 test("a secret goes to the OS keychain under its name; without a keychain the form says so", async () => {
-  const settingsValue = { dataDir: HOME, configPath: `${HOME}/config.toml`, database: `${HOME}/tokenwatch.db`, logDir: `${HOME}/logs`, autostart: false };
-  const view = {
-    path: `${HOME}/config.toml`, networks: [], listeners: [], webhooks: [], rabbitmq: [],
-    notifications: { quiet_hours: null, burst: null, burst_window_s: null },
-  };
   const { page } = await openApp({
-    tauri: {
-      engine_status: { value: { running: true, error: null, networks: [], listeners: [], targets: [], eventsStored: 0, database: "" } },
-      recent_events: { value: [] },
-      dashboard: { value: { until: null, bucketSecs: 1800, series: [], topContracts: [], topAddresses: [], addressSample: 0 } },
-      settings: { value: settingsValue },
-      config_view: { value: view },
-      keychain_status: { value: null },
-      store_secret: { value: null },
-    },
+    tauri: settingsAnswers({ keychain_status: { value: null }, store_secret: { value: null } }),
   });
   const settings = await gotoScreen(page, "settings");
   const form = settings.getByTestId("secret-form");

@@ -49,26 +49,20 @@ impl<'a> Env<'a> {
     /// this event's array) is unknown, not false: a later true item still decides the
     /// `or`; otherwise the `or` is unknown too (the error), as `not` of it is.
     fn any(&self, items: &'a [Expr]) -> Result<bool, EvalError> {
-        let mut unknown = None;
-        for item in items {
-            match self.expr(item) {
-                Ok(true) => return Ok(true),
-                Ok(false) => {}
-                Err(e) => {
-                    unknown.get_or_insert(e);
-                }
-            }
-        }
-        unknown.map_or(Ok(false), Err)
+        self.any_is(items, true)
     }
 
     /// Whether an item is false; unknown items as in [`Self::any`].
     fn any_false(&self, items: &'a [Expr]) -> Result<bool, EvalError> {
+        self.any_is(items, false)
+    }
+
+    fn any_is(&self, items: &'a [Expr], wanted: bool) -> Result<bool, EvalError> {
         let mut unknown = None;
         for item in items {
             match self.expr(item) {
-                Ok(false) => return Ok(true),
-                Ok(true) => {}
+                Ok(v) if v == wanted => return Ok(true),
+                Ok(_) => {}
                 Err(e) => {
                     unknown.get_or_insert(e);
                 }
