@@ -134,3 +134,49 @@ async fn broker_gets_every_event_in_order_across_a_broker_restart() {
         assert_eq!(m.json()["data"]["network"], "local");
     }
 }
+
+/// A message no queue takes (nothing bound for its routing key) is returned by the broker:
+/// it counts as failed, is retried, and is parked with the reason, never marked delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_no_queue_takes_is_a_failure_not_a_delivery() {
+    assert!(
+        RabbitMq::available(),
+        "rabbitmq-server is not installed; run scripts/install-system-deps.sh"
+    );
+    let broker = RabbitMq::start().await.expect("rabbitmq");
+    let anvil = Anvil::start().await.expect("anvil");
+    let token = token_with_transfers(&anvil, 1).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("events.db");
+    let text = format!(
+        "{}\n[[rabbitmq]]\nname = \"bus\"\nurl = \"{}\"\nexchange = \"nobody-listens\"\nretry_initial_ms = 20\nmax_attempts = 2\ntimeout_ms = 10000\n{}",
+        network(&anvil, 0),
+        broker.url(),
+        listener(
+            "transfers",
+            &[token.address().to_string()],
+            &["erc20:Transfer"],
+            "from_block = 0\nrabbitmq = [\"bus\"]"
+        )
+    );
+    let config = write(dir.path(), "config.toml", &text);
+    let out = run_until_head_cli(&config, &db);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = tokenwatch(&["deliveries", "--db", db.to_str().expect("path"), "--all"]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(!rows.is_empty(), "{text}");
+    assert!(
+        rows.iter().all(|l| l.contains("\tparked\t")),
+        "none delivered: {text}"
+    );
+    assert!(
+        rows[rows.len() - 1].contains("no queue is bound to exchange \"nobody-listens\""),
+        "{text}"
+    );
+}

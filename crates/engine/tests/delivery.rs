@@ -214,6 +214,40 @@ async fn receiver_down_for_a_while_gets_everything_in_order_when_back() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_is_a_failure_not_a_delivery() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, _) = token_and_accounts(&anvil, 1).await;
+    let moved = Receiver::start().await.expect("receiver");
+    moved.set_answer(Answer::Status(302));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hook = webhook(
+        "moved",
+        &moved.url(),
+        &format!("secret = \"{SECRET}\"\nmax_attempts = 2\nretry_initial_ms = 20"),
+    );
+    let cfg = write(
+        dir.path(),
+        "config.toml",
+        &config(&anvil, &token, &hook, "webhooks = [\"moved\"]"),
+    );
+    let db = dir.path().join("events.db");
+    let out = run_until_head_cli(&cfg, &db);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(moved.received().len(), 2, "tried twice, as configured");
+    let list = tokenwatch(&["deliveries", "--db", db.to_str().expect("path")]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    let parked: Vec<&str> = text.lines().skip(1).collect();
+    assert!(!parked.is_empty(), "{text}");
+    assert!(parked.iter().all(|l| l.contains("webhook:moved")), "{text}");
+    assert!(parked[parked.len() - 1].contains("HTTP 302"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_receiver_is_parked_without_blocking_the_other_and_redelivered_later() {
     let anvil = Anvil::start().await.expect("anvil");
     let (token, _) = token_and_accounts(&anvil, 4).await;
