@@ -265,7 +265,11 @@ async fn node_down_then_back_the_engine_catches_up() {
     })
     .await;
     anvil.stop().await.expect("stop node");
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The outage is seen and shown, not taken for a quiet chain.
+    wait_until("the outage shown", Duration::from_secs(30), || {
+        engine.status().networks[0].error.is_some()
+    })
+    .await;
     anvil.restart().await.expect("restart node");
     let accounts = anvil.accounts().await.expect("accounts");
     token
@@ -279,6 +283,12 @@ async fn node_down_then_back_the_engine_catches_up() {
     wait_until("catch-up after the outage", Duration::from_secs(60), || {
         stored(&db).0 == chain
     })
+    .await;
+    wait_until(
+        "the outage no longer shown",
+        Duration::from_secs(30),
+        || engine.status().networks[0].error.is_none(),
+    )
     .await;
     engine.shutdown().await.expect("shutdown");
 }
