@@ -338,6 +338,74 @@ async fn failing_receiver_is_parked_without_blocking_the_other_and_redelivered_l
     );
 }
 
+/// `run --until-head` waits for its deliveries; interrupted before they are done, it says
+/// so with exit 1, and what was not delivered stays queued for the next run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn until_head_interrupted_before_its_deliveries_are_done_exits_1() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, _) = token_and_accounts(&anvil, 2).await;
+    let receiver = Receiver::start().await.expect("receiver");
+    receiver.set_answer(Answer::Hang);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = write(
+        dir.path(),
+        "config.toml",
+        &config(
+            &anvil,
+            &token,
+            &webhook(
+                "ops",
+                &receiver.url(),
+                &format!("secret = \"{SECRET}\"\ntimeout_ms = 60000"),
+            ),
+            "webhooks = [\"ops\"]",
+        ),
+    );
+    let db = dir.path().join("events.db");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
+        .args([
+            "run",
+            "--config",
+            cfg.to_str().expect("path"),
+            "--db",
+            db.to_str().expect("path"),
+            "--until-head",
+        ])
+        .env("TOKENWATCH_LOG", "warn")
+        .spawn()
+        .expect("spawn tokenwatch");
+    receiver
+        .wait_for(1, Duration::from_secs(30))
+        .await
+        .expect("first attempt");
+    let interrupt = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(interrupt.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running after SIGINT"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "interrupted before its deliveries were done"
+    );
+    let queued = Store::open_reader(&db)
+        .expect("db")
+        .queued_count(&[])
+        .expect("count");
+    assert_eq!(queued, 3, "every delivery still queued for the next run");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_between_storing_and_delivering_loses_nothing_and_keeps_the_id() {
     let anvil = Anvil::start().await.expect("anvil");

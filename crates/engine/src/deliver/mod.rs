@@ -30,6 +30,9 @@ pub const DESKTOP: &str = "desktop";
 /// Messages taken from one lane per round.
 const BATCH: u32 = 200;
 
+/// How long a stop waits for a message in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
 /// What one attempt to send one message gave.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
@@ -244,11 +247,20 @@ impl Outbox {
         }
     }
 
-    /// Stops every worker after its current message.
+    /// Stops every worker after its current message, or cuts that message off after
+    /// [`SHUTDOWN_GRACE`] (a receiver that does not answer must not hold up a stop). A
+    /// message cut off is still queued and goes again on the next run: at least once.
     pub async fn shutdown(&mut self) {
         let _ = self.stop.send(true);
-        for (_, task) in self.workers.drain() {
-            let _ = task.await;
+        for (key, mut task) in self.workers.drain() {
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+            {
+                tracing::warn!(target = %key, "a delivery in flight was cut off by the stop; it goes again next run");
+                task.abort();
+                let _ = task.await;
+            }
         }
     }
 }
