@@ -338,6 +338,61 @@ async fn failing_receiver_is_parked_without_blocking_the_other_and_redelivered_l
     );
 }
 
+/// `tokenwatch redeliver` while a run holds the database: the parked messages are queued
+/// again, and the running process sends them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redeliver_during_a_run_is_sent_by_that_run() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let (token, _) = token_and_accounts(&anvil, 2).await;
+    let receiver = Receiver::start().await.expect("receiver");
+    receiver.set_answer(Answer::Status(500));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("events.db");
+    let text = config(
+        &anvil,
+        &token,
+        &webhook(
+            "ops",
+            &receiver.url(),
+            &format!("secret = \"{SECRET}\"\nmax_attempts = 1"),
+        ),
+        "webhooks = [\"ops\"]",
+    );
+    let engine = Engine::start(parse_config(&text), &db, RunOptions::default())
+        .await
+        .expect("engine");
+    eventually(
+        "three deliveries parked",
+        Duration::from_secs(30),
+        || {
+            engine
+                .status()
+                .targets
+                .iter()
+                .any(|t| t.target == "webhook:ops" && t.parked == 3 && t.queued == 0)
+        },
+        || format!("{:?}", engine.status().targets),
+    )
+    .await;
+    let tried = receiver.received().len();
+    receiver.set_answer(Answer::Status(200));
+    let redo = tokenwatch(&["redeliver", "--db", db.to_str().expect("path")]);
+    let said = String::from_utf8_lossy(&redo.stdout);
+    assert!(
+        redo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&redo.stderr)
+    );
+    assert!(said.contains("the running tokenwatch sends them"), "{said}");
+    let got = receiver
+        .wait_for(tried + 3, Duration::from_secs(30))
+        .await
+        .expect("sent by the running engine");
+    let expected = chain_idempotency_keys(&anvil, &token).await;
+    assert_eq!(keys_of(&got[tried..]), expected, "all three, in order");
+    engine.shutdown().await.expect("shutdown");
+}
+
 /// `run --until-head` waits for its deliveries; interrupted before they are done, it says
 /// so with exit 1, and what was not delivered stays queued for the next run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
