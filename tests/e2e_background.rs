@@ -96,3 +96,67 @@ async fn a_second_launch_hands_over_to_the_running_instance() -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// SIGTERM (a logout, `kill`) quits like the tray's Quit: the engine stops and closes its
+/// database before the app exits, so the database's log file is folded in and removed. (Cut
+/// off without that, the `-wal` file is left behind.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_engine_before_the_app_exits() -> Result<()> {
+    let anvil = Anvil::start().await?;
+    let accounts = anvil.accounts().await?;
+    let token = anvil
+        .deploy("TestERC20", &["Test USD", "TUSD", "6"])
+        .await?;
+    token
+        .send("mint", &[&accounts[0].to_string(), "1000"])
+        .await?;
+    let dir = std::env::temp_dir().join(format!("tokenwatch-quit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[networks]]\nname = \"Local anvil\"\nchain_id = {}\nrpc = [\"{}\"]\npoll_interval_ms = 200\n\n[[listeners]]\nname = \"TUSD\"\nnetwork = \"Local anvil\"\ncontracts = [\"{}\"]\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\n",
+            anvil.chain_id(),
+            anvil.url(),
+            token.address()
+        ),
+    )?;
+    let desktop = Desktop::start(&config)?;
+    let db = desktop.data_dir().join("tokenwatch.db");
+    let mut app = desktop.app_command(&config).spawn()?;
+    let outcome = async {
+        stored_reaches(&db, 1).await?;
+        let mut wal = db.as_os_str().to_owned();
+        wal.push("-wal");
+        let wal = std::path::PathBuf::from(wal);
+        if !wal.exists() {
+            bail!("the running engine has no log file to fold in");
+        }
+        std::process::Command::new("kill")
+            .args(["-TERM", &app.id().to_string()])
+            .status()?;
+        let started = Instant::now();
+        let status = loop {
+            if let Some(s) = app.try_wait()? {
+                break s;
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                bail!("the app kept running after SIGTERM");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        if !status.success() {
+            bail!("the app quit with {status}");
+        }
+        if wal.exists() {
+            bail!("the database was not closed: its -wal file is left");
+        }
+        Ok(())
+    }
+    .await;
+    let _ = app.kill();
+    let _ = app.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome
+}
