@@ -316,7 +316,8 @@ async fn websocket_heads_wake_the_engine_and_a_dropped_subscription_recovers() {
         stored(&db).0.len() == 3
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Whether the subscription is up yet or not: once it is, a head (or the subscription's
+    // own answer) wakes the engine; polling alone would take a minute.
     token
         .send("transfer", &[&accounts[3].to_string(), "5"])
         .await
