@@ -304,6 +304,24 @@ async fn run_applies_an_edited_configuration_without_a_restart() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn tokenwatch");
+    // Its log as it comes, to see when the watcher has read an edit.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let log = log.clone();
+        let stderr = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let mut log = log.lock().expect("log");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        })
+    };
+    let logged = |what: &str| log.lock().expect("log").contains(what);
     let count = |l: &str| stored_rows(&db, Some(l)).len();
     eventually(
         "listener one backfilled",
@@ -315,7 +333,13 @@ async fn run_applies_an_edited_configuration_without_a_restart() {
 
     // A broken edit: reported, nothing stops.
     std::fs::write(&cfg, format!("{first}\n[[listeners]]\nname = \"broken\"\n")).expect("write");
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    eventually(
+        "the broken edit reported",
+        std::time::Duration::from_secs(30),
+        || logged("the changed configuration has problems; still running the previous one"),
+        || log.lock().expect("log").clone(),
+    )
+    .await;
     assert!(child.try_wait().expect("wait").is_none(), "still running");
 
     // A listener added: backfilled while the first keeps running.
@@ -339,14 +363,13 @@ async fn run_applies_an_edited_configuration_without_a_restart() {
     assert_eq!(count("one"), 3);
 
     terminate(child.id());
-    let out = child.wait_with_output().expect("exit");
-    assert_eq!(out.status.code(), Some(0), "SIGTERM ends it cleanly");
-    let log = String::from_utf8_lossy(&out.stderr);
+    let status = child.wait().expect("exit");
+    assert_eq!(status.code(), Some(0), "SIGTERM ends it cleanly");
+    reader.join().expect("log reader");
+    let log = log.lock().expect("log").clone();
     assert!(
-        log.contains("missing field `network`")
-            && log
-                .contains("the changed configuration has problems; still running the previous one"),
-        "the broken edit was reported:\n{log}"
+        log.contains("missing field `network`"),
+        "the broken edit's problem was named:\n{log}"
     );
 }
 
