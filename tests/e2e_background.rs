@@ -124,7 +124,12 @@ async fn sigterm_stops_the_engine_before_the_app_exits() -> Result<()> {
     )?;
     let desktop = Desktop::start(&config)?;
     let db = desktop.data_dir().join("tokenwatch.db");
-    let mut app = desktop.app_command(&config).spawn()?;
+    // Not on the test's own output: WebKit's helper processes outlive the app by a moment.
+    let mut app = desktop
+        .app_command(&config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
     let outcome = async {
         stored_reaches(&db, 1).await?;
         let mut wal = db.as_os_str().to_owned();
