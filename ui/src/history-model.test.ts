@@ -181,7 +181,7 @@ describe("amounts", () => {
 
 describe("cells", () => {
   it("shows the symbol for known tokens, the status in words and shortened hashes", () => {
-    expect(cellText("contract", event()).text).toBe("TUSD");
+    expect(cellText("contract", event()).text).toBe("TUSD 0xa0b8…eb48");
     expect(cellText("contract", event({ symbol: null })).text).toBe("0xa0b8…eb48");
     expect(cellText("status", event({ status: "removed" })).title).toBe("Removed by a chain reorganisation");
     expect(cellText("tx", event()).text).toBe("0xcdcd…cdcd");

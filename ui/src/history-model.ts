@@ -263,7 +263,7 @@ export const COLUMNS: readonly ColumnDef[] = [
   { id: "block", label: "Block", width: 96, sorts: ["newest", "oldest"] },
   { id: "network", label: "Network", width: 90 },
   { id: "listener", label: "Listener", width: 124 },
-  { id: "contract", label: "Contract", width: 112 },
+  { id: "contract", label: "Contract", width: 150 },
   { id: "event", label: "Event", width: 96 },
   { id: "args", label: "Arguments", width: 220 },
   { id: "amount", label: "Amount", width: 230, sorts: ["amountDesc", "amountAsc"] },
@@ -345,7 +345,12 @@ export function cellText(column: ColumnId, e: StoredEvent, nowMs: number = Date.
     case "listener":
       return { text: e.listener, title: `${e.listener} on ${e.network}` };
     case "contract":
-      return { text: e.symbol ?? shortenAddress(e.contract), title: e.symbol ? `${e.symbol} · ${e.contract}` : e.contract };
+      // A symbol is whatever the contract says it is: the address goes with it, so a token
+      // calling itself USDC is not taken for USDC.
+      return {
+        text: e.symbol ? `${e.symbol} ${shortenAddress(e.contract)}` : shortenAddress(e.contract),
+        title: e.symbol ? `${e.symbol} · ${e.contract}` : e.contract,
+      };
     case "event":
       return { text: e.event, title: e.signature };
     case "args":

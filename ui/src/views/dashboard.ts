@@ -173,7 +173,10 @@ function topTable(testid: string, first: string): { el: HTMLElement; show(entrie
         body.replaceChildren(
           ...entries.map((e) =>
             h("tr", { "data-address": e.address },
-              h("td", { class: e.symbol ? "" : "mono", title: `${e.address} on ${e.network}` }, e.symbol ?? shortenAddress(e.address)),
+              // The address goes with a symbol: any contract may call itself USDC.
+              h("td", { class: e.symbol ? "" : "mono", title: `${e.address} on ${e.network}` },
+                e.symbol ?? shortenAddress(e.address),
+                e.symbol ? h("span", { class: "muted mono" }, ` ${shortenAddress(e.address)}`) : null),
               h("td", {}, e.network),
               h("td", { class: "num" }, formatCount(e.count))),
           ),
