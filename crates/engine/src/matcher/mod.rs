@@ -18,8 +18,13 @@ use condition::{Condition, EvalContext};
 /// A watched event: its (topic0, topic count) key, definition and condition.
 type Watched = ((B256, usize), Arc<EventDef>, Option<Condition>);
 
-/// A log decoded by one definition: the amount it moves and its named arguments.
-type Fit = (Option<U256>, Vec<DecodedArg>);
+/// A log decoded by one definition: the amount it moves, its values, and the values named
+/// (once a condition reads them).
+struct Fit {
+    amount: Option<U256>,
+    values: Vec<DynSolValue>,
+    args: Option<Vec<DecodedArg>>,
+}
 
 /// What one listener wants.
 struct Want {
@@ -47,12 +52,12 @@ impl Want {
         self.contracts.is_empty() || self.contracts.binary_search(contract).is_ok()
     }
 
-    /// The watched event with this key: its definition and condition.
-    fn event(&self, key: &(B256, usize)) -> Option<(&Arc<EventDef>, Option<&Condition>)> {
+    /// The watched event with this key: this listener's id, its definition and condition.
+    fn event(&self, key: &(B256, usize)) -> Option<(i64, &Arc<EventDef>, Option<&Condition>)> {
         self.events
             .iter()
             .find(|(k, _, _)| k == key)
-            .map(|(_, d, c)| (d, c.as_ref()))
+            .map(|(_, d, c)| (self.id, d, c.as_ref()))
     }
 }
 
@@ -202,10 +207,10 @@ impl Matcher {
         };
         let key = (def.topic0, def.topic_count);
         let wanting = || {
-            self.wants.iter().filter(in_scope).filter_map(|w| {
-                let (d, c) = w.event(&key)?;
-                Some((w.id, d, c))
-            })
+            self.wants
+                .iter()
+                .filter(in_scope)
+                .filter_map(|w| w.event(&key))
         };
         // Without conditions to evaluate, a log whose data is value types fits whenever
         // its data holds the words: nothing to decode.
@@ -251,10 +256,7 @@ impl Matcher {
                 .wants
                 .iter()
                 .filter(|w| in_scope(w) && !w.contracts.is_empty())
-                .filter_map(|w| {
-                    let (d, c) = w.event(&key)?;
-                    Some((w.id, d, c))
-                });
+                .filter_map(|w| w.event(&key));
             // Without topic0, a log that does not decode is simply another event.
             let judged = judge(log, wanting, decimals);
             if judged.matched.is_some() {
@@ -284,7 +286,7 @@ fn judge<'a>(
     decimals: Option<u8>,
 ) -> Judged<'a> {
     let ctx = EvalContext { decimals };
-    // Per definition: its amount and named arguments, or None when the log does not fit.
+    // Per definition: the log decoded by it, or None when the log does not fit.
     let mut decoded: Vec<(&Arc<EventDef>, Option<Fit>)> = Vec::new();
     let mut out = Judged {
         matched: None,
@@ -299,7 +301,11 @@ fn judge<'a>(
             Some(i) => i,
             None => {
                 let fit = match decode_values(def, &log.topics, &log.data) {
-                    Ok(values) => Some((amount(def, &values), with_names(def, values))),
+                    Ok(values) => Some(Fit {
+                        amount: amount(def, &values),
+                        values,
+                        args: None,
+                    }),
                     Err(e) => {
                         out.reason = e.to_string();
                         None
@@ -309,18 +315,26 @@ fn judge<'a>(
                 decoded.len() - 1
             }
         };
-        let (def, fit) = &decoded[slot];
-        let Some((amount, args)) = fit else {
+        let (def, fit) = &mut decoded[slot];
+        let def: &'a Arc<EventDef> = def;
+        let Some(fit) = fit else {
             out.undecodable.push(id);
             continue;
         };
-        if condition.is_none_or(|c| c.eval(args, &ctx).unwrap_or(false)) {
+        let takes = condition.is_none_or(|c| {
+            // The arguments are named only when a condition reads them.
+            let args = fit
+                .args
+                .get_or_insert_with(|| with_names(def, std::mem::take(&mut fit.values)));
+            c.eval(args, &ctx).unwrap_or(false)
+        });
+        if takes {
             match &mut out.matched {
                 Some(m) => m.listeners.push(id),
                 None => {
                     out.matched = Some(Matched {
                         def,
-                        amount: *amount,
+                        amount: fit.amount,
                         listeners: vec![id],
                     })
                 }
