@@ -72,25 +72,16 @@ pub fn export_to_file(
 
 /// Whether `path` names the database file or one of its companions.
 fn is_database(path: &Path, db: &Path) -> bool {
-    let Ok(target) = std::fs::metadata(path) else {
-        return false; // a file that does not exist yet is not the database
+    // The same file whatever the name (a link, `./`, another spelling); a file that does
+    // not exist yet is not the database.
+    let Ok(target) = std::fs::canonicalize(path) else {
+        return false;
     };
     ["", "-wal", "-shm", "-journal"].iter().any(|suffix| {
         let mut name = db.as_os_str().to_owned();
         name.push(suffix);
-        std::fs::metadata(PathBuf::from(name)).is_ok_and(|m| same_file(&m, &target))
+        std::fs::canonicalize(PathBuf::from(name)).is_ok_and(|p| p == target)
     })
-}
-
-#[cfg(unix)]
-fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    (a.dev(), a.ino()) == (b.dev(), b.ino())
-}
-
-#[cfg(not(unix))]
-fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
-    a.len() == b.len() && a.modified().ok() == b.modified().ok()
 }
 
 /// Writes the filtered events as CSV; returns the number of rows.
