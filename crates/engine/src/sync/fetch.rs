@@ -178,7 +178,7 @@ impl Fetch {
     /// The window's headers, then the logs of blocks `[lo, hi]` for every selection, in
     /// block order.
     async fn chunk(self, lo: u64, hi: u64) -> Result<Read, SyncError> {
-        let headers = fetch_headers(&self.source, lo.max(self.window_start), hi).await?;
+        let headers = fetch_headers(&self.source, lo.max(self.window_start)..=hi).await?;
         // The window's headers cover the tip: its blocks are read by hash, the rest by range.
         let tip: Vec<&BlockRecord> = headers
             .iter()
@@ -266,15 +266,15 @@ impl Fetch {
     }
 }
 
-/// Headers of `[from, to]` (the part of a chunk inside the reorg window), read before the
-/// chunk's logs: should the chain move in between, the headers kept are the old branch's,
+/// Headers of these blocks, in order; a block the node does not have is the chain moving.
+/// For a chunk, the part inside the reorg window, read before the chunk's logs: should the chain move in between, the headers kept are the old branch's,
 /// and the next step's reorg check sees it. Read after the logs, a block that has logs
 /// only on the new branch would be stored as seen, without them.
-async fn fetch_headers(source: &Source, from: u64, to: u64) -> Result<Vec<BlockRecord>, SyncError> {
-    if from > to {
-        return Ok(Vec::new());
-    }
-    stream::iter(from..=to)
+pub(super) async fn fetch_headers(
+    source: &Source,
+    numbers: impl IntoIterator<Item = u64>,
+) -> Result<Vec<BlockRecord>, SyncError> {
+    stream::iter(numbers)
         .map(|n| async move {
             match source.header(BlockTag::Number(n)).await? {
                 Some(h) => Ok(BlockRecord {

@@ -142,9 +142,7 @@ impl NetworkSync {
                     tracing::warn!(network = %self.spec.name, block = b, retry_in = ?delay, "{message}");
                     self.hub
                         .network(&self.spec.name, |n| n.error = Some(message));
-                    let d = delay;
-                    delay = (delay * 2).min(Duration::from_secs(30));
-                    jitter(d)
+                    back_off(&mut delay)
                 }
                 Err(SyncError::Rpc(e)) => {
                     tracing::warn!(network = %self.spec.name, error = %e, retry_in = ?delay, "RPC problem");
@@ -153,9 +151,7 @@ impl NetworkSync {
                         n.error = Some(plain_words(&e));
                         n.endpoints = endpoints;
                     });
-                    let d = delay;
-                    delay = (delay * 2).min(Duration::from_secs(30));
-                    jitter(d)
+                    back_off(&mut delay)
                 }
             };
             tokio::select! {
@@ -344,6 +340,14 @@ impl NetworkSync {
 
 pub(crate) fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The wait before the next retry (the current delay, jittered); the delay doubles, up
+/// to 30 s.
+fn back_off(delay: &mut Duration) -> Duration {
+    let wait = jitter(*delay);
+    *delay = (*delay * 2).min(Duration::from_secs(30));
+    wait
 }
 
 fn jitter(d: Duration) -> Duration {

@@ -3,13 +3,12 @@
 use std::collections::BTreeMap;
 
 use alloy_primitives::B256;
-use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use super::tokens::TokenCache;
 use super::{lock, NetworkSync, SyncError, REORG_WINDOW};
 use crate::event::EventStatus;
 use crate::matcher::Matcher;
-use crate::source::{BlockTag, RpcLog};
+use crate::source::RpcLog;
 use crate::store::{BlockRecord, Commit, NewEvent, StoreError};
 
 impl NetworkSync {
@@ -118,6 +117,10 @@ impl NetworkSync {
 
     /// Checks the headers of the part of a chunk inside the reorg window (see [`moved_at`]).
     fn check_headers(&self, headers: &[BlockRecord]) -> Result<(), SyncError> {
+        if headers.is_empty() {
+            // Below the window: nothing to check, and no wait for a write in flight.
+            return Ok(());
+        }
         let store = lock(&self.store);
         match moved_at(headers, |n| store.block(self.network_id, n))? {
             Some(n) => Err(SyncError::Moved(n)),
@@ -162,19 +165,8 @@ impl NetworkSync {
                 }
             }
         }
-        let fetched: Vec<(u64, i64)> = stream::iter(to_fetch)
-            .map(|n| async move {
-                let h = self
-                    .source
-                    .header(BlockTag::Number(n))
-                    .await?
-                    .ok_or(SyncError::Moved(n))?;
-                Ok::<_, SyncError>((n, h.timestamp.to::<u64>() as i64))
-            })
-            .buffered(8)
-            .try_collect()
-            .await?;
-        times.extend(fetched);
+        let fetched = super::fetch::fetch_headers(&self.source, to_fetch).await?;
+        times.extend(fetched.iter().map(|h| (h.number, h.time)));
         for e in events.iter_mut().filter(|e| e.block_time.is_none()) {
             e.block_time = times.get(&e.block_number).copied();
         }
