@@ -252,11 +252,10 @@ impl Outbox {
     /// message cut off is still queued and goes again on the next run: at least once.
     pub async fn shutdown(&mut self) {
         let _ = self.stop.send(true);
+        // One grace for all: every worker was told at once.
+        let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
         for (key, mut task) in self.workers.drain() {
-            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
                 tracing::warn!(target = %key, "a delivery in flight was cut off by the stop; it goes again next run");
                 task.abort();
                 let _ = task.await;

@@ -244,7 +244,7 @@ impl Store {
     /// event cannot be read back (a damaged row) is parked with the reason, so it neither
     /// goes out half-read nor stalls the messages behind it.
     pub fn lane_batch(
-        &mut self,
+        &self,
         target: &str,
         listener_id: i64,
         limit: u32,

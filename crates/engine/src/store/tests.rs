@@ -407,7 +407,7 @@ fn a_reorg_retracts_what_may_have_been_announced_and_drops_what_never_was() {
 
 #[test]
 fn a_message_whose_event_cannot_be_read_is_parked_and_the_lane_goes_on() {
-    let (_d, mut store, _net, l, _c) = routed_to_a(&[12, 13, 14]);
+    let (_d, store, _net, l, _c) = routed_to_a(&[12, 13, 14]);
     // Damage the middle event's row: its data is too short for the `uint256` it holds.
     store
         .conn
