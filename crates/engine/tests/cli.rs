@@ -292,15 +292,7 @@ async fn run_applies_an_edited_configuration_without_a_restart() {
     );
     let cfg = write(dir.path(), "config.toml", &first);
     let db = dir.path().join("events.db");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
-        .args([
-            "run",
-            "--config",
-            cfg.to_str().expect("path"),
-            "--db",
-            db.to_str().expect("path"),
-        ])
-        .env("TOKENWATCH_LOG", "warn")
+    let mut child = run_command(&cfg, &db)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn tokenwatch");

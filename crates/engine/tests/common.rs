@@ -15,16 +15,23 @@ pub fn tokenwatch(args: &[&str]) -> Output {
         .expect("run tokenwatch")
 }
 
+/// `tokenwatch run --config CONFIG --db DB`, to add to and start.
+pub fn run_command(config: &Path, db: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenwatch"));
+    cmd.args(["run", "--config"])
+        .arg(config)
+        .arg("--db")
+        .arg(db)
+        .env("TOKENWATCH_LOG", "warn");
+    cmd
+}
+
 /// `tokenwatch run --config CONFIG --db DB --until-head`.
 pub fn run_until_head_cli(config: &Path, db: &Path) -> Output {
-    tokenwatch(&[
-        "run",
-        "--config",
-        config.to_str().expect("utf-8 path"),
-        "--db",
-        db.to_str().expect("utf-8 path"),
-        "--until-head",
-    ])
+    run_command(config, db)
+        .arg("--until-head")
+        .output()
+        .expect("run tokenwatch")
 }
 
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

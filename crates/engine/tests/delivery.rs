@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -393,6 +394,27 @@ async fn redeliver_during_a_run_is_sent_by_that_run() {
     engine.shutdown().await.expect("shutdown");
 }
 
+/// A config delivering to webhook `ops` at `receiver`, which takes requests and never
+/// answers (a 60 s timeout: stored, not yet delivered).
+fn silent_receiver_config(
+    dir: &Path,
+    anvil: &Anvil,
+    token: &Contract,
+    receiver: &Receiver,
+) -> PathBuf {
+    receiver.set_answer(Answer::Hang);
+    let hook = webhook(
+        "ops",
+        &receiver.url(),
+        &format!("secret = \"{SECRET}\"\ntimeout_ms = 60000"),
+    );
+    write(
+        dir,
+        "config.toml",
+        &config(anvil, token, &hook, "webhooks = [\"ops\"]"),
+    )
+}
+
 /// `run --until-head` waits for its deliveries; interrupted before they are done, it says
 /// so with exit 1, and what was not delivered stays queued for the next run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -400,33 +422,11 @@ async fn until_head_interrupted_before_its_deliveries_are_done_exits_1() {
     let anvil = Anvil::start().await.expect("anvil");
     let (token, _) = token_and_accounts(&anvil, 2).await;
     let receiver = Receiver::start().await.expect("receiver");
-    receiver.set_answer(Answer::Hang);
     let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = write(
-        dir.path(),
-        "config.toml",
-        &config(
-            &anvil,
-            &token,
-            &webhook(
-                "ops",
-                &receiver.url(),
-                &format!("secret = \"{SECRET}\"\ntimeout_ms = 60000"),
-            ),
-            "webhooks = [\"ops\"]",
-        ),
-    );
+    let cfg = silent_receiver_config(dir.path(), &anvil, &token, &receiver);
     let db = dir.path().join("events.db");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
-        .args([
-            "run",
-            "--config",
-            cfg.to_str().expect("path"),
-            "--db",
-            db.to_str().expect("path"),
-            "--until-head",
-        ])
-        .env("TOKENWATCH_LOG", "warn")
+    let mut child = run_command(&cfg, &db)
+        .arg("--until-head")
         .spawn()
         .expect("spawn tokenwatch");
     receiver
@@ -466,35 +466,10 @@ async fn sigkill_between_storing_and_delivering_loses_nothing_and_keeps_the_id()
     let anvil = Anvil::start().await.expect("anvil");
     let (token, _) = token_and_accounts(&anvil, 5).await;
     let receiver = Receiver::start().await.expect("receiver");
-    // The receiver takes the first request and never answers: stored, not yet delivered.
-    receiver.set_answer(Answer::Hang);
     let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = write(
-        dir.path(),
-        "config.toml",
-        &config(
-            &anvil,
-            &token,
-            &webhook(
-                "ops",
-                &receiver.url(),
-                &format!("secret = \"{SECRET}\"\ntimeout_ms = 60000"),
-            ),
-            "webhooks = [\"ops\"]",
-        ),
-    );
+    let cfg = silent_receiver_config(dir.path(), &anvil, &token, &receiver);
     let db = dir.path().join("events.db");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
-        .args([
-            "run",
-            "--config",
-            cfg.to_str().expect("path"),
-            "--db",
-            db.to_str().expect("path"),
-        ])
-        .env("TOKENWATCH_LOG", "warn")
-        .spawn()
-        .expect("spawn tokenwatch");
+    let mut child = run_command(&cfg, &db).spawn().expect("spawn tokenwatch");
     let first = receiver
         .wait_for(1, Duration::from_secs(30))
         .await

@@ -162,13 +162,6 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
     );
     let config = write(dir.path(), "c.toml", &text);
     let db = dir.path().join("e.db");
-    let args = [
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--db",
-        db.to_str().expect("path"),
-    ];
     // Rows stored so far, and whether the amount index exists (it is left out while a
     // bulk load runs), read without disturbing the writer.
     let peek = |db: &std::path::Path| -> (i64, bool) {
@@ -191,11 +184,7 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
     let mut seed = std::process::id() as u64;
     let (mut before, mut mid_backfill, mut cut_bulk_load) = (0i64, 0, false);
     for round in 0..6 {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
-            .args(args)
-            .env("TOKENWATCH_LOG", "warn")
-            .spawn()
-            .expect("spawn");
+        let mut child = run_command(&config, &db).spawn().expect("spawn");
         // Killed at a random moment once this run has stored something of its own.
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         while peek(&db).0 <= before && std::time::Instant::now() < deadline {
@@ -224,7 +213,7 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
         "only {mid_backfill} kills landed in the middle of the backfill"
     );
     assert!(cut_bulk_load, "no kill interrupted the bulk load");
-    let out = tokenwatch(&[&args[..], &["--until-head"]].concat());
+    let out = run_until_head_cli(&config, &db);
     assert_eq!(
         out.status.code(),
         Some(0),
