@@ -5,12 +5,13 @@
 
 mod support;
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 use support::desktop::Desktop;
 use tokenwatch_engine::store::Store;
-use tokenwatch_testkit::Anvil;
+use tokenwatch_testkit::{Address, Anvil, Contract};
 
 async fn stored_reaches(db: &std::path::Path, n: u64) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -28,8 +29,16 @@ async fn stored_reaches(db: &std::path::Path, n: u64) -> Result<()> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_second_launch_hands_over_to_the_running_instance() -> Result<()> {
+/// A node with a TUSD token that has minted once, and a config watching it.
+struct Chain {
+    anvil: Anvil,
+    accounts: Vec<Address>,
+    token: Contract,
+    dir: PathBuf,
+    config: PathBuf,
+}
+
+async fn chain(tag: &str) -> Result<Chain> {
     let anvil = Anvil::start().await?;
     let accounts = anvil.accounts().await?;
     let token = anvil
@@ -38,7 +47,7 @@ async fn a_second_launch_hands_over_to_the_running_instance() -> Result<()> {
     token
         .send("mint", &[&accounts[0].to_string(), "1000"])
         .await?;
-    let dir = std::env::temp_dir().join(format!("tokenwatch-bg-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("tokenwatch-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let config = dir.join("config.toml");
     std::fs::write(
@@ -50,6 +59,25 @@ async fn a_second_launch_hands_over_to_the_running_instance() -> Result<()> {
             token.address()
         ),
     )?;
+    Ok(Chain {
+        anvil,
+        accounts,
+        token,
+        dir,
+        config,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_launch_hands_over_to_the_running_instance() -> Result<()> {
+    // The node lives as long as `_anvil`.
+    let Chain {
+        anvil: _anvil,
+        accounts,
+        token,
+        dir,
+        config,
+    } = chain("bg").await?;
     let desktop = Desktop::start(&config)?;
     let app = match desktop.open_app().await {
         Ok(app) => app,
@@ -102,31 +130,14 @@ async fn a_second_launch_hands_over_to_the_running_instance() -> Result<()> {
 /// off without that, the `-wal` file is left behind.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stops_the_engine_before_the_app_exits() -> Result<()> {
-    let anvil = Anvil::start().await?;
-    let accounts = anvil.accounts().await?;
-    let token = anvil
-        .deploy("TestERC20", &["Test USD", "TUSD", "6"])
-        .await?;
-    token
-        .send("mint", &[&accounts[0].to_string(), "1000"])
-        .await?;
-    let dir = std::env::temp_dir().join(format!("tokenwatch-quit-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let config = dir.join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[networks]]\nname = \"Local anvil\"\nchain_id = {}\nrpc = [\"{}\"]\npoll_interval_ms = 200\n\n[[listeners]]\nname = \"TUSD\"\nnetwork = \"Local anvil\"\ncontracts = [\"{}\"]\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\n",
-            anvil.chain_id(),
-            anvil.url(),
-            token.address()
-        ),
-    )?;
-    let desktop = Desktop::start(&config)?;
+    // The node lives as long as `chain`; only its files are needed here.
+    let chain = chain("quit").await?;
+    let (dir, config) = (&chain.dir, &chain.config);
+    let desktop = Desktop::start(config)?;
     let db = desktop.data_dir().join("tokenwatch.db");
     // Not on the test's own output: WebKit's helper processes outlive the app by a moment.
     let mut app = desktop
-        .app_command(&config)
+        .app_command(config)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()?;
@@ -162,6 +173,6 @@ async fn sigterm_stops_the_engine_before_the_app_exits() -> Result<()> {
     .await;
     let _ = app.kill();
     let _ = app.wait();
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir);
     outcome
 }
