@@ -9,7 +9,23 @@ use std::time::Duration;
 use common::*;
 use tokenwatch_engine::store::Store;
 use tokenwatch_engine::{Engine, RunOptions};
-use tokenwatch_testkit::{Anvil, RabbitMq};
+use tokenwatch_testkit::{Anvil, Contract, RabbitMq};
+
+/// A listener of the token's transfers publishing to the broker target `bus` (`target`:
+/// its exchange and retry keys).
+fn bus_config(anvil: &Anvil, token: &Contract, broker: &RabbitMq, target: &str) -> String {
+    format!(
+        "{}\n[[rabbitmq]]\nname = \"bus\"\nurl = \"{}\"\ntimeout_ms = 10000\n{target}\n{}",
+        network(anvil, 0),
+        broker.url(),
+        listener(
+            "transfers",
+            &[token.address().to_string()],
+            &["erc20:Transfer"],
+            "from_block = 0\nrabbitmq = [\"bus\"]"
+        )
+    )
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broker_gets_every_event_in_order_across_a_broker_restart() {
@@ -27,16 +43,11 @@ async fn broker_gets_every_event_in_order_across_a_broker_restart() {
     let token = token_with_transfers(&anvil, 0).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("events.db");
-    let text = format!(
-        "{}\n[[rabbitmq]]\nname = \"bus\"\nurl = \"{}\"\nexchange = \"tokenwatch\"\nretry_initial_ms = 200\nretry_max_ms = 1000\nmax_attempts = 1000\ntimeout_ms = 10000\n{}",
-        network(&anvil, 0),
-        broker.url(),
-        listener(
-            "transfers",
-            &[token.address().to_string()],
-            &["erc20:Transfer"],
-            "from_block = 0\nrabbitmq = [\"bus\"]"
-        )
+    let text = bus_config(
+        &anvil,
+        &token,
+        &broker,
+        "exchange = \"tokenwatch\"\nretry_initial_ms = 200\nretry_max_ms = 1000\nmax_attempts = 1000",
     );
     let engine = Engine::start(parse_config(&text), &db, RunOptions::default())
         .await
@@ -148,16 +159,11 @@ async fn a_message_no_queue_takes_is_a_failure_not_a_delivery() {
     let token = token_with_transfers(&anvil, 1).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("events.db");
-    let text = format!(
-        "{}\n[[rabbitmq]]\nname = \"bus\"\nurl = \"{}\"\nexchange = \"nobody-listens\"\nretry_initial_ms = 20\nmax_attempts = 2\ntimeout_ms = 10000\n{}",
-        network(&anvil, 0),
-        broker.url(),
-        listener(
-            "transfers",
-            &[token.address().to_string()],
-            &["erc20:Transfer"],
-            "from_block = 0\nrabbitmq = [\"bus\"]"
-        )
+    let text = bus_config(
+        &anvil,
+        &token,
+        &broker,
+        "exchange = \"nobody-listens\"\nretry_initial_ms = 20\nmax_attempts = 2",
     );
     let config = write(dir.path(), "config.toml", &text);
     let out = run_until_head_cli(&config, &db);
