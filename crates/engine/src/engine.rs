@@ -14,10 +14,10 @@ use crate::deliver::{Outbox, Target, TargetSpec, Waker};
 use crate::event::StoredEvent;
 use crate::hub::{Hub, Notice};
 use crate::model::{ListenerSpec, NetworkSpec, StartBlock};
-use crate::source::{BlockTag, RpcError, Source};
+use crate::source::{BlockTag, Limits, RpcError, Source};
 use crate::status::{EngineStatus, ListenerPhase, ListenerStatus, NetworkStatus};
 use crate::store::{Store, StoreError};
-use crate::sync::NetworkSync;
+use crate::sync::{NetworkSync, SyncError};
 
 /// Errors of the engine layer, each naming what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +34,8 @@ pub enum EngineError {
         configured: u64,
         actual: u64,
     },
+    #[error("network \"{network}\" stopped: {message}")]
+    Stopped { network: String, message: String },
     #[error("a sync task failed: {0}")]
     Task(String),
     #[error("delivery target \"{target}\": {message}")]
@@ -49,6 +51,9 @@ pub struct RunOptions {
     pub host_targets: Vec<Target>,
     /// The configuration file, remembered so `redeliver` can find the targets.
     pub config_path: Option<PathBuf>,
+    /// Problems the host works around, shown with the engine's status (logs that cannot
+    /// be written to a file).
+    pub warnings: Vec<String>,
 }
 
 /// A running engine.
@@ -85,7 +90,10 @@ impl Engine {
         }
         let store = Arc::new(Mutex::new(store));
         let hub = Hub::new(db.display().to_string());
-        hub.update(|b| b.events_stored = stored);
+        hub.update(|b| {
+            b.events_stored = stored;
+            b.warnings = opts.warnings.clone();
+        });
         let mut engine = Engine {
             hub: hub.clone(),
             db: db.to_path_buf(),
@@ -202,7 +210,13 @@ impl Engine {
                 p = prepare(&net, &ls, &store, &hub, until_head, delivery) => p?,
                 _ = rx.changed() => return Ok(()),
             };
-            prepared.run(rx).await.map_err(EngineError::from)
+            prepared.run(rx).await.map_err(|e| match e {
+                SyncError::Store(e) => EngineError::Store(e),
+                other => EngineError::Stopped {
+                    network: net.name.clone(),
+                    message: other.to_string(),
+                },
+            })
         });
         self.networks.push(Running {
             spec,
@@ -312,7 +326,8 @@ async fn prepare(
         network: net.name.clone(),
         source,
     };
-    let source = Source::new(&net.rpc, net.request_timeout).map_err(rpc_err)?;
+    let limits = Limits::new(net.request_timeout, net.max_response_mb);
+    let source = Source::new(&net.rpc, limits).map_err(rpc_err)?;
     let actual = retry(hub, net, || source.chain_id()).await;
     if actual != net.chain_id {
         let e = EngineError::ChainMismatch {

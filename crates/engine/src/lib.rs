@@ -14,6 +14,7 @@ pub mod deliver;
 pub mod engine;
 pub mod event;
 pub mod export;
+pub mod files;
 pub mod hub;
 pub mod logging;
 pub mod matcher;

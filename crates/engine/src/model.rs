@@ -43,6 +43,8 @@ pub struct NetworkSpec {
     pub poll_interval: Duration,
     pub max_block_range: u64,
     pub request_timeout: Duration,
+    /// Largest answer read from an endpoint, in MB.
+    pub max_response_mb: u64,
 }
 
 /// Where a listener starts.

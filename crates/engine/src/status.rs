@@ -113,4 +113,6 @@ pub struct EngineStatus {
     pub database: String,
     /// Why the engine is not running, in plain words, if it is not.
     pub error: Option<String>,
+    /// Problems worked around while running, in plain words.
+    pub warnings: Vec<String>,
 }

@@ -43,7 +43,7 @@ pub use anvil::{Anvil, AnvilOptions};
 pub use artifacts::{ensure_compiled, load_artifact, Artifact};
 pub use contract::{coerce_args, Contract, TxOptions};
 pub use paths::{anvil_binary, artifacts_dir, repo_root};
-pub use proxy::{Fault, ProxyStats, Refusal, RpcProxy};
+pub use proxy::{Fault, LogsAnswer, ProxyStats, Refusal, RpcProxy, Tamper};
 pub use rabbitmq::{Message as BrokerMessage, RabbitMq};
 pub use receiver::{Answer, Received, Receiver};
 pub use rpc::{Rpc, RpcError, DEFAULT_RECEIPT_TIMEOUT};

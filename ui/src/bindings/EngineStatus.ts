@@ -10,4 +10,8 @@ export type EngineStatus = { running: boolean, networks: Array<NetworkStatus>, l
 /**
  * Why the engine is not running, in plain words, if it is not.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * Problems worked around while running, in plain words.
+ */
+warnings: Array<string>, };

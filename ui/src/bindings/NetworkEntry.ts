@@ -20,4 +20,8 @@ max_block_range: number | null,
 /**
  * Milliseconds before an unanswered request counts as failed.
  */
-request_timeout_ms: number | null, };
+request_timeout_ms: number | null, 
+/**
+ * Largest answer read from an endpoint, in MB.
+ */
+max_response_mb?: number | null, };

@@ -65,6 +65,7 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
   const poll = numberInput("poll_interval_ms", original?.poll_interval_ms ?? null, 10);
   const range = numberInput("max_block_range", original?.max_block_range ?? null, 1);
   const timeout = numberInput("request_timeout_ms", original?.request_timeout_ms ?? null, 100);
+  const maxResponse = numberInput("max_response_mb", original?.max_response_mb ?? null, 1);
 
   const fName = field("Name", name, "A short name you will recognise, e.g. mainnet or base.");
   const fRpc = field("Endpoints", rpc, "One URL per line from your node provider. Add a wss:// URL too for faster live updates.");
@@ -76,6 +77,7 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
     field("Poll interval (ms)", poll, "How often to ask for new blocks without a WebSocket endpoint (default 1000)."),
     field("Largest block range per request", range, "Lower it if your provider refuses big log queries (default 10,000)."),
     field("Request timeout (ms)", timeout, "Default 20,000."),
+    field("Largest answer (MB)", maxResponse, "Answers over it are asked again in smaller ranges; 1 to 256 (default 32)."),
   ];
   const blocksUnit = h("span", { class: "muted" }, "blocks");
   const confRow = h("div", { class: "inline-row" });
@@ -184,6 +186,7 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
     poll_interval_ms: optionalInt(poll),
     max_block_range: optionalInt(range),
     request_timeout_ms: optionalInt(timeout),
+    max_response_mb: optionalInt(maxResponse),
   });
 
   /** Checks every field; true when the form can be saved. */

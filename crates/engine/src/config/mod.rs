@@ -67,6 +67,10 @@ pub struct NetworkEntry {
     #[serde(default)]
     #[ts(type = "number | null")]
     pub request_timeout_ms: Option<u64>,
+    /// Largest answer read from an endpoint, in MB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number | null")]
+    pub max_response_mb: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, TS)]
@@ -142,7 +146,21 @@ impl Config {
             }]
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Self::parse_with(&text, base, keychain)
+        let file = parse_file(&text)?;
+        let mut config = file.validate(base, keychain)?;
+        if let Some(mode) = crate::files::readable_by_others(path) {
+            let secrets = file.literal_secrets();
+            if !secrets.is_empty() {
+                config.warnings.push(ConfigProblem {
+                    at: path.display().to_string(),
+                    message: format!(
+                        "other users can read this file (mode {mode:o}) and it holds secrets written out ({}): run `chmod 600` on it, or name environment variables instead (secret_env, url_env)",
+                        secrets.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(config)
     }
 
     /// Parses and validates configuration text; relative paths resolve against `base`.
@@ -156,14 +174,17 @@ impl Config {
         base: &Path,
         keychain: &dyn Keychain,
     ) -> Result<Config, Vec<ConfigProblem>> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| {
-            vec![ConfigProblem {
-                at: "config".into(),
-                message: toml_problem(text, &e),
-            }]
-        })?;
-        file.validate(base, keychain)
+        parse_file(text)?.validate(base, keychain)
     }
+}
+
+fn parse_file(text: &str) -> Result<ConfigFile, Vec<ConfigProblem>> {
+    toml::from_str(text).map_err(|e| {
+        vec![ConfigProblem {
+            at: "config".into(),
+            message: toml_problem(text, &e),
+        }]
+    })
 }
 
 /// A TOML error as `line L, column C: what`, with secrets masked: the parser's own text
@@ -298,6 +319,16 @@ fn validate_network(n: &NetworkEntry) -> Result<NetworkSpec, Vec<ConfigProblem>>
     if n.max_block_range == Some(0) {
         problems.push(problem("max_block_range", "must be at least 1"));
     }
+    if n.max_response_mb
+        .is_some_and(|mb| !(1..=MAX_RESPONSE_MB).contains(&mb))
+    {
+        problems.push(problem(
+            "max_response_mb",
+            &format!(
+                "must be between 1 and {MAX_RESPONSE_MB} (MB per answer; four are read at once)"
+            ),
+        ));
+    }
     if let Some(e) = &n.explorer {
         let host = e
             .strip_prefix("https://")
@@ -329,8 +360,14 @@ fn validate_network(n: &NetworkEntry) -> Result<NetworkSpec, Vec<ConfigProblem>>
         request_timeout: std::time::Duration::from_millis(
             n.request_timeout_ms.unwrap_or(20_000).max(100),
         ),
+        max_response_mb: n
+            .max_response_mb
+            .unwrap_or(crate::source::Limits::DEFAULT_MAX_RESPONSE_MB),
     })
 }
+
+/// The largest `max_response_mb` accepted.
+const MAX_RESPONSE_MB: u64 = 256;
 
 fn check_url(url: &str) -> Result<(), String> {
     let Some((scheme, rest)) = url.split_once("://") else {

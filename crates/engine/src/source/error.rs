@@ -29,6 +29,14 @@ pub enum RpcError {
         code: i64,
         message: String,
     },
+    #[error("{endpoint} sent an answer larger than {limit_mb} MB (max_response_mb)")]
+    TooLarge { endpoint: String, limit_mb: u64 },
+    #[error("{endpoint} answered an impossible {field}: {message}")]
+    Implausible {
+        endpoint: String,
+        field: &'static str,
+        message: String,
+    },
     #[error("{endpoint} sent an answer that is not valid JSON-RPC: {message}")]
     Garbage { endpoint: String, message: String },
 }
@@ -47,7 +55,10 @@ pub enum RangeHint {
 impl RpcError {
     /// Worth another endpoint or a later retry (as opposed to a request to change).
     pub fn is_endpoint_problem(&self) -> bool {
-        !matches!(self, RpcError::RangeTooLarge { .. } | RpcError::Rpc { .. })
+        !matches!(
+            self,
+            RpcError::RangeTooLarge { .. } | RpcError::Rpc { .. } | RpcError::TooLarge { .. }
+        )
     }
 }
 

@@ -33,7 +33,28 @@ pub struct HttpEndpoint {
     direct: Option<hyper::Uri>,
     /// The URL as it may be shown and logged (credentials and keys masked).
     shown: String,
-    timeout: Duration,
+    limits: Limits,
+}
+
+/// What one request may take: its time, and the size of its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub timeout: Duration,
+    /// Answers larger than this are refused while they arrive, never held whole.
+    pub max_response_bytes: usize,
+}
+
+impl Limits {
+    /// The default answer cap: a block of 10,000 logs of about 3 KB each.
+    pub const DEFAULT_MAX_RESPONSE_MB: u64 = 32;
+
+    pub fn new(timeout: Duration, max_response_mb: u64) -> Self {
+        let bytes = max_response_mb.saturating_mul(1 << 20);
+        Self {
+            timeout,
+            max_response_bytes: usize::try_from(bytes).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -112,12 +133,12 @@ fn direct_uri(url: &str) -> Option<hyper::Uri> {
 }
 
 impl HttpEndpoint {
-    pub fn new(url: &str, shown: String, timeout: Duration) -> Result<Self, RpcError> {
+    pub fn new(url: &str, shown: String, limits: Limits) -> Result<Self, RpcError> {
         Ok(Self {
             url: url.to_string(),
             direct: direct_uri(url),
             shown,
-            timeout,
+            limits,
         })
     }
 
@@ -145,12 +166,13 @@ impl HttpEndpoint {
     ) -> Result<T, RpcError> {
         let body =
             serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let timeout = self.limits.timeout;
         let (status, bytes) =
-            tokio::time::timeout(self.timeout, self.post(Bytes::from(body.to_string())))
+            tokio::time::timeout(timeout, self.post(Bytes::from(body.to_string())))
                 .await
                 .map_err(|_| RpcError::Timeout {
                     endpoint: self.shown.clone(),
-                    timeout: self.timeout,
+                    timeout,
                 })??;
         if status.as_u16() == 429 {
             return Err(RpcError::RateLimited {
@@ -223,11 +245,11 @@ impl HttpEndpoint {
             if !status.is_redirection() {
                 let mut incoming = response.into_body();
                 let expected = hyper::body::Body::size_hint(&incoming).exact().unwrap_or(0);
-                let mut answer = Body::with_capacity(expected as usize);
+                let mut answer = self.body(expected)?;
                 while let Some(frame) = incoming.frame().await {
                     let frame = frame.map_err(|e| self.transport(&e))?;
                     if let Some(data) = frame.data_ref() {
-                        answer.extend(data);
+                        self.add(&mut answer, data)?;
                     }
                 }
                 return Ok((status, answer));
@@ -245,12 +267,35 @@ impl HttpEndpoint {
             .await
             .map_err(|e| self.transport(&e))?;
         let status = response.status();
-        let expected = response.content_length().unwrap_or(0);
-        let mut answer = Body::with_capacity(expected as usize);
+        let mut answer = self.body(response.content_length().unwrap_or(0))?;
         while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? {
-            answer.extend(&chunk);
+            self.add(&mut answer, &chunk)?;
         }
         Ok((status, answer))
+    }
+
+    /// A buffer for an answer announced as `expected` bytes; refused when that is over the cap.
+    fn body(&self, expected: u64) -> Result<Body, RpcError> {
+        if expected > self.limits.max_response_bytes as u64 {
+            return Err(self.too_large());
+        }
+        Ok(Body::with_capacity(expected as usize))
+    }
+
+    /// Adds a piece of the answer; an answer growing over the cap is dropped at once.
+    fn add(&self, answer: &mut Body, data: &[u8]) -> Result<(), RpcError> {
+        if answer.len().saturating_add(data.len()) > self.limits.max_response_bytes {
+            return Err(self.too_large());
+        }
+        answer.extend(data);
+        Ok(())
+    }
+
+    fn too_large(&self) -> RpcError {
+        RpcError::TooLarge {
+            endpoint: self.shown.clone(),
+            limit_mb: (self.limits.max_response_bytes >> 20) as u64,
+        }
     }
 
     fn transport(&self, e: &dyn std::error::Error) -> RpcError {
@@ -289,6 +334,10 @@ fn snippet(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn limits(secs: u64) -> Limits {
+        Limits::new(Duration::from_secs(secs), 1)
+    }
 
     #[test]
     fn only_plain_urls_without_credentials_go_direct() {
@@ -336,7 +385,7 @@ mod tests {
         ))
         .await;
         let url = format!("http://127.0.0.1:{port}");
-        HttpEndpoint::new(&url, url.clone(), Duration::from_secs(5)).expect("endpoint")
+        HttpEndpoint::new(&url, url.clone(), limits(5)).expect("endpoint")
     }
 
     #[tokio::test]
@@ -390,8 +439,7 @@ mod tests {
         ))
         .await;
         let url = format!("http://127.0.0.1:{first}");
-        let endpoint =
-            HttpEndpoint::new(&url, url.clone(), Duration::from_secs(5)).expect("endpoint");
+        let endpoint = HttpEndpoint::new(&url, url.clone(), limits(5)).expect("endpoint");
         let id: alloy_primitives::U64 = endpoint
             .call("eth_chainId", serde_json::json!([]))
             .await

@@ -8,12 +8,12 @@ pub mod error;
 mod http;
 mod logs;
 mod mask;
+mod plausible;
 mod probe;
 pub mod types;
 pub mod ws;
 
 use std::sync::Mutex;
-use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -25,6 +25,7 @@ pub use types::{BlockTag, LogFilter, RpcHeader, RpcLog};
 
 use crate::status::{EndpointHealth, EndpointStatus};
 use http::HttpEndpoint;
+pub use http::Limits;
 
 /// A network's endpoints. Requests go to the preferred endpoint and fail over to the
 /// next one when it is down, rate limiting or answering garbage.
@@ -38,6 +39,9 @@ struct State {
     health: Vec<(EndpointHealth, Option<String>)>,
     /// Each endpoint's head at the last poll (None: unknown or failed).
     heads: Vec<Option<u64>>,
+    /// The highest head seen; the last one when it was below, and whether that was told.
+    highest: Option<u64>,
+    went_back: Option<(u64, bool)>,
 }
 
 /// An endpoint this many blocks behind the best one counts as lagging.
@@ -45,11 +49,11 @@ pub const LAG_BLOCKS: u64 = 3;
 
 impl Source {
     /// Builds a source from HTTP(S) URLs. WebSocket URLs are used by the live follower.
-    pub fn new(urls: &[String], timeout: Duration) -> Result<Self, RpcError> {
+    pub fn new(urls: &[String], limits: Limits) -> Result<Self, RpcError> {
         let endpoints = urls
             .iter()
             .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-            .map(|u| HttpEndpoint::new(u, mask_url(u), timeout))
+            .map(|u| HttpEndpoint::new(u, mask_url(u), limits))
             .collect::<Result<Vec<_>, _>>()?;
         let health = vec![(EndpointHealth::Unknown, None); endpoints.len()];
         let heads = vec![None; endpoints.len()];
@@ -59,6 +63,8 @@ impl Source {
                 preferred: 0,
                 health,
                 heads,
+                highest: None,
+                went_back: None,
             }),
         })
     }
@@ -69,17 +75,20 @@ impl Source {
         method: &str,
         params: Value,
     ) -> Result<T, RpcError> {
-        self.call_having(method, params, None, |_| None).await
+        self.call_having(method, params, None, |_| None, |_| Ok(()))
+            .await
     }
 
     /// As [`Source::call`], skipping endpoints known to be below block `needs`, and reading
     /// answers with `fast` first (see [`HttpEndpoint::call_with`]).
+    /// An answer `check` finds impossible counts as the endpoint's problem.
     async fn call_having<T: DeserializeOwned>(
         &self,
         method: &str,
         params: Value,
         needs: Option<u64>,
         fast: fn(&[u8]) -> Option<T>,
+        check: fn(&T) -> Result<(), plausible::Implausible>,
     ) -> Result<T, RpcError> {
         let (start, heads) = {
             let st = self.lock();
@@ -100,10 +109,18 @@ impl Source {
                 });
                 continue;
             }
-            match self.endpoints[idx]
+            let answer = self.endpoints[idx]
                 .call_with(method, params.clone(), fast)
                 .await
-            {
+                .and_then(|v| match check(&v) {
+                    Ok(()) => Ok(v),
+                    Err((field, message)) => Err(RpcError::Implausible {
+                        endpoint: self.endpoints[idx].shown().to_string(),
+                        field,
+                        message: format!("{method}: {message}"),
+                    }),
+                });
+            match answer {
                 Ok(v) => {
                     self.mark(idx, EndpointHealth::Ok, None);
                     return Ok(v);
@@ -140,7 +157,9 @@ impl Source {
         if self.endpoints.len() == 1 {
             let n = self.call("eth_blockNumber", json!([])).await?;
             let n = checked_head(&self.endpoints[0], n)?;
-            self.lock().heads[0] = Some(n);
+            let mut st = self.lock();
+            st.heads[0] = Some(n);
+            st.saw_head(n);
             return Ok(n);
         }
         let answers: Vec<Result<u64, RpcError>> = futures_util::future::join_all(
@@ -185,6 +204,7 @@ impl Source {
             };
         }
         st.heads = heads;
+        st.saw_head(best);
         if st.health[st.preferred].0 != EndpointHealth::Ok {
             if let Some(idx) = st.health.iter().position(|(h, _)| *h == EndpointHealth::Ok) {
                 tracing::info!(endpoint = %self.endpoints[idx].shown(), "switching to the endpoint that is up to date");
@@ -205,6 +225,7 @@ impl Source {
             json!([tag.to_param(), false]),
             needs,
             |_| None,
+            plausible::header,
         )
         .await
     }
@@ -239,8 +260,22 @@ impl Source {
             json!([query]),
             Some(last),
             logs::parse_logs_answer,
+            |l: &Vec<RpcLog>| plausible::logs(l),
         )
         .await
+    }
+
+    /// While the head is below the highest one seen: that, in words, and whether this is
+    /// the first time it is asked since the head went back.
+    pub fn head_went_back(&self) -> Option<(String, bool)> {
+        let mut st = self.lock();
+        let highest = st.highest?;
+        let (now, told) = st.went_back.as_mut()?;
+        let first = !std::mem::replace(told, true);
+        Some((
+            format!("The node's head went back from block {highest} to {now} (a node resyncing, or a reorg to a shorter chain); waiting for it to catch up"),
+            first,
+        ))
     }
 
     /// Health of each endpoint for the status display.
@@ -268,6 +303,22 @@ impl Source {
     }
 }
 
+impl State {
+    /// Keeps the highest head, and the last one when it is below.
+    fn saw_head(&mut self, head: u64) {
+        match self.highest {
+            Some(highest) if head < highest => {
+                let told = self.went_back.is_some_and(|(_, told)| told);
+                self.went_back = Some((head, told));
+            }
+            _ => {
+                self.highest = Some(head);
+                self.went_back = None;
+            }
+        }
+    }
+}
+
 /// A head the engine can store: blocks are kept as SQLite integers, and a node answering
 /// more than `i64::MAX` is sending garbage, not a chain position.
 fn checked_head(endpoint: &HttpEndpoint, n: alloy_primitives::U64) -> Result<u64, RpcError> {
@@ -284,11 +335,13 @@ fn checked_head(endpoint: &HttpEndpoint, n: alloy_primitives::U64) -> Result<u64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn a_head_beyond_what_the_store_keeps_is_garbage() {
         let url = "http://127.0.0.1:1";
-        let e = HttpEndpoint::new(url, url.into(), Duration::from_secs(1)).expect("endpoint");
+        let limits = Limits::new(Duration::from_secs(1), 1);
+        let e = HttpEndpoint::new(url, url.into(), limits).expect("endpoint");
         let head = |n: u64| checked_head(&e, alloy_primitives::U64::from(n));
         assert_eq!(head(7).ok(), Some(7));
         assert_eq!(head(i64::MAX as u64).ok(), Some(i64::MAX as u64));

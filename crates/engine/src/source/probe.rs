@@ -66,14 +66,15 @@ async fn probe(url: String, timeout: Duration) -> EndpointProbe {
 }
 
 async fn http_probe(url: &str, timeout: Duration) -> Result<(u64, u64), String> {
-    let source = Source::new(&[url.to_string()], timeout).map_err(|e| e.to_string())?;
+    let limits = super::Limits::new(timeout, super::Limits::DEFAULT_MAX_RESPONSE_MB);
+    let source = Source::new(&[url.to_string()], limits).map_err(|e| e.to_string())?;
     let chain_id = source.chain_id().await.map_err(|e| e.to_string())?;
     let head = source.block_number().await.map_err(|e| e.to_string())?;
     Ok((chain_id, head))
 }
 
 async fn ws_probe(url: &str) -> Result<(u64, u64), String> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+    let mut ws = super::ws::connect(url)
         .await
         .map_err(|e| format!("cannot connect: {e}"))?;
     let mut ask = async |method: &str| -> Result<u64, String> {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{watch, Notify};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::mask_url;
@@ -41,10 +42,26 @@ pub async fn follow_heads(url: String, wake: Arc<Notify>, mut shutdown: watch::R
     }
 }
 
+/// A frame or message larger than this ends the connection: a head notice or a probe's
+/// answer is a few KB.
+const MAX_MESSAGE: usize = 1 << 20;
+
+/// Connects with bounded frames and messages (tungstenite's defaults allow 64 MiB).
+pub(super) async fn connect(
+    url: &str,
+) -> Result<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    tokio_tungstenite::tungstenite::Error,
+> {
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE));
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true).await?;
+    Ok(ws)
+}
+
 async fn subscribe(url: &str, wake: &Notify) -> Result<(), String> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut ws = connect(url).await.map_err(|e| e.to_string())?;
     ws.send(Message::Text(SUBSCRIBE.into()))
         .await
         .map_err(|e| e.to_string())?;

@@ -77,6 +77,17 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// Whether the disk (or the database's size limit) is full: waiting for space helps.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Self::Sqlite(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+            Self::Io { source, .. } => source.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+}
+
 impl From<rusqlite::types::FromSqlError> for StoreError {
     fn from(e: rusqlite::types::FromSqlError) -> Self {
         Self::Sqlite(e.into())
@@ -100,6 +111,7 @@ impl Store {
     /// already writes to it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let lock = take_lock(path)?;
+        create_private_file(path)?;
         let mut store = Self::open_conn(path)?;
         schema::migrate(&mut store.conn)?;
         // The writer's inserts walk the indexes' tails: keep them cached (a bounded 64 MiB)
@@ -163,11 +175,28 @@ impl Store {
     }
 }
 
+/// A new database starts as an empty file readable by its owner only; SQLite gives its
+/// `-wal` and `-shm` files the same mode.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    match crate::files::private_options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 fn take_lock(path: &Path) -> Result<File, StoreError> {
     let mut lock_path = path.as_os_str().to_owned();
     lock_path.push(".lock");
     let lock_path = PathBuf::from(lock_path);
-    let file = File::options()
+    let file = crate::files::private_options()
         .create(true)
         .truncate(false)
         .write(true)

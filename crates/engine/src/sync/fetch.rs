@@ -11,7 +11,7 @@ use super::{lock, tokens, NetworkSync, SyncError, CHUNKS_PER_STEP, PARALLEL};
 use crate::matcher::Matcher;
 use crate::matcher::Selection;
 use crate::plan::{chunks, RangeSizer};
-use crate::source::{BlockTag, LogFilter, RpcError, RpcLog, Source};
+use crate::source::{BlockTag, LogFilter, RangeHint, RpcError, RpcLog, Source};
 use crate::store::{BlockRecord, Commit, Committed, StoreError};
 
 /// While the writer is busy, decoded chunks pile up for the next transaction: this many
@@ -207,6 +207,12 @@ impl Fetch {
                     Err(RpcError::Rpc { message, .. }) if block_unknown(&message) => {
                         return Err(SyncError::Moved(h.number));
                     }
+                    Err(RpcError::TooLarge { limit_mb, .. }) => {
+                        return Err(SyncError::BlockTooLarge {
+                            block: h.number,
+                            limit_mb,
+                        });
+                    }
                     found => found?,
                 };
                 check_logs(&found, h.number, h.number, &self.network)?;
@@ -258,6 +264,20 @@ impl Fetch {
                     let next = sizer.lock().map_or(lo, |mut s| s.refused(lo, hi, hint));
                     tracing::info!(network = %self.network, from = lo, to = hi, retry_to = next, %message, "range refused; splitting");
                     hi = next;
+                }
+                // An answer over our own cap is split like a provider's "too many results".
+                Err(e @ RpcError::TooLarge { .. }) if hi > lo => {
+                    let next = sizer
+                        .lock()
+                        .map_or(lo, |mut s| s.refused(lo, hi, RangeHint::Halve));
+                    tracing::info!(network = %self.network, from = lo, to = hi, retry_to = next, error = %e, "answer too large; splitting");
+                    hi = next;
+                }
+                Err(RpcError::TooLarge { limit_mb, .. }) => {
+                    return Err(SyncError::BlockTooLarge {
+                        block: lo,
+                        limit_mb,
+                    });
                 }
                 Err(e) => return Err(e.into()),
             }

@@ -29,6 +29,8 @@ const PARALLEL: usize = 4;
 /// Reads in a row that found the chain moving before it is shown as a problem (about 3 s
 /// of quick retries).
 const MOVED_QUIETLY: u32 = 30;
+/// Failed steps in a row after which the network says it is stuck, where and why.
+const STUCK_AFTER: u32 = 5;
 /// Chunks planned per step of a backfill: the requests stay PARALLEL deep through them,
 /// and the head, reorg and confirmation checks between steps come less often.
 const CHUNKS_PER_STEP: usize = 64;
@@ -43,6 +45,9 @@ pub enum SyncError {
     /// The chain changed under a request (a reorg in progress): start the step again.
     #[error("the chain changed while reading block {0}; reading again")]
     Moved(u64),
+    /// One block's logs are over the answer cap: no split can help.
+    #[error("the logs of block {block} are larger than max_response_mb = {limit_mb} MB; raise max_response_mb for this network to read them")]
+    BlockTooLarge { block: u64, limit_mb: u64 },
 }
 
 /// One network's follower.
@@ -71,19 +76,25 @@ enum Step {
 
 impl NetworkSync {
     /// Runs until shut down (or, with `until_head`, until caught up). Returns an error only
-    /// for problems that retrying cannot fix (the database).
-    pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
+    /// for problems that retrying cannot fix (the database, a block over the answer cap);
+    /// while following, a block over the cap stops only this network.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<(), SyncError> {
         // However the follower ends (also by a panic), its bulk load ends with it.
         let _bulk = LeaveBulk(&self);
-        self.follow(shutdown).await
+        match self.follow(shutdown).await {
+            Err(e @ SyncError::BlockTooLarge { .. }) if !self.until_head => {
+                tracing::error!(network = %self.spec.name, error = %e, "this network stops");
+                Ok(())
+            }
+            other => other,
+        }
     }
 
-    async fn follow(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
+    async fn follow(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), SyncError> {
         let matcher = Matcher::new(self.listeners.iter().map(|(r, s)| (r.id, s)));
         let sizer = Arc::new(Mutex::new(RangeSizer::new(self.spec.max_block_range)));
         let known = lock(&self.store).known_tokens(self.network_id)?;
         let mut decimals = tokens::TokenCache::known(known);
-        let mut delay = Duration::from_millis(250);
         let wake = Arc::new(Notify::new());
         if !self.until_head {
             let ws = self
@@ -95,64 +106,44 @@ impl NetworkSync {
                 tokio::spawn(follow_heads(url.clone(), wake.clone(), shutdown.clone()));
             }
         }
+        let mut retries = Retries::default();
         let mut caught_up = false;
-        // Reads that found the chain moving, in a row: quiet retries at first, then shown.
-        let mut moved = 0u32;
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
             let was_caught_up = std::mem::take(&mut caught_up);
-            let wait = match self.step(&matcher, &sizer, &mut decimals).await {
+            // A stop ends the step at once, requests in flight included: a write in flight
+            // finishes on its own thread, and what was not written is read again next run.
+            let stepped = tokio::select! {
+                r = self.step(&matcher, &sizer, &mut decimals) => r,
+                _ = shutdown.changed() => return Ok(()),
+            };
+            let stepped = match stepped {
+                Ok(Step::CaughtUp) if !was_caught_up => self
+                    .end_bulk()
+                    .await
+                    .map(|()| Step::CaughtUp)
+                    .map_err(SyncError::from),
+                other => other,
+            };
+            let wait = match stepped {
                 Ok(Step::Progress) => {
-                    delay = Duration::from_millis(250);
-                    moved = 0;
+                    retries = Retries::default();
                     continue;
                 }
                 Ok(Step::CaughtUp) => {
-                    if !was_caught_up {
-                        self.end_bulk().await?;
-                    }
-                    self.hub.network(&self.spec.name, |n| n.error = None);
+                    let went_back = self.head_went_back();
+                    self.hub.network(&self.spec.name, |n| n.error = went_back);
                     self.hub.set_phase_all(&self.spec.name, ListenerPhase::Live);
-                    delay = Duration::from_millis(250);
-                    moved = 0;
+                    retries = Retries::default();
                     caught_up = true;
                     if self.until_head {
                         return Ok(());
                     }
                     self.spec.poll_interval
                 }
-                Err(SyncError::Store(e)) => {
-                    tracing::error!(network = %self.spec.name, error = %e, "database error; this network stops advancing");
-                    self.hub
-                        .network(&self.spec.name, |n| n.error = Some(format!("Stopped: {e}")));
-                    self.hub
-                        .set_phase_all(&self.spec.name, ListenerPhase::Failed);
-                    return Err(e);
-                }
-                Err(SyncError::Moved(b)) if moved < MOVED_QUIETLY => {
-                    moved += 1;
-                    tracing::info!(network = %self.spec.name, block = b, "chain moved during a read; retrying");
-                    Duration::from_millis(100)
-                }
-                Err(SyncError::Moved(b)) => {
-                    // An endpoint that never has the block, or a chain that never settles.
-                    let message = format!("Block {b} keeps changing between reads, or the endpoint does not have it; retrying");
-                    tracing::warn!(network = %self.spec.name, block = b, retry_in = ?delay, "{message}");
-                    self.hub
-                        .network(&self.spec.name, |n| n.error = Some(message));
-                    back_off(&mut delay)
-                }
-                Err(SyncError::Rpc(e)) => {
-                    tracing::warn!(network = %self.spec.name, error = %e, retry_in = ?delay, "RPC problem");
-                    let endpoints = self.source.endpoint_status();
-                    self.hub.network(&self.spec.name, |n| {
-                        n.error = Some(plain_words(&e));
-                        n.endpoints = endpoints;
-                    });
-                    back_off(&mut delay)
-                }
+                Err(e) => self.failed(e, &mut retries)?,
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
@@ -161,6 +152,72 @@ impl NetworkSync {
                 _ = shutdown.changed() => {}
             }
         }
+    }
+
+    /// Shows a failed step; returns the wait before the next try, or the error when
+    /// retrying cannot help.
+    fn failed(&self, e: SyncError, retries: &mut Retries) -> Result<Duration, SyncError> {
+        let name = &self.spec.name;
+        let (message, wait) = match &e {
+            SyncError::Store(s) if s.is_disk_full() => {
+                tracing::warn!(network = %name, error = %s, retry_in = ?retries.delay, "the disk is full; nothing was lost, waiting for space");
+                let message = format!("Disk full: waiting for free space to store more ({s})");
+                (message, retries.back_off())
+            }
+            SyncError::Store(_) | SyncError::BlockTooLarge { .. } => {
+                tracing::error!(network = %name, error = %e, "this network stops advancing");
+                self.hub
+                    .network(name, |n| n.error = Some(format!("Stopped: {e}")));
+                self.hub.set_phase_all(name, ListenerPhase::Failed);
+                return Err(e);
+            }
+            SyncError::Moved(b) if retries.failed < MOVED_QUIETLY => {
+                retries.failed += 1;
+                tracing::info!(network = %name, block = b, "chain moved during a read; retrying");
+                return Ok(Duration::from_millis(100));
+            }
+            SyncError::Moved(b) => {
+                // An endpoint that never has the block, or a chain that never settles.
+                let message = format!("block {b} keeps changing between reads, or the endpoint does not have it; retrying");
+                tracing::warn!(network = %name, block = b, retry_in = ?retries.delay, "{message}");
+                (message, retries.back_off())
+            }
+            SyncError::Rpc(rpc) => {
+                tracing::warn!(network = %name, error = %rpc, retry_in = ?retries.delay, "RPC problem");
+                (plain_words(rpc), retries.back_off())
+            }
+        };
+        retries.failed += 1;
+        let message = match self.stuck_at(retries.failed, &e) {
+            Some(block) => {
+                let stuck = format!(
+                    "Stuck at block {block} after {} tries: {message}",
+                    retries.failed
+                );
+                if retries.failed == STUCK_AFTER {
+                    tracing::warn!(network = %name, "{stuck}");
+                }
+                stuck
+            }
+            None => message,
+        };
+        let endpoints = self.source.endpoint_status();
+        self.hub.network(name, |n| {
+            n.error = Some(message);
+            n.endpoints = endpoints;
+        });
+        Ok(wait)
+    }
+
+    /// After [`STUCK_AFTER`] failed steps in a row, the block the network cannot pass.
+    fn stuck_at(&self, failed: u32, e: &SyncError) -> Option<u64> {
+        if failed < STUCK_AFTER {
+            return None;
+        }
+        if let SyncError::Moved(b) = e {
+            return Some(*b);
+        }
+        self.next_blocks().ok()?.iter().map(|(_, n)| *n).min()
     }
 
     async fn step(
@@ -178,10 +235,11 @@ impl NetworkSync {
         let target = if self.until_head { final_block } else { head };
         let nexts = self.next_blocks()?;
         let endpoints = self.source.endpoint_status();
+        let went_back = self.head_went_back();
         self.hub.network(&self.spec.name, |n| {
             n.head = Some(head);
             n.endpoints = endpoints;
-            n.error = None;
+            n.error = went_back;
         });
         let Some((from, to, active)) = next_span(&nexts, target) else {
             self.report_progress(head)?;
@@ -216,6 +274,16 @@ impl NetworkSync {
         .await?;
         self.report_progress(head)?;
         Ok(Step::Progress)
+    }
+
+    /// The status line while the node's head is below one it reported before (logged the
+    /// first time).
+    fn head_went_back(&self) -> Option<String> {
+        let (message, first) = self.source.head_went_back()?;
+        if first {
+            tracing::warn!(network = %self.spec.name, "{message}");
+        }
+        Some(message)
     }
 
     /// The highest block whose events count as confirmed.
@@ -342,12 +410,30 @@ pub(crate) fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The wait before the next retry (the current delay, jittered); the delay doubles, up
-/// to 30 s.
-fn back_off(delay: &mut Duration) -> Duration {
-    let wait = jitter(*delay);
-    *delay = (*delay * 2).min(Duration::from_secs(30));
-    wait
+/// Failed steps in a row.
+struct Retries {
+    /// The next backoff.
+    delay: Duration,
+    failed: u32,
+}
+
+impl Default for Retries {
+    fn default() -> Self {
+        Self {
+            delay: Duration::from_millis(250),
+            failed: 0,
+        }
+    }
+}
+
+impl Retries {
+    /// The wait before the next retry (the current delay, jittered); the delay doubles,
+    /// up to 30 s.
+    fn back_off(&mut self) -> Duration {
+        let wait = jitter(self.delay);
+        self.delay = (self.delay * 2).min(Duration::from_secs(30));
+        wait
+    }
 }
 
 fn jitter(d: Duration) -> Duration {
@@ -364,10 +450,11 @@ fn plain_words(e: &RpcError) -> String {
             "The node cannot be reached; retrying"
         }
         RpcError::RateLimited { .. } => "The node is limiting requests; slowing down",
-        RpcError::Http { .. } | RpcError::Garbage { .. } => {
+        RpcError::Http { .. } | RpcError::Garbage { .. } | RpcError::Implausible { .. } => {
             "The node gave an unusable answer; retrying"
         }
         RpcError::RangeTooLarge { .. } => "The node refused a request size; adjusting",
+        RpcError::TooLarge { .. } => "The node sent an answer over the size limit",
         RpcError::Rpc { .. } => "The node reported an error; retrying",
     };
     format!("{what} ({e})")

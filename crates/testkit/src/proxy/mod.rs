@@ -2,6 +2,10 @@
 //! large `eth_getLogs` ranges with real providers' error texts and injects faults (429,
 //! JSON-RPC errors in HTTP 200, garbage, hangs, dropped connections) on demand.
 
+mod hostile;
+
+pub use hostile::{LogsAnswer, Tamper};
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -56,6 +60,9 @@ struct Rules {
     no_log_times: bool,
     /// Play a backend this many blocks behind for this many more `eth_getLogs` requests.
     lagging_logs: Option<(u64, u32)>,
+    /// Answer `eth_getLogs` like this whatever the node says.
+    logs_answer: Option<LogsAnswer>,
+    tamper: Option<Tamper>,
     requests: u64,
     refused: u64,
     faulted: u64,
@@ -138,6 +145,16 @@ impl RpcProxy {
         self.lock().lagging_logs = Some((behind, times));
     }
 
+    /// Answers every `eth_getLogs` request like this from now on (None: normally again).
+    pub fn answer_logs(&self, how: Option<LogsAnswer>) {
+        self.lock().logs_answer = how;
+    }
+
+    /// Changes values in the node's answers from now on (None: passes them unchanged).
+    pub fn tamper(&self, how: Option<Tamper>) {
+        self.lock().tamper = how;
+    }
+
     /// Queues faults for the next requests, in order.
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
         self.lock().faults.extend(faults);
@@ -195,6 +212,16 @@ async fn serve(
             }
             (fault, refusal, frozen_at)
         };
+        let (logs_answer, tamper) = {
+            let r = rules.lock().unwrap_or_else(|p| p.into_inner());
+            (r.logs_answer.filter(|_| is_logs(&body)), r.tamper)
+        };
+        let method = method_of(&body);
+        if logs_answer == Some(LogsAnswer::Endless) {
+            // Ends when the client gives up on the answer.
+            let _ = hostile::endless(&mut conn).await;
+            return Ok(());
+        }
         let lag = lagging(&rules, &body);
         let (status, answer) = match (fault, refusal, lag) {
             (Some(Fault::Drop), _, _) => return Ok(()),
@@ -275,6 +302,14 @@ async fn serve(
                 }
             }
         };
+        let answer = match tamper {
+            Some(t) => hostile::tampered(&method, &answer, t),
+            None => answer,
+        };
+        if let Some(LogsAnswer::Trickle(every)) = logs_answer {
+            hostile::trickle(&mut conn, status, &answer, every).await?;
+            continue;
+        }
         let head = format!(
             "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
             answer.len()
@@ -333,6 +368,14 @@ fn refusal_for(body: &[u8], limit: Option<(u64, Refusal)>) -> Option<(i64, Strin
         Refusal::QuickNode => (-32614, format!("eth_getLogs is limited to a {max} range")),
         Refusal::Base => (-32000, "block range too large".to_string()),
     })
+}
+
+/// The JSON-RPC method a request calls.
+fn method_of(body: &[u8]) -> String {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v["method"].as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// Whether `body` is an `eth_getLogs` request.
