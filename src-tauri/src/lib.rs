@@ -65,11 +65,12 @@ pub fn run() {
         ])
         .setup(|app| {
             let paths = runner::Paths::resolve(app.handle())?;
-            let guard = tokenwatch_engine::logging::init(Some(&paths.log_dir), "info");
+            let logging = tokenwatch_engine::logging::init(Some(&paths.log_dir), "info");
+            let log_problem = logging.problem.clone();
             tracing::info!(data = %paths.data_dir.display(), config = %paths.config.display(), "starting");
             let (apply, configs) = tokio::sync::mpsc::unbounded_channel();
             app.manage(state::AppState::new(paths.clone(), apply));
-            app.manage(LogGuard(guard));
+            app.manage(LogGuard(logging));
             if let Err(e) = tray::install(app.handle()) {
                 // Some desktops have no tray; the window still works (and closing it quits).
                 tracing::warn!(error = %e, "no tray icon");
@@ -82,6 +83,7 @@ pub fn run() {
                 paths.db,
                 configs,
                 stopping,
+                log_problem,
             ));
             app.manage(Quitting {
                 stop,
@@ -150,4 +152,4 @@ async fn quit_on_signal(app: tauri::AppHandle) {
 }
 
 /// Keeps the log file writer alive for the life of the app.
-struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);
+struct LogGuard(#[allow(dead_code)] tokenwatch_engine::logging::Logging);

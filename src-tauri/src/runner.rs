@@ -63,6 +63,7 @@ pub async fn run(
     db: PathBuf,
     mut configs: UnboundedReceiver<Config>,
     mut stop: watch::Receiver<bool>,
+    log_problem: Option<String>,
 ) {
     let mut config = load_config(&config_path);
     // One pop-up sink for the app's life: edited preferences are applied to it in place.
@@ -77,7 +78,7 @@ pub async fn run(
     let mut retry = FIRST_RETRY;
     loop {
         let engine = match config {
-            Ok(c) => start(&app, c, &db, &desktop).await,
+            Ok(c) => start(&app, c, &db, (&desktop, &log_problem)).await,
             Err(message) => {
                 fail(&app, message);
                 None
@@ -118,7 +119,7 @@ async fn start(
     app: &AppHandle,
     config: Config,
     db: &Path,
-    sink: &Arc<DesktopSink>,
+    (sink, log_problem): (&Arc<DesktopSink>, &Option<String>),
 ) -> Option<Engine> {
     sink.set_policy(config.notifications.clone());
     let desktop = Target {
@@ -128,6 +129,7 @@ async fn start(
     };
     let opts = RunOptions {
         host_targets: vec![desktop],
+        warnings: log_problem.iter().cloned().collect(),
         ..RunOptions::default()
     };
     match Engine::start(config, db, opts).await {

@@ -11,6 +11,7 @@ const STATUS = {
   listeners: [],
   targets: [] as object[],
   eventsStored: 0,
+  warnings: [],
   database: "/tmp/tokenwatch.db",
 };
 

@@ -13,7 +13,7 @@ function settingsAnswers(more: FakeAnswers): FakeAnswers {
     notifications: { quiet_hours: null, burst: null, burst_window_s: null },
   };
   return {
-    engine_status: { value: { running: true, error: null, networks: [], listeners: [], targets: [], eventsStored: 0, database: "" } },
+    engine_status: { value: { running: true, error: null, networks: [], listeners: [], targets: [], eventsStored: 0, database: "", warnings: [] } },
     recent_events: { value: [] },
     dashboard: { value: { until: null, bucketSecs: 1800, series: [], topContracts: [], topAddresses: [], addressSample: 0 } },
     settings: { value: settingsValue },

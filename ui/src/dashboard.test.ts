@@ -7,6 +7,7 @@ const STATUS: EngineStatus = {
   running: true,
   error: null,
   eventsStored: 1_234,
+  warnings: [],
   database: "/tmp/tw.db",
   networks: [
     {
@@ -56,5 +57,7 @@ describe("healthLines", () => {
 
   it("reports the engine's own error first", () => {
     expect(healthLines({ ...STATUS, error: "The database is locked." })[0]).toMatchObject({ text: "The database is locked.", tone: "bad" });
+    const warned = healthLines({ ...STATUS, warnings: ["cannot write logs to /proc/sys: Permission denied; logging to stderr only"] })[0];
+    expect(warned).toMatchObject({ text: "Running", tone: "warn", details: ["cannot write logs to /proc/sys: Permission denied; logging to stderr only"] });
   });
 });

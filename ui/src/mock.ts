@@ -132,6 +132,7 @@ export function createMockBackend(): Backend {
         },
       ],
       eventsStored: events.length,
+      warnings: [],
       database: "/home/user/.local/share/tokenwatch/tokenwatch.db",
     };
   }

@@ -35,9 +35,12 @@ pub enum ExportError {
     Target(String),
 }
 
-/// Writes the export to `path` through a temporary file beside it, synced and renamed into
-/// place once complete: a failed export leaves what was at `path` as it was. Refuses to
-/// write over the database `db` (or its log files).
+/// Writes the export to `path`. A regular file (or a new one) is written through a
+/// temporary file beside it, synced and renamed into place once complete: a failed export
+/// leaves what was at `path` as it was. A symlink is followed (the file it points to is
+/// replaced in its own folder). A FIFO or a character device (`/dev/stdout`, a named pipe)
+/// is written into directly, never replaced; a folder, a block device or a socket is
+/// refused. Refuses to write over the database `db` (or its log files).
 pub fn export_to_file(
     store: &Store,
     filter: &EventFilter,
@@ -51,11 +54,51 @@ pub fn export_to_file(
             path.display()
         )));
     }
+    let path = &follow_links(path)?;
+    match std::fs::metadata(path).map(|m| m.file_type()) {
+        Err(_) => {}
+        Ok(t) if t.is_file() => {}
+        Ok(t) if is_stream(&t) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| ExportError::Target(format!("cannot open {}: {e}", path.display())))?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+            let rows = export_csv_with(store, filter, &mut out, progress)?;
+            out.into_inner().map_err(|e| e.into_error())?;
+            return Ok(rows);
+        }
+        Ok(t) => {
+            let what = if t.is_dir() {
+                "a folder"
+            } else {
+                "a special file (a device or a socket)"
+            };
+            return Err(ExportError::Target(format!(
+                "{} is {what}; choose a file for the CSV",
+                path.display()
+            )));
+        }
+    }
+    replace_atomically(store, filter, path, progress)
+}
+
+/// Writes a regular file through `FILE.part`; an existing file keeps its mode, a new one
+/// is private.
+fn replace_atomically(
+    store: &Store,
+    filter: &EventFilter,
+    path: &Path,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, ExportError> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".part");
     let tmp = PathBuf::from(tmp);
-    let file = std::fs::File::create(&tmp)
+    let file = crate::files::create_private(&tmp)
         .map_err(|e| ExportError::Target(format!("cannot create {}: {e}", tmp.display())))?;
+    if let Ok(m) = std::fs::metadata(path) {
+        file.set_permissions(m.permissions())?;
+    }
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     let written = export_csv_with(store, filter, &mut out, progress).and_then(|rows| {
         let file = out.into_inner().map_err(|e| e.into_error())?;
@@ -68,6 +111,41 @@ pub fn export_to_file(
         let _ = std::fs::remove_file(&tmp);
     }
     written
+}
+
+/// Whether a file of this type is a stream to write into (a FIFO, a character device).
+fn is_stream(t: &std::fs::FileType) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        t.is_fifo() || t.is_char_device()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = t;
+        false
+    }
+}
+
+/// `path` with its symlinks followed to the file they name (which may not exist yet).
+fn follow_links(path: &Path) -> Result<PathBuf, ExportError> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let next = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) => dir.join(next),
+                    None => next,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(ExportError::Target(format!(
+        "{} is a loop of symbolic links",
+        path.display()
+    )))
 }
 
 /// Whether `path` names the database file or one of its companions.

@@ -5,12 +5,21 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::EnvFilter;
 
-/// Starts logging. Keep the guard alive for the life of the program (it flushes the file).
-pub fn init(log_dir: Option<&Path>, default_level: &str) -> Option<WorkerGuard> {
+/// Logging as started: keep it alive for the life of the program (it flushes the file).
+pub struct Logging {
+    _guard: Option<WorkerGuard>,
+    /// Why logs go to stderr only, when the log folder cannot be written.
+    pub problem: Option<String>,
+}
+
+/// Starts logging to stderr and, when `log_dir` can be written, to a daily file there.
+/// A folder that cannot be written is a warning, never a reason to stop.
+pub fn init(log_dir: Option<&Path>, default_level: &str) -> Logging {
     let filter = || {
         EnvFilter::try_from_env("TOKENWATCH_LOG").unwrap_or_else(|_| EnvFilter::new(default_level))
     };
@@ -18,23 +27,54 @@ pub fn init(log_dir: Option<&Path>, default_level: &str) -> Option<WorkerGuard> 
         .with_writer(Masking(io::stderr))
         .with_target(false)
         .with_filter(filter());
-    let (file, guard) = match log_dir.and_then(|d| std::fs::create_dir_all(d).ok().map(|_| d)) {
-        Some(dir) => {
-            let appender = tracing_appender::rolling::daily(dir, "tokenwatch.log");
+    let appender = log_dir.map(|dir| {
+        file_appender(dir).map_err(|e| {
+            format!(
+                "cannot write logs to {}: {e}; logging to stderr only",
+                dir.display()
+            )
+        })
+    });
+    let (file, guard, problem) = match appender {
+        Some(Ok(appender)) => {
             let (w, guard) = tracing_appender::non_blocking(appender);
             let layer = tracing_subscriber::fmt::layer()
                 .with_ansi(false)
                 .with_writer(Masking(w))
                 .with_filter(filter());
-            (Some(layer), Some(guard))
+            (Some(layer), Some(guard), None)
         }
-        None => (None, None),
+        Some(Err(problem)) => (None, None, Some(problem)),
+        None => (None, None, None),
     };
     let _ = tracing_subscriber::registry()
         .with(stderr)
         .with(file)
         .try_init();
-    guard
+    if let Some(p) = &problem {
+        tracing::warn!("{p}");
+    }
+    Logging {
+        _guard: guard,
+        problem,
+    }
+}
+
+/// A daily `tokenwatch.log.<date>` in `dir` (created private when missing).
+fn file_appender(dir: &Path) -> Result<RollingFileAppender, String> {
+    crate::files::create_private_dir(dir).map_err(|e| e.to_string())?;
+    RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix("tokenwatch.log")
+        .build(dir)
+        .map_err(|e| {
+            // The builder's error wraps the system's; say what the system said.
+            let mut cur: &dyn std::error::Error = &e;
+            while let Some(next) = cur.source() {
+                cur = next;
+            }
+            cur.to_string()
+        })
 }
 
 /// Wraps a writer and masks secrets in each formatted line.

@@ -57,7 +57,7 @@ export function healthLines(status: EngineStatus | null): HealthLine[] {
       : status.error
         ? { key: "engine", label: "Engine", text: status.error, tone: "bad", details: [] }
         : status.running
-          ? { key: "engine", label: "Engine", text: "Running", tone: "ok", details: [] }
+          ? { key: "engine", label: "Engine", text: "Running", tone: status.warnings.length > 0 ? "warn" : "ok", details: status.warnings }
           : { key: "engine", label: "Engine", text: "Stopped", tone: "idle", details: [] };
   if (status == null) return [engineLine];
 

@@ -262,8 +262,8 @@ fn not_found(what: &str, name: Option<&str>) -> EditError {
 }
 
 /// Writes a sibling temporary file, syncs it, renames it over `path` and syncs the folder.
-/// A symlinked file is written where the link points, and an existing file keeps its
-/// permissions (a config readable only by its owner may hold secrets).
+/// A symlinked file is written where the link points; an existing file keeps its
+/// permissions, a new one is readable by its owner only (it may hold secrets).
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let resolved = std::fs::canonicalize(path).ok();
     let path = resolved.as_deref().unwrap_or(path);
@@ -272,11 +272,11 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    crate::files::create_private_dir(dir)?;
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    let mut f = std::fs::File::create(&tmp)?;
+    let mut f = crate::files::create_private(&tmp)?;
     if let Some(p) = permissions {
         f.set_permissions(p)?;
     }

@@ -76,3 +76,31 @@ pub(super) fn resolve(
         }
     }
 }
+
+impl super::ConfigFile {
+    /// Where the file holds a secret itself rather than naming a variable or the keychain:
+    /// webhook secrets, and URLs carrying credentials or API keys.
+    pub fn literal_secrets(&self) -> Vec<String> {
+        let keyed = |u: &String| crate::source::mask_url(u) != *u;
+        let mut out = Vec::new();
+        for n in &self.networks {
+            if n.rpc.iter().any(keyed) {
+                out.push(format!("networks[\"{}\"].rpc", n.name));
+            }
+        }
+        for w in &self.webhooks {
+            if w.secret.is_some() {
+                out.push(format!("webhooks[\"{}\"].secret", w.name));
+            }
+            if w.url.as_ref().is_some_and(keyed) {
+                out.push(format!("webhooks[\"{}\"].url", w.name));
+            }
+        }
+        for r in &self.rabbitmq {
+            if r.url.as_ref().is_some_and(keyed) {
+                out.push(format!("rabbitmq[\"{}\"].url", r.name));
+            }
+        }
+        out
+    }
+}
