@@ -30,6 +30,9 @@ pragma solidity ^0.8.20;
 ///                                               ERC-721 shape: from = 0x0, to = 0x...0A11, tokenId = 1
 /// 11. Nested(Outer o)                           o = (5, [(1, -1, 0x...0A11, "a")], 0xbeef)
 ///
+/// Not in `emitAll` (each has its own emitter only): Filled(Order order, uint256[] fills) and
+/// Batched(Batch[] batches, Order indexed order), tuples for human-readable signatures.
+///
 /// 0x...0A11 = address(0xA11), 0x...0B0B = address(0xB0B).
 contract EventZoo {
     struct Point {
@@ -45,6 +48,22 @@ contract EventZoo {
         bytes extra;
     }
 
+    struct Order {
+        address maker;
+        uint256 amount;
+        bytes32 id;
+    }
+
+    struct Leg {
+        address to;
+        bool done;
+    }
+
+    struct Batch {
+        uint256 n;
+        Leg[2] legs;
+    }
+
     event StructEvent(Point p);
     event ArrayEvent(uint256[] values, address[2] pair, Point[] points);
     event BytesString(bytes data, string text);
@@ -56,6 +75,8 @@ contract EventZoo {
     event Ping(address from, string note);
     event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
     event Nested(Outer o);
+    event Filled(Order order, uint256[] fills);
+    event Batched(Batch[] batches, Order indexed order);
 
     address internal constant A11 = address(0xA11);
     address internal constant B0B = address(0xB0B);
@@ -104,6 +125,14 @@ contract EventZoo {
 
     function emitNested(Outer calldata o) public {
         emit Nested(o);
+    }
+
+    function emitFilled(Order calldata order, uint256[] calldata fills) public {
+        emit Filled(order, fills);
+    }
+
+    function emitBatched(Batch[] calldata batches, Order calldata order) public {
+        emit Batched(batches, order);
     }
 
     function emitAll() external {

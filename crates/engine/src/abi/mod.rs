@@ -16,10 +16,13 @@ mod import;
 pub(crate) mod json;
 mod presets;
 mod signature;
+mod signature_parser;
 mod spec;
 
 #[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod signature_tests;
 #[cfg(test)]
 mod tests;
 

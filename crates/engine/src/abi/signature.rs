@@ -1,7 +1,8 @@
-//! Canonical types, signatures and display forms, and parsing of human-readable event
-//! signatures (`event Transfer(address indexed from, address indexed to, uint256 value)`).
+//! Canonical types, signatures and display forms, and the entry point turning a human-readable
+//! event signature into an [`EventDef`] (the parsing itself is in `signature_parser`).
 
-use super::{error::one_line, AbiError, EventDef};
+use super::signature_parser::parse_event;
+use super::{AbiError, EventDef};
 use alloy_dyn_abi::DynSolType;
 use alloy_json_abi::{Event, Param};
 
@@ -138,14 +139,16 @@ fn push_type_name(t: &DynSolType, out: &mut String) {
     }
 }
 
-/// `Name(type1 indexed name1, type2 name2)[ anonymous]` with canonical type names.
+/// `Name(type1 indexed name1, (type2 a, type3 b)[] name2)[ anonymous]` with canonical type
+/// names and tuple component names: it parses back to the same event.
 pub(crate) fn display(e: &Event, types: &[DynSolType]) -> String {
     let params: Vec<String> = e
         .inputs
         .iter()
         .zip(types)
         .map(|(p, t)| {
-            let mut s = type_name(t);
+            let mut s = String::new();
+            push_named_type(t, &p.components, &mut s);
             if p.indexed {
                 s.push_str(" indexed");
             }
@@ -160,6 +163,39 @@ pub(crate) fn display(e: &Event, types: &[DynSolType]) -> String {
     format!("{}({}){anonymous}", e.name, params.join(", "))
 }
 
+/// Writes `t` as [`type_name`] does, with the names of its tuple `components` (the ABI's,
+/// for this type or its array elements).
+fn push_named_type(t: &DynSolType, components: &[Param], out: &mut String) {
+    match t {
+        DynSolType::Tuple(fields) if fields.len() == components.len() => {
+            let named = components.iter().any(|c| !c.name.is_empty());
+            out.push('(');
+            for (i, (f, c)) in fields.iter().zip(components).enumerate() {
+                if i > 0 {
+                    out.push_str(if named { ", " } else { "," });
+                }
+                push_named_type(f, &c.components, out);
+                if !c.name.is_empty() {
+                    out.push(' ');
+                    out.push_str(&c.name);
+                }
+            }
+            out.push(')');
+        }
+        DynSolType::Array(inner) => {
+            push_named_type(inner, components, out);
+            out.push_str("[]");
+        }
+        DynSolType::FixedArray(inner, n) => {
+            push_named_type(inner, components, out);
+            out.push('[');
+            out.push_str(&n.to_string());
+            out.push(']');
+        }
+        other => push_type_name(other, out),
+    }
+}
+
 /// Parses `[event] Name(type [indexed] [name], ...) [anonymous]` (a trailing `;` is allowed).
 pub(crate) fn parse_signature(spec: &str) -> Result<EventDef, AbiError> {
     parse_signature_at(spec, 0)
@@ -167,20 +203,11 @@ pub(crate) fn parse_signature(spec: &str) -> Result<EventDef, AbiError> {
 
 /// Parses the signature `full[start..]`; errors quote `full` and give columns within it.
 pub(crate) fn parse_signature_at(full: &str, start: usize) -> Result<EventDef, AbiError> {
-    let part = full.get(start..).unwrap_or_default();
-    let sig = part.trim().trim_end_matches(';').trim_end();
-    // The parser reports columns after the optional `event` keyword.
-    let body = match sig.strip_prefix("event") {
-        Some(rest) if rest.starts_with(char::is_whitespace) => rest.trim_start(),
-        _ => sig,
-    };
-    let skipped = part.len() - part.trim_start().len() + sig.len() - body.len();
-    let lead = full[..start].chars().count() + part[..skipped].chars().count();
     let bad = |message: String| AbiError::BadSignature {
         spec: full.to_string(),
         message,
     };
-    let event = Event::parse(sig).map_err(|e| bad(parser_message(&e.to_string(), lead)))?;
+    let event = parse_event(full, start).map_err(bad)?;
     EventDef::from_event(event).map_err(|e| match e {
         AbiError::BadParam {
             index,
@@ -196,29 +223,6 @@ pub(crate) fn parse_signature_at(full: &str, start: usize) -> Result<EventDef, A
         }
         other => bad(other.to_string()),
     })
-}
-
-/// Condenses a parser error into one line, pointing at the column the parser stopped at
-/// (`lead` characters precede the parsed text in the quoted spec).
-fn parser_message(raw: &str, lead: usize) -> String {
-    let lines: Vec<&str> = raw.lines().collect();
-    let caret = lines.iter().position(|l| l.trim() == "^");
-    match caret {
-        Some(i) if i > 0 => {
-            let column = lead + lines[i].chars().take_while(|c| *c == ' ').count() + 1;
-            let rest = one_line(&lines[i + 1..].join(" "));
-            let detail = if rest.is_empty() {
-                String::new()
-            } else {
-                format!(": {rest}")
-            };
-            format!("invalid signature at column {column}{detail}")
-        }
-        _ => format!(
-            "invalid signature: {}",
-            one_line(raw.trim_start_matches("parser error:"))
-        ),
-    }
 }
 
 /// 1-based character column where parameter `index` (1-based) starts in `spec`.

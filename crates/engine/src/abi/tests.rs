@@ -261,7 +261,7 @@ fn parser_errors_point_at_a_column() {
     );
     let e = err("Transfer(address indexed from");
     assert!(
-        e.contains("invalid signature at column 30: expected `)`"),
+        e.contains("invalid signature at column 30: expected `,` or `)`"),
         "{e}"
     );
 }
@@ -284,7 +284,10 @@ fn import_plain_abi_and_artifacts() {
     assert_eq!(defs.len(), 2);
     assert_eq!(defs[0], one("erc20:Transfer"));
     assert_eq!(defs[1].signature, "Legs((address,uint256[])[])");
-    assert_eq!(defs[1].display, "Legs((address,uint256[])[] legs)");
+    assert_eq!(
+        defs[1].display,
+        "Legs((address who, uint256[] amounts)[] legs)"
+    );
     let artifact = format!(r#"{{"contractName":"T","abi":{ABI},"bytecode":"0x"}}"#);
     assert_eq!(import_json_abi(&artifact).unwrap(), defs);
     let etherscan = serde_json::json!({ "abi": ABI }).to_string();
