@@ -75,7 +75,8 @@ pub struct ListenerStatus {
     pub covered_to: Option<u64>,
     #[ts(type = "number")]
     pub events: u64,
-    /// Logs that carried a watched topic0 but did not fit the ABI (counted, never dropped).
+    /// Logs that could not be decoded or evaluated: they carried a watched topic0 but did
+    /// not fit the ABI, or the condition failed on them (an overflow). Counted, never dropped.
     #[ts(type = "number")]
     pub undecodable: u64,
 }

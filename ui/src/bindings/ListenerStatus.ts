@@ -7,6 +7,7 @@ export type ListenerStatus = { name: string, network: string, phase: ListenerPha
  */
 coveredTo: number | null, events: number, 
 /**
- * Logs that carried a watched topic0 but did not fit the ABI (counted, never dropped).
+ * Logs that could not be decoded or evaluated: they carried a watched topic0 but did
+ * not fit the ABI, or the condition failed on them (an overflow). Counted, never dropped.
  */
 undecodable: number, };

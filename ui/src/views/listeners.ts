@@ -22,7 +22,8 @@ const PHASE_WORDS: Record<ListenerPhase, string> = {
   failed: "Failed",
 };
 
-const UNDECODABLE_TIP = "Logs with a watched topic that did not fit the ABI; counted, not dropped.";
+const UNDECODABLE_TIP =
+  "Logs with a watched topic that did not fit the ABI, or on which the condition failed (an overflow); counted, not dropped. The log file names the first one.";
 
 /** A configured listener and what the engine reports about it (either may be missing). */
 interface Item {
@@ -86,7 +87,7 @@ function updateRow(row: Row, item: Item, heads: Map<string, number | null>): voi
   setText(r.events, l == null ? "" : `${formatCount(events)} ${events === 1 ? "event" : "events"}`);
   const undecodable = l?.undecodable ?? 0;
   r.undecodable.hidden = undecodable <= 0;
-  setText(r.undecodable, undecodable > 0 ? `${formatCount(undecodable)} undecodable` : "");
+  setText(r.undecodable, undecodable > 0 ? `${formatCount(undecodable)} could not be decoded or evaluated` : "");
 }
 
 /** "usdc-transfers copy", "usdc-transfers copy 2", … whichever is free. */

@@ -80,6 +80,9 @@ pub struct Outcome<'a> {
     pub undecodable: Vec<i64>,
     /// Why it did not fit, for the log.
     pub reason: String,
+    /// Listeners whose condition failed on the log (an overflow), with the error: counted
+    /// with the undecodable logs, never dropped silently.
+    pub failed: Vec<(i64, String)>,
 }
 
 /// All listeners of one network, compiled for matching.
@@ -196,6 +199,7 @@ impl Matcher {
                 .collect(),
             reason: String::new(),
             matched: None,
+            failed: Vec::new(),
         };
         if !out.undecodable.is_empty() {
             out.reason = format!("{got} topics do not fit the watched event with this topic0");
@@ -235,6 +239,7 @@ impl Matcher {
         }
         let judged = judge(log, wanting(), decimals);
         out.undecodable.extend(judged.undecodable);
+        out.failed = judged.failed;
         if !judged.reason.is_empty() {
             out.reason = judged.reason;
         }
@@ -250,6 +255,7 @@ impl Matcher {
         in_scope: &dyn Fn(&&Want) -> bool,
         decimals: Option<u8>,
     ) -> Outcome<'_> {
+        let mut failed = Vec::new();
         for def in self.index.anonymous_candidates(&log.topics) {
             let key = (def.topic0, def.topic_count);
             let wanting = self
@@ -259,14 +265,19 @@ impl Matcher {
                 .filter_map(|w| w.event(&key));
             // Without topic0, a log that does not decode is simply another event.
             let judged = judge(log, wanting, decimals);
+            failed.extend(judged.failed);
             if judged.matched.is_some() {
                 return Outcome {
                     matched: judged.matched,
+                    failed,
                     ..Outcome::default()
                 };
             }
         }
-        Outcome::default()
+        Outcome {
+            failed,
+            ..Outcome::default()
+        }
     }
 }
 
@@ -275,6 +286,7 @@ struct Judged<'a> {
     matched: Option<Matched<'a>>,
     undecodable: Vec<i64>,
     reason: String,
+    failed: Vec<(i64, String)>,
 }
 
 /// Decodes the log by each wanting listener's own definition (once per distinct one) and
@@ -292,6 +304,7 @@ fn judge<'a>(
         matched: None,
         undecodable: Vec::new(),
         reason: String::new(),
+        failed: Vec::new(),
     };
     for (id, def, condition) in wanting {
         let known = decoded
@@ -326,7 +339,15 @@ fn judge<'a>(
             let args = fit
                 .args
                 .get_or_insert_with(|| with_names(def, std::mem::take(&mut fit.values)));
-            c.eval(args, &ctx).unwrap_or(false)
+            match c.eval(args, &ctx) {
+                Ok(takes) => takes,
+                Err(e) => {
+                    if e.is_failure() {
+                        out.failed.push((id, e.to_string()));
+                    }
+                    false
+                }
+            }
         });
         if takes {
             match &mut out.matched {
@@ -513,6 +534,34 @@ mod tests {
         let out = m.match_log(&note(7), &[0], None);
         assert_eq!(out.matched.expect("LOG0 matched").listeners, vec![0]);
         assert!(m.match_log(&note(3), &[0], None).matched.is_none());
+    }
+
+    #[test]
+    fn a_condition_that_fails_on_a_log_is_reported_for_its_listener() {
+        let m = matcher(&[
+            ("erc20:Transfer", "value * value * value > 1"),
+            ("erc20:Transfer", "value > 1"),
+        ]);
+        let topic0 = alloy_primitives::keccak256("Transfer(address,address,uint256)");
+        let transfer = |v: U256| {
+            log(
+                Address::repeat_byte(1),
+                vec![topic0, word(ME), word(YOU)],
+                v.to_be_bytes::<32>().to_vec(),
+            )
+        };
+        let out = m.match_log(&transfer(U256::from(1) << 200), &[0, 1], None);
+        assert_eq!(out.matched.expect("the other listener").listeners, vec![1]);
+        assert_eq!(
+            out.failed,
+            vec![(
+                0,
+                "`value * value * value`: number overflows 256 bits".to_string()
+            )]
+        );
+        let out = m.match_log(&transfer(U256::from(5)), &[0, 1], None);
+        assert_eq!(out.matched.expect("both").listeners, vec![0, 1]);
+        assert!(out.failed.is_empty());
     }
 
     #[test]

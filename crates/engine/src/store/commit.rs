@@ -41,7 +41,8 @@ pub struct Commit {
     pub listeners: Vec<i64>,
     pub events: Vec<NewEvent>,
     pub blocks: Vec<BlockRecord>,
-    /// (listener, count) of logs with a watched topic that did not decode.
+    /// (listener, count) of logs with a watched topic that could not be decoded, or on
+    /// which its condition failed (an overflow).
     pub undecodable: Vec<(i64, u64)>,
     /// Headers below this number are no longer needed for reorg checks.
     pub prune_below: u64,

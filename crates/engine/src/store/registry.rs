@@ -99,7 +99,7 @@ impl Store {
         })
     }
 
-    /// Adds to a listener's count of logs that carried a watched topic but did not decode.
+    /// Adds to a listener's count of logs that could not be decoded or evaluated.
     pub fn add_undecodable(&self, listener_id: i64, n: u64) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE listeners SET undecodable = undecodable + ?2 WHERE id = ?1",
@@ -108,7 +108,7 @@ impl Store {
         Ok(())
     }
 
-    /// The listener's count of logs that did not fit the ABI.
+    /// The listener's count of logs that could not be decoded or evaluated.
     pub fn undecodable(&self, listener_id: i64) -> Result<u64, StoreError> {
         let n: i64 = self.conn.query_row(
             "SELECT undecodable FROM listeners WHERE id = ?1",

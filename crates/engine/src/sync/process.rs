@@ -39,6 +39,7 @@ impl NetworkSync {
         }
         let mut events = Vec::with_capacity(logs.len());
         let mut undecodable: BTreeMap<i64, u64> = BTreeMap::new();
+        let mut failures: BTreeMap<i64, Failure> = BTreeMap::new();
         for log in logs {
             let dec = if matcher.needs_decimals(&log, active) {
                 tokens.decimals(self, log.address).await?
@@ -51,6 +52,16 @@ impl NetworkSync {
                 for l in outcome.undecodable {
                     *undecodable.entry(l).or_default() += 1;
                 }
+            }
+            for (l, error) in outcome.failed {
+                *undecodable.entry(l).or_default() += 1;
+                let first = || Failure {
+                    block: log.block_number.map_or(0, |b| b.to()),
+                    tx: log.transaction_hash.unwrap_or_default(),
+                    error,
+                    logs: 0,
+                };
+                failures.entry(l).or_insert_with(first).logs += 1;
             }
             if let Some(m) = outcome.matched {
                 // History and deliveries show amounts in token units: know the token
@@ -78,6 +89,7 @@ impl NetworkSync {
                 });
             }
         }
+        self.warn_failures(failures);
         self.fill_times(&mut events, &mut times).await?;
         // Timestamps of the blocks with events: the window's headers (sorted), then one
         // record per other block, in the events' (block) order.
@@ -113,6 +125,26 @@ impl NetworkSync {
             routed: self.routed.clone(),
             tokens: tokens.take_unsaved(),
         })
+    }
+
+    /// One WARN per listener whose condition failed in this chunk (not one per log).
+    fn warn_failures(&self, failures: BTreeMap<i64, Failure>) {
+        for (id, f) in failures {
+            let listener = self
+                .listeners
+                .iter()
+                .find(|(r, _)| r.id == id)
+                .map_or("", |(r, _)| r.name.as_str());
+            tracing::warn!(
+                network = %self.spec.name,
+                listener,
+                logs = f.logs,
+                first_block = f.block,
+                first_tx = %format!("{:#x}", f.tx),
+                error = %f.error,
+                "condition could not be evaluated; the logs are counted as could not be decoded or evaluated"
+            );
+        }
     }
 
     /// Checks the headers of the part of a chunk inside the reorg window (see [`moved_at`]).
@@ -172,6 +204,14 @@ impl NetworkSync {
         }
         Ok(())
     }
+}
+
+/// A listener's condition failing in a chunk: on its first log, and on how many.
+struct Failure {
+    block: u64,
+    tx: B256,
+    error: String,
+    logs: u64,
 }
 
 /// Where a chunk's window headers stop fitting what is stored, if anywhere: they must form

@@ -3,6 +3,7 @@
 use super::ast::{Expr, FieldRef, NumExpr, Operand};
 use super::lexer::Span;
 use super::literal::{self, Side};
+use super::num::{Dec, NumError};
 use super::resolve::{hashed_note, resolve, Resolved};
 use super::syntax::{ArithOp, CmpOp, Syn, Term, TermKind};
 use super::types::{Kind, ParamInfo};
@@ -210,8 +211,22 @@ fn composite_msg(f: &FieldRef) -> String {
     )
 }
 
-/// Folds an operation whose operands are all constants.
-fn fold(expr: NumExpr) -> Result<NumExpr, super::num::NumError> {
+/// Folds an operation whose operands are all constants, and the constants of a chain of
+/// `*` (or `+`): `value * 10^70 * 10^70` is `value * 10^140`. A constant beyond 256 bits
+/// next to a field is refused: the result would overflow for all but the smallest values.
+fn fold(expr: NumExpr) -> Result<NumExpr, NumError> {
+    let expr = match expr {
+        NumExpr::Bin(op, l, r) => regroup(op, *l, *r)?,
+        other => other,
+    };
+    if let NumExpr::Bin(_, l, r) = &expr {
+        let huge = |c: &NumExpr, other: &NumExpr| {
+            c.as_const().is_some_and(|d| d.exceeds_256_bits()) && other.as_const().is_none()
+        };
+        if huge(l, r) || huge(r, l) {
+            return Err(NumError::Overflow);
+        }
+    }
     let value = match &expr {
         NumExpr::Neg(x) => x.as_const().map(|d| Ok(d.neg())),
         NumExpr::Bin(op, l, r) => match (l.as_const(), r.as_const()) {
@@ -226,12 +241,37 @@ fn fold(expr: NumExpr) -> Result<NumExpr, super::num::NumError> {
     }
 }
 
+/// `x ∘ c1 ∘ c2` (or `c2 ∘ (x ∘ c1)`) as `x ∘ (c1 ∘ c2)` for `∘` in `+`, `*`: exact arithmetic
+/// makes it the same number.
+fn regroup(op: ArithOp, l: NumExpr, r: NumExpr) -> Result<NumExpr, NumError> {
+    if matches!(op, ArithOp::Add | ArithOp::Mul) {
+        let parts = match (l.as_const(), r.as_const()) {
+            (None, Some(c2)) => split_const(&l, op).map(|(x, c1)| (x, c1, c2)),
+            (Some(c2), None) => split_const(&r, op).map(|(x, c1)| (x, c1, c2)),
+            _ => None,
+        };
+        if let Some((x, c1, c2)) = parts {
+            let c = NumExpr::Const(apply(op, c1, c2)?);
+            return Ok(NumExpr::Bin(op, Box::new(x), Box::new(c)));
+        }
+    }
+    Ok(NumExpr::Bin(op, Box::new(l), Box::new(r)))
+}
+
+/// `x ∘ c` or `c ∘ x` as `(x, c)`.
+fn split_const(e: &NumExpr, op: ArithOp) -> Option<(NumExpr, Dec)> {
+    let NumExpr::Bin(o, a, b) = e else {
+        return None;
+    };
+    match (*o == op, a.as_const(), b.as_const()) {
+        (true, None, Some(c)) => Some(((**a).clone(), c)),
+        (true, Some(c), None) => Some(((**b).clone(), c)),
+        _ => None,
+    }
+}
+
 /// Applies an arithmetic operator.
-pub(crate) fn apply(
-    op: ArithOp,
-    l: super::num::Dec,
-    r: super::num::Dec,
-) -> Result<super::num::Dec, super::num::NumError> {
+pub(crate) fn apply(op: ArithOp, l: Dec, r: Dec) -> Result<Dec, NumError> {
     match op {
         ArithOp::Add => l.add(r),
         ArithOp::Sub => l.sub(r),

@@ -58,14 +58,20 @@ impl<'a> Env<'a> {
     }
 
     fn any_is(&self, items: &'a [Expr], wanted: bool) -> Result<bool, EvalError> {
-        let mut unknown = None;
+        let mut unknown: Option<EvalError> = None;
         for item in items {
             match self.expr(item) {
                 Ok(v) if v == wanted => return Ok(true),
                 Ok(_) => {}
-                Err(e) => {
-                    unknown.get_or_insert(e);
+                // A failure (an overflow) wins over an unknown term: it is counted.
+                Err(e)
+                    if unknown
+                        .as_ref()
+                        .is_none_or(|u| !u.is_failure() && e.is_failure()) =>
+                {
+                    unknown = Some(e);
                 }
+                Err(_) => {}
             }
         }
         unknown.map_or(Ok(false), Err)

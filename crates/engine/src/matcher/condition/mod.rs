@@ -53,6 +53,14 @@
 //! * A term that cannot be decided for an event (`ids[5]` of a shorter array, token units of
 //!   a contract without `decimals()`) is unknown: `or` is true if another term is true, `and`
 //!   false if another term is false; otherwise the condition does not match.
+//! * **Overflow.** Arithmetic is exact up to 512 bits. A constant part that overflows is
+//!   refused when the condition is checked, with a caret: a constant beyond 256 bits
+//!   (`value > 10^70 * 10^70`, `value * 10^70 * 10^70 > 1`: constant factors of a product,
+//!   or terms of a sum, are combined first). Values that overflow only with the event's
+//!   numbers (`value * value * value` of a large `value`, `2^value`) fail at evaluation: the
+//!   log does not match, and is counted for the listener with the logs that could not be
+//!   decoded (the status board's count), with one WARN line per listener and chunk of
+//!   blocks naming the first such log and the error. An unknown term (above) is no failure.
 //! * Each listener's condition reads the event through its own definition: two ABIs may name
 //!   the arguments of one signature differently (`value` / `wad`).
 //!
@@ -74,6 +82,8 @@ mod types;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_overflow;
 #[cfg(test)]
 mod tests_prop;
 
@@ -163,6 +173,15 @@ pub enum EvalError {
     },
     #[error("`{expr}`: {message}")]
     Arithmetic { expr: String, message: String },
+}
+
+impl EvalError {
+    /// The condition failed on this event (an overflow, a value of another type): counted
+    /// per listener. Otherwise a term is only unknown for it (`ids[5]` of a shorter array,
+    /// a token without `decimals()`), which does not match.
+    pub fn is_failure(&self) -> bool {
+        !matches!(self, Self::DecimalsUnknown | Self::IndexOutOfBounds { .. })
+    }
 }
 
 /// Warnings about a condition's text that do not stop it: mixed-case addresses whose

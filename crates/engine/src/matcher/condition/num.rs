@@ -126,6 +126,15 @@ impl Dec {
         self.is_integer() && (self.mag < min_abs || (self.neg && self.mag == min_abs))
     }
 
+    /// Its size is beyond `2^256 - 1` (the sign aside).
+    pub(crate) fn exceeds_256_bits(&self) -> bool {
+        let abs = Dec {
+            neg: false,
+            ..*self
+        };
+        abs.cmp_exact(&Self::from_u256(U256::MAX)) == Ordering::Greater
+    }
+
     /// Fits in either `uint256` or `int256`.
     pub(crate) fn fits_256(&self) -> bool {
         self.fits_u256() || self.fits_i256()
