@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use super::text::{fit, inert, Medium, NAME_CAP, VALUE_CAP};
 use crate::event::{EventStatus, StoredEvent};
 use crate::store::Queued;
 
@@ -98,24 +99,36 @@ pub fn format_units(raw: &str, decimals: u8) -> Option<String> {
 }
 
 /// One line a person understands, e.g.
-/// `Transfer on local (transfers): from 0xf39F…2266, to 0x7099…79C8, value 1250000 — block 12`.
-pub fn describe(q: &Queued) -> String {
+/// `Transfer on local (transfers): from 0xf39F…2266, to 0x7099…79C8, value 1250000 — block 12`,
+/// written for `medium`: every name and value inert there and capped, the whole line at
+/// most `max` characters.
+pub fn describe(q: &Queued, medium: Medium, max: usize) -> String {
     let e = &q.event;
+    let name = |s: &str| inert(medium, s, NAME_CAP);
+    let value = |s: &str| inert(medium, s, VALUE_CAP);
     let amount = amount(e);
     let args: Vec<String> = e
         .arg_names
         .iter()
         .take(4)
-        .map(|k| match &amount {
-            Some((key, units)) if key == k => format!("{k} {units}"),
-            _ => format!("{k} {}", short_value(e.args.get(k).unwrap_or(&Value::Null))),
+        .map(|k| {
+            let v = match &amount {
+                Some((key, units)) if key == k => units.clone(),
+                _ => short_value(e.args.get(k).unwrap_or(&Value::Null)),
+            };
+            format!("{} {}", name(k), value(&v))
         })
         .collect();
     let prefix = match q.status {
         EventStatus::Removed => "Retracted (chain reorganised): ",
         _ => "",
     };
-    let mut line = format!("{prefix}{} on {} ({})", e.event, e.network, e.listener);
+    let mut line = format!(
+        "{prefix}{} on {} ({})",
+        name(&e.event),
+        name(&e.network),
+        name(&e.listener)
+    );
     if !args.is_empty() {
         line.push_str(": ");
         line.push_str(&args.join(", "));
@@ -123,9 +136,9 @@ pub fn describe(q: &Queued) -> String {
     line.push_str(&format!(
         " — block {}, tx {}",
         e.block_number,
-        short(&e.tx_hash)
+        value(&short(&e.tx_hash))
     ));
-    line
+    fit(line, max)
 }
 
 /// Addresses and hashes as `0xab12…cd34`; other values as written.
@@ -223,9 +236,9 @@ mod tests {
             Some(("value", "1,250.00 DUSD".to_string()))
         );
         assert!(
-            describe(&q).contains("value 1,250.00 DUSD"),
+            describe(&q, Medium::Plain, 500).contains("value 1,250.00 DUSD"),
             "{}",
-            describe(&q)
+            describe(&q, Medium::Plain, 500)
         );
         assert_eq!(payload(&q, "t")["data"]["token"]["symbol"], "DUSD");
         q.event.decimals = None;
@@ -238,13 +251,15 @@ mod tests {
 
     #[test]
     fn description_is_short_and_names_retractions() {
-        let d = describe(&queued(EventStatus::Pending));
+        let d = describe(&queued(EventStatus::Pending), Medium::Plain, 500);
         assert!(
             d.starts_with(
                 "Transfer on local (transfers): from 0xf39F…2266, to 0x7099…79C8, value 1250000"
             ),
             "{d}"
         );
-        assert!(describe(&queued(EventStatus::Removed)).starts_with("Retracted"));
+        assert!(
+            describe(&queued(EventStatus::Removed), Medium::Plain, 500).starts_with("Retracted")
+        );
     }
 }

@@ -3,9 +3,11 @@
 //! per listener, retries with exponential backoff and jitter, and parks a delivery after
 //! the target's last attempt so it never blocks the others.
 
+pub mod chat;
 pub mod desktop;
 pub mod message;
 pub mod rabbitmq;
+pub mod text;
 pub mod webhook;
 
 use std::collections::HashMap;

@@ -7,11 +7,10 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use futures_util::future::BoxFuture;
 use hmac::{Hmac, Mac};
-use serde_json::json;
 use sha2::Sha256;
 
-use super::message::{describe, payload};
-use super::{Outcome, Sink};
+use super::message::payload;
+use super::{chat, Outcome, Sink};
 use crate::export::rfc3339;
 use crate::store::Queued;
 
@@ -122,11 +121,9 @@ impl WebhookSink {
     fn body(&self, q: &Queued, now: i64) -> Vec<u8> {
         let value = match &self.spec.format {
             WebhookFormat::Standard => payload(q, &rfc3339(now)),
-            WebhookFormat::Slack => json!({ "text": describe(q) }),
-            WebhookFormat::Discord => json!({ "content": describe(q) }),
-            WebhookFormat::Telegram { chat_id } => {
-                json!({ "chat_id": chat_id, "text": describe(q) })
-            }
+            WebhookFormat::Slack => chat::slack(q),
+            WebhookFormat::Discord => chat::discord(q),
+            WebhookFormat::Telegram { chat_id } => chat::telegram(q, chat_id),
         };
         value.to_string().into_bytes()
     }
@@ -162,14 +159,12 @@ impl WebhookSink {
                 let code = resp.status();
                 let text = resp.text().await.unwrap_or_default();
                 let text: String = text.chars().take(200).collect();
+                let text = text.trim();
                 Outcome {
                     ok: false,
                     code: Some(code.as_u16()),
                     latency,
-                    error: Some(format!(
-                        "the receiver answered HTTP {code}: {}",
-                        text.trim()
-                    )),
+                    error: Some(format!("the receiver answered HTTP {code}: {text}")),
                     defer: None,
                 }
             }
@@ -283,14 +278,14 @@ mod tests {
         };
         let line = "Paused on mainnet (ops): account 0x7099…79C8 — block 7, tx 0x02";
         let body = |f| serde_json::from_slice::<serde_json::Value>(&sink(f).body(&q, 0)).unwrap();
-        assert_eq!(body(WebhookFormat::Slack), json!({ "text": line }));
-        assert_eq!(body(WebhookFormat::Discord), json!({ "content": line }));
-        assert_eq!(
-            body(WebhookFormat::Telegram {
-                chat_id: "-100".into()
-            }),
-            json!({ "chat_id": "-100", "text": line })
-        );
+        assert_eq!(body(WebhookFormat::Slack)["text"], line);
+        assert_eq!(body(WebhookFormat::Discord)["content"], line);
+        let telegram = body(WebhookFormat::Telegram {
+            chat_id: "-100".into(),
+        });
+        assert_eq!(telegram["chat_id"], "-100");
+        assert_eq!(telegram["text"], line);
+        assert!(telegram.get("parse_mode").is_none(), "plain text");
         assert_eq!(body(WebhookFormat::Standard)["type"], "event.pending");
     }
 

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::BoxFuture;
 
 use super::message::{amount, describe, short_value};
+use super::text::{fit, inert, Medium, NAME_CAP, POPUP_BODY, VALUE_CAP};
 use super::{Outcome, Sink};
 use crate::event::EventStatus;
 use crate::store::Queued;
@@ -17,7 +18,9 @@ use crate::store::Queued;
 /// One pop-up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Popup {
+    /// Plain text.
     pub title: String,
+    /// Escaped for body markup where the notification server may read it ([`POPUP_BODY`]).
     pub body: String,
     /// The event a click opens; `None` for a summary (opens the feed).
     pub event_id: Option<i64>,
@@ -175,7 +178,13 @@ impl DesktopSink {
     }
 }
 
-/// The pop-up of one event.
+/// Pop-up titles are plain text (notification servers do not parse markup there).
+const TITLE_MAX: usize = 120;
+/// Servers cut long bodies unevenly: a few hundred characters.
+const BODY_MAX: usize = 400;
+
+/// The pop-up of one event: chain text capped, and escaped in the body where the
+/// notification server may read markup ([`POPUP_BODY`]).
 pub fn popup(q: &Queued) -> Popup {
     let e = &q.event;
     let verb = match q.status {
@@ -183,9 +192,15 @@ pub fn popup(q: &Queued) -> Popup {
         _ => "New",
     };
     let amount = amount(e);
+    let plain = |s: &str| inert(Medium::Plain, s, NAME_CAP);
     let title = match &amount {
-        Some((_, units)) => format!("{verb} {} of {units} on {}", e.event, e.network),
-        None => format!("{verb} {} on {}", e.event, e.network),
+        Some((_, units)) => format!(
+            "{verb} {} of {} on {}",
+            plain(&e.event),
+            plain(units),
+            plain(&e.network)
+        ),
+        None => format!("{verb} {} on {}", plain(&e.event), plain(&e.network)),
     };
     let args: Vec<String> = e
         .arg_names
@@ -193,9 +208,11 @@ pub fn popup(q: &Queued) -> Popup {
         .filter(|k| amount.as_ref().is_none_or(|(key, _)| key != *k))
         .take(3)
         .map(|k| {
+            let v = short_value(e.args.get(k).unwrap_or(&serde_json::Value::Null));
             format!(
-                "{k} {}",
-                short_value(e.args.get(k).unwrap_or(&serde_json::Value::Null))
+                "{} {}",
+                inert(POPUP_BODY, k, NAME_CAP),
+                inert(POPUP_BODY, &v, VALUE_CAP)
             )
         })
         .collect();
@@ -203,10 +220,14 @@ pub fn popup(q: &Queued) -> Popup {
     if q.status == EventStatus::Removed {
         body = format!("The chain reorganised; this event is no longer on it. {body}");
     }
-    body.push_str(&format!(" ({}, block {})", e.listener, e.block_number));
+    body.push_str(&format!(
+        " ({}, block {})",
+        inert(POPUP_BODY, &e.listener, NAME_CAP),
+        e.block_number
+    ));
     Popup {
-        title,
-        body,
+        title: fit(title, TITLE_MAX),
+        body: fit(body, BODY_MAX),
         event_id: Some(e.id),
     }
 }
@@ -217,19 +238,30 @@ fn summary(rest: &[Queued]) -> Popup {
     names.sort();
     names.dedup();
     let what = if names.len() == 1 {
-        format!("{} {} events", rest.len(), names[0])
+        format!(
+            "{} {} events",
+            rest.len(),
+            inert(Medium::Plain, names[0], NAME_CAP)
+        )
     } else {
         format!("{} events", rest.len())
     };
     let first = &rest[0].event;
+    let body = format!(
+        "{} ({}): latest {}",
+        inert(POPUP_BODY, &first.listener, NAME_CAP),
+        if rest.len() > 1 { "summarised" } else { "one" },
+        describe(&rest[rest.len() - 1], POPUP_BODY, BODY_MAX)
+    );
     Popup {
-        title: format!("{what} on {}", first.network),
-        body: format!(
-            "{} ({}): latest {}",
-            first.listener,
-            if rest.len() > 1 { "summarised" } else { "one" },
-            describe(&rest[rest.len() - 1])
+        title: fit(
+            format!(
+                "{what} on {}",
+                inert(Medium::Plain, &first.network, NAME_CAP)
+            ),
+            TITLE_MAX,
         ),
+        body: fit(body, BODY_MAX),
         event_id: None,
     }
 }

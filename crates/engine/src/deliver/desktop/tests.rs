@@ -194,3 +194,54 @@ fn quiet_hours_parse_and_wrap_midnight() {
         .unwrap_err()
         .contains("same time"));
 }
+
+const HOSTILE: &str = "<!channel> <https://evil.example/claim|Claim your airdrop> @everyone";
+
+/// An event whose string argument and token symbol were chosen by whoever emitted it.
+fn hostile(id: i64) -> Queued {
+    let mut q = event(id, EventStatus::Pending);
+    q.event.event = "BytesString".into();
+    q.event.args = serde_json::json!({"text": HOSTILE, "long": "<b>ü</b>".repeat(400)});
+    q.event.arg_names = vec!["text".into(), "long".into()];
+    q
+}
+
+#[test]
+fn chain_text_in_a_popup_body_shows_as_text_not_markup() {
+    let p = popup(&hostile(5));
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        assert!(p.body.contains(HOSTILE), "{}", p.body);
+    } else {
+        // Freedesktop servers may read <b>, <i>, <a href>, <img> in a body.
+        assert!(
+            p.body.starts_with(
+                "text &lt;!channel&gt; &lt;https://evil.example/claim|Claim your airdrop&gt; @everyone, long &lt;b&gt;ü&lt;/b&gt;"
+            ),
+            "{}",
+            p.body
+        );
+        assert!(!p.body.contains('<'), "{}", p.body);
+    }
+    let n = p.body.chars().count();
+    assert!(n <= 400, "a body of {n} characters");
+    assert!(p.body.contains("…"), "the long value is cut: {}", p.body);
+    assert!(p.body.ends_with("(mine, block 15)"), "{}", p.body);
+}
+
+#[test]
+fn summaries_escape_and_cap_the_latest_event_too() {
+    let long_name = |id| {
+        let mut q = hostile(id);
+        q.event.event = "E".repeat(300);
+        q
+    };
+    let p = summary(&[long_name(5), long_name(6)]);
+    assert!(p.title.starts_with("2 EEEE"), "{}", p.title);
+    assert!(p.title.chars().count() <= 120, "{}", p.title);
+    assert!(p.title.contains("…"), "{}", p.title);
+    assert!(p.body.chars().count() <= 400, "{}", p.body);
+    if !cfg!(any(target_os = "macos", target_os = "windows")) {
+        assert!(!p.body.contains('<'), "{}", p.body);
+        assert!(p.body.contains("&lt;!channel&gt;"), "{}", p.body);
+    }
+}
