@@ -1,13 +1,18 @@
 //! Delivery facing hostile input on a real anvil and real receivers: event text chosen by
-//! whoever emits it reaches chat services inert and capped (and data webhooks unchanged).
+//! whoever emits it reaches chat services inert and capped (and data webhooks unchanged),
+//! and a receiver whose answer never ends cannot fill memory or hold a delivery.
 
 mod common;
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use common::*;
+use tokenwatch_engine::store::Store;
 use tokenwatch_engine::{Engine, RunOptions};
 use tokenwatch_testkit::{Anvil, Contract, Received, Receiver};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const HOSTILE: &str = "<!channel> <https://evil.example/claim|Claim your airdrop> @everyone";
 
@@ -139,4 +144,162 @@ async fn chain_text_reaches_chats_inert_and_capped_and_data_webhooks_unchanged()
         assert!(line.contains(" — block "), "the line ends as usual: {line}");
     }
     engine.shutdown().await.expect("shutdown");
+}
+
+/// How a hostile receiver sends its endless answer body.
+#[derive(Clone, Copy)]
+enum Pace {
+    /// 64 KiB chunks as fast as the socket takes them (up to 128 MiB, so an unbounded
+    /// reader fails this test instead of exhausting the machine, then silence).
+    Flood,
+    /// One byte every 200 ms.
+    Trickle,
+}
+
+/// A receiver answering every request `HTTP/1.1 500` with a chunked body that never ends.
+/// Returns its URL, the bytes written, and whether the sender dropped the connection.
+async fn endless_500(pace: Pace) -> (String, Arc<AtomicU64>, Arc<AtomicBool>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    let written = Arc::new(AtomicU64::new(0));
+    let dropped = Arc::new(AtomicBool::new(false));
+    let (w, d) = (written.clone(), dropped.clone());
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            let (w, d) = (w.clone(), d.clone());
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|x| x == b"\r\n\r\n") {
+                    match conn.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let start = "HTTP/1.1 500 Internal Server Error\r\ntransfer-encoding: chunked\r\ncontent-type: text/plain\r\n\r\n";
+                if conn.write_all(start.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = match pace {
+                    Pace::Flood => format!("10000\r\n{}\r\n", "E".repeat(0x10000)),
+                    Pace::Trickle => "1\r\nE\r\n".to_string(),
+                };
+                loop {
+                    if w.load(Ordering::Relaxed) >= 128 << 20 {
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                    }
+                    if conn.write_all(chunk.as_bytes()).await.is_err() {
+                        d.store(true, Ordering::Relaxed);
+                        return;
+                    }
+                    w.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                    if let Pace::Trickle = pace {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                }
+            });
+        }
+    });
+    (url, written, dropped)
+}
+
+/// A value of `/proc/self/status` in bytes (e.g. `VmRSS`, `VmHWM`).
+fn proc_status(key: &str) -> u64 {
+    let text = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let kb: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .expect("a kB value");
+    kb * 1024
+}
+
+/// Runs the engine against an endless receiver until the event's first attempt is
+/// recorded; returns that attempt and how long it took from the emit.
+async fn first_attempt(
+    url: &str,
+    timeout_ms: u64,
+) -> (tokenwatch_engine::store::AttemptRow, Duration) {
+    let anvil = Anvil::start().await.expect("anvil");
+    let zoo = anvil.deploy("EventZoo", &[]).await.expect("deploy zoo");
+    let hook = webhook(
+        "ops",
+        url,
+        &format!("timeout_ms = {timeout_ms}\nmax_attempts = 1"),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("e.db");
+    let text = zoo_config(&anvil, &zoo, &hook, &["ops"]);
+    let engine = Engine::start(parse_config(&text), &db, RunOptions::default())
+        .await
+        .expect("engine");
+    let emitted = Instant::now();
+    zoo.send("emitBytesString", &["0x01", "x"])
+        .await
+        .expect("emit");
+    let attempts = || {
+        Store::open_reader(&db)
+            .and_then(|s| s.recent_attempts(10))
+            .unwrap_or_default()
+    };
+    eventually(
+        "the first attempt",
+        Duration::from_secs(60),
+        || !attempts().is_empty(),
+        String::new,
+    )
+    .await;
+    let took = emitted.elapsed();
+    engine.shutdown().await.expect("shutdown");
+    let attempt = attempts().pop().expect("an attempt");
+    (attempt, took)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_error_body_is_read_up_to_4_kib_then_dropped() {
+    let (url, written, dropped) = endless_500(Pace::Flood).await;
+    // Peak memory from here on: reset the high-water mark where the kernel allows it.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = proc_status("VmRSS");
+    let (attempt, took) = first_attempt(&url, 20_000).await;
+    let growth = proc_status("VmHWM").saturating_sub(before);
+    assert!(!attempt.ok);
+    assert_eq!(attempt.code, Some(500));
+    let error = attempt.error.unwrap_or_default();
+    assert!(
+        error.starts_with("the receiver answered HTTP 500"),
+        "{error}"
+    );
+    assert!(error.chars().count() < 300, "{error}");
+    assert!(
+        growth < 50 << 20,
+        "memory grew by {} MB while the receiver sent {} MB",
+        growth >> 20,
+        written.load(Ordering::Relaxed) >> 20
+    );
+    assert!(
+        took < Duration::from_secs(15),
+        "recorded {took:?} after the emit, with a 20 s timeout: the body was not cut off"
+    );
+    eventually(
+        "the receiver to see the connection dropped",
+        Duration::from_secs(10),
+        || dropped.load(Ordering::Relaxed),
+        || format!("{} bytes written", written.load(Ordering::Relaxed)),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickling_error_body_holds_a_delivery_no_longer_than_its_timeout() {
+    let (url, _, _) = endless_500(Pace::Trickle).await;
+    let (attempt, took) = first_attempt(&url, 1_500).await;
+    assert!(!attempt.ok);
+    assert_eq!(attempt.code, Some(500));
+    assert!(
+        took < Duration::from_secs(8),
+        "recorded {took:?} after the emit, with a 1.5 s timeout"
+    );
 }

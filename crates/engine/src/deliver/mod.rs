@@ -3,6 +3,7 @@
 //! per listener, retries with exponential backoff and jitter, and parks a delivery after
 //! the target's last attempt so it never blocks the others.
 
+pub mod answer;
 pub mod chat;
 pub mod desktop;
 pub mod message;

@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::message::payload;
-use super::{chat, Outcome, Sink};
+use super::{answer, chat, Outcome, Sink};
 use crate::export::rfc3339;
 use crate::store::Queued;
 
@@ -157,9 +157,7 @@ impl WebhookSink {
             },
             Ok(resp) => {
                 let code = resp.status();
-                let text = resp.text().await.unwrap_or_default();
-                let text: String = text.chars().take(200).collect();
-                let text = text.trim();
+                let text = answer::read_summary(resp, 200).await;
                 Outcome {
                     ok: false,
                     code: Some(code.as_u16()),
