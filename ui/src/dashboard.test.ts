@@ -31,8 +31,8 @@ const STATUS: EngineStatus = {
     { name: "d", network: "base", phase: "failed", fromBlock: 1, coveredTo: null, events: 0, undecodable: 0 },
   ],
   targets: [
-    { target: "desktop", queued: 0, parked: 0, lastError: null, lastOkMs: null },
-    { target: "webhook:ops", queued: 3, parked: 2, lastError: "cannot connect", lastOkMs: null },
+    { target: "desktop", queued: 0, parked: 0, held: 0, lastError: null, lastOkMs: null },
+    { target: "webhook:ops", queued: 3, parked: 2, held: 5, lastError: "cannot connect", lastOkMs: null },
   ],
 };
 
@@ -45,7 +45,7 @@ describe("healthLines", () => {
       { label: "base", text: "Cannot reach any endpoint for base.", tone: "bad", details: [] },
       { label: "Listeners", text: "2 live · 1 backfilling · 1 failed", tone: "bad", details: ["d has failed"] },
       { label: "Events stored", text: "1,234", tone: "idle", details: [] },
-      { label: "Deliveries", text: "3 waiting · 2 parked", tone: "warn", details: ["Webhook “ops”: cannot connect"] },
+      { label: "Deliveries", text: "3 waiting · 5 held behind 2 parked", tone: "warn", details: ["Webhook “ops”: cannot connect"] },
     ]);
   });
 

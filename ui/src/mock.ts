@@ -122,11 +122,12 @@ export function createMockBackend(): Backend {
         },
       ],
       targets: [
-        { target: "desktop", queued: 0, parked: 0, lastError: null, lastOkMs: Date.now() - 20_000 },
+        { target: "desktop", queued: 0, parked: 0, held: 0, lastError: null, lastOkMs: Date.now() - 20_000 },
         {
           target: "webhook:ops",
           queued: baseDown ? 3 : 0,
           parked: parked,
+          held: 0,
           lastError: baseDown ? "cannot connect to the receiver (Connection refused)" : null,
           lastOkMs: Date.now() - 5_000,
         },

@@ -16,7 +16,7 @@ use crate::hub::{Hub, Notice};
 use crate::model::{ListenerSpec, NetworkSpec, StartBlock};
 use crate::source::{BlockTag, Limits, RpcError, Source};
 use crate::status::{EngineStatus, ListenerPhase, ListenerStatus, NetworkStatus};
-use crate::store::{Store, StoreError};
+use crate::store::{DeliveryCounts, Store, StoreError};
 use crate::sync::{NetworkSync, SyncError};
 
 /// Errors of the engine layer, each naming what is wrong.
@@ -67,6 +67,8 @@ pub struct Engine {
     targets: Vec<TargetSpec>,
     /// Makes delivery message ids unique across databases.
     instance: String,
+    /// The newest delivery before this run: the ones after it are this run's.
+    delivery_mark: i64,
 }
 
 /// One network's task and what it was started with.
@@ -85,6 +87,7 @@ impl Engine {
         let store = Store::open(db)?;
         let instance = store.instance_id()?;
         let stored = store.event_count()?;
+        let delivery_mark = store.last_delivery_id()?;
         if let Some(p) = &opts.config_path {
             store.set_meta("config", &p.display().to_string())?;
         }
@@ -103,6 +106,7 @@ impl Engine {
             networks: Vec::new(),
             targets: Vec::new(),
             instance,
+            delivery_mark,
         };
         engine.set_targets(&config.targets)?;
         engine.apply(config).await;
@@ -262,9 +266,14 @@ impl Engine {
         Ok(())
     }
 
-    /// Waits until every queued delivery was delivered or parked.
+    /// Waits until every queued delivery was delivered, parked or held behind a parked one.
     pub async fn drain_deliveries(&self) -> Result<(), EngineError> {
         Ok(self.outbox.drain().await?)
+    }
+
+    /// How the deliveries this run made stand.
+    pub fn delivery_counts(&self) -> Result<DeliveryCounts, EngineError> {
+        Ok(crate::sync::lock(&self.store).counts_since(self.delivery_mark)?)
     }
 
     /// Asks every task to stop after its current commit and waits for them.

@@ -93,6 +93,9 @@ pub struct TargetStatus {
     /// Given up after the last attempt; waiting for a redelivery.
     #[ts(type = "number")]
     pub parked: u64,
+    /// Queued behind a parked message of their listener; sent after it by a redelivery.
+    #[ts(type = "number")]
+    pub held: u64,
     /// Why the last attempt failed, in words; `None` once one succeeds.
     pub last_error: Option<String>,
     /// Milliseconds since the epoch of the last successful delivery.

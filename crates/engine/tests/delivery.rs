@@ -286,7 +286,7 @@ async fn failing_receiver_is_parked_without_blocking_the_other_and_redelivered_l
         "the good target got everything"
     );
     // The first message was tried three times with the same id; then it was parked, and
-    // the rest of its lane with it (in order, waiting for a redelivery).
+    // the rest of its lane held behind it (in order, waiting for a redelivery).
     let tried = bad.received();
     assert_eq!(tried.len(), 3);
     let first_id = tried[0].header("webhook-id").map(str::to_string);
@@ -309,7 +309,7 @@ async fn failing_receiver_is_parked_without_blocking_the_other_and_redelivered_l
     assert!(
         parked[..parked.len() - 1]
             .iter()
-            .all(|l| l.contains("parked with an earlier message")),
+            .all(|l| l.contains("held behind 1 parked")),
         "{text}"
     );
 
@@ -339,8 +339,8 @@ async fn failing_receiver_is_parked_without_blocking_the_other_and_redelivered_l
     );
 }
 
-/// `tokenwatch redeliver` while a run holds the database: the parked messages are queued
-/// again, and the running process sends them.
+/// `tokenwatch redeliver` while a run holds the database: the parked message and the ones
+/// held behind it are queued again, and the running process sends them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redeliver_during_a_run_is_sent_by_that_run() {
     let anvil = Anvil::start().await.expect("anvil");
@@ -363,14 +363,14 @@ async fn redeliver_during_a_run_is_sent_by_that_run() {
         .await
         .expect("engine");
     eventually(
-        "three deliveries parked",
+        "one delivery parked, two held behind it",
         Duration::from_secs(30),
         || {
             engine
                 .status()
                 .targets
                 .iter()
-                .any(|t| t.target == "webhook:ops" && t.parked == 3 && t.queued == 0)
+                .any(|t| t.target == "webhook:ops" && t.parked == 1 && t.held == 2 && t.queued == 0)
         },
         || format!("{:?}", engine.status().targets),
     )

@@ -6,7 +6,7 @@ import type { EventStatus } from "./EventStatus";
  */
 export type Announcement = { target: string, listener: string, status: EventStatus, 
 /**
- * `queued`, `delivered`, `parked` or `dropped`.
+ * `queued`, `delivered`, `parked`, `held` (behind a parked one) or `dropped`.
  */
 state: string, attempts: number, 
 /**

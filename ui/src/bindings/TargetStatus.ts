@@ -13,6 +13,10 @@ target: string, queued: number,
  */
 parked: number, 
 /**
+ * Queued behind a parked message of their listener; sent after it by a redelivery.
+ */
+held: number, 
+/**
  * Why the last attempt failed, in words; `None` once one succeeds.
  */
 lastError: string | null, 

@@ -88,8 +88,10 @@ export function healthLines(status: EngineStatus | null): HealthLine[] {
 
   const queued = status.targets.reduce((n, t) => n + t.queued, 0);
   const parked = status.targets.reduce((n, t) => n + t.parked, 0);
+  const held = status.targets.reduce((n, t) => n + t.held, 0);
   const problems = status.targets.filter((t) => t.lastError != null).map((t) => `${targetLabel(t.target)}: ${t.lastError ?? ""}`);
-  const parts = [queued > 0 ? `${formatCount(queued)} waiting` : null, parked > 0 ? `${formatCount(parked)} parked` : null].filter(
+  const parkedText = held > 0 ? `${formatCount(held)} held behind ${formatCount(parked)} parked` : `${formatCount(parked)} parked`;
+  const parts = [queued > 0 ? `${formatCount(queued)} waiting` : null, parked > 0 ? parkedText : null].filter(
     (p): p is string => p != null,
   );
   const deliveries: HealthLine = {

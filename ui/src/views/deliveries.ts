@@ -13,11 +13,16 @@ export function targetLabel(key: string): string {
   return name == null ? key : `${kinds[kind] ?? kind} “${name}”`;
 }
 
+/** `2 parked`, or `5 held behind 2 parked` when later messages wait for their redelivery. */
+function parkedText(parked: number, held: number): string {
+  return held > 0 ? `${String(held)} held behind ${String(parked)} parked` : `${String(parked)} parked`;
+}
+
 /** One line on how a target is doing. */
 export function targetSummary(t: TargetStatus, nowMs: number = Date.now()): string {
   const parts: string[] = [];
   if (t.queued > 0) parts.push(`${String(t.queued)} waiting`);
-  if (t.parked > 0) parts.push(`${String(t.parked)} parked`);
+  if (t.parked > 0) parts.push(parkedText(t.parked, t.held));
   if (t.lastOkMs != null) parts.push(`last delivered ${formatRelativeTime(Math.floor(t.lastOkMs / 1000), nowMs)}`);
   return parts.length === 0 ? "nothing sent yet" : parts.join(" · ");
 }
@@ -66,7 +71,7 @@ export function createDeliveries(onRedeliver: (target: string) => void): Deliver
     card.refs.error.hidden = t.lastError == null;
     card.classList.toggle("has-error", t.lastError != null);
     card.refs.redo.hidden = t.parked === 0;
-    setText(card.refs.redo, `Redeliver ${String(t.parked)} parked`);
+    setText(card.refs.redo, `Redeliver ${String(t.parked)} parked${t.held > 0 ? ` and ${String(t.held)} held` : ""}`);
   };
 
   return {

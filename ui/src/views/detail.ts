@@ -151,7 +151,7 @@ function announcements(full: EventDetail): HTMLElement {
     h("ul", { class: "announcements" },
       ...full.announcements.map((a) => {
         const when = formatFullLocalTime((a.doneMs ?? a.queuedMs) / 1000);
-        const fate = a.state === "delivered" ? `delivered ${when}` : a.state === "queued" ? `waiting since ${when}` : `${a.state}${a.lastError ? `: ${a.lastError}` : ""}`;
+        const fate = a.state === "delivered" ? `delivered ${when}` : a.state === "queued" ? `waiting since ${when}` : a.state === "held" ? `held behind a parked message since ${when}` : `${a.state}${a.lastError ? `: ${a.lastError}` : ""}`;
         return h("li", {}, `${a.status} → ${a.target} (${a.listener}): ${fate}`, a.attempts > 1 ? ` after ${String(a.attempts)} attempts` : "");
       })));
 }

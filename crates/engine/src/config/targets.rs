@@ -11,7 +11,9 @@ use super::secrets::{resolve, Keychain, Source};
 use super::{problem, ConfigFile, ConfigProblem, ListenerEntry};
 use crate::deliver::desktop::{parse_quiet_hours, DesktopPolicy};
 use crate::deliver::webhook::decode_secret;
-use crate::deliver::{RabbitSpec, RetryPolicy, TargetKind, TargetSpec, WebhookFormat, WebhookSpec};
+use crate::deliver::{
+    OnPark, RabbitSpec, RetryPolicy, TargetKind, TargetSpec, WebhookFormat, WebhookSpec,
+};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -50,6 +52,10 @@ pub struct WebhookEntry {
     pub retry_initial_ms: Option<u64>,
     #[serde(default)]
     pub retry_max_ms: Option<u64>,
+    /// `hold` (default): after a park, later messages wait for the redelivery; `skip`:
+    /// they go on (order is given up).
+    #[serde(default)]
+    pub on_park: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -74,6 +80,10 @@ pub struct RabbitEntry {
     pub retry_initial_ms: Option<u64>,
     #[serde(default)]
     pub retry_max_ms: Option<u64>,
+    /// `hold` (default): after a park, later messages wait for the redelivery; `skip`:
+    /// they go on (order is given up).
+    #[serde(default)]
+    pub on_park: Option<String>,
 }
 
 /// `[notifications]`: desktop pop-ups (shown by the app).
@@ -196,7 +206,12 @@ pub(super) fn validate(
         }
         let retry = retry_policy(
             &at,
-            (w.max_attempts, w.retry_initial_ms, w.retry_max_ms),
+            (
+                w.max_attempts,
+                w.retry_initial_ms,
+                w.retry_max_ms,
+                &w.on_park,
+            ),
             problems,
         );
         if problems.len() == before {
@@ -282,7 +297,12 @@ pub(super) fn validate(
         };
         let retry = retry_policy(
             &at,
-            (r.max_attempts, r.retry_initial_ms, r.retry_max_ms),
+            (
+                r.max_attempts,
+                r.retry_initial_ms,
+                r.retry_max_ms,
+                &r.on_park,
+            ),
             problems,
         );
         if let (true, Some(url)) = (problems.len() == before, url) {
@@ -367,22 +387,33 @@ fn source<'a>(
     }
 }
 
-/// `(max_attempts, retry_initial_ms, retry_max_ms)` as written.
-type RetryKeys = (Option<u32>, Option<u64>, Option<u64>);
+/// `(max_attempts, retry_initial_ms, retry_max_ms, on_park)` as written.
+type RetryKeys<'a> = (Option<u32>, Option<u64>, Option<u64>, &'a Option<String>);
 
 fn retry_policy(
     at: &str,
-    (max_attempts, initial, max): RetryKeys,
+    (max_attempts, initial, max, on_park): RetryKeys<'_>,
     problems: &mut Vec<ConfigProblem>,
 ) -> RetryPolicy {
     let d = RetryPolicy::default();
     if max_attempts == Some(0) {
         problems.push(problem(&format!("{at}.max_attempts"), "must be at least 1"));
     }
+    let on_park = match on_park.as_deref() {
+        None => d.on_park,
+        Some(v) => OnPark::parse(v).unwrap_or_else(|| {
+            problems.push(problem(
+                &format!("{at}.on_park"),
+                &format!("unknown value \"{v}\"; use \"hold\" (later messages wait behind a parked one) or \"skip\" (they go on, out of order)"),
+            ));
+            d.on_park
+        }),
+    };
     RetryPolicy {
         max_attempts: max_attempts.unwrap_or(d.max_attempts).max(1),
         initial: initial.map_or(d.initial, |ms| Duration::from_millis(ms.max(1))),
         max: max.map_or(d.max, |ms| Duration::from_millis(ms.max(1))),
+        on_park,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Delivery: the last step of the pipeline. Matched events are queued in the store's
 //! outbox in the transaction that stores them; one worker per target sends them in order
 //! per listener, retries with exponential backoff and jitter, and parks a delivery after
-//! the target's last attempt so it never blocks the others.
+//! the target's last attempt so it never blocks the others; the rest of its lane is held
+//! behind it until a redelivery (or, with `on_park = "skip"`, goes on).
 
 pub mod answer;
 pub mod chat;
@@ -24,6 +25,7 @@ use crate::status::TargetStatus;
 use crate::store::{now_ms, AttemptRecord, NextStep, Queued, Store, StoreError};
 use crate::sync::lock;
 
+pub use crate::store::OnPark;
 pub use rabbitmq::RabbitSpec;
 pub use webhook::{WebhookFormat, WebhookSpec};
 
@@ -71,13 +73,14 @@ pub trait Sink: Send + Sync {
     fn takes_history(&self) -> bool;
 }
 
-/// When to try again, and when to give up.
+/// When to try again, when to give up, and what a give-up does to the messages behind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts before a delivery is parked.
     pub max_attempts: u32,
     pub initial: Duration,
     pub max: Duration,
+    pub on_park: OnPark,
 }
 
 impl Default for RetryPolicy {
@@ -86,6 +89,7 @@ impl Default for RetryPolicy {
             max_attempts: 12,
             initial: Duration::from_secs(1),
             max: Duration::from_secs(300),
+            on_park: OnPark::Hold,
         }
     }
 }
@@ -236,7 +240,8 @@ impl Outbox {
         self.workers.keys().cloned().collect()
     }
 
-    /// Waits until no delivery of a running target is queued (all delivered or parked).
+    /// Waits until no delivery of a running target is queued (all delivered, parked, or
+    /// held behind a parked one).
     pub async fn drain(&self) -> Result<(), StoreError> {
         let keys = self.target_keys();
         if keys.is_empty() {
@@ -284,6 +289,9 @@ async fn run_worker(
     mut wake: watch::Receiver<u64>,
     mut stop: watch::Receiver<bool>,
 ) {
+    if let Err(e) = start_worker(&target, &store, hub.as_deref()) {
+        tracing::error!(target = %target.key, error = %e, "cannot read or release held deliveries");
+    }
     loop {
         if *stop.borrow() {
             return;
@@ -304,6 +312,25 @@ async fn run_worker(
     }
 }
 
+/// Before the first round: a target that no longer holds order lets its held messages go
+/// on, and what waits from earlier runs (parked, held) shows on the status board.
+fn start_worker(
+    target: &Target,
+    store: &Mutex<Store>,
+    hub: Option<&Hub>,
+) -> Result<(), StoreError> {
+    if target.retry.on_park == OnPark::Skip {
+        let n = lock(store).release_held(&target.key)?;
+        if n > 0 {
+            tracing::info!(target = %target.key, released = n, "held deliveries go on (on_park = \"skip\")");
+        }
+    }
+    if let Some(hub) = hub {
+        report(hub, target, store, &[])?;
+    }
+    Ok(())
+}
+
 /// Sends one batch from every due lane. Returns how long to wait when nothing was due.
 async fn round(
     target: &Target,
@@ -315,9 +342,15 @@ async fn round(
     let now = now_ms();
     let mut next_due: Option<i64> = None;
     let mut sent = false;
+    let mut held = 0;
     for lane in lanes {
         if *stop.borrow() {
             return Ok(None);
+        }
+        if lane.behind_parked && target.retry.on_park == OnPark::Hold {
+            // Queued after a park: they wait behind it for a redelivery.
+            held += lock(store).hold_lane(&target.key, lane.listener_id)?;
+            continue;
         }
         if lane.next_at > now {
             next_due = Some(next_due.map_or(lane.next_at, |t| t.min(lane.next_at)));
@@ -333,10 +366,15 @@ async fn round(
             .zip(&outcomes)
             .map(|(q, o)| decide(target, q, o))
             .collect();
-        lock(store).record_attempts(&records)?;
+        lock(store).record_attempts(&records, target.retry.on_park)?;
         sent |= !records.is_empty();
         if let Some(hub) = hub {
             report(hub, target, store, &records)?;
+        }
+    }
+    if held > 0 {
+        if let Some(hub) = hub {
+            report(hub, target, store, &[])?;
         }
     }
     if sent {
@@ -353,7 +391,7 @@ fn report(
     store: &Mutex<Store>,
     records: &[AttemptRecord],
 ) -> Result<(), StoreError> {
-    let (queued, parked) = lock(store).target_counts(&target.key)?;
+    let (queued, parked, held) = lock(store).target_counts(&target.key)?;
     let last = records
         .iter()
         .rev()
@@ -362,6 +400,7 @@ fn report(
         if let Some(s) = b.targets.iter_mut().find(|s| s.target == target.key) {
             s.queued = queued;
             s.parked = parked;
+            s.held = held;
             if let Some(r) = last {
                 if r.ok {
                     s.last_error = None;
@@ -428,6 +467,7 @@ mod tests {
             max_attempts: 5,
             initial: Duration::from_millis(100),
             max: Duration::from_millis(1000),
+            on_park: OnPark::Hold,
         };
         for seed in [0, 200, 400, 12345] {
             let b1 = p.backoff(1, seed).as_millis();

@@ -18,7 +18,7 @@ pub struct Announcement {
     pub target: String,
     pub listener: String,
     pub status: EventStatus,
-    /// `queued`, `delivered`, `parked` or `dropped`.
+    /// `queued`, `delivered`, `parked`, `held` (behind a parked one) or `dropped`.
     pub state: String,
     #[ts(type = "number")]
     pub attempts: i64,

@@ -9,9 +9,11 @@ mod bulk;
 mod checkpoint;
 mod commit;
 mod coverage;
+mod delivery_list;
 mod detail;
 mod filter;
 mod history;
+mod hold;
 mod kinds;
 mod outbox;
 mod query;
@@ -27,10 +29,12 @@ use rusqlite::Connection;
 pub use blocks::BlockRecord;
 pub use bulk::SMALL_DATABASE;
 pub use commit::{now_ms, Commit, Committed, NewEvent, TokenInfo};
+pub use delivery_list::{AttemptRow, DeliveryCounts, DeliveryRow};
 pub use detail::{Announcement, EventDetail, StatusChange};
 pub use filter::EventFilter;
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
-pub use outbox::{AttemptRecord, AttemptRow, DeliveryRow, DeliveryState, Lane, NextStep, Queued};
+pub use hold::OnPark;
+pub use outbox::{AttemptRecord, DeliveryState, Lane, NextStep, Queued};
 pub(crate) use query::{push_checksummed, RawArgs, RawRow};
 pub use registry::ListenerRecord;
 
@@ -217,5 +221,7 @@ fn take_lock(path: &Path) -> Result<File, StoreError> {
     }
 }
 
+#[cfg(test)]
+mod hold_tests;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 use rusqlite::{params, Transaction};
 
 use super::commit::{status_code, status_from_code};
+use super::hold::{self, OnPark};
 use super::query::{row_to_event, COLUMNS, COLUMN_COUNT, TOKEN_JOIN};
 use super::{Store, StoreError};
 use crate::event::{EventStatus, StoredEvent};
@@ -18,15 +19,19 @@ pub enum DeliveryState {
     Parked,
     /// Never delivered, and its event was removed by a reorg meanwhile: nothing to say.
     Dropped,
+    /// Queued behind a message of its lane that was parked: waits for a redelivery to
+    /// send that one first (`on_park = "hold"`, the default).
+    Held,
 }
 
 impl DeliveryState {
-    fn code(self) -> i64 {
+    pub(super) fn code(self) -> i64 {
         match self {
             DeliveryState::Queued => 0,
             DeliveryState::Delivered => 1,
             DeliveryState::Parked => 2,
             DeliveryState::Dropped => 3,
+            DeliveryState::Held => 4,
         }
     }
 
@@ -36,6 +41,7 @@ impl DeliveryState {
             1 => Ok(DeliveryState::Delivered),
             2 => Ok(DeliveryState::Parked),
             3 => Ok(DeliveryState::Dropped),
+            4 => Ok(DeliveryState::Held),
             other => Err(StoreError::Corrupt(format!(
                 "unknown delivery state {other}"
             ))),
@@ -48,6 +54,7 @@ impl DeliveryState {
             DeliveryState::Delivered => "delivered",
             DeliveryState::Parked => "parked",
             DeliveryState::Dropped => "dropped",
+            DeliveryState::Held => "held",
         }
     }
 }
@@ -69,6 +76,9 @@ pub struct Lane {
     pub listener_id: i64,
     /// Milliseconds since the epoch before which the head is not retried.
     pub next_at: i64,
+    /// The lane has a message parked after its attempts: a holding target sends nothing
+    /// of it before a redelivery.
+    pub behind_parked: bool,
 }
 
 /// What became of one attempt, and what happens next.
@@ -90,58 +100,6 @@ pub enum NextStep {
     Park,
     /// Not an attempt: ask again at this time (attempts and the log are untouched).
     Defer(i64),
-}
-
-/// One delivery attempt as the app lists it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct AttemptRow {
-    #[ts(type = "number")]
-    pub delivery_id: i64,
-    pub target: String,
-    pub listener: String,
-    /// `chain_id:tx_hash:log_index`.
-    pub key: String,
-    pub event: String,
-    /// The event status the message announced (`removed`: a retraction).
-    pub status: EventStatus,
-    /// Milliseconds since the epoch.
-    #[ts(type = "number")]
-    pub at_ms: i64,
-    pub ok: bool,
-    /// HTTP status, when there was one.
-    pub code: Option<u16>,
-    #[ts(type = "number")]
-    pub latency_ms: i64,
-    pub error: Option<String>,
-    /// Where the delivery stands now.
-    pub state: String,
-}
-
-/// A delivery as listed to the user.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeliveryRow {
-    pub id: i64,
-    pub target: String,
-    pub listener: String,
-    pub key: String,
-    pub event: String,
-    pub block_number: u64,
-    pub status: EventStatus,
-    pub state: DeliveryState,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub done_at: Option<i64>,
-}
-
-/// `chain_id:0x<tx hash>:log_index`, as in the delivered payload.
-fn idempotency_key(chain_id: i64, tx: &[u8], log_index: i64) -> String {
-    format!(
-        "{chain_id}:0x{}:{log_index}",
-        alloy_primitives::hex::encode(tx)
-    )
 }
 
 /// Queues the event for every target of the listener that takes it: all of them when the
@@ -178,8 +136,9 @@ pub(super) fn enqueue(
 
 /// Queues a retraction, to the same targets, of every event above `ancestor` that is about
 /// to be removed and was announced: delivered, queued (so perhaps in flight), or parked
-/// after an attempt (a receiver may have kept a message it answered too late). Parked
-/// messages about those events will never be true again: they are dropped.
+/// after an attempt (a receiver may have kept a message it answered too late). Parked and
+/// held messages about those events will never be true again: they are dropped, and a lane
+/// left with nothing parked goes on.
 pub(super) fn retract_above(
     tx: &Transaction<'_>,
     network_id: i64,
@@ -191,18 +150,43 @@ pub(super) fn retract_above(
          SELECT DISTINCT d.target, d.listener_id, d.event_id, 2, ?3
          FROM deliveries d JOIN events e ON e.id = d.event_id
          WHERE e.network_id = ?1 AND e.block_number > ?2 AND e.status != 2 AND d.status != 2
-           AND (d.state IN (0, 1) OR (d.state = 2 AND d.attempts > 0))
+           AND (d.state IN (0, 1) OR (d.state IN (2, 4) AND d.attempts > 0))
          ORDER BY d.event_id, d.target, d.listener_id",
     )?;
     let n = stmt.execute(params![network_id, ancestor as i64, now_ms])?;
+    let lanes = hold::parked_lanes_above(tx, network_id, ancestor)?;
     tx.prepare_cached(
         "UPDATE deliveries SET state = 3, done_at = ?3,
             last_error = 'its event was removed by a reorg before it was delivered'
-         WHERE state = 2 AND status != 2 AND event_id IN
+         WHERE state IN (2, 4) AND status != 2 AND event_id IN
             (SELECT id FROM events WHERE network_id = ?1 AND block_number > ?2 AND status != 2)",
     )?
     .execute(params![network_id, ancestor as i64, now_ms])?;
+    hold::release_lanes(tx, &lanes)?;
     Ok(n)
+}
+
+/// The head of each lane of target `?1`, and whether a parked message holds it. (SQLite
+/// takes the bare column `next_at` from the row holding min(id).)
+pub(super) const LANES: &str = "SELECT d.listener_id, min(d.id), d.next_at, EXISTS
+        (SELECT 1 FROM deliveries p INDEXED BY deliveries_parked WHERE p.target = ?1 AND p.listener_id = d.listener_id
+            AND p.state = 2 AND p.attempts > 0)
+     FROM deliveries d WHERE d.target = ?1 AND d.state = 0 GROUP BY d.listener_id";
+
+/// Up to `?3` queued messages of lane (`?1`, `?2`) with their events, oldest first.
+pub(super) fn lane_batch_sql() -> String {
+    [
+        "SELECT ",
+        COLUMNS,
+        ", d.id, d.status, d.attempts FROM deliveries d
+         JOIN events e ON e.id = d.event_id
+         JOIN listeners l ON l.id = d.listener_id
+         JOIN networks n ON n.id = e.network_id",
+        TOKEN_JOIN,
+        " WHERE d.target = ?1 AND d.state = 0 AND d.listener_id = ?2
+         ORDER BY d.id LIMIT ?3",
+    ]
+    .concat()
 }
 
 impl Store {
@@ -226,15 +210,12 @@ impl Store {
 
     /// The first queued delivery of each lane of a target.
     pub fn lanes(&self, target: &str) -> Result<Vec<Lane>, StoreError> {
-        // SQLite takes the bare column `next_at` from the row holding min(id).
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT listener_id, min(id), next_at FROM deliveries
-             WHERE target = ?1 AND state = 0 GROUP BY listener_id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(LANES)?;
         let rows = stmt.query_map([target], |r| {
             Ok(Lane {
                 listener_id: r.get(0)?,
                 next_at: r.get(2)?,
+                behind_parked: r.get(3)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -249,20 +230,8 @@ impl Store {
         listener_id: i64,
         limit: u32,
     ) -> Result<Vec<Queued>, StoreError> {
-        let sql = [
-            "SELECT ",
-            COLUMNS,
-            ", d.id, d.status, d.attempts FROM deliveries d
-             JOIN events e ON e.id = d.event_id
-             JOIN listeners l ON l.id = d.listener_id
-             JOIN networks n ON n.id = e.network_id",
-            TOKEN_JOIN,
-            " WHERE d.target = ?1 AND d.state = 0 AND d.listener_id = ?2
-             ORDER BY d.id LIMIT ?3",
-        ]
-        .concat();
         let kinds = self.kinds()?;
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&lane_batch_sql())?;
         let rows = stmt.query_map(params![target, listener_id, limit], |r| {
             Ok((
                 row_to_event(r, &kinds)?,
@@ -301,8 +270,13 @@ impl Store {
         Ok(out)
     }
 
-    /// Records attempts and their consequences in one transaction.
-    pub fn record_attempts(&mut self, attempts: &[AttemptRecord]) -> Result<(), StoreError> {
+    /// Records attempts and their consequences in one transaction; a park holds the rest
+    /// of its lane, or parks it too (see [`OnPark`]).
+    pub fn record_attempts(
+        &mut self,
+        attempts: &[AttemptRecord],
+        on_park: OnPark,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
             let mut log = tx.prepare_cached(
@@ -314,12 +288,6 @@ impl Store {
             )?;
             let mut defer =
                 tx.prepare_cached("UPDATE deliveries SET next_at = ?2 WHERE id = ?1")?;
-            let mut park_rest = tx.prepare_cached(
-                "UPDATE deliveries SET state = 2, done_at = ?2,
-                    last_error = 'parked with an earlier message of its listener (the target kept failing)'
-                 WHERE state = 0 AND id > ?1 AND (target, listener_id) =
-                    (SELECT target, listener_id FROM deliveries WHERE id = ?1)",
-            )?;
             for a in attempts {
                 if let NextStep::Defer(t) = a.next {
                     defer.execute(params![a.delivery_id, t])?;
@@ -346,10 +314,9 @@ impl Store {
                     a.at_ms
                 ])?;
                 if a.next == NextStep::Park {
-                    // The target kept failing: park the rest of the lane too, so a
-                    // redelivery sends them in order and `--until-head` does not wait out
-                    // each one's retries.
-                    park_rest.execute(params![a.delivery_id, a.at_ms])?;
+                    // The rest of the lane waits (or is parked too): a redelivery sends
+                    // them in order, and `--until-head` does not wait out their retries.
+                    hold::after_park(&tx, a.delivery_id, a.at_ms, on_park)?;
                 }
             }
         }
@@ -357,126 +324,8 @@ impl Store {
         Ok(())
     }
 
-    /// (queued, parked) deliveries of one target.
-    pub fn target_counts(&self, target: &str) -> Result<(u64, u64), StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT coalesce(sum(state = 0), 0), coalesce(sum(state = 2), 0) FROM deliveries WHERE target = ?1 AND state != 1",
-        )?;
-        Ok(stmt.query_row([target], |r| {
-            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
-        })?)
-    }
-
-    /// Queued deliveries of these targets (all targets when empty).
-    pub fn queued_count(&self, targets: &[String]) -> Result<u64, StoreError> {
-        Ok(self
-            .count_per_target(DeliveryState::Queued)?
-            .into_iter()
-            .filter(|(t, _)| targets.is_empty() || targets.contains(t))
-            .map(|(_, n)| n)
-            .sum())
-    }
-
-    /// (target, count) of the deliveries in a state.
-    pub fn count_per_target(&self, state: DeliveryState) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT target, count(*) FROM deliveries WHERE state = ?1 GROUP BY target ORDER BY target",
-        )?;
-        let rows = stmt.query_map([state.code()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Deliveries in a state, newest first.
-    pub fn deliveries(
-        &self,
-        state: Option<DeliveryState>,
-        limit: u32,
-    ) -> Result<Vec<DeliveryRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.target, l.name, n.chain_id, e.tx_hash, e.log_index,
-                    coalesce(k.name, e.event), e.block_number,
-                    d.status, d.state, d.attempts, d.last_error, d.created_at, d.done_at
-             FROM deliveries d JOIN events e ON e.id = d.event_id
-             LEFT JOIN event_kinds k ON k.id = e.kind
-             JOIN listeners l ON l.id = d.listener_id JOIN networks n ON n.id = e.network_id
-             WHERE ?1 IS NULL OR d.state = ?1 ORDER BY d.id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![state.map(|s| s.code()), limit], |r| {
-            let tx: Vec<u8> = r.get(4)?;
-            Ok((
-                DeliveryRow {
-                    id: r.get(0)?,
-                    target: r.get(1)?,
-                    listener: r.get(2)?,
-                    key: idempotency_key(r.get(3)?, &tx, r.get(5)?),
-                    event: r.get(6)?,
-                    block_number: r.get::<_, i64>(7)? as u64,
-                    status: EventStatus::Pending,
-                    state: DeliveryState::Queued,
-                    attempts: r.get::<_, i64>(10)? as u32,
-                    last_error: r.get(11)?,
-                    created_at: r.get(12)?,
-                    done_at: r.get(13)?,
-                },
-                r.get::<_, i64>(8)?,
-                r.get::<_, i64>(9)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (mut d, status, state) = row?;
-            d.status = status_from_code(status)?;
-            d.state = DeliveryState::from_code(state)?;
-            out.push(d);
-        }
-        Ok(out)
-    }
-
-    /// The latest attempts of every target, newest first.
-    pub fn recent_attempts(&self, limit: u32) -> Result<Vec<AttemptRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT a.delivery_id, d.target, l.name, n.chain_id, e.tx_hash, e.log_index,
-                    coalesce(k.name, e.event), d.status,
-                    a.at, a.ok, a.code, a.latency_ms, a.error, d.state
-             FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
-             JOIN events e ON e.id = d.event_id LEFT JOIN event_kinds k ON k.id = e.kind JOIN listeners l ON l.id = d.listener_id
-             JOIN networks n ON n.id = e.network_id
-             ORDER BY a.id DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit], |r| {
-            let tx: Vec<u8> = r.get(4)?;
-            Ok((
-                AttemptRow {
-                    delivery_id: r.get(0)?,
-                    target: r.get(1)?,
-                    listener: r.get(2)?,
-                    key: idempotency_key(r.get(3)?, &tx, r.get(5)?),
-                    event: r.get(6)?,
-                    status: EventStatus::Pending,
-                    at_ms: r.get(8)?,
-                    ok: r.get(9)?,
-                    code: r.get(10)?,
-                    latency_ms: r.get(11)?,
-                    error: r.get(12)?,
-                    state: String::new(),
-                },
-                r.get::<_, i64>(7)?,
-                r.get::<_, i64>(13)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (mut a, status, state) = row?;
-            a.status = status_from_code(status)?;
-            a.state = DeliveryState::from_code(state)?.as_str().to_string();
-            out.push(a);
-        }
-        Ok(out)
-    }
-
-    /// Queues parked deliveries again (of one target, or all); returns how many. A parked
+    /// Queues parked deliveries again (of one target, or all), and the held ones behind
+    /// them: lanes go oldest first, so the parked ones go before; returns how many. A parked
     /// message that a later one about the same event replaced (a retraction, then the event
     /// back) is dropped instead: sent now, it would arrive after the news it is older than.
     pub fn requeue_parked(&self, target: Option<&str>) -> Result<usize, StoreError> {
@@ -493,7 +342,7 @@ impl Store {
         )?;
         let n = tx.execute(
             "UPDATE deliveries SET state = 0, attempts = 0, next_at = 0, done_at = NULL
-             WHERE state = 2 AND (?1 IS NULL OR target = ?1)",
+             WHERE state IN (2, 4) AND (?1 IS NULL OR target = ?1)",
             [target],
         )?;
         tx.commit()?;

@@ -168,6 +168,9 @@ const MIGRATIONS: &[&str] = &[
     // 9: amounts as short text keys that sort like the numbers (`amount`), not the 32-byte
     // words migration 1 describes.
     super::amount::FROM_WORDS,
+    // 10: `state` 4 is *held*: queued behind a message of its lane parked after its
+    // attempts. Those lanes are looked up by this small index.
+    "CREATE INDEX IF NOT EXISTS deliveries_parked ON deliveries(target, listener_id) WHERE state = 2 AND attempts > 0;",
 ];
 
 /// Brings the database to the newest schema version. The version is read inside the

@@ -5,7 +5,7 @@ use alloy_primitives::{Address, B256, U256};
 use super::*;
 use crate::event::EventStatus;
 
-fn event(block: u64, log_index: u64, hash: u8, listeners: Vec<i64>) -> NewEvent {
+pub(super) fn event(block: u64, log_index: u64, hash: u8, listeners: Vec<i64>) -> NewEvent {
     NewEvent {
         block_number: block,
         block_hash: B256::repeat_byte(hash),
@@ -55,7 +55,7 @@ fn transfer_log(from: u8, to: u8, value: u64) -> NewEvent {
 }
 
 /// A commit of `events` covering blocks `from..=to` for `listeners`.
-fn commit(
+pub(super) fn commit(
     network_id: i64,
     (from_block, to_block): (u64, u64),
     listeners: Vec<i64>,
@@ -71,7 +71,7 @@ fn commit(
     }
 }
 
-fn setup() -> (tempfile::TempDir, Store, i64, i64) {
+pub(super) fn setup() -> (tempfile::TempDir, Store, i64, i64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("t.db")).expect("open");
     let net = store.upsert_network("local", 31337).expect("network");
@@ -84,7 +84,7 @@ fn setup() -> (tempfile::TempDir, Store, i64, i64) {
 
 /// [`setup`] with the listener routed to `webhook:a`, and its events in `blocks` (one each)
 /// committed: the commit is returned to be committed again (the blocks back after a reorg).
-fn routed_to_a(blocks: &[u64]) -> (tempfile::TempDir, Store, i64, i64, Commit) {
+pub(super) fn routed_to_a(blocks: &[u64]) -> (tempfile::TempDir, Store, i64, i64, Commit) {
     let (dir, mut store, net, l) = setup();
     store
         .set_routes(l, &[("webhook:a".into(), true)])
@@ -303,7 +303,7 @@ fn a_network_cannot_change_chain() {
 }
 
 /// (target, status, state) of every delivery, oldest first.
-fn outbox(store: &Store) -> Vec<(String, EventStatus, DeliveryState)> {
+pub(super) fn outbox(store: &Store) -> Vec<(String, EventStatus, DeliveryState)> {
     let mut rows: Vec<_> = store
         .deliveries(None, 100)
         .expect("deliveries")
@@ -314,7 +314,7 @@ fn outbox(store: &Store) -> Vec<(String, EventStatus, DeliveryState)> {
     rows
 }
 
-fn attempt(id: i64, next: NextStep) -> AttemptRecord {
+pub(super) fn attempt(id: i64, next: NextStep) -> AttemptRecord {
     AttemptRecord {
         delivery_id: id,
         at_ms: 1,
@@ -344,7 +344,10 @@ fn a_reorg_retracts_what_may_have_been_announced_and_drops_what_never_was() {
     // kept it and answered too late).
     let (b, a) = (ids[0], ids[1]);
     store
-        .record_attempts(&[attempt(b, NextStep::Done), attempt(a, NextStep::Park)])
+        .record_attempts(
+            &[attempt(b, NextStep::Done), attempt(a, NextStep::Park)],
+            OnPark::Hold,
+        )
         .expect("record");
     let attempts = store.recent_attempts(10).expect("attempts");
     assert!(
@@ -439,10 +442,10 @@ fn a_message_whose_event_cannot_be_read_is_parked_and_the_lane_goes_on() {
 fn an_event_back_after_a_reorg_is_announced_where_its_message_had_been_dropped() {
     let (_d, mut store, net, l, c) = routed_to_a(&[12, 13]);
     // The first message is parked after an attempt; the second, behind it in its lane, is
-    // parked untried. A reorg drops both, and retracts the first.
+    // held untried. A reorg drops both, and retracts the first.
     let batch = store.lane_batch("webhook:a", l, 10).expect("batch");
     store
-        .record_attempts(&[attempt(batch[0].id, NextStep::Park)])
+        .record_attempts(&[attempt(batch[0].id, NextStep::Park)], OnPark::Hold)
         .expect("record");
     store.rollback_to(net, 10).expect("rollback");
     // Both blocks come back: both events are announced again.
@@ -469,7 +472,7 @@ fn a_parked_retraction_of_an_event_that_came_back_is_not_sent_after_it() {
     let done = |store: &mut Store, next: NextStep| {
         let batch = store.lane_batch("webhook:a", l, 10).expect("batch");
         store
-            .record_attempts(&[attempt(batch[0].id, next)])
+            .record_attempts(&[attempt(batch[0].id, next)], OnPark::Hold)
             .expect("record");
     };
     // Announced; removed by a reorg (the retraction is parked); back, and announced again.
@@ -510,7 +513,7 @@ fn a_parked_message_parks_the_rest_of_its_lane_and_a_rematch_is_not_announced_tw
     let batch = store.lane_batch("webhook:a", l, 10).expect("batch");
     assert_eq!(batch.len(), 2);
     store
-        .record_attempts(&[attempt(batch[0].id, NextStep::Park)])
+        .record_attempts(&[attempt(batch[0].id, NextStep::Park)], OnPark::Skip)
         .expect("record");
     assert!(
         store.lanes("webhook:a").expect("lanes").is_empty(),

@@ -1,4 +1,5 @@
-//! `tokenwatch deliveries` and `tokenwatch redeliver`: the parked-delivery queue.
+//! `tokenwatch deliveries` and `tokenwatch redeliver`: the parked deliveries, and the ones
+//! held behind them.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,8 +19,12 @@ pub fn list(db: &Path, all: bool, limit: u32) -> ExitCode {
             return ExitCode::from(BAD_INPUT);
         }
     };
-    let state = (!all).then_some(DeliveryState::Parked);
-    let rows = match store.deliveries(state, limit) {
+    let rows = if all {
+        store.deliveries(None, limit)
+    } else {
+        store.waiting_deliveries(limit)
+    };
+    let rows = match rows {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -28,6 +33,10 @@ pub fn list(db: &Path, all: bool, limit: u32) -> ExitCode {
     };
     println!("id\ttarget\tlistener\tkey\tevent\tstatus\tstate\tattempts\tlast_error");
     for d in &rows {
+        let state = match d.state {
+            DeliveryState::Held => format!("held behind {} parked", d.parked_ahead),
+            other => other.as_str().to_string(),
+        };
         println!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             d.id,
@@ -36,21 +45,31 @@ pub fn list(db: &Path, all: bool, limit: u32) -> ExitCode {
             d.key,
             d.event,
             d.status.as_str(),
-            d.state.as_str(),
+            state,
             d.attempts,
             d.last_error.as_deref().unwrap_or("")
         );
     }
-    eprintln!(
-        "{} {}",
-        rows.len(),
-        if all {
-            "deliveries"
-        } else {
-            "parked deliveries"
+    if all {
+        eprintln!("{} deliveries", rows.len());
+        return ExitCode::SUCCESS;
+    }
+    match (total(&store, DeliveryState::Parked), total(&store, DeliveryState::Held)) {
+        (Ok(parked), Ok(0)) => eprintln!("{parked} parked deliveries"),
+        (Ok(parked), Ok(held)) => eprintln!(
+            "{parked} parked deliveries, {held} held behind them (`tokenwatch redeliver` sends them all in order)"
+        ),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(FAILURE);
         }
-    );
+    }
     ExitCode::SUCCESS
+}
+
+/// Deliveries in a state, all targets together.
+fn total(store: &Store, state: DeliveryState) -> Result<u64, StoreError> {
+    Ok(store.count_per_target(state)?.iter().map(|(_, n)| n).sum())
 }
 
 pub fn redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> ExitCode {
@@ -134,13 +153,12 @@ fn try_redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> Re
     })
     .map_err(failed)?;
     let store = store.lock().unwrap_or_else(|p| p.into_inner());
-    let parked: u64 = store
-        .count_per_target(DeliveryState::Parked)
-        .map_err(failed)?
-        .iter()
-        .map(|(_, n)| n)
-        .sum();
-    println!("redelivered {n} deliveries; {parked} parked again");
+    let parked = total(&store, DeliveryState::Parked).map_err(failed)?;
+    let held = total(&store, DeliveryState::Held).map_err(failed)?;
+    match held {
+        0 => println!("redelivered {n} deliveries; {parked} parked again"),
+        _ => println!("redelivered {n} deliveries; {parked} parked again, {held} held behind them"),
+    }
     Ok(())
 }
 

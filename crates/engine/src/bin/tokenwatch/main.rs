@@ -8,7 +8,7 @@ mod reload;
 
 use clap::{Parser, Subcommand};
 use tokenwatch_engine::export::{export_csv, export_to_file, ExportError};
-use tokenwatch_engine::store::{EventFilter, Store};
+use tokenwatch_engine::store::{DeliveryCounts, EventFilter, Store};
 use tokenwatch_engine::{Config, Engine, EngineError, RunOptions};
 
 #[derive(Parser)]
@@ -59,11 +59,11 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// List parked deliveries (or all recent ones with --all).
+    /// List parked deliveries and those held behind them (or all recent ones with --all).
     Deliveries {
         #[arg(long)]
         db: PathBuf,
-        /// Every state, not only parked.
+        /// Every state, not only parked and held.
         #[arg(long)]
         all: bool,
         #[arg(long, default_value_t = 100)]
@@ -229,7 +229,13 @@ async fn run_engine(
     };
     match finished {
         // With --until-head: caught up and delivered. Otherwise a network failed for good.
-        Some(Ok(())) => engine.shutdown().await,
+        Some(Ok(())) => {
+            match engine.delivery_counts() {
+                Ok(c) => summarize(&c),
+                Err(e) => tracing::warn!(error = %e, "cannot count this run's deliveries"),
+            }
+            engine.shutdown().await
+        }
         Some(Err(e)) => Err(e),
         None => {
             tracing::info!("stopping");
@@ -243,6 +249,37 @@ async fn run_engine(
             stopped
         }
     }
+}
+
+/// `--until-head`: what became of the deliveries this run made (nothing when it made none).
+fn summarize(c: &DeliveryCounts) {
+    let total = c.queued + c.delivered + c.parked + c.held + c.dropped;
+    if total == 0 {
+        return;
+    }
+    let mut text = format!(
+        "caught up; this run made {total} deliveries: {} delivered",
+        c.delivered
+    );
+    if c.parked + c.held > 0 {
+        text += &format!(", {} parked", c.parked);
+    }
+    if c.held > 0 {
+        text += &format!(", {} held behind parked ones", c.held);
+    }
+    if c.dropped > 0 {
+        text += &format!(
+            ", {} dropped (their events were removed by a reorg)",
+            c.dropped
+        );
+    }
+    if c.queued > 0 {
+        text += &format!(", {} still queued", c.queued);
+    }
+    if c.parked + c.held > 0 {
+        text += "; `tokenwatch redeliver` sends the parked ones, then the held ones, in order";
+    }
+    println!("{text}");
 }
 
 async fn stop_signal() {
