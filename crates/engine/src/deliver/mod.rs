@@ -11,6 +11,7 @@ pub mod message;
 pub mod rabbitmq;
 pub mod text;
 pub mod webhook;
+mod worker;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -22,7 +23,7 @@ use tokio::task::JoinHandle;
 
 use crate::hub::Hub;
 use crate::status::TargetStatus;
-use crate::store::{now_ms, AttemptRecord, NextStep, Queued, Store, StoreError};
+use crate::store::{Queued, Store, StoreError};
 use crate::sync::lock;
 
 pub use crate::store::OnPark;
@@ -225,7 +226,7 @@ impl Outbox {
                     });
                 });
             }
-            let task = tokio::spawn(run_worker(
+            let task = tokio::spawn(worker::run_worker(
                 t,
                 self.store.clone(),
                 self.hub.clone(),
@@ -279,181 +280,6 @@ pub struct Waker(watch::Sender<u64>);
 impl Waker {
     pub fn wake(&self) {
         self.0.send_modify(|n| *n = n.wrapping_add(1));
-    }
-}
-
-async fn run_worker(
-    target: Target,
-    store: Arc<Mutex<Store>>,
-    hub: Option<Arc<Hub>>,
-    mut wake: watch::Receiver<u64>,
-    mut stop: watch::Receiver<bool>,
-) {
-    if let Err(e) = start_worker(&target, &store, hub.as_deref()) {
-        tracing::error!(target = %target.key, error = %e, "cannot read or release held deliveries");
-    }
-    loop {
-        if *stop.borrow() {
-            return;
-        }
-        let wait = match round(&target, &store, hub.as_deref(), &stop).await {
-            Ok(None) => continue,
-            Ok(Some(wait)) => wait,
-            Err(e) => {
-                tracing::error!(target = %target.key, error = %e, "cannot read or record deliveries; retrying");
-                Duration::from_secs(1)
-            }
-        };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = wake.changed() => {}
-            _ = stop.changed() => {}
-        }
-    }
-}
-
-/// Before the first round: a target that no longer holds order lets its held messages go
-/// on, and what waits from earlier runs (parked, held) shows on the status board.
-fn start_worker(
-    target: &Target,
-    store: &Mutex<Store>,
-    hub: Option<&Hub>,
-) -> Result<(), StoreError> {
-    if target.retry.on_park == OnPark::Skip {
-        let n = lock(store).release_held(&target.key)?;
-        if n > 0 {
-            tracing::info!(target = %target.key, released = n, "held deliveries go on (on_park = \"skip\")");
-        }
-    }
-    if let Some(hub) = hub {
-        report(hub, target, store, &[])?;
-    }
-    Ok(())
-}
-
-/// Sends one batch from every due lane. Returns how long to wait when nothing was due.
-async fn round(
-    target: &Target,
-    store: &Mutex<Store>,
-    hub: Option<&Hub>,
-    stop: &watch::Receiver<bool>,
-) -> Result<Option<Duration>, StoreError> {
-    let lanes = lock(store).lanes(&target.key)?;
-    let now = now_ms();
-    let mut next_due: Option<i64> = None;
-    let mut sent = false;
-    let mut held = 0;
-    for lane in lanes {
-        if *stop.borrow() {
-            return Ok(None);
-        }
-        if lane.behind_parked && target.retry.on_park == OnPark::Hold {
-            // Queued after a park: they wait behind it for a redelivery.
-            held += lock(store).hold_lane(&target.key, lane.listener_id)?;
-            continue;
-        }
-        if lane.next_at > now {
-            next_due = Some(next_due.map_or(lane.next_at, |t| t.min(lane.next_at)));
-            continue;
-        }
-        let batch = lock(store).lane_batch(&target.key, lane.listener_id, BATCH)?;
-        if batch.is_empty() {
-            continue;
-        }
-        let outcomes = target.sink.send(&batch).await;
-        let records: Vec<AttemptRecord> = batch
-            .iter()
-            .zip(&outcomes)
-            .map(|(q, o)| decide(target, q, o))
-            .collect();
-        lock(store).record_attempts(&records, target.retry.on_park)?;
-        sent |= !records.is_empty();
-        if let Some(hub) = hub {
-            report(hub, target, store, &records)?;
-        }
-    }
-    if held > 0 {
-        if let Some(hub) = hub {
-            report(hub, target, store, &[])?;
-        }
-    }
-    if sent {
-        return Ok(None);
-    }
-    let wait = next_due.map_or(1000, |t| (t - now).clamp(5, 1000));
-    Ok(Some(Duration::from_millis(wait as u64)))
-}
-
-/// Puts the target's queue and last outcome on the status board.
-fn report(
-    hub: &Hub,
-    target: &Target,
-    store: &Mutex<Store>,
-    records: &[AttemptRecord],
-) -> Result<(), StoreError> {
-    let (queued, parked, held) = lock(store).target_counts(&target.key)?;
-    let last = records
-        .iter()
-        .rev()
-        .find(|r| !matches!(r.next, NextStep::Defer(_)));
-    hub.update(|b| {
-        if let Some(s) = b.targets.iter_mut().find(|s| s.target == target.key) {
-            s.queued = queued;
-            s.parked = parked;
-            s.held = held;
-            if let Some(r) = last {
-                if r.ok {
-                    s.last_error = None;
-                    s.last_ok_ms = Some(r.at_ms);
-                } else {
-                    s.last_error = r.error.clone();
-                }
-            }
-        }
-    });
-    Ok(())
-}
-
-/// Records an outcome and decides what follows: done, retry later, or park.
-fn decide(target: &Target, q: &Queued, o: &Outcome) -> AttemptRecord {
-    let at_ms = now_ms();
-    let attempt = q.attempts + 1;
-    let next = if let Some(wait) = o.defer {
-        NextStep::Defer(at_ms + wait.as_millis() as i64)
-    } else if o.ok {
-        NextStep::Done
-    } else if attempt >= target.retry.max_attempts {
-        NextStep::Park
-    } else {
-        let wait = target.retry.backoff(
-            attempt,
-            (q.id as u64).wrapping_mul(2654435761) ^ at_ms as u64,
-        );
-        NextStep::RetryAt(at_ms + wait.as_millis() as i64)
-    };
-    let latency_ms = o.latency.as_millis() as i64;
-    match next {
-        NextStep::Defer(t) => {
-            tracing::debug!(target = %target.key, delivery = q.id, wait_ms = t - at_ms, "deferred by the target")
-        }
-        NextStep::Done => {
-            tracing::debug!(target = %target.key, delivery = q.id, attempt, code = ?o.code, latency_ms, "delivered")
-        }
-        NextStep::RetryAt(t) => {
-            tracing::warn!(target = %target.key, delivery = q.id, attempt, code = ?o.code, latency_ms, error = ?o.error, retry_in_ms = t - at_ms, "delivery failed")
-        }
-        NextStep::Park => {
-            tracing::error!(target = %target.key, delivery = q.id, attempt, code = ?o.code, latency_ms, error = ?o.error, "delivery parked after its last attempt")
-        }
-    }
-    AttemptRecord {
-        delivery_id: q.id,
-        at_ms,
-        ok: o.ok,
-        code: o.code,
-        latency_ms,
-        error: o.error.clone(),
-        next,
     }
 }
 
