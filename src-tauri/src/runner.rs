@@ -42,7 +42,7 @@ impl Paths {
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("config.toml"));
         let db = data_dir.join("tokenwatch.db");
-        std::fs::create_dir_all(&data_dir)
+        tokenwatch_engine::files::create_private_dir(&data_dir)
             .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
         Ok(Self {
             data_dir,
