@@ -151,6 +151,7 @@ async fn follow(
     stop: &mut watch::Receiver<bool>,
 ) {
     let mut notices = engine.subscribe();
+    set_engine_db(app, Some(engine.db()));
     publish_status(app, engine.status());
     loop {
         tokio::select! {
@@ -182,6 +183,10 @@ async fn follow(
         }
     }
     tracing::info!("stopping the engine");
+    set_engine_db(app, None);
+    // The app's own read connections close first: the writer, closing last, folds the
+    // log into the database.
+    app.state::<AppState>().readers.close();
     if let Err(e) = engine.shutdown().await {
         tracing::error!(error = %e, "the engine stopped with an error");
     }
@@ -242,4 +247,10 @@ fn fail(app: &AppHandle, message: String) {
     status.running = false;
     status.error = Some(message);
     publish_status(app, status);
+}
+
+/// Lets commands write through the running engine's database owner.
+fn set_engine_db(app: &AppHandle, db: Option<tokenwatch_engine::store::Db>) {
+    let state = app.state::<AppState>();
+    *state.engine_db.lock().unwrap_or_else(|p| p.into_inner()) = db;
 }

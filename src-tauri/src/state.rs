@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use tokenwatch_engine::store::{Db, Readers};
 use tokenwatch_engine::{Config, EngineStatus};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -16,6 +17,10 @@ pub struct AppState {
     pub config_lock: tokio::sync::Mutex<()>,
     /// Validated configurations for the engine to apply.
     pub apply: UnboundedSender<Config>,
+    /// Read connections to the database, opened once.
+    pub readers: Readers,
+    /// The running engine's database owner (writes go through it); `None` while stopped.
+    pub engine_db: Mutex<Option<Db>>,
 }
 
 impl AppState {
@@ -25,10 +30,12 @@ impl AppState {
             ..EngineStatus::default()
         };
         Self {
+            readers: Readers::new(&paths.db),
             paths,
             status: Mutex::new(status),
             config_lock: tokio::sync::Mutex::new(()),
             apply,
+            engine_db: Mutex::new(None),
         }
     }
 

@@ -16,7 +16,7 @@ use crate::hub::{Hub, Notice};
 use crate::model::{ListenerSpec, NetworkSpec, StartBlock};
 use crate::source::{BlockTag, Limits, RpcError, Source};
 use crate::status::{EngineStatus, ListenerPhase, ListenerStatus, NetworkStatus};
-use crate::store::{DeliveryCounts, Store, StoreError};
+use crate::store::{Db, DeliveryCounts, Readers, Store, StoreError, Writer, WriterThread};
 use crate::sync::{NetworkSync, SyncError};
 
 /// Errors of the engine layer, each naming what is wrong.
@@ -59,8 +59,9 @@ pub struct RunOptions {
 /// A running engine.
 pub struct Engine {
     hub: Arc<Hub>,
-    db: PathBuf,
-    store: Arc<Mutex<Store>>,
+    store: Db,
+    /// Closes the database once every handle to the writer is gone.
+    writer_thread: Option<WriterThread>,
     opts: RunOptions,
     networks: Vec<Running>,
     outbox: Outbox,
@@ -91,7 +92,11 @@ impl Engine {
         if let Some(p) = &opts.config_path {
             store.set_meta("config", &p.display().to_string())?;
         }
-        let store = Arc::new(Mutex::new(store));
+        let (writer, writer_thread) = Writer::start(store)?;
+        let store = Db {
+            writer,
+            readers: Readers::new(db),
+        };
         let hub = Hub::new(db.display().to_string());
         hub.update(|b| {
             b.events_stored = stored;
@@ -99,9 +104,9 @@ impl Engine {
         });
         let mut engine = Engine {
             hub: hub.clone(),
-            db: db.to_path_buf(),
             outbox: Outbox::new(store.clone()).with_hub(hub.clone()),
             store,
+            writer_thread: Some(writer_thread),
             opts,
             networks: Vec::new(),
             targets: Vec::new(),
@@ -238,9 +243,18 @@ impl Engine {
         self.hub.status()
     }
 
+    /// The database's writer and readers, for the host's own reads and writes (they go
+    /// through the same owner as the engine's).
+    pub fn db(&self) -> Db {
+        self.store.clone()
+    }
+
     /// The newest stored events, newest first (read through a separate connection).
     pub fn recent_events(&self, limit: u32) -> Result<Vec<StoredEvent>, EngineError> {
-        Ok(Store::open_reader(&self.db)?.recent_events(limit)?)
+        Ok(self
+            .store
+            .readers
+            .run_blocking(|s| s.recent_events(limit))?)
     }
 
     /// Networks being followed.
@@ -273,7 +287,8 @@ impl Engine {
 
     /// How the deliveries this run made stand.
     pub fn delivery_counts(&self) -> Result<DeliveryCounts, EngineError> {
-        Ok(crate::sync::lock(&self.store).counts_since(self.delivery_mark)?)
+        let mark = self.delivery_mark;
+        Ok(self.store.readers.run_blocking(|s| s.counts_since(mark))?)
     }
 
     /// Asks every task to stop after its current commit and waits for them.
@@ -284,9 +299,37 @@ impl Engine {
         let result = self.wait().await;
         self.outbox.shutdown().await;
         self.hub.update(|b| b.running = false);
+        // The database closes (its log folded in) after what was queued before.
+        self.store.readers.close();
+        self.store.writer.close().await;
+        if let Some(t) = self.writer_thread.take() {
+            let joined = tokio::task::spawn_blocking(move || t.join_within(CLOSE_GRACE));
+            if !matches!(joined.await, Ok(true)) {
+                tracing::warn!("the database was not closed within {CLOSE_GRACE:?}");
+            }
+        }
         result
     }
 }
+
+impl Drop for Engine {
+    /// An engine dropped without [`Engine::shutdown`] still closes its database before
+    /// the drop returns (briefly waiting for the write in flight), so it can be opened
+    /// again at once.
+    fn drop(&mut self) {
+        let Some(thread) = self.writer_thread.take() else {
+            return;
+        };
+        self.store.readers.close();
+        self.store.writer.close_soon();
+        if !thread.join_within(CLOSE_GRACE) {
+            tracing::warn!("the database was not closed within {CLOSE_GRACE:?}");
+        }
+    }
+}
+
+/// How long a stop waits for the database to be closed.
+const CLOSE_GRACE: Duration = Duration::from_secs(10);
 
 /// Puts a network and its listeners on the status board before it connects.
 fn announce(hub: &Hub, net: &NetworkSpec, listeners: &[ListenerSpec]) {
@@ -326,7 +369,7 @@ fn announce(hub: &Hub, net: &NetworkSpec, listeners: &[ListenerSpec]) {
 async fn prepare(
     net: &NetworkSpec,
     listeners: &[ListenerSpec],
-    store: &Arc<Mutex<Store>>,
+    store: &Db,
     hub: &Arc<Hub>,
     until_head: bool,
     (routes, waker): (Arc<Vec<(String, bool)>>, Waker),
@@ -348,19 +391,21 @@ async fn prepare(
         return Err(e);
     }
     let head = retry(hub, net, || source.block_number()).await;
-    let network_id = crate::sync::lock(store).upsert_network(&net.name, net.chain_id)?;
+    let (name, chain_id) = (net.name.clone(), net.chain_id);
+    let network_id = store
+        .writer
+        .run(move |s| s.upsert_network(&name, chain_id))
+        .await?;
     let mut records = Vec::new();
     let mut routed = Vec::new();
     let mut matched = std::collections::HashMap::new();
     for l in listeners {
         let from = retry(hub, net, || resolve_start(&source, store, l, head)).await;
-        let rec = crate::sync::lock(store).upsert_listener(
-            &l.name,
-            network_id,
-            &l.spec_hash,
-            from,
-            head,
-        )?;
+        let (name, hash) = (l.name.clone(), l.spec_hash.clone());
+        let rec = store
+            .writer
+            .run(move |s| s.upsert_listener(&name, network_id, &hash, from, head))
+            .await?;
         hub.listener(&l.name, |s| s.from_block = from);
         let wanted: Vec<(String, bool)> = routes
             .iter()
@@ -374,11 +419,15 @@ async fn prepare(
         {
             tracing::info!(listener = %l.name, target = %t, "target not available here; not routed");
         }
-        crate::sync::lock(store).set_routes(rec.id, &wanted)?;
+        let (id, routes_of) = (rec.id, wanted.clone());
+        store
+            .writer
+            .run(move |s| s.set_routes(id, &routes_of))
+            .await?;
         if !wanted.is_empty() {
             routed.push(rec.id);
         }
-        let (events, _) = crate::sync::lock(store).listener_counts(rec.id)?;
+        let (events, _) = store.readers.run(move |s| s.listener_counts(id)).await?;
         matched.insert(rec.id, events);
         records.push((rec, l.clone()));
     }
@@ -393,7 +442,8 @@ async fn prepare(
         network_id,
         source: Arc::new(source),
         listeners: records,
-        store: store.clone(),
+        writer: store.writer.clone(),
+        readers: store.readers.clone(),
         hub: hub.clone(),
         until_head,
         routed,
@@ -405,15 +455,18 @@ async fn prepare(
 /// The listener's first block. `latest` keeps the block chosen when it was first stored.
 async fn resolve_start(
     source: &Source,
-    store: &Arc<Mutex<Store>>,
+    store: &Db,
     l: &ListenerSpec,
     head: u64,
 ) -> Result<u64, RpcError> {
     match l.start {
         StartBlock::Number(n) => Ok(n),
         StartBlock::Latest => {
-            let known = crate::sync::lock(store)
-                .stored_from_block(&l.name, &l.spec_hash)
+            let (name, hash) = (l.name.clone(), l.spec_hash.clone());
+            let known = store
+                .readers
+                .run(move |s| s.stored_from_block(&name, &hash))
+                .await
                 .ok()
                 .flatten();
             // The head block was mined before the listener existed: start after it.

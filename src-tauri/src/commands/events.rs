@@ -76,14 +76,10 @@ async fn read<T: Default + Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, AppError> {
-    let db = state.paths.db.clone();
-    blocking(move || {
-        if !db.exists() {
-            return Ok(T::default());
-        }
-        Ok(f(&Store::open_reader(&db)?)?)
-    })
-    .await
+    if !state.paths.db.exists() {
+        return Ok(T::default());
+    }
+    Ok(state.readers.run(f).await?)
 }
 
 /// Runs blocking work (database reads, file writes) off the UI thread.
@@ -147,6 +143,16 @@ pub async fn redeliver(
     state: State<'_, AppState>,
     target: Option<String>,
 ) -> Result<u32, AppError> {
-    let db = state.paths.db.clone();
-    blocking(move || Ok(Store::open_reader(&db)?.requeue_parked(target.as_deref())? as u32)).await
+    let running = state
+        .engine_db
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let requeue = move |s: &Store| s.requeue_parked(target.as_deref());
+    let n = match running {
+        Some(db) => db.writer.run(move |s| requeue(s)).await?,
+        // No engine: the next one sends them.
+        None => state.readers.run(requeue).await?,
+    };
+    Ok(n as u32)
 }

@@ -40,38 +40,46 @@ pub async fn export_csv(
         return Ok(None);
     };
     let db = state.paths.db.clone();
-    super::events::blocking(move || {
-        let store = Store::open_reader(&db)?;
-        let total = store.history_count(&filter)? as u32;
-        let _ = app.emit("export-progress", ExportProgress { written: 0, total });
-        let mut progress = |written: u64| {
-            let _ = app.emit(
-                "export-progress",
-                ExportProgress {
-                    written: written as u32,
-                    total,
-                },
-            );
-        };
-        // Rows, then flushed to disk, then in place; the partial file goes on any failure.
-        let rows =
-            export_to_file(&store, &filter, &path, &db, &mut progress).map_err(|e| match e {
-                ExportError::Store(s) => AppError::from(s),
-                ExportError::Target(m) => AppError::File(m),
-                other => AppError::File(format!("{other} ({})", path.display())),
-            })?;
+    let written = state
+        .readers
+        .run(move |store: &Store| Ok(write_export(store, &app, &filter, (&path, &db))));
+    written.await?
+}
+
+/// Writes the export with one of the app's read connections, reporting progress.
+fn write_export(
+    store: &Store,
+    app: &AppHandle,
+    filter: &EventFilter,
+    (path, db): (&std::path::Path, &std::path::Path),
+) -> Result<Option<ExportDone>, AppError> {
+    let total = store.history_count(filter)? as u32;
+    let _ = app.emit("export-progress", ExportProgress { written: 0, total });
+    let mut progress = |written: u64| {
         let _ = app.emit(
             "export-progress",
             ExportProgress {
-                written: rows as u32,
-                total: rows as u32,
+                written: written as u32,
+                total,
             },
         );
-        tracing::info!(rows, path = %path.display(), "history exported");
-        Ok(Some(ExportDone {
-            path: path.display().to_string(),
-            rows: rows as u32,
-        }))
-    })
-    .await
+    };
+    // Rows, then flushed to disk, then in place; the partial file goes on any failure.
+    let rows = export_to_file(store, filter, path, db, &mut progress).map_err(|e| match e {
+        ExportError::Store(s) => AppError::from(s),
+        ExportError::Target(m) => AppError::File(m),
+        other => AppError::File(format!("{other} ({})", path.display())),
+    })?;
+    let _ = app.emit(
+        "export-progress",
+        ExportProgress {
+            written: rows as u32,
+            total: rows as u32,
+        },
+    );
+    tracing::info!(rows, path = %path.display(), "history exported");
+    Ok(Some(ExportDone {
+        path: path.display().to_string(),
+        rows: rows as u32,
+    }))
 }

@@ -14,7 +14,7 @@ pub mod webhook;
 mod worker;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
@@ -23,8 +23,7 @@ use tokio::task::JoinHandle;
 
 use crate::hub::Hub;
 use crate::status::TargetStatus;
-use crate::store::{Queued, Store, StoreError};
-use crate::sync::lock;
+use crate::store::{Db, Queued, StoreError};
 
 pub use crate::store::OnPark;
 pub use rabbitmq::RabbitSpec;
@@ -172,7 +171,7 @@ pub fn message_id(instance: &str, delivery_id: i64) -> String {
 
 /// The running workers, one per target.
 pub struct Outbox {
-    store: Arc<Mutex<Store>>,
+    store: Db,
     hub: Option<Arc<Hub>>,
     wake: watch::Sender<u64>,
     stop: watch::Sender<bool>,
@@ -180,7 +179,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    pub fn new(store: Arc<Mutex<Store>>) -> Self {
+    pub fn new(store: Db) -> Self {
         Self {
             store,
             hub: None,
@@ -249,7 +248,13 @@ impl Outbox {
             return Ok(());
         }
         loop {
-            if lock(&self.store).queued_count(&keys)? == 0 {
+            let asked = keys.clone();
+            let queued = self
+                .store
+                .readers
+                .run(move |s| s.queued_count(&asked))
+                .await?;
+            if queued == 0 {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

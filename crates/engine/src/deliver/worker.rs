@@ -1,25 +1,24 @@
 //! One target's worker: sends each due lane's batch in order, records what became of each
 //! attempt, holds the lanes behind a park, and keeps the status board's counts.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
 
 use super::{OnPark, Outcome, Target, BATCH};
 use crate::hub::Hub;
-use crate::store::{now_ms, AttemptRecord, NextStep, Queued, Store, StoreError};
-use crate::sync::lock;
+use crate::store::{now_ms, AttemptRecord, Db, NextStep, Queued, StoreError};
 
 /// Runs until told to stop, sending whenever woken or a retry is due.
 pub(super) async fn run_worker(
     target: Target,
-    store: Arc<Mutex<Store>>,
+    store: Db,
     hub: Option<Arc<Hub>>,
     mut wake: watch::Receiver<u64>,
     mut stop: watch::Receiver<bool>,
 ) {
-    if let Err(e) = start_worker(&target, &store, hub.as_deref()) {
+    if let Err(e) = start_worker(&target, &store, hub.as_deref()).await {
         tracing::error!(target = %target.key, error = %e, "cannot read or release held deliveries");
     }
     loop {
@@ -44,19 +43,16 @@ pub(super) async fn run_worker(
 
 /// Before the first round: a target that no longer holds order lets its held messages go
 /// on, and what waits from earlier runs (parked, held) shows on the status board.
-fn start_worker(
-    target: &Target,
-    store: &Mutex<Store>,
-    hub: Option<&Hub>,
-) -> Result<(), StoreError> {
+async fn start_worker(target: &Target, store: &Db, hub: Option<&Hub>) -> Result<(), StoreError> {
     if target.retry.on_park == OnPark::Skip {
-        let n = lock(store).release_held(&target.key)?;
+        let key = target.key.clone();
+        let n = store.writer.run(move |s| s.release_held(&key)).await?;
         if n > 0 {
             tracing::info!(target = %target.key, released = n, "held deliveries go on (on_park = \"skip\")");
         }
     }
     if let Some(hub) = hub {
-        report(hub, target, store, &[])?;
+        report(hub, target, store, &[]).await?;
     }
     Ok(())
 }
@@ -64,11 +60,12 @@ fn start_worker(
 /// Sends one batch from every due lane. Returns how long to wait when nothing was due.
 async fn round(
     target: &Target,
-    store: &Mutex<Store>,
+    store: &Db,
     hub: Option<&Hub>,
     stop: &watch::Receiver<bool>,
 ) -> Result<Option<Duration>, StoreError> {
-    let lanes = lock(store).lanes(&target.key)?;
+    let key = target.key.clone();
+    let lanes = store.readers.run(move |s| s.lanes(&key)).await?;
     let now = now_ms();
     let mut next_due: Option<i64> = None;
     let mut sent = false;
@@ -79,14 +76,22 @@ async fn round(
         }
         if lane.behind_parked && target.retry.on_park == OnPark::Hold {
             // Queued after a park: they wait behind it for a redelivery.
-            held += lock(store).hold_lane(&target.key, lane.listener_id)?;
+            let (key, listener) = (target.key.clone(), lane.listener_id);
+            held += store
+                .writer
+                .run(move |s| s.hold_lane(&key, listener))
+                .await?;
             continue;
         }
         if lane.next_at > now {
             next_due = Some(next_due.map_or(lane.next_at, |t| t.min(lane.next_at)));
             continue;
         }
-        let batch = lock(store).lane_batch(&target.key, lane.listener_id, BATCH)?;
+        let (key, listener) = (target.key.clone(), lane.listener_id);
+        let batch = store
+            .readers
+            .run(move |s| s.lane_batch(&key, listener, BATCH))
+            .await?;
         if batch.is_empty() {
             continue;
         }
@@ -96,15 +101,19 @@ async fn round(
             .zip(&outcomes)
             .map(|(q, o)| decide(target, q, o))
             .collect();
-        lock(store).record_attempts(&records, target.retry.on_park)?;
+        let on_park = target.retry.on_park;
+        let records = store
+            .writer
+            .run(move |s| s.record_attempts(&records, on_park).map(|()| records))
+            .await?;
         sent |= !records.is_empty();
         if let Some(hub) = hub {
-            report(hub, target, store, &records)?;
+            report(hub, target, store, &records).await?;
         }
     }
     if held > 0 {
         if let Some(hub) = hub {
-            report(hub, target, store, &[])?;
+            report(hub, target, store, &[]).await?;
         }
     }
     if sent {
@@ -115,13 +124,14 @@ async fn round(
 }
 
 /// Puts the target's queue and last outcome on the status board.
-fn report(
+async fn report(
     hub: &Hub,
     target: &Target,
-    store: &Mutex<Store>,
+    store: &Db,
     records: &[AttemptRecord],
 ) -> Result<(), StoreError> {
-    let (queued, parked, held) = lock(store).target_counts(&target.key)?;
+    let key = target.key.clone();
+    let (queued, parked, held) = store.readers.run(move |s| s.target_counts(&key)).await?;
     let last = records
         .iter()
         .rev()

@@ -16,6 +16,7 @@ mod history;
 mod hold;
 mod kinds;
 mod outbox;
+mod owner;
 mod query;
 mod registry;
 mod schema;
@@ -35,6 +36,7 @@ pub use filter::EventFilter;
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use hold::OnPark;
 pub use outbox::{AttemptRecord, DeliveryState, Lane, NextStep, Queued};
+pub use owner::{Db, Readers, Writer, WriterThread};
 pub(crate) use query::{push_checksummed, RawArgs, RawRow};
 pub use registry::ListenerRecord;
 

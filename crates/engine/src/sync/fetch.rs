@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use alloy_primitives::U64;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
-use super::{lock, tokens, NetworkSync, SyncError, CHUNKS_PER_STEP, PARALLEL};
+use super::{tokens, NetworkSync, SyncError, CHUNKS_PER_STEP, PARALLEL};
 use crate::matcher::Matcher;
 use crate::matcher::Selection;
 use crate::plan::{chunks, RangeSizer};
@@ -21,7 +21,7 @@ const GROUP_EVENTS: usize = 16_384;
 /// arrives (progress shows, and a crash loses little).
 const GROUP_AGE: std::time::Duration = std::time::Duration::from_millis(250);
 
-/// A chunk being written on a blocking thread.
+/// A chunk being written by the writer thread.
 type Writing = tokio::task::JoinHandle<Result<(Commit, Committed), SyncError>>;
 
 impl NetworkSync {
@@ -130,12 +130,16 @@ impl NetworkSync {
 
     /// Writes a commit on a blocking thread.
     fn write(&self, commit: Commit) -> Writing {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut store = lock(&store);
-            let started = std::time::Instant::now();
-            let done = store.commit(&commit)?;
-            tracing::debug!(events = commit.events.len(), took = ?started.elapsed(), "written");
+        let writer = self.writer.clone();
+        tokio::spawn(async move {
+            let (commit, done) = writer
+                .run(move |store| {
+                    let started = std::time::Instant::now();
+                    let done = store.commit(&commit)?;
+                    tracing::debug!(events = commit.events.len(), took = ?started.elapsed(), "written");
+                    Ok((commit, done))
+                })
+                .await?;
             Ok((commit, done))
         })
     }
@@ -150,7 +154,7 @@ impl NetworkSync {
             self.waker.wake();
         }
         tracing::debug!(network = %self.spec.name, from = commit.from_block, to = commit.to_block, events = commit.events.len(), "committed");
-        self.announce(&done.fresh)
+        self.announce(done.fresh).await
     }
 }
 

@@ -20,7 +20,7 @@ use crate::plan::{next_span, RangeSizer};
 use crate::source::ws::follow_heads;
 use crate::source::{BlockTag, RpcError, Source};
 use crate::status::ListenerPhase;
-use crate::store::{ListenerRecord, Store, StoreError};
+use crate::store::{ListenerRecord, Readers, StoreError, Writer};
 
 /// Blocks below the head whose headers are kept to detect reorgs by parent hash.
 pub const REORG_WINDOW: u64 = 256;
@@ -56,7 +56,9 @@ pub struct NetworkSync {
     pub network_id: i64,
     pub source: Arc<Source>,
     pub listeners: Vec<(ListenerRecord, ListenerSpec)>,
-    pub store: Arc<Mutex<Store>>,
+    /// Writes (and the reads that must follow them in order) go to the writer thread.
+    pub writer: Writer,
+    pub readers: Readers,
     pub hub: Arc<Hub>,
     /// Stop once every listener reached the head less the confirmation depth.
     pub until_head: bool,
@@ -93,7 +95,8 @@ impl NetworkSync {
     async fn follow(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), SyncError> {
         let matcher = Matcher::new(self.listeners.iter().map(|(r, s)| (r.id, s)));
         let sizer = Arc::new(Mutex::new(RangeSizer::new(self.spec.max_block_range)));
-        let known = lock(&self.store).known_tokens(self.network_id)?;
+        let id = self.network_id;
+        let known = self.readers.run(move |s| s.known_tokens(id)).await?;
         let mut decimals = tokens::TokenCache::known(known);
         let wake = Arc::new(Notify::new());
         if !self.until_head {
@@ -143,7 +146,7 @@ impl NetworkSync {
                     }
                     self.spec.poll_interval
                 }
-                Err(e) => self.failed(e, &mut retries)?,
+                Err(e) => self.failed(e, &mut retries).await?,
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
@@ -156,7 +159,7 @@ impl NetworkSync {
 
     /// Shows a failed step; returns the wait before the next try, or the error when
     /// retrying cannot help.
-    fn failed(&self, e: SyncError, retries: &mut Retries) -> Result<Duration, SyncError> {
+    async fn failed(&self, e: SyncError, retries: &mut Retries) -> Result<Duration, SyncError> {
         let name = &self.spec.name;
         let (message, wait) = match &e {
             SyncError::Store(s) if s.is_disk_full() => {
@@ -188,7 +191,7 @@ impl NetworkSync {
             }
         };
         retries.failed += 1;
-        let message = match self.stuck_at(retries.failed, &e) {
+        let message = match self.stuck_at(retries.failed, &e).await {
             Some(block) => {
                 let stuck = format!(
                     "Stuck at block {block} after {} tries: {message}",
@@ -210,14 +213,14 @@ impl NetworkSync {
     }
 
     /// After [`STUCK_AFTER`] failed steps in a row, the block the network cannot pass.
-    fn stuck_at(&self, failed: u32, e: &SyncError) -> Option<u64> {
+    async fn stuck_at(&self, failed: u32, e: &SyncError) -> Option<u64> {
         if failed < STUCK_AFTER {
             return None;
         }
         if let SyncError::Moved(b) = e {
             return Some(*b);
         }
-        self.next_blocks().ok()?.iter().map(|(_, n)| *n).min()
+        self.next_blocks().await.ok()?.iter().map(|(_, n)| *n).min()
     }
 
     async fn step(
@@ -231,9 +234,9 @@ impl NetworkSync {
             return Ok(Step::Progress);
         }
         let final_block = self.final_block(head).await?;
-        self.confirm(final_block)?;
+        self.confirm(final_block).await?;
         let target = if self.until_head { final_block } else { head };
-        let nexts = self.next_blocks()?;
+        let nexts = self.next_blocks().await?;
         let endpoints = self.source.endpoint_status();
         let went_back = self.head_went_back();
         self.hub.network(&self.spec.name, |n| {
@@ -242,15 +245,20 @@ impl NetworkSync {
             n.error = went_back;
         });
         let Some((from, to, active)) = next_span(&nexts, target) else {
-            self.report_progress(head)?;
+            self.report_progress(head).await?;
             return Ok(Step::CaughtUp);
         };
         // A long backfill into a small database builds the amount index at the end.
         if from + 2 * REORG_WINDOW < head {
-            let mut store = lock(&self.store);
-            if store.last_event_id()? < crate::store::SMALL_DATABASE {
-                store.begin_bulk(self.network_id)?;
-            }
+            let id = self.network_id;
+            self.writer
+                .run(move |store| {
+                    if store.last_event_id()? < crate::store::SMALL_DATABASE {
+                        store.begin_bulk(id)?;
+                    }
+                    Ok(())
+                })
+                .await?;
         }
         for (rec, _) in self
             .listeners
@@ -272,7 +280,7 @@ impl NetworkSync {
             final_block,
         )
         .await?;
-        self.report_progress(head)?;
+        self.report_progress(head).await?;
         Ok(Step::Progress)
     }
 
@@ -301,25 +309,34 @@ impl NetworkSync {
     }
 
     /// Each active listener's next unprocessed block.
-    fn next_blocks(&self) -> Result<Vec<(i64, u64)>, SyncError> {
-        let store = lock(&self.store);
-        let mut out = Vec::new();
-        for (rec, spec) in &self.listeners {
-            if spec.paused {
-                continue;
-            }
-            let next = store
-                .covered_to(rec.id, rec.from_block)?
-                .map_or(rec.from_block, |c| c + 1);
-            out.push((rec.id, next));
-        }
-        Ok(out)
+    async fn next_blocks(&self) -> Result<Vec<(i64, u64)>, SyncError> {
+        let active: Vec<(i64, u64)> = self
+            .listeners
+            .iter()
+            .filter(|(_, spec)| !spec.paused)
+            .map(|(rec, _)| (rec.id, rec.from_block))
+            .collect();
+        let next = self
+            .readers
+            .run(move |store| {
+                let mut out = Vec::with_capacity(active.len());
+                for (id, from) in active {
+                    let next = store.covered_to(id, from)?.map_or(from, |c| c + 1);
+                    out.push((id, next));
+                }
+                Ok(out)
+            })
+            .await?;
+        Ok(next)
     }
 
-    fn confirm(&self, final_block: u64) -> Result<(), SyncError> {
-        let ids = lock(&self.store).confirm_up_to(self.network_id, final_block)?;
-        self.announce(&ids)?;
-        Ok(())
+    async fn confirm(&self, final_block: u64) -> Result<(), SyncError> {
+        let id = self.network_id;
+        let ids = self
+            .writer
+            .run(move |s| s.confirm_up_to(id, final_block))
+            .await?;
+        self.announce(ids).await
     }
 
     /// Adds a commit's new rows and matches to the counts on the status board.
@@ -334,8 +351,22 @@ impl NetworkSync {
         }
     }
 
-    fn report_progress(&self, head: u64) -> Result<(), SyncError> {
-        let store = lock(&self.store);
+    async fn report_progress(&self, head: u64) -> Result<(), SyncError> {
+        let asked: Vec<(i64, u64)> = self
+            .listeners
+            .iter()
+            .map(|(rec, _)| (rec.id, rec.from_block))
+            .collect();
+        let read = self
+            .readers
+            .run(move |store| {
+                let mut out = Vec::with_capacity(asked.len());
+                for (id, from) in asked {
+                    out.push((store.covered_to(id, from)?, store.undecodable(id)?));
+                }
+                Ok(out)
+            })
+            .await?;
         let matched = self
             .matched
             .lock()
@@ -343,16 +374,13 @@ impl NetworkSync {
             .clone();
         let mut rows = Vec::new();
         let mut synced: Option<u64> = None;
-        for (rec, spec) in &self.listeners {
-            let covered = store.covered_to(rec.id, rec.from_block)?;
+        for ((rec, spec), (covered, undecodable)) in self.listeners.iter().zip(read) {
             let events = matched.get(&rec.id).copied().unwrap_or(0);
-            let undecodable = store.undecodable(rec.id)?;
             if !spec.paused {
                 synced = Some(synced.map_or(covered.unwrap_or(0), |s| s.min(covered.unwrap_or(0))));
             }
             rows.push((rec.name.clone(), covered, events, undecodable));
         }
-        drop(store);
         self.hub.update(|b| {
             for (name, covered, events, undecodable) in rows {
                 if let Some(l) = b.listeners.iter_mut().find(|l| l.name == name) {
@@ -370,12 +398,12 @@ impl NetworkSync {
     }
 
     /// Sends the stored form of these events (new or changed) to subscribers.
-    fn announce(&self, ids: &[i64]) -> Result<(), SyncError> {
+    async fn announce(&self, ids: Vec<i64>) -> Result<(), SyncError> {
         // Nobody listening (the headless binary): the store has everything; skip the reads.
         if ids.is_empty() || !self.hub.has_subscribers() {
             return Ok(());
         }
-        let events = lock(&self.store).events_by_ids(ids)?;
+        let events = self.readers.run(move |s| s.events_by_ids(&ids)).await?;
         for e in events {
             self.hub.send(crate::hub::Notice::Event(e));
         }
@@ -388,8 +416,15 @@ struct LeaveBulk<'a>(&'a NetworkSync);
 
 impl Drop for LeaveBulk<'_> {
     fn drop(&mut self) {
-        if let Err(e) = lock(&self.0.store).leave_bulk(self.0.network_id) {
-            tracing::warn!(network = %self.0.spec.name, error = %e, "ending a bulk load failed");
+        let (id, name) = (self.0.network_id, self.0.spec.name.clone());
+        let queued = self.0.writer.spawn(move |store| {
+            if let Err(e) = store.leave_bulk(id) {
+                tracing::warn!(network = %name, error = %e, "ending a bulk load failed");
+            }
+        });
+        if !queued {
+            // Left for the next start, which ends a bulk load a stopped run left behind.
+            tracing::debug!(network = %self.0.spec.name, "bulk load left to the next start");
         }
     }
 }
@@ -398,16 +433,9 @@ impl NetworkSync {
     /// Caught up: builds the amount index if no bulk load is left (off the async threads:
     /// on a large database it takes seconds).
     async fn end_bulk(&self) -> Result<(), StoreError> {
-        let store = self.store.clone();
         let id = self.network_id;
-        tokio::task::spawn_blocking(move || lock(&store).end_bulk(id))
-            .await
-            .map_err(|e| StoreError::WriterStopped(e.to_string()))?
+        self.writer.run(move |s| s.end_bulk(id)).await
     }
-}
-
-pub(crate) fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Failed steps in a row.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use alloy_primitives::B256;
 
 use super::tokens::TokenCache;
-use super::{lock, NetworkSync, SyncError, REORG_WINDOW};
+use super::{NetworkSync, SyncError, REORG_WINDOW};
 use crate::event::EventStatus;
 use crate::matcher::Matcher;
 use crate::source::RpcLog;
@@ -24,7 +24,7 @@ impl NetworkSync {
         final_block: u64,
     ) -> Result<Commit, SyncError> {
         let window_start = head.saturating_sub(REORG_WINDOW);
-        self.check_headers(&recent)?;
+        self.check_headers(&recent).await?;
         let mut times: BTreeMap<u64, i64> = recent.iter().map(|b| (b.number, b.time)).collect();
         for l in &logs {
             let n: u64 = l.block_number.map_or(0, |b| b.to());
@@ -148,13 +148,17 @@ impl NetworkSync {
     }
 
     /// Checks the headers of the part of a chunk inside the reorg window (see [`moved_at`]).
-    fn check_headers(&self, headers: &[BlockRecord]) -> Result<(), SyncError> {
+    async fn check_headers(&self, headers: &[BlockRecord]) -> Result<(), SyncError> {
         if headers.is_empty() {
-            // Below the window: nothing to check, and no wait for a write in flight.
+            // Below the window: nothing to check.
             return Ok(());
         }
-        let store = lock(&self.store);
-        match moved_at(headers, |n| store.block(self.network_id, n))? {
+        let (id, headers) = (self.network_id, headers.to_vec());
+        let moved = self
+            .readers
+            .run(move |store| moved_at(&headers, |n| store.block(id, n)))
+            .await?;
+        match moved {
             Some(n) => Err(SyncError::Moved(n)),
             None => Ok(()),
         }
@@ -175,26 +179,25 @@ impl NetworkSync {
             m.dedup();
             m
         };
-        // Stored times are used when the store is free. Waiting while a chunk before this
-        // one is written would hold up this async thread, and the node has the same answer.
-        let mut to_fetch = Vec::new();
-        {
-            let store = match self.store.try_lock() {
-                Ok(store) => Some(store),
-                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) => None,
-            };
-            for n in missing {
-                let kept = match &store {
-                    Some(store) => store.block(self.network_id, n)?,
-                    None => None,
-                };
-                match kept {
-                    Some(b) if b.time != 0 => {
-                        times.insert(n, b.time);
-                    }
-                    _ => to_fetch.push(n),
+        // Stored times first (read beside the writer, never waiting for it).
+        let id = self.network_id;
+        let kept = self
+            .readers
+            .run(move |store| {
+                let mut kept = Vec::with_capacity(missing.len());
+                for n in missing {
+                    kept.push((n, store.block(id, n)?.map(|b| b.time)));
                 }
+                Ok(kept)
+            })
+            .await?;
+        let mut to_fetch = Vec::new();
+        for (n, time) in kept {
+            match time {
+                Some(t) if t != 0 => {
+                    times.insert(n, t);
+                }
+                _ => to_fetch.push(n),
             }
         }
         let fetched = super::fetch::fetch_headers(&self.source, to_fetch).await?;

@@ -1,7 +1,7 @@
 //! Reorg detection by parent hash: walk back to the common ancestor, mark what was above
 //! it removed, and let the next step store the new canonical blocks.
 
-use super::{lock, NetworkSync, SyncError};
+use super::{NetworkSync, SyncError};
 use crate::hub::Notice;
 use crate::model::Confirmations;
 use crate::source::BlockTag;
@@ -12,11 +12,12 @@ impl NetworkSync {
     /// true when a reorg was found and rolled back. A node whose head went back but whose
     /// block at its head matches ours is lagging, not reorged: we wait for it.
     pub(super) async fn detect_reorg(&self, head: u64) -> Result<bool, SyncError> {
-        let Some(latest) = lock(&self.store).latest_block(self.network_id)? else {
+        let id = self.network_id;
+        let Some(latest) = self.readers.run(move |s| s.latest_block(id)).await? else {
             return Ok(false);
         };
         let at = latest.number.min(head);
-        let Some(ours) = lock(&self.store).block(self.network_id, at)? else {
+        let Some(ours) = self.readers.run(move |s| s.block(id, at)).await? else {
             return Ok(false);
         };
         match self.source.header(BlockTag::Number(at)).await? {
@@ -26,7 +27,10 @@ impl NetworkSync {
         }
         let ancestor = self.find_ancestor(at).await?;
         let depth = latest.number - ancestor;
-        let removed = lock(&self.store).rollback_to(self.network_id, ancestor)?;
+        let removed = self
+            .writer
+            .run(move |s| s.rollback_to(id, ancestor))
+            .await?;
         self.waker.wake();
         let limit = match self.spec.confirmations {
             Confirmations::Blocks(n) => Some(n),
@@ -41,7 +45,7 @@ impl NetworkSync {
             tracing::error!("{msg}");
             self.hub.send(Notice::Alert(msg));
         }
-        self.announce(&removed)?;
+        self.announce(removed).await?;
         Ok(true)
     }
 
@@ -52,11 +56,15 @@ impl NetworkSync {
         let mut n = from;
         while n > 0 {
             n -= 1;
-            let stored = lock(&self.store).block(self.network_id, n)?;
+            let id = self.network_id;
+            let stored = self.readers.run(move |s| s.block(id, n)).await?;
             let stored = match stored {
                 Some(b) => b.hash,
                 None => {
-                    let below = lock(&self.store).event_block_at_or_below(self.network_id, n)?;
+                    let below = self
+                        .readers
+                        .run(move |s| s.event_block_at_or_below(id, n))
+                        .await?;
                     let Some((number, hash)) = below else {
                         tracing::warn!(network = %self.spec.name, "reorg reaches below every stored event; re-reading from the start");
                         return Ok(0);

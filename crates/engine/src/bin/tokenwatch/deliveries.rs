@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 
 use tokenwatch_engine::deliver::{Outbox, Target};
-use tokenwatch_engine::store::{DeliveryState, Store, StoreError};
+use tokenwatch_engine::store::{Db, DeliveryState, Readers, Store, StoreError, Writer};
 use tokenwatch_engine::Config;
 
 use super::{BAD_INPUT, FAILURE};
@@ -142,19 +141,30 @@ fn try_redeliver(db: &Path, config: Option<PathBuf>, target: Option<&str>) -> Re
             targets.push(Target::build(spec, &instance).map_err(bad)?);
         }
     }
-    let store = Arc::new(Mutex::new(store));
+    let (writer, thread) = Writer::start(store).map_err(failed)?;
+    let readers = Readers::new(db);
     let rt = tokio::runtime::Runtime::new().map_err(failed)?;
     rt.block_on(async {
-        let mut outbox = Outbox::new(store.clone());
+        let mut outbox = Outbox::new(Db {
+            writer,
+            readers: readers.clone(),
+        });
         outbox.set_targets(targets);
         let drained = outbox.drain().await;
         outbox.shutdown().await;
         drained
     })
     .map_err(failed)?;
-    let store = store.lock().unwrap_or_else(|p| p.into_inner());
-    let parked = total(&store, DeliveryState::Parked).map_err(failed)?;
-    let held = total(&store, DeliveryState::Held).map_err(failed)?;
+    drop(rt);
+    thread.join();
+    let (parked, held) = readers
+        .run_blocking(|s| {
+            Ok((
+                total(s, DeliveryState::Parked)?,
+                total(s, DeliveryState::Held)?,
+            ))
+        })
+        .map_err(failed)?;
     match held {
         0 => println!("redelivered {n} deliveries; {parked} parked again"),
         _ => println!("redelivered {n} deliveries; {parked} parked again, {held} held behind them"),
