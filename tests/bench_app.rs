@@ -5,6 +5,8 @@
 //! ms through WebDriver, so each figure may be a poll late), the CSV export, and the
 //! resident memory of the app and its web process. Figures are printed, not asserted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod support;
 
 use std::path::PathBuf;

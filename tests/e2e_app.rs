@@ -4,6 +4,8 @@
 //! checked against the chain. With `TOKENWATCH_SCREENSHOT_DIR` set, a screenshot of each
 //! screen is written there (the README's pictures come from this run).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod support;
 
 use std::path::Path;

@@ -3,6 +3,8 @@
 //! the first keeps watching. (Closing the window hides it; WebDriver's "close window"
 //! destroys the window outright, so that path is not driven here.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod support;
 
 use std::path::PathBuf;

@@ -3,6 +3,8 @@
 //! click on it opens the event in the window; without any notification service the app
 //! keeps storing events and says why nothing pops up.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod support;
 
 use std::time::{Duration, Instant};

@@ -1,6 +1,8 @@
 //! End to end: the real desktop app, under its own Xvfb and D-Bus session, driven through
 //! WebDriver, follows a real anvil node and shows the engine's status and the events.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod support;
 
 use std::time::Duration;

@@ -2,6 +2,8 @@
 //! D-Bus session. Secrets stored there are what `*_keychain` configuration keys resolve
 //! to; without a Secret Service the problem is named instead.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod support;
 
 use std::process::{Child, Command, Stdio};

@@ -47,7 +47,8 @@ pub fn readable_by_others(path: &Path) -> Option<u32> {
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

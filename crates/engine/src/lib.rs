@@ -7,6 +7,8 @@
 //! `sync` drives the pipeline per network; `engine` is the async API the app and the
 //! headless binary use; `hub` carries its notices and status.
 
+#![forbid(unsafe_code)]
+
 pub mod abi;
 pub mod config;
 pub mod decode;

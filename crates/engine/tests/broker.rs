@@ -2,6 +2,8 @@
 //! messages with publisher confirms, routing key `network.listener.event`, and nothing
 //! lost or reordered when the broker is killed and restarted mid-stream.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use std::time::Duration;

@@ -1,6 +1,8 @@
 //! The headless binary against a real anvil: the documented config works as written,
 //! backfills equal the chain, bad input exits 2 with messages naming the problem.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use common::*;

@@ -1,5 +1,6 @@
 //! Helpers shared by the engine's system tests: the `tokenwatch` binary, configs, chain reads.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

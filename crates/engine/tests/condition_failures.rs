@@ -1,6 +1,8 @@
 //! A condition that fails on real logs (an overflow): the logs are counted for the listener
 //! like undecodable ones and logged at WARN once per listener and chunk of blocks, not once per log.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use common::*;

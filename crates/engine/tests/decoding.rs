@@ -2,6 +2,8 @@
 //! count), every shape of the EventZoo contract through an imported JSON ABI, ERC-1155 arrays
 //! and conditions on array elements, and formula escaping in the CSV export.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -4,6 +4,8 @@
 //! is parked without blocking others, a SIGKILL between storing and delivering loses
 //! nothing, and a reorg retracts what was announced.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use std::path::{Path, PathBuf};

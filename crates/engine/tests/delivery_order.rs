@@ -3,6 +3,8 @@
 //! ("held") until a redelivery sends them all in block order, `on_park = "skip"` lets
 //! them go on, and `run --until-head` exits with held messages and says so.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use std::path::Path;

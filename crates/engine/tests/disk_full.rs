@@ -2,6 +2,7 @@
 //! and loses nothing. The disk is a real 16 MB tmpfs in a private mount namespace
 //! (`unshare`), filled by a ballast file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 #![cfg(target_os = "linux")]
 
 mod common;

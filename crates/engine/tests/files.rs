@@ -2,6 +2,7 @@
 //! what it creates is private, a config holding secrets that others can read is named,
 //! and a log folder it cannot write is a warning, not a crash.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 #![cfg(unix)]
 
 mod common;

@@ -2,6 +2,8 @@
 //! values no chain can hold. Memory stays bounded, a stop is prompt, and nothing
 //! impossible is stored.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,8 @@
 //! confirmation policy, a head that goes backwards, listeners added or changed between runs,
 //! network-wide listeners with conditions, and start blocks given as `latest` or a date.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use std::time::Duration;

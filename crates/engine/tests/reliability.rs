@@ -1,6 +1,8 @@
 //! Fault scenarios against a real anvil: reorgs, SIGKILL during backfill, a node that goes
 //! away and comes back. Each ends with the stored set equal to the chain's.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -1,5 +1,7 @@
 //! Listeners added, paused, resumed and removed while the engine runs, without a restart.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use std::time::{Duration, Instant};

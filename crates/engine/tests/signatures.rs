@@ -2,6 +2,8 @@
 //! `tuple(…)` keyword, arrays of tuples, nested tuples, an indexed tuple, with and without
 //! the `event` keyword; the stored args and conditions on tuple fields.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
 //! Runs the `tokenwatch-demo` binary: it comes up, writes its config, produces activity and
 //! shuts anvil down on SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 #![cfg(unix)]
 
 use std::process::Stdio;

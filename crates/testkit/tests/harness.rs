@@ -1,5 +1,7 @@
 //! Tests of the harness itself against a real anvil: nodes, contracts, logs, chain shaping.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
 use std::path::Path;
 use std::time::Duration;
 

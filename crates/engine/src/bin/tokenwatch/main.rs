@@ -1,5 +1,7 @@
 //! `tokenwatch`: the headless engine. `check` a config, `run` it, `export` what it stored.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
