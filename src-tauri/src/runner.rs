@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager};
 use tokenwatch_engine::deliver::desktop::{DesktopSink, Popup};
-use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
+use tokenwatch_engine::deliver::{RetryPolicy, Target, TargetKey};
 use tokenwatch_engine::{Config, Engine, Notice, RunOptions};
 
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -123,7 +123,7 @@ async fn start(
 ) -> Option<Engine> {
     sink.set_policy(config.notifications.clone());
     let desktop = Target {
-        key: DESKTOP.to_string(),
+        key: TargetKey::Desktop,
         sink: sink.clone(),
         retry: RetryPolicy::default(),
     };

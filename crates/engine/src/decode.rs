@@ -10,9 +10,9 @@
 //! contract addresses: such a log is matched when [`EventIndex::anonymous_candidates`]
 //! (same topic count) yields a definition and [`decode_log`] succeeds.
 
-use crate::abi::EventDef;
+use crate::abi::{is_value_type, EventDef};
 use crate::value::DecodedArg;
-use alloy_dyn_abi::{DynSolType, DynSolValue};
+use alloy_dyn_abi::DynSolValue;
 use alloy_primitives::B256;
 use std::sync::Arc;
 
@@ -120,19 +120,6 @@ fn map_error(e: alloy_dyn_abi::Error) -> DecodeError {
         },
         other => DecodeError::Data(other.to_string()),
     }
-}
-
-/// Types stored as their value in a topic; all others (string, bytes, arrays, tuples) are hashed.
-pub(crate) fn is_value_type(ty: &DynSolType) -> bool {
-    matches!(
-        ty,
-        DynSolType::Address
-            | DynSolType::Function
-            | DynSolType::Bool
-            | DynSolType::FixedBytes(_)
-            | DynSolType::Int(_)
-            | DynSolType::Uint(_)
-    )
 }
 
 /// Picks a log's definition by topic0 and topic count.

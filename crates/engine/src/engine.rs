@@ -13,7 +13,7 @@ use crate::config::{Config, ConfigProblem};
 use crate::deliver::{Outbox, Target, TargetSpec, Waker};
 use crate::event::StoredEvent;
 use crate::hub::{Hub, Notice};
-use crate::model::{ListenerSpec, NetworkSpec, StartBlock};
+use crate::model::{ListenerSpec, NetworkSpec, StartBlock, TargetKey};
 use crate::source::{BlockTag, Limits, RpcError, Source};
 use crate::status::{EngineStatus, ListenerPhase, ListenerStatus, NetworkStatus};
 use crate::store::{Db, DeliveryCounts, Readers, Store, StoreError, Writer, WriterThread};
@@ -123,7 +123,7 @@ impl Engine {
         let mut targets = self.opts.host_targets.clone();
         for spec in specs {
             let t = Target::build(spec, &self.instance).map_err(|message| EngineError::Target {
-                target: spec.key.clone(),
+                target: spec.key.to_string(),
                 message,
             })?;
             targets.push(t);
@@ -134,8 +134,8 @@ impl Engine {
     }
 
     /// Target key -> whether it takes a listener's first backfill by default.
-    fn routes(&self) -> Arc<Vec<(String, bool)>> {
-        let mut out: Vec<(String, bool)> = self
+    fn routes(&self) -> Arc<Vec<(TargetKey, bool)>> {
+        let mut out: Vec<(TargetKey, bool)> = self
             .opts
             .host_targets
             .iter()
@@ -372,7 +372,7 @@ async fn prepare(
     store: &Db,
     hub: &Arc<Hub>,
     until_head: bool,
-    (routes, waker): (Arc<Vec<(String, bool)>>, Waker),
+    (routes, waker): (Arc<Vec<(TargetKey, bool)>>, Waker),
 ) -> Result<NetworkSync, EngineError> {
     let rpc_err = |source| EngineError::Rpc {
         network: net.name.clone(),
@@ -410,7 +410,7 @@ async fn prepare(
         let wanted: Vec<(String, bool)> = routes
             .iter()
             .filter(|(key, _)| l.targets.contains(key))
-            .map(|(key, history)| (key.clone(), *history || l.announce_history))
+            .map(|(key, history)| (key.to_string(), *history || l.announce_history))
             .collect();
         for t in l
             .targets

@@ -719,10 +719,10 @@ fn desktop_options(
     policy: tokenwatch_engine::deliver::desktop::DesktopPolicy,
 ) -> RunOptions {
     use tokenwatch_engine::deliver::desktop::DesktopSink;
-    use tokenwatch_engine::deliver::{RetryPolicy, Target, DESKTOP};
+    use tokenwatch_engine::deliver::{RetryPolicy, Target, TargetKey};
     RunOptions {
         host_targets: vec![Target {
-            key: DESKTOP.to_string(),
+            key: TargetKey::Desktop,
             sink: std::sync::Arc::new(DesktopSink::new(shown.clone(), clock.clone(), policy)),
             retry: RetryPolicy::default(),
         }],

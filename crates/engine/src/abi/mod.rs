@@ -136,7 +136,7 @@ impl EventDef {
             let at = if p.indexed {
                 topic += 1;
                 Word::Topic(topic - 1)
-            } else if crate::decode::is_value_type(ty) {
+            } else if is_value_type(ty) {
                 data_len += 32;
                 Word::Data(data_len - 32)
             } else {
@@ -176,4 +176,17 @@ impl EventDef {
         };
         self.event.inputs.iter().enumerate().map(resolve).collect()
     }
+}
+
+/// Types stored as their value in a topic; all others (string, bytes, arrays, tuples) are hashed.
+pub(crate) fn is_value_type(ty: &DynSolType) -> bool {
+    matches!(
+        ty,
+        DynSolType::Address
+            | DynSolType::Function
+            | DynSolType::Bool
+            | DynSolType::FixedBytes(_)
+            | DynSolType::Int(_)
+            | DynSolType::Uint(_)
+    )
 }

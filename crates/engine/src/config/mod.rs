@@ -2,6 +2,7 @@
 //! engine's model. Every problem is reported with the key it concerns.
 
 mod edit;
+mod listener;
 mod secrets;
 mod targets;
 
@@ -265,7 +266,7 @@ impl ConfigFile {
                 warnings.push(problem(&format!("{at}.where"), &w));
             }
             targets::check_listener_targets(self, l, &at, &mut problems);
-            match crate::model::validate_listener(l, base) {
+            match listener::validate_listener(l, base) {
                 Ok(spec) => listeners.push(spec),
                 Err(mut p) => problems.extend(p.drain(..).map(|m| prefix(&at, m))),
             }
@@ -412,10 +413,10 @@ pub(crate) fn parse_start(v: Option<&toml::Value>) -> Result<StartBlock, String>
         Some(toml::Value::Integer(n)) if *n >= 0 => Ok(StartBlock::Number(*n as u64)),
         Some(toml::Value::Integer(n)) => Err(format!("{n} is negative; give a block number, \"latest\" or a date")),
         Some(toml::Value::String(s)) if s == "latest" => Ok(StartBlock::Latest),
-        Some(toml::Value::String(s)) => crate::model::parse_date(s)
+        Some(toml::Value::String(s)) => listener::parse_date(s)
             .map(StartBlock::Time)
             .ok_or_else(|| format!("\"{s}\" is not a block number, \"latest\" or a date like 2024-05-01 or 2024-05-01T12:00:00Z")),
-        Some(toml::Value::Datetime(d)) => crate::model::parse_date(&d.to_string())
+        Some(toml::Value::Datetime(d)) => listener::parse_date(&d.to_string())
             .map(StartBlock::Time)
             .ok_or_else(|| format!("{d} is not a date this engine understands (use 2024-05-01 or 2024-05-01T12:00:00Z)")),
         Some(other) => Err(format!("{other} is not a block number, \"latest\" or a date")),

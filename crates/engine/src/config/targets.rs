@@ -12,7 +12,7 @@ use super::{problem, ConfigFile, ConfigProblem, ListenerEntry};
 use crate::deliver::desktop::{parse_quiet_hours, DesktopPolicy};
 use crate::deliver::webhook::decode_secret;
 use crate::deliver::{
-    OnPark, RabbitSpec, RetryPolicy, TargetKind, TargetSpec, WebhookFormat, WebhookSpec,
+    OnPark, RabbitSpec, RetryPolicy, TargetKey, TargetKind, TargetSpec, WebhookFormat, WebhookSpec,
 };
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -134,7 +134,7 @@ pub(super) fn validate(
     let mut names = HashSet::new();
     for (i, w) in file.webhooks.iter().enumerate() {
         let at = format!("webhooks[{i}] (\"{}\")", w.name);
-        if !names.insert(format!("webhook:{}", w.name)) {
+        if !names.insert(TargetKey::Webhook(w.name.clone())) {
             problems.push(problem(&at, "a webhook with this name is already defined"));
         }
         let before = problems.len();
@@ -217,7 +217,7 @@ pub(super) fn validate(
         if problems.len() == before {
             if let (Some(url), Some(format)) = (url, format) {
                 out.push(TargetSpec {
-                    key: format!("webhook:{}", w.name),
+                    key: TargetKey::Webhook(w.name.clone()),
                     kind: TargetKind::Webhook(WebhookSpec {
                         url,
                         key,
@@ -232,7 +232,7 @@ pub(super) fn validate(
     }
     for (i, r) in file.rabbitmq.iter().enumerate() {
         let at = format!("rabbitmq[{i}] (\"{}\")", r.name);
-        if !names.insert(format!("rabbitmq:{}", r.name)) {
+        if !names.insert(TargetKey::RabbitMq(r.name.clone())) {
             problems.push(problem(
                 &at,
                 "a rabbitmq target with this name is already defined",
@@ -307,7 +307,7 @@ pub(super) fn validate(
         );
         if let (true, Some(url)) = (problems.len() == before, url) {
             out.push(TargetSpec {
-                key: format!("rabbitmq:{}", r.name),
+                key: TargetKey::RabbitMq(r.name.clone()),
                 kind: TargetKind::RabbitMq(RabbitSpec {
                     url,
                     exchange: r.exchange.clone(),

@@ -25,12 +25,9 @@ use crate::hub::Hub;
 use crate::status::TargetStatus;
 use crate::store::{Db, Queued, StoreError};
 
-pub use crate::store::OnPark;
-pub use rabbitmq::RabbitSpec;
-pub use webhook::{WebhookFormat, WebhookSpec};
-
-/// The outbox target of desktop notifications (sent by the app).
-pub const DESKTOP: &str = "desktop";
+pub use crate::model::targets::{
+    OnPark, RabbitSpec, RetryPolicy, TargetKey, TargetKind, TargetSpec, WebhookFormat, WebhookSpec,
+};
 
 /// Messages taken from one lane per round.
 const BATCH: u32 = 200;
@@ -73,69 +70,10 @@ pub trait Sink: Send + Sync {
     fn takes_history(&self) -> bool;
 }
 
-/// When to try again, when to give up, and what a give-up does to the messages behind.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts before a delivery is parked.
-    pub max_attempts: u32,
-    pub initial: Duration,
-    pub max: Duration,
-    pub on_park: OnPark,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 12,
-            initial: Duration::from_secs(1),
-            max: Duration::from_secs(300),
-            on_park: OnPark::Hold,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The wait after the `attempt`-th failure (1-based): doubling, capped, ±20 % jitter.
-    pub fn backoff(&self, attempt: u32, seed: u64) -> Duration {
-        let base = self
-            .initial
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
-            .min(self.max);
-        let spread = (seed % 401) as f64 / 1000.0 - 0.2;
-        base.mul_f64(1.0 + spread)
-    }
-}
-
-/// How a configured target sends.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TargetKind {
-    Webhook(WebhookSpec),
-    RabbitMq(RabbitSpec),
-}
-
-impl TargetKind {
-    /// Whether, by default, it takes a listener's first backfill (see [`Sink::takes_history`]).
-    pub fn takes_history(&self) -> bool {
-        match self {
-            TargetKind::Webhook(w) => w.takes_history(),
-            TargetKind::RabbitMq(_) => true,
-        }
-    }
-}
-
-/// A delivery target from the configuration.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetSpec {
-    /// `webhook:NAME` or `rabbitmq:NAME`, as stored in the outbox.
-    pub key: String,
-    pub kind: TargetKind,
-    pub retry: RetryPolicy,
-}
-
 /// A target ready to send.
 #[derive(Clone)]
 pub struct Target {
-    pub key: String,
+    pub key: TargetKey,
     pub sink: Arc<dyn Sink>,
     pub retry: RetryPolicy,
 }
@@ -214,7 +152,7 @@ impl Outbox {
             });
         }
         for t in targets {
-            let key = t.key.clone();
+            let key = t.key.to_string();
             if let Some(hub) = &self.hub {
                 let key = key.clone();
                 hub.update(|b| {

@@ -2,7 +2,7 @@
 //! routing key `network.listener.event`. One message is confirmed before the next is
 //! published, so a broker restart can repeat a message but never reorder them.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::future::BoxFuture;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions};
@@ -11,29 +11,9 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Exchange
 use tokio::sync::Mutex;
 
 use super::message::{idempotency_key, payload};
-use super::{Outcome, Sink};
+use super::{Outcome, RabbitSpec, Sink};
 use crate::export::rfc3339;
 use crate::store::Queued;
-
-/// A configured broker target.
-#[derive(Clone, PartialEq)]
-pub struct RabbitSpec {
-    /// `amqp://user:pass@host:port/vhost`.
-    pub url: String,
-    pub exchange: String,
-    /// Declared durable when missing; `None`: the exchange must exist.
-    pub declare: Option<String>,
-    pub timeout: Duration,
-}
-
-impl std::fmt::Debug for RabbitSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RabbitSpec")
-            .field("url", &crate::source::mask_url(&self.url))
-            .field("exchange", &self.exchange)
-            .finish()
-    }
-}
 
 /// An AMQP short string (at most 255 bytes), or why not: a message with a longer routing
 /// key is parked with that reason rather than stopping the target's worker.

@@ -1,7 +1,7 @@
 //! Webhook target: one HTTP POST per message, signed as the Standard Webhooks
 //! specification says, or formatted for Slack, Discord or Telegram incoming webhooks.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -10,61 +10,9 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::message::payload;
-use super::{answer, chat, Outcome, Sink};
+use super::{answer, chat, Outcome, Sink, WebhookFormat, WebhookSpec};
 use crate::export::rfc3339;
 use crate::store::Queued;
-
-/// How the body is written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WebhookFormat {
-    /// The documented JSON payload, signed.
-    Standard,
-    Slack,
-    Discord,
-    Telegram {
-        chat_id: String,
-    },
-}
-
-/// A configured webhook.
-#[derive(Clone, PartialEq)]
-pub struct WebhookSpec {
-    pub url: String,
-    /// The decoded key of a `whsec_<base64>` secret.
-    pub key: Option<Vec<u8>>,
-    pub headers: Vec<(String, String)>,
-    pub timeout: Duration,
-    pub format: WebhookFormat,
-}
-
-impl std::fmt::Debug for WebhookSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookSpec")
-            .field("url", &origin(&self.url))
-            .field("signed", &self.key.is_some())
-            .field("format", &self.format)
-            .finish()
-    }
-}
-
-impl WebhookSpec {
-    /// Standard webhooks feed data integrations; the chat formats are read by people.
-    pub fn takes_history(&self) -> bool {
-        self.format == WebhookFormat::Standard
-    }
-}
-
-/// `scheme://host/…`: chat webhook URLs carry their token in the path.
-fn origin(url: &str) -> String {
-    let masked = crate::source::mask_url(url);
-    match masked.split_once("://") {
-        Some((scheme, rest)) => {
-            let host = rest.split(['/', '?']).next().unwrap_or("");
-            format!("{scheme}://{host}/…")
-        }
-        None => "…".into(),
-    }
-}
 
 /// Decodes a `whsec_<base64>` secret (the prefix is optional) into the HMAC key.
 pub fn decode_secret(secret: &str) -> Result<Vec<u8>, String> {
@@ -223,6 +171,7 @@ impl Sink for WebhookSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn signature_matches_the_standard_webhooks_test_vector() {

@@ -45,7 +45,7 @@ pub(super) async fn run_worker(
 /// on, and what waits from earlier runs (parked, held) shows on the status board.
 async fn start_worker(target: &Target, store: &Db, hub: Option<&Hub>) -> Result<(), StoreError> {
     if target.retry.on_park == OnPark::Skip {
-        let key = target.key.clone();
+        let key = target.key.to_string();
         let n = store.writer.run(move |s| s.release_held(&key)).await?;
         if n > 0 {
             tracing::info!(target = %target.key, released = n, "held deliveries go on (on_park = \"skip\")");
@@ -64,7 +64,7 @@ async fn round(
     hub: Option<&Hub>,
     stop: &watch::Receiver<bool>,
 ) -> Result<Option<Duration>, StoreError> {
-    let key = target.key.clone();
+    let key = target.key.to_string();
     let lanes = store.readers.run(move |s| s.lanes(&key)).await?;
     let now = now_ms();
     let mut next_due: Option<i64> = None;
@@ -76,7 +76,7 @@ async fn round(
         }
         if lane.behind_parked && target.retry.on_park == OnPark::Hold {
             // Queued after a park: they wait behind it for a redelivery.
-            let (key, listener) = (target.key.clone(), lane.listener_id);
+            let (key, listener) = (target.key.to_string(), lane.listener_id);
             held += store
                 .writer
                 .run(move |s| s.hold_lane(&key, listener))
@@ -87,7 +87,7 @@ async fn round(
             next_due = Some(next_due.map_or(lane.next_at, |t| t.min(lane.next_at)));
             continue;
         }
-        let (key, listener) = (target.key.clone(), lane.listener_id);
+        let (key, listener) = (target.key.to_string(), lane.listener_id);
         let batch = store
             .readers
             .run(move |s| s.lane_batch(&key, listener, BATCH))
@@ -130,7 +130,7 @@ async fn report(
     store: &Db,
     records: &[AttemptRecord],
 ) -> Result<(), StoreError> {
-    let key = target.key.clone();
+    let key = target.key.to_string();
     let (queued, parked, held) = store.readers.run(move |s| s.target_counts(&key)).await?;
     let last = records
         .iter()

@@ -7,26 +7,7 @@ use rusqlite::{params, Transaction};
 
 use super::{Store, StoreError};
 
-/// What a park does to the messages behind it in its lane (`on_park` of a target).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OnPark {
-    /// They wait, held, until a redelivery sends the parked ones and then them.
-    #[default]
-    Hold,
-    /// Those queued at that moment are parked with it; later ones go on (order is given up).
-    Skip,
-}
-
-impl OnPark {
-    /// `hold` or `skip`, as written in the configuration.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "hold" => Some(OnPark::Hold),
-            "skip" => Some(OnPark::Skip),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::OnPark;
 
 /// Holds the queued messages of lane (`?1`, `?2`) if a message of it is parked after its
 /// attempts.

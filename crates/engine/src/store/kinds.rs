@@ -13,7 +13,8 @@ use serde_json::Value;
 use super::{Store, StoreError};
 use crate::abi::json::{arg_json, def_keys, event_args_to_json, write_value_json};
 use crate::abi::EventDef;
-use crate::decode::{decode_log, is_value_type};
+use crate::abi::is_value_type;
+use crate::decode::decode_log;
 use crate::value::DecodedArg;
 
 /// The id of `def` in `event_kinds`, added when new.

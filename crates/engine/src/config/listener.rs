@@ -1,88 +1,16 @@
-//! The engine's model of what to watch: networks and listeners, validated.
+//! A listener's TOML entry into the model: contracts, events (presets, signatures, an ABI
+//! file), its condition checked against each event, its start and its targets.
 
 use std::path::Path;
-use std::time::Duration;
 
 use alloy_primitives::{keccak256, Address};
 
+use super::{parse_start, problem, ConfigProblem, ListenerEntry};
 use crate::abi::{import_json_abi, resolve_event_spec, EventDef};
-use crate::config::{parse_start, problem, ConfigProblem, ListenerEntry};
 use crate::matcher::condition::Condition;
+use crate::model::{ListenerSpec, StartBlock, TargetKey, WatchedEvent};
 
-/// How deep a block must be before its events are `confirmed`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Confirmations {
-    Blocks(u64),
-    /// The node's `safe` block tag.
-    Safe,
-    /// The node's `finalized` block tag.
-    Finalized,
-}
-
-impl Confirmations {
-    pub fn from_toml(v: &toml::Value) -> Result<Self, String> {
-        match v {
-            toml::Value::Integer(n) if *n >= 0 => Ok(Confirmations::Blocks(*n as u64)),
-            toml::Value::String(s) if s == "safe" => Ok(Confirmations::Safe),
-            toml::Value::String(s) if s == "finalized" => Ok(Confirmations::Finalized),
-            other => Err(format!(
-                "{other} is not a confirmation policy: give a number of blocks, \"safe\" or \"finalized\""
-            )),
-        }
-    }
-}
-
-/// A network to follow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkSpec {
-    pub name: String,
-    pub chain_id: u64,
-    pub rpc: Vec<String>,
-    pub confirmations: Confirmations,
-    pub explorer: Option<String>,
-    pub poll_interval: Duration,
-    pub max_block_range: u64,
-    pub request_timeout: Duration,
-    /// Largest answer read from an endpoint, in MB.
-    pub max_response_mb: u64,
-}
-
-/// Where a listener starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StartBlock {
-    Number(u64),
-    Latest,
-    /// The first block at or after this time (seconds since the epoch).
-    Time(i64),
-}
-
-/// One watched event of a listener with its condition parsed against its parameters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WatchedEvent {
-    pub def: EventDef,
-    pub condition: Option<Condition>,
-}
-
-/// A validated listener.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ListenerSpec {
-    pub name: String,
-    pub network: String,
-    /// Empty: any contract on the network.
-    pub contracts: Vec<Address>,
-    pub events: Vec<WatchedEvent>,
-    pub condition: Option<String>,
-    pub start: StartBlock,
-    pub paused: bool,
-    /// Changes when anything that decides which events match changes.
-    pub spec_hash: String,
-    /// Outbox target keys it delivers to (`webhook:ops`, `rabbitmq:bus`, `desktop`).
-    pub targets: Vec<String>,
-    /// Also announce the first backfill to targets people read (notifications, chat).
-    pub announce_history: bool,
-}
-
-pub(crate) fn validate_listener(
+pub(super) fn validate_listener(
     l: &ListenerEntry,
     base: &Path,
 ) -> Result<ListenerSpec, Vec<ConfigProblem>> {
@@ -163,9 +91,9 @@ pub(crate) fn validate_listener(
         targets: l
             .webhooks
             .iter()
-            .map(|w| format!("webhook:{w}"))
-            .chain(l.rabbitmq.iter().map(|r| format!("rabbitmq:{r}")))
-            .chain(l.notify.then(|| crate::deliver::DESKTOP.to_string()))
+            .map(|w| TargetKey::Webhook(w.clone()))
+            .chain(l.rabbitmq.iter().map(|r| TargetKey::RabbitMq(r.clone())))
+            .chain(l.notify.then_some(TargetKey::Desktop))
             .collect(),
         announce_history: l.announce_history,
     })

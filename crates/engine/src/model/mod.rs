@@ -1,0 +1,89 @@
+//! The engine's model of what to watch and where to deliver: networks, listeners,
+//! targets and their policies, as plain data. `config` builds it from TOML; every stage
+//! of the pipeline reads it.
+
+pub mod targets;
+
+use std::time::Duration;
+
+use alloy_primitives::Address;
+
+use crate::abi::EventDef;
+use crate::matcher::condition::Condition;
+
+pub use targets::{
+    OnPark, RabbitSpec, RetryPolicy, TargetKey, TargetKind, TargetSpec, WebhookFormat, WebhookSpec,
+};
+
+/// How deep a block must be before its events are `confirmed`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirmations {
+    Blocks(u64),
+    /// The node's `safe` block tag.
+    Safe,
+    /// The node's `finalized` block tag.
+    Finalized,
+}
+
+impl Confirmations {
+    pub fn from_toml(v: &toml::Value) -> Result<Self, String> {
+        match v {
+            toml::Value::Integer(n) if *n >= 0 => Ok(Confirmations::Blocks(*n as u64)),
+            toml::Value::String(s) if s == "safe" => Ok(Confirmations::Safe),
+            toml::Value::String(s) if s == "finalized" => Ok(Confirmations::Finalized),
+            other => Err(format!(
+                "{other} is not a confirmation policy: give a number of blocks, \"safe\" or \"finalized\""
+            )),
+        }
+    }
+}
+
+/// A network to follow.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkSpec {
+    pub name: String,
+    pub chain_id: u64,
+    pub rpc: Vec<String>,
+    pub confirmations: Confirmations,
+    pub explorer: Option<String>,
+    pub poll_interval: Duration,
+    pub max_block_range: u64,
+    pub request_timeout: Duration,
+    /// Largest answer read from an endpoint, in MB.
+    pub max_response_mb: u64,
+}
+
+/// Where a listener starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartBlock {
+    Number(u64),
+    Latest,
+    /// The first block at or after this time (seconds since the epoch).
+    Time(i64),
+}
+
+/// One watched event of a listener with its condition parsed against its parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WatchedEvent {
+    pub def: EventDef,
+    pub condition: Option<Condition>,
+}
+
+/// A validated listener.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListenerSpec {
+    pub name: String,
+    pub network: String,
+    /// Empty: any contract on the network.
+    pub contracts: Vec<Address>,
+    pub events: Vec<WatchedEvent>,
+    pub condition: Option<String>,
+    pub start: StartBlock,
+    pub paused: bool,
+    /// Changes when anything that decides which events match changes.
+    pub spec_hash: String,
+    /// Targets it delivers to.
+    pub targets: Vec<TargetKey>,
+    /// Also announce the first backfill to targets people read (notifications, chat).
+    pub announce_history: bool,
+}
