@@ -3,37 +3,41 @@ import { h, setAttr, setText } from "../dom";
 import { formatCount } from "../format";
 import {
   COLUMNS,
-  EMPTY_FILTER,
-  FIELD_LABELS,
   FILTER_FIELDS,
   ariaSort,
   cellText,
   columnDefs,
-  countText,
   emptyForm,
   gridTemplate,
   isEmptyFilter,
-  sameFilter,
   isFilterError,
-  matchesFilter,
   nextSort,
   parseColumns,
   parseFilter,
   rowWidth,
   toggleColumn,
   type ColumnId,
-  type FilterField,
   type FilterForm,
   type FilterProblem,
 } from "../history-model";
-import { toAppError, type Backend, type Unlisten } from "../ipc";
+import {
+  PAGE_SIZE,
+  countLabel,
+  createSeenEvents,
+  current,
+  initialState,
+  isBusy,
+  pageRequest,
+  pillCount,
+  transition,
+  type HistoryEffect,
+  type HistoryEvent,
+} from "../history-machine";
+import { toAppError, type Backend } from "../ipc";
 import { createVirtualTable } from "../virtual-table";
+import { createExportBar, createFilterBar } from "./history-bars";
 import type { ErrorSink, ScreenView } from "../screen";
-import type { EventFilter } from "../bindings/EventFilter";
 import type { EventStatus } from "../bindings/EventStatus";
-import type { ExportProgress } from "../bindings/ExportProgress";
-import type { HistoryIndex } from "../bindings/HistoryIndex";
-import type { HistorySort } from "../bindings/HistorySort";
 import type { StoredEvent } from "../bindings/StoredEvent";
 
 export interface HistoryView extends ScreenView {
@@ -46,20 +50,9 @@ export interface HistoryView extends ScreenView {
 }
 
 const ROW_HEIGHT = 28;
-const PAGE_SIZE = 100;
-/** How long the first page waits for the count before it is shown without it. */
-const COUNT_GRACE_MS = 0;
-
-const delay = (ms: number): Promise<null> => new Promise((resolve) => setTimeout(() => resolve(null), ms));
 const MAX_PAGES = 20;
-/** New events refresh the top of the list at most this often. */
-const REFRESH_MS = 1000;
 const COLUMNS_KEY = "tokenwatch.history.columns";
 const STATUSES: readonly EventStatus[] = ["pending", "confirmed", "removed"];
-/** Suggestions offered per filter input. */
-const MAX_SUGGESTIONS = 50;
-/** Pushed rows remembered to tell new events from status changes. */
-const MAX_PUSHED = 10_000;
 
 function loadColumns(): ColumnId[] {
   try {
@@ -77,145 +70,14 @@ function saveColumns(ids: readonly ColumnId[]): void {
   }
 }
 
-type FilterInput = HTMLInputElement | HTMLSelectElement;
-
-/** The filter bar: inputs named after the EventFilter fields, Apply and Clear. */
-function createFilterBar(): {
-  el: HTMLFormElement;
-  inputs: Record<FilterField, FilterInput>;
-  suggest: (field: "network" | "listener" | "event", value: string) => void;
-  clearButton: HTMLButtonElement;
-  problems: HTMLElement;
-} {
-  const lists = {
-    network: h("datalist", { id: "history-networks" }),
-    listener: h("datalist", { id: "history-listeners" }),
-    event: h("datalist", { id: "history-events" }),
-  };
-  const known = { network: new Set<string>(), listener: new Set<string>(), event: new Set<string>() };
-  const text = (name: FilterField, attrs: Record<string, string> = {}): HTMLInputElement =>
-    h("input", { class: "input", name, autocomplete: "off", spellcheck: "false", ...attrs });
-  const status = h(
-    "select",
-    { class: "input", name: "status" },
-    h("option", { value: "" }, "Any"),
-    h("option", { value: "pending" }, "Pending"),
-    h("option", { value: "confirmed" }, "Confirmed"),
-    h("option", { value: "removed" }, "Removed"),
-  );
-  const inputs: Record<FilterField, FilterInput> = {
-    network: text("network", { list: "history-networks", placeholder: "any" }),
-    listener: text("listener", { list: "history-listeners", placeholder: "any" }),
-    event: text("event", { list: "history-events", placeholder: "name or signature" }),
-    contract: text("contract", { class: "input mono", placeholder: "0x…" }),
-    address: text("address", { class: "input mono", placeholder: "0x… in any argument" }),
-    fromBlock: text("fromBlock", { class: "input mono short", inputmode: "numeric", placeholder: "from" }),
-    toBlock: text("toBlock", { class: "input mono short", inputmode: "numeric", placeholder: "to" }),
-    fromTime: text("fromTime", { type: "datetime-local", step: "1" }),
-    toTime: text("toTime", { type: "datetime-local", step: "1" }),
-    status,
-  };
-  for (const f of FILTER_FIELDS) inputs[f].setAttribute("aria-label", FIELD_LABELS[f]);
-  const field = (label: string, ...controls: Node[]): HTMLElement =>
-    h("div", { class: "hist-field" }, h("span", { class: "hist-label" }, label), h("div", { class: "hist-controls" }, ...controls));
-  const dash = (): HTMLElement => h("span", { class: "muted" }, "–");
-  const apply = h("button", { class: "button primary", type: "submit", "data-testid": "history-apply" }, "Apply");
-  const clearButton = h("button", { class: "button", type: "button", "data-testid": "history-clear" }, "Clear");
-  const problems = h("div", { class: "hist-problems", role: "alert", "data-testid": "history-filter-error", hidden: true });
-  const el = h(
-    "form",
-    { class: "hist-filters", "aria-label": "Filter", novalidate: true },
-    field("Network", inputs.network),
-    field("Listener", inputs.listener),
-    field("Event", inputs.event),
-    field("Contract", inputs.contract),
-    field("Address", inputs.address),
-    field("Blocks", inputs.fromBlock, dash(), inputs.toBlock),
-    field("Time", inputs.fromTime, dash(), inputs.toTime),
-    field("Status", inputs.status),
-    h("div", { class: "hist-field hist-actions" }, apply, clearButton),
-    problems,
-    lists.network,
-    lists.listener,
-    lists.event,
-  );
-  const suggest = (kind: "network" | "listener" | "event", value: string): void => {
-    const seen = known[kind];
-    if (seen.has(value) || seen.size >= MAX_SUGGESTIONS) return;
-    seen.add(value);
-    lists[kind].append(h("option", { value }));
-  };
-  return { el, inputs, suggest, clearButton, problems };
-}
-
-/** The export button and what it says while and after it runs. */
-function createExportBar(): {
-  button: HTMLButtonElement;
-  el: HTMLElement;
-  progress(p: ExportProgress | null): void;
-  done(text: string | null): void;
-  failed(text: string | null): void;
-} {
-  const button = h("button", { class: "button", type: "button", "data-testid": "history-export" }, "Export CSV");
-  const bar = h("progress", { class: "hist-progress-bar" });
-  const barText = h("span", { class: "muted" });
-  const progress = h("span", { class: "hist-export-progress", "data-testid": "export-progress", hidden: true }, bar, barText);
-  const done = h("span", { class: "hist-export-done", "data-testid": "export-done", role: "status", hidden: true });
-  const failed = h("span", { class: "hist-export-error", "data-testid": "export-error", role: "alert", hidden: true });
-  return {
-    button,
-    el: h("span", { class: "hist-export" }, progress, done, failed),
-    progress(p) {
-      progress.hidden = p == null;
-      if (p == null) return;
-      if (p.total > 0) {
-        bar.max = p.total;
-        bar.value = Math.min(p.written, p.total);
-      } else bar.removeAttribute("value");
-      setText(barText, `Exporting… ${formatCount(p.written)} of ${formatCount(p.total)} rows`);
-      setAttr(progress, "data-written", String(p.written));
-      setAttr(progress, "data-total", String(p.total));
-    },
-    done(text) {
-      done.hidden = text == null;
-      setText(done, text ?? "");
-    },
-    failed(text) {
-      failed.hidden = text == null;
-      setText(failed, text ?? "");
-    },
-  };
-}
-
 export function createHistory(backend: Backend, open: (e: StoredEvent) => void, errors: ErrorSink): HistoryView {
-  /** The filter and order the table shows (a filter is taken once the engine accepts it). */
-  let filter: EventFilter = EMPTY_FILTER;
-  let sort: HistorySort = "newest";
   let columns = loadColumns();
-  let total: number | null = null;
-  /** The count and page anchors of the loaded filter and order, once scanned. */
-  let index: HistoryIndex | null = null;
-  /** The count is still being computed; `total` is the rows known so far. */
-  let counting = false;
-  let loaded = false;
-  /** Answers to older loads are dropped. */
-  let loadSeq = 0;
-  /** A load the user asked for (filter, order, "show") is running: live refreshes wait. */
-  let userLoading = false;
-  /** Highest event id among loaded rows: pushed events above it are new. */
-  let maxSeenId = -Infinity;
-  const pushed = new Set<string>();
-  /** Matching events pushed since the table was loaded (they sit above it when newest first). */
-  let newSinceLoad = 0;
-  /** New events pushed so far (any filter): a load's first page is stale if this moved. */
-  let pushCount = 0;
-  /** A live refresh (or an in-place reload) came due while a load the user asked for ran:
-   * it runs after that load. */
-  let refreshAfterLoad = false;
-  let reloadAfterLoad = false;
+  /** Loads, counts and refreshes (see history-machine.ts); changed only by `dispatch`. */
+  let state = initialState();
+  const seen = createSeenEvents();
 
   const filters = createFilterBar();
-  const exporter = createExportBar();
+  const exporter = createExportBar(backend, () => current(state).filter);
   const count = h("span", { class: "hist-count", "data-testid": "history-count", "aria-live": "polite" });
   const newPill = h("button", { class: "new-count hist-new", type: "button", "data-testid": "history-new", hidden: true });
   const columnMenu = h("div", { class: "hist-menu", role: "group", "aria-label": "Columns to show" });
@@ -235,11 +97,8 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     maxPages: MAX_PAGES,
     header,
     fetchPage: (offset, limit) => {
-      // A page whose first row's key is known starts there; rows pushed since the load sit
-      // above it and do not move it. Otherwise, when newest first, skip the pushed rows.
-      const anchor = index != null && offset % index.every === 0 ? (index.anchors[offset / index.every] ?? null) : null;
-      const shift = anchor == null && sort === "newest" ? newSinceLoad : 0;
-      return backend.historyPage(filter, sort, offset + shift, limit, anchor).then((rows) => {
+      const r = pageRequest(state, offset);
+      return backend.historyPage(r.filter, r.sort, r.offset, limit, r.anchor).then((rows) => {
         noteRows(rows);
         errors.clear("history_page");
         return rows;
@@ -249,10 +108,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     renderRow,
     onOpen: (e) => open(e),
     onError: (err) => errors.show("history_page", toAppError(err)),
-    onMove: () => {
-      if (newSinceLoad > 0 && autoRefreshes()) scheduleRefresh();
-      refreshPill();
-    },
+    onMove: () => dispatch({ type: "moved", watching: watching() }),
   });
   table.el.dataset.testid = "history-table";
 
@@ -297,6 +153,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
   }
 
   function renderHeader(): void {
+    const sort = current(state).sort;
     header.replaceChildren(
       ...columnDefs(columns).map((c) => {
         const aria = ariaSort(sort, c);
@@ -312,7 +169,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
           c.label,
           h("span", { class: "hist-arrow", "aria-hidden": "true" }, arrow),
         );
-        b.addEventListener("click", () => void load(filter, nextSort(sort, c), "top"));
+        b.addEventListener("click", () => dispatch({ type: "sort", sort: nextSort(current(state).sort, c) }));
         cell.append(b);
         return cell;
       }),
@@ -355,11 +212,66 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
   });
 
   // ------------------------------------------------------------------------------------------
-  // Loading
+  // Loading: events go to the machine, its effects are run here
+
+  /** The newest rows are in view: new events are shown as they come. */
+  function watching(): boolean {
+    return table.atTop() && !el.hidden;
+  }
+
+  function dispatch(event: HistoryEvent): void {
+    const step = transition(state, event);
+    state = step.state;
+    for (const effect of step.effects) run(effect);
+    refreshChrome();
+  }
+
+  function run(effect: HistoryEffect): void {
+    switch (effect.type) {
+      case "fetchPage": {
+        const { seq } = effect;
+        backend.historyPage(effect.filter, effect.sort, 0, PAGE_SIZE).then(
+          (rows) => dispatch({ type: "page", seq, rows }),
+          (error: unknown) => dispatch({ type: "failed", seq, error }),
+        );
+        return;
+      }
+      case "fetchIndex": {
+        const { seq } = effect;
+        backend.historyIndex(effect.filter, effect.sort, PAGE_SIZE).then(
+          (index) => dispatch({ type: "count", seq, index }),
+          (error: unknown) => dispatch({ type: "failed", seq, error }),
+        );
+        return;
+      }
+      case "show": {
+        errors.clear("history");
+        showProblems([]);
+        if (effect.rows != null) noteRows(effect.rows);
+        const seed: [number, StoredEvent[]][] = effect.rows == null ? [] : [[0, effect.rows]];
+        if (effect.keepPosition) table.reset(effect.total, { keepPosition: true, seed, shiftSelection: effect.shift });
+        else table.reset(effect.total, { seed });
+        renderHeader();
+        if (effect.select != null) table.select(effect.select);
+        return;
+      }
+      case "failed": {
+        const e = toAppError(effect.error);
+        if (isFilterError(e)) showProblems([storeProblem(e.message)]);
+        else errors.show("history", e);
+        return;
+      }
+      case "timer": {
+        const { timer } = effect;
+        setTimeout(() => dispatch({ type: "timer", timer, watching: watching() }), effect.ms);
+        return;
+      }
+    }
+  }
 
   function noteRows(rows: readonly StoredEvent[]): void {
+    seen.noteRows(rows);
     for (const e of rows) {
-      if (e.id > maxSeenId) maxSeenId = e.id;
       filters.suggest("network", e.network);
       filters.suggest("listener", e.listener);
       filters.suggest("event", e.event);
@@ -379,183 +291,17 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     return { field, message: message.charAt(0).toUpperCase() + message.slice(1) };
   }
 
-  /**
-   * Loads the count and first page of `f` in order `s`, then shows them: from the top ("top"),
-   * or in place as new events arrive ("live"), or at the new events ("new").
-   */
-  async function load(f: EventFilter, s: HistorySort, mode: "top" | "live" | "new"): Promise<void> {
-    const seq = ++loadSeq;
-    if (mode !== "live") {
-      userLoading = true;
-      count.setAttribute("aria-busy", "true");
-    }
-    const pushesBefore = pushCount;
-    // The first page as the count and page anchors will see it: when events were pushed
-    // while the count ran, the rows fetched before it are stale and page 0 is fetched again
-    // (seeding them would repeat rows at the first page boundary).
-    const settled = (rows: StoredEvent[] | null): StoredEvent[] | null => (pushCount === pushesBefore ? rows : null);
-    const firstPage = mode === "new" && s === "oldest" ? null : backend.historyPage(f, s, 0, PAGE_SIZE);
-    const indexed = backend.historyIndex(f, s, PAGE_SIZE);
-    const counted = indexed.then((ix) => ix.count);
-    // A failure is reported by whoever awaits the count; nobody may if the page failed first.
-    counted.catch(() => undefined);
-    // A new order of the same filter has the same rows: their count is already known, and
-    // the scan only brings the new order's page anchors (and any rows stored meanwhile).
-    // The same for a live refresh: the rows added are those pushed since the load.
-    const known = mode !== "new" && total != null && !counting && sameFilter(f, filter) ? total + newSinceLoad : null;
-    index = null;
-    void indexed.then(
-      (ix) => {
-        if (seq === loadSeq) index = ix;
-      },
-      () => undefined,
-    );
-    try {
-      const rows = firstPage == null ? null : await firstPage;
-      if (seq !== loadSeq) return;
-      if (known != null && rows != null) {
-        show(f, s, Math.max(known, rows.length), rows, mode, false);
-        const n = await counted;
-        if (seq === loadSeq && n !== total) show(f, s, n, settled(rows), "live", false, false);
-        return;
-      }
-      // A short page is the whole answer; otherwise show it while the count (a scan of
-      // every matching row on a large filtered history) is still running.
-      let n: number;
-      if (rows != null && rows.length < PAGE_SIZE) {
-        n = rows.length;
-      } else {
-        const early = await Promise.race([counted, delay(COUNT_GRACE_MS)]);
-        if (seq !== loadSeq) return;
-        if (early == null && rows != null) {
-          show(f, s, rows.length, rows, mode, true);
-          n = await counted;
-          if (seq !== loadSeq) return;
-          show(f, s, n, settled(rows), "live", false, false);
-          return;
-        }
-        n = early ?? (await counted);
-      }
-      show(f, s, n, settled(rows), mode, false);
-      if (mode === "new" && s === "oldest" && n > 0) table.select(n - 1);
-    } catch (err) {
-      if (seq !== loadSeq) return;
-      if (counting) {
-        // The count failed after the first page was shown: say what is known.
-        counting = false;
-        refreshChrome();
-      }
-      const e = toAppError(err);
-      if (isFilterError(e)) showProblems([storeProblem(e.message)]);
-      else errors.show("history", e);
-    } finally {
-      if (seq === loadSeq) {
-        userLoading = false;
-        count.removeAttribute("aria-busy");
-        if (refreshAfterLoad) {
-          refreshAfterLoad = false;
-          scheduleRefresh();
-        }
-        if (reloadAfterLoad) {
-          reloadAfterLoad = false;
-          scheduleReload();
-        }
-      }
-    }
-  }
-
-  /**
-   * Shows `n` rows of `f` in order `s`, the first page already known. `added`: the rows
-   * beyond the last count were added above the selection (false when only the count of
-   * the same rows arrived).
-   */
-  function show(f: EventFilter, s: HistorySort, n: number, rows: StoredEvent[] | null, mode: "top" | "live" | "new", still: boolean, added = true): void {
-      errors.clear("history");
-      showProblems([]);
-      const before = total ?? n;
-      filter = f;
-      sort = s;
-      total = n;
-      counting = still;
-      newSinceLoad = 0;
-      loaded = true;
-      if (rows != null) noteRows(rows);
-      const seed: [number, StoredEvent[]][] = rows == null ? [] : [[0, rows]];
-      if (mode === "live") table.reset(n, { keepPosition: true, seed, shiftSelection: added ? n - before : 0 });
-      else table.reset(n, { seed });
-      renderHeader();
-      refreshChrome();
-  }
-
+  /** The count, whether a load runs, the empty message and the new-events pill, from the state. */
   function refreshChrome(): void {
-    const n = total ?? 0;
-    setText(count, total == null ? "" : counting ? `${countText(n)}+ (counting…)` : countText(n));
-    setAttr(count, "title", isEmptyFilter(filter) ? "All stored events (one row per event and listener)" : "Events matching the filter");
-    empty.hidden = total !== 0;
-    setText(empty, isEmptyFilter(filter) ? "Nothing stored yet. Events appear here as listeners match logs." : "No events match this filter.");
-    refreshPill();
-  }
-
-  function refreshPill(): void {
-    const hidden = newSinceLoad === 0 || autoRefreshes();
-    if (newPill.hidden !== hidden) newPill.hidden = hidden;
-    setText(newPill, `${formatCount(newSinceLoad)} new ${newSinceLoad === 1 ? "event" : "events"} — show`);
-  }
-
-  /** New events are shown as they come while the newest are in view. */
-  function autoRefreshes(): boolean {
-    return sort === "newest" && table.atTop() && !el.hidden;
-  }
-
-  let refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  let lastRefresh = 0;
-  let refreshing = false;
-  let refreshAgain = false;
-
-  /** Reloads the top of the list, at most once per REFRESH_MS, never two loads at once. */
-  function scheduleRefresh(): void {
-    if (refreshTimer != null) return;
-    if (refreshing) {
-      refreshAgain = true;
-      return;
-    }
-    refreshTimer = setTimeout(() => {
-      refreshTimer = null;
-      // A load the user asked for shows the newest rows anyway; a refresh would overtake it.
-      if (userLoading) {
-        // Its rows may predate events pushed since: look again once it is shown.
-        refreshAfterLoad = true;
-        return;
-      }
-      if (!autoRefreshes()) {
-        refreshPill();
-        return;
-      }
-      refreshing = true;
-      lastRefresh = Date.now();
-      void load(filter, sort, "live").finally(() => {
-        refreshing = false;
-        if (refreshAgain) {
-          refreshAgain = false;
-          scheduleRefresh();
-        }
-      });
-    }, Math.max(0, lastRefresh + REFRESH_MS - Date.now()));
-  }
-
-  let reloadTimer: ReturnType<typeof setTimeout> | null = null;
-
-  /** Reloads the rows in place (at most once per REFRESH_MS), wherever the view is scrolled. */
-  function scheduleReload(): void {
-    if (reloadTimer != null) return;
-    reloadTimer = setTimeout(() => {
-      reloadTimer = null;
-      if (userLoading) {
-        reloadAfterLoad = true;
-        return;
-      }
-      void load(filter, sort, "live");
-    }, REFRESH_MS);
+    const all = isEmptyFilter(current(state).filter);
+    setText(count, countLabel(state));
+    setAttr(count, "aria-busy", isBusy(state) ? "true" : null);
+    setAttr(count, "title", all ? "All stored events (one row per event and listener)" : "Events matching the filter");
+    empty.hidden = state.view?.total !== 0;
+    setText(empty, all ? "Nothing stored yet. Events appear here as listeners match logs." : "No events match this filter.");
+    const n = pillCount(state, watching());
+    if (newPill.hidden !== (n === 0)) newPill.hidden = n === 0;
+    if (n > 0) setText(newPill, `${formatCount(n)} new ${n === 1 ? "event" : "events"} — show`);
   }
 
   function readForm(): FilterForm {
@@ -570,7 +316,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
       showProblems(parsed.problems);
       return;
     }
-    void load(parsed.filter, sort, "top");
+    dispatch({ type: "filter", filter: parsed.filter });
   }
 
   filters.el.addEventListener("submit", (ev) => {
@@ -581,46 +327,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     for (const f of FILTER_FIELDS) filters.inputs[f].value = "";
     apply();
   });
-  newPill.addEventListener("click", () => void load(filter, sort, "new"));
-
-  // ------------------------------------------------------------------------------------------
-  // Export
-
-  let exporting = false;
-  let progressSubscription: Promise<Unlisten> | null = null;
-
-  exporter.button.addEventListener("click", () => void runExport());
-
-  async function runExport(): Promise<void> {
-    if (exporting) return;
-    exporting = true;
-    exporter.button.disabled = true;
-    exporter.done(null);
-    exporter.failed(null);
-    try {
-      if (progressSubscription == null) {
-        const subscribing = backend.onExportProgress((p) => {
-          if (exporting) exporter.progress(p);
-        });
-        // Subscribe once; try again next time only if subscribing itself failed.
-        subscribing.catch(() => (progressSubscription = null));
-        progressSubscription = subscribing;
-      }
-      await progressSubscription;
-      const result = await backend.exportCsv(filter);
-      exporter.done(
-        result == null
-          ? "Export cancelled."
-          : `Exported ${formatCount(result.rows)} ${result.rows === 1 ? "row" : "rows"} to ${result.path}`,
-      );
-    } catch (err) {
-      exporter.failed(`Export failed: ${toAppError(err).message}`);
-    } finally {
-      exporting = false;
-      exporter.button.disabled = false;
-      exporter.progress(null);
-    }
-  }
+  newPill.addEventListener("click", () => dispatch({ type: "showNew" }));
 
   applyColumns();
 
@@ -628,41 +335,27 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     el,
     shown() {
       table.measure();
-      // Unless already loading (ahead of time, or asked for before).
-      if (!loaded && !userLoading) void load(filter, sort, "top");
-      else if (newSinceLoad > 0 && autoRefreshes()) scheduleRefresh();
-      refreshPill();
+      dispatch({ type: "open", watching: watching() });
     },
     warm() {
-      if (!loaded && !userLoading) void load(filter, sort, "top");
+      dispatch({ type: "warm" });
     },
     resync() {
-      if (loaded) scheduleReload();
+      dispatch({ type: "resync" });
     },
     onEvent(e) {
       filters.suggest("network", e.network);
       filters.suggest("listener", e.listener);
       filters.suggest("event", e.event);
-      const key = `${e.id}:${e.listener}`;
-      const isNew = e.id > maxSeenId && !pushed.has(key);
-      pushed.add(key);
-      if (pushed.size > MAX_PUSHED) pushed.delete(pushed.values().next().value as string);
+      const isNew = seen.notePushed(e);
       if (!isNew) {
         table.patch((row) =>
           row.id === e.id && (row.status !== e.status || (e.blockTime != null && row.blockTime !== e.blockTime))
             ? { ...row, status: e.status, blockTime: e.blockTime ?? row.blockTime }
             : null,
         );
-        // A row that left a status filter (pending -> confirmed): the rows and their count
-        // are reloaded in place rather than shown under a filter they no longer meet.
-        if (loaded && filter.status != null && e.status !== filter.status) scheduleReload();
-        return;
       }
-      pushCount++;
-      if (!loaded || !matchesFilter(e, filter)) return;
-      newSinceLoad++;
-      if (autoRefreshes()) scheduleRefresh();
-      refreshPill();
+      dispatch({ type: "notice", event: e, isNew, watching: watching() });
     },
   };
 }

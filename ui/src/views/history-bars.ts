@@ -1,0 +1,145 @@
+// History's filter bar (inputs named after the EventFilter fields) and its CSV export button.
+import { h, setAttr, setText } from "../dom";
+import { formatCount } from "../format";
+import { FIELD_LABELS, FILTER_FIELDS, type FilterField } from "../history-model";
+import { toAppError, type Backend, type Unlisten } from "../ipc";
+import type { EventFilter } from "../bindings/EventFilter";
+import type { ExportProgress } from "../bindings/ExportProgress";
+
+/** Suggestions offered per filter input. */
+const MAX_SUGGESTIONS = 50;
+
+export type FilterInput = HTMLInputElement | HTMLSelectElement;
+
+/** The filter bar: inputs named after the EventFilter fields, Apply and Clear. */
+export function createFilterBar(): {
+  el: HTMLFormElement;
+  inputs: Record<FilterField, FilterInput>;
+  suggest: (field: "network" | "listener" | "event", value: string) => void;
+  clearButton: HTMLButtonElement;
+  problems: HTMLElement;
+} {
+  const lists = {
+    network: h("datalist", { id: "history-networks" }),
+    listener: h("datalist", { id: "history-listeners" }),
+    event: h("datalist", { id: "history-events" }),
+  };
+  const known = { network: new Set<string>(), listener: new Set<string>(), event: new Set<string>() };
+  const text = (name: FilterField, attrs: Record<string, string> = {}): HTMLInputElement =>
+    h("input", { class: "input", name, autocomplete: "off", spellcheck: "false", ...attrs });
+  const status = h(
+    "select",
+    { class: "input", name: "status" },
+    h("option", { value: "" }, "Any"),
+    h("option", { value: "pending" }, "Pending"),
+    h("option", { value: "confirmed" }, "Confirmed"),
+    h("option", { value: "removed" }, "Removed"),
+  );
+  const inputs: Record<FilterField, FilterInput> = {
+    network: text("network", { list: "history-networks", placeholder: "any" }),
+    listener: text("listener", { list: "history-listeners", placeholder: "any" }),
+    event: text("event", { list: "history-events", placeholder: "name or signature" }),
+    contract: text("contract", { class: "input mono", placeholder: "0x…" }),
+    address: text("address", { class: "input mono", placeholder: "0x… in any argument" }),
+    fromBlock: text("fromBlock", { class: "input mono short", inputmode: "numeric", placeholder: "from" }),
+    toBlock: text("toBlock", { class: "input mono short", inputmode: "numeric", placeholder: "to" }),
+    fromTime: text("fromTime", { type: "datetime-local", step: "1" }),
+    toTime: text("toTime", { type: "datetime-local", step: "1" }),
+    status,
+  };
+  for (const f of FILTER_FIELDS) inputs[f].setAttribute("aria-label", FIELD_LABELS[f]);
+  const field = (label: string, ...controls: Node[]): HTMLElement =>
+    h("div", { class: "hist-field" }, h("span", { class: "hist-label" }, label), h("div", { class: "hist-controls" }, ...controls));
+  const dash = (): HTMLElement => h("span", { class: "muted" }, "–");
+  const apply = h("button", { class: "button primary", type: "submit", "data-testid": "history-apply" }, "Apply");
+  const clearButton = h("button", { class: "button", type: "button", "data-testid": "history-clear" }, "Clear");
+  const problems = h("div", { class: "hist-problems", role: "alert", "data-testid": "history-filter-error", hidden: true });
+  const el = h(
+    "form",
+    { class: "hist-filters", "aria-label": "Filter", novalidate: true },
+    field("Network", inputs.network),
+    field("Listener", inputs.listener),
+    field("Event", inputs.event),
+    field("Contract", inputs.contract),
+    field("Address", inputs.address),
+    field("Blocks", inputs.fromBlock, dash(), inputs.toBlock),
+    field("Time", inputs.fromTime, dash(), inputs.toTime),
+    field("Status", inputs.status),
+    h("div", { class: "hist-field hist-actions" }, apply, clearButton),
+    problems,
+    lists.network,
+    lists.listener,
+    lists.event,
+  );
+  const suggest = (kind: "network" | "listener" | "event", value: string): void => {
+    const seen = known[kind];
+    if (seen.has(value) || seen.size >= MAX_SUGGESTIONS) return;
+    seen.add(value);
+    lists[kind].append(h("option", { value }));
+  };
+  return { el, inputs, suggest, clearButton, problems };
+}
+
+/** The export button (CSV of `filter()` through the native save dialog) and what it says while and after it runs. */
+export function createExportBar(backend: Backend, filter: () => EventFilter): { button: HTMLButtonElement; el: HTMLElement } {
+  const button = h("button", { class: "button", type: "button", "data-testid": "history-export" }, "Export CSV");
+  const bar = h("progress", { class: "hist-progress-bar" });
+  const barText = h("span", { class: "muted" });
+  const progress = h("span", { class: "hist-export-progress", "data-testid": "export-progress", hidden: true }, bar, barText);
+  const done = h("span", { class: "hist-export-done", "data-testid": "export-done", role: "status", hidden: true });
+  const failed = h("span", { class: "hist-export-error", "data-testid": "export-error", role: "alert", hidden: true });
+
+  const showProgress = (p: ExportProgress | null): void => {
+    progress.hidden = p == null;
+    if (p == null) return;
+    if (p.total > 0) {
+      bar.max = p.total;
+      bar.value = Math.min(p.written, p.total);
+    } else bar.removeAttribute("value");
+    setText(barText, `Exporting… ${formatCount(p.written)} of ${formatCount(p.total)} rows`);
+    setAttr(progress, "data-written", String(p.written));
+    setAttr(progress, "data-total", String(p.total));
+  };
+  const say = (el: HTMLElement, text: string | null): void => {
+    el.hidden = text == null;
+    setText(el, text ?? "");
+  };
+
+  let exporting = false;
+  let progressSubscription: Promise<Unlisten> | null = null;
+
+  async function runExport(): Promise<void> {
+    if (exporting) return;
+    exporting = true;
+    button.disabled = true;
+    say(done, null);
+    say(failed, null);
+    try {
+      if (progressSubscription == null) {
+        const subscribing = backend.onExportProgress((p) => {
+          if (exporting) showProgress(p);
+        });
+        // Subscribe once; try again next time only if subscribing itself failed.
+        subscribing.catch(() => (progressSubscription = null));
+        progressSubscription = subscribing;
+      }
+      await progressSubscription;
+      const result = await backend.exportCsv(filter());
+      say(
+        done,
+        result == null
+          ? "Export cancelled."
+          : `Exported ${formatCount(result.rows)} ${result.rows === 1 ? "row" : "rows"} to ${result.path}`,
+      );
+    } catch (err) {
+      say(failed, `Export failed: ${toAppError(err).message}`);
+    } finally {
+      exporting = false;
+      button.disabled = false;
+      showProgress(null);
+    }
+  }
+
+  button.addEventListener("click", () => void runExport());
+  return { button, el: h("span", { class: "hist-export" }, progress, done, failed) };
+}
