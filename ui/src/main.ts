@@ -1,14 +1,14 @@
 // Entry point: lays out the window, connects to the engine and keeps every view current.
 import { h } from "./dom";
-import { connect, toAppError, type Backend } from "./ipc";
+import { connect, toAppError, type AppError, type Backend } from "./ipc";
 import { summarize } from "./summary";
 import type { ScreenView } from "./screen";
 import { createDashboard, type DashboardView } from "./views/dashboard";
-import { createDeliveries } from "./views/deliveries";
-import { createDetail } from "./views/detail";
-import { createErrors } from "./views/errors";
-import { createFeed } from "./views/feed";
-import { createHeader } from "./views/header";
+import { createDeliveries, type DeliveriesView } from "./views/deliveries";
+import { createDetail, type DetailView } from "./views/detail";
+import { createErrors, type ErrorsView } from "./views/errors";
+import { createFeed, type FeedView } from "./views/feed";
+import { createHeader, type HeaderView } from "./views/header";
 import { createHistory, type HistoryView } from "./views/history";
 import { createListeners, type ListenersView } from "./views/listeners";
 import { createNetworks, type NetworksView } from "./views/networks";
@@ -18,85 +18,122 @@ import type { StoredEvent } from "./bindings/StoredEvent";
 
 const RECENT_LIMIT = 200;
 const RETRY_MS = 5000;
-
-const header = createHeader();
-const errors = createErrors();
-let networks: NetworksView | null = null;
-let listeners: ListenersView | null = null;
-const detail = createDetail({
-  eventFull: (id) => backendRef?.eventFull(id) ?? Promise.resolve(null),
-  openExplorer: (base, path) => {
-    void backendRef
-      ?.openExplorer(base, path)
-      .then(() => errors.clear("open_explorer"))
-      .catch((err: unknown) => errors.show("open_explorer", toAppError(err)));
-  },
-  status: () => status,
-  onError: (e) => errors.show("event_full", e),
-});
-let backendRef: Backend | null = null;
-const feed = createFeed((e) => detail.open(e));
-const deliveries = createDeliveries((target) => {
-  void backendRef
-    ?.redeliver(target)
-    .then(() => errors.clear("redeliver"))
-    .catch((err: unknown) => errors.show("redeliver", toAppError(err)));
-});
 const ATTEMPTS_LIMIT = 20;
-let attemptsDue = 0;
+/** The latest delivery attempts are read at most this often while statuses stream in. */
+const ATTEMPTS_EVERY_MS = 2000;
 
-/** Reloads the latest attempts at most every 2 seconds while statuses stream in. */
+/** The screens made once the engine is connected (they talk to it from the start). */
+interface ConnectedViews {
+  dashboard: DashboardView;
+  history: HistoryView;
+  networks: NetworksView;
+  listeners: ListenersView;
+}
+
+/** Everything the window keeps: changed only through the functions below. */
+interface AppState {
+  /** Null until connected. */
+  backend: Backend | null;
+  status: EngineStatus | null;
+  /** Why the status cannot be read, until one arrives. */
+  statusError: string | null;
+  /** When the latest delivery attempts may be read again (ms). */
+  attemptsDue: number;
+  header: HeaderView;
+  errors: ErrorsView;
+  detail: DetailView;
+  feed: FeedView;
+  deliveries: DeliveriesView;
+  connected: ConnectedViews | null;
+}
+
+const app: AppState = {
+  backend: null,
+  status: null,
+  statusError: null,
+  attemptsDue: 0,
+  header: createHeader(),
+  errors: createErrors(),
+  detail: createDetail({
+    eventFull: (id) => app.backend?.eventFull(id) ?? Promise.resolve(null),
+    openExplorer: (base, path) => {
+      void app.backend
+        ?.openExplorer(base, path)
+        .then(() => app.errors.clear("open_explorer"))
+        .catch((err: unknown) => app.errors.show("open_explorer", toAppError(err)));
+    },
+    status: () => app.status,
+    onError: (e) => app.errors.show("event_full", e),
+  }),
+  feed: createFeed((e) => app.detail.open(e)),
+  deliveries: createDeliveries((target) => {
+    void app.backend
+      ?.redeliver(target)
+      .then(() => app.errors.clear("redeliver"))
+      .catch((err: unknown) => app.errors.show("redeliver", toAppError(err)));
+  }),
+  connected: null,
+};
+
+/** The engine is reachable: its screens are made. */
+function onConnected(backend: Backend, views: ConnectedViews): void {
+  app.backend = backend;
+  app.connected = views;
+}
+
+/** A status arrived (read or pushed): every view follows it. */
+function setStatus(next: EngineStatus): void {
+  app.status = next;
+  app.statusError = null;
+  app.errors.clear("engine_status");
+  render();
+}
+
+/** The status cannot be read (and none arrived): the header says why. */
+function statusFailed(e: AppError): void {
+  app.statusError = e.message;
+  app.errors.show("engine_status", e);
+  render();
+}
+
+/** Reloads the latest attempts at most every ATTEMPTS_EVERY_MS while statuses stream in. */
 function refreshAttempts(): void {
   const now = Date.now();
-  if (backendRef == null || now < attemptsDue) return;
-  attemptsDue = now + 2000;
-  backendRef
+  const backend = app.backend;
+  if (backend == null || now < app.attemptsDue) return;
+  app.attemptsDue = now + ATTEMPTS_EVERY_MS;
+  backend
     .deliveryAttempts(ATTEMPTS_LIMIT)
-    .then((rows) => deliveries.showAttempts(rows))
-    .catch((err: unknown) => errors.show("delivery_attempts", toAppError(err)));
+    .then((rows) => app.deliveries.showAttempts(rows))
+    .catch((err: unknown) => app.errors.show("delivery_attempts", toAppError(err)));
 }
 
 async function openEvent(backend: Backend, id: number | null): Promise<void> {
   if (id == null) return;
   try {
     const e = await backend.eventDetail(id);
-    if (e) detail.open(e);
+    if (e) app.detail.open(e);
   } catch (err) {
-    errors.show("event_detail", toAppError(err));
+    app.errors.show("event_detail", toAppError(err));
   }
 }
 
-let status: EngineStatus | null = null;
-let statusError: string | null = null;
-
-let dashboard: DashboardView | null = null;
-let history: HistoryView | null = null;
-
 function render(): void {
-  header.update(summarize(status, statusError), status?.eventsStored ?? null, status?.database ?? null);
-  dashboard?.update(status);
-  networks?.update(status?.networks ?? []);
-  listeners?.update(status?.listeners ?? [], status?.networks ?? []);
-  deliveries.update(status?.targets ?? []);
+  const { status, connected } = app;
+  app.header.update(summarize(status, app.statusError), status?.eventsStored ?? null, status?.database ?? null);
+  connected?.dashboard.update(status);
+  connected?.networks.update(status?.networks ?? []);
+  connected?.listeners.update(status?.listeners ?? [], status?.networks ?? []);
+  app.deliveries.update(status?.targets ?? []);
   refreshAttempts();
-}
-
-function setStatus(next: EngineStatus): void {
-  status = next;
-  statusError = null;
-  errors.clear("engine_status");
-  render();
 }
 
 async function loadStatus(backend: Backend): Promise<void> {
   try {
     setStatus(await backend.engineStatus());
   } catch (err) {
-    if (status != null) return; // a pushed status already arrived
-    const e = toAppError(err);
-    statusError = e.message;
-    errors.show("engine_status", e);
-    render();
+    if (app.status != null) return; // a pushed status already arrived
+    statusFailed(toAppError(err));
     setTimeout(() => void loadStatus(backend), RETRY_MS);
   }
 }
@@ -109,18 +146,18 @@ function startFeed(backend: Backend): { onEvent: (e: StoredEvent) => void; load:
     if (early) early.push(e);
     else {
       shown.add(e.id);
-      feed.upsert(e);
-      history?.onEvent(e);
+      app.feed.upsert(e);
+      app.connected?.history.onEvent(e);
     }
   };
   const load = async (): Promise<void> => {
     try {
       const recent = await backend.recentEvents(RECENT_LIMIT);
-      errors.clear("recent_events");
+      app.errors.clear("recent_events");
       // Oldest first; on a retry, never let older history overwrite a pushed update.
-      for (const e of [...recent].reverse()) if (!shown.has(e.id)) feed.upsert(e);
+      for (const e of [...recent].reverse()) if (!shown.has(e.id)) app.feed.upsert(e);
     } catch (err) {
-      errors.show("recent_events", toAppError(err));
+      app.errors.show("recent_events", toAppError(err));
       setTimeout(() => void load(), RETRY_MS);
     }
     const held = early ?? [];
@@ -131,10 +168,10 @@ function startFeed(backend: Backend): { onEvent: (e: StoredEvent) => void; load:
   const resync = async (): Promise<void> => {
     try {
       const recent = await backend.recentEvents(RECENT_LIMIT);
-      for (const e of [...recent].reverse()) feed.upsert(e);
-      history?.resync();
+      for (const e of [...recent].reverse()) app.feed.upsert(e);
+      app.connected?.history.resync();
     } catch (err) {
-      errors.show("recent_events", toAppError(err));
+      app.errors.show("recent_events", toAppError(err));
     }
   };
   return { onEvent, load, resync };
@@ -171,7 +208,7 @@ function layout(root: HTMLElement, screens: Record<ScreenId, ScreenView>): (id: 
   }
   const main = h("main", { class: "screens" }, ...SCREENS.map(([id]) => screens[id].el));
   for (const [id] of SCREENS) screens[id].el.dataset.screenId = id;
-  root.replaceChildren(header.el, errors.el, h("div", { class: "shell" }, nav, main), detail.el);
+  root.replaceChildren(app.header.el, app.errors.el, h("div", { class: "shell" }, nav, main), app.detail.el);
   return show;
 }
 
@@ -179,17 +216,20 @@ async function start(): Promise<void> {
   const root = document.getElementById("app");
   if (!root) return;
   const backend = await connect();
-  backendRef = backend;
-  dashboard = createDashboard(backend, errors);
-  history = createHistory(backend, (e) => detail.open(e), errors);
-  networks = createNetworks(backend, errors);
-  listeners = createListeners(backend, errors);
+  const { errors, feed, deliveries } = app;
+  const views: ConnectedViews = {
+    dashboard: createDashboard(backend, errors),
+    history: createHistory(backend, (e) => app.detail.open(e), errors),
+    networks: createNetworks(backend, errors),
+    listeners: createListeners(backend, errors),
+  };
+  onConnected(backend, views);
   const show = layout(root, {
-    dashboard,
+    dashboard: views.dashboard,
     feed: { el: feed.el },
-    history,
-    networks,
-    listeners,
+    history: views.history,
+    networks: views.networks,
+    listeners: views.listeners,
     deliveries,
     settings: createSettings(backend, errors),
   });
@@ -212,7 +252,7 @@ async function start(): Promise<void> {
   }
   // History, the screen most opened, loads with the rest (after subscribing, so that
   // nothing committed in between is missed).
-  history?.warm();
+  views.history.warm();
   await Promise.all([loadStatus(backend), events.load()]);
 }
 
