@@ -4,6 +4,7 @@
 mod commands;
 mod dialogs;
 mod error;
+pub mod ipc;
 pub mod keychain;
 mod notifier;
 pub mod render;
@@ -13,6 +14,7 @@ mod tray;
 
 pub use error::AppError;
 
+use ipc::command_handler;
 use tauri::Manager;
 
 /// Builds and runs the app. `TOKENWATCH_APP_ID` replaces the app identifier (tests use a
@@ -34,35 +36,7 @@ pub fn run() {
             None,
         ))
         .on_window_event(tray::on_window_event)
-        .invoke_handler(tauri::generate_handler![
-            commands::events::engine_status,
-            commands::events::recent_events,
-            commands::events::event_detail,
-            commands::events::event_full,
-            commands::events::history_page,
-            commands::events::history_index,
-            commands::events::dashboard,
-            commands::events::delivery_attempts,
-            commands::events::redeliver,
-            commands::config::config_view,
-            commands::config::save_network,
-            commands::config::remove_network,
-            commands::config::save_listener,
-            commands::config::remove_listener,
-            commands::config::set_paused,
-            commands::config::check_listener,
-            commands::config::test_connection,
-            commands::config::event_presets,
-            commands::config::abi_events,
-            commands::config::signature_events,
-            commands::export::export_csv,
-            commands::links::open_explorer,
-            commands::settings::settings,
-            commands::settings::set_autostart,
-            commands::settings::save_notifications,
-            commands::settings::keychain_status,
-            commands::settings::store_secret
-        ])
+        .invoke_handler(ipc::with_commands!(command_handler))
         .setup(|app| {
             let paths = runner::Paths::resolve(app.handle())?;
             let logging = tokenwatch_engine::logging::init(Some(&paths.log_dir), "info");

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use notify_rust::NotificationResponse;
 
-use tauri::{AppHandle, Emitter};
+use tauri::AppHandle;
 use tokenwatch_engine::deliver::desktop::{Clock, Notifier, Popup};
 
 pub struct OsNotifier {
@@ -76,7 +76,7 @@ fn explain(detail: &str) -> String {
 /// Brings the window forward and shows the event (or the feed, for a summary).
 pub fn open_event(app: &AppHandle, event_id: Option<i64>) {
     crate::tray::show_main(app);
-    let _ = app.emit("open-event", event_id);
+    let _ = crate::ipc::emit(app, crate::ipc::AppEvent::OpenEvent, event_id);
 }
 
 /// The system clock; minutes of the local day from the C library's time zone rules.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 use tokenwatch_engine::deliver::desktop::{DesktopSink, Popup};
 use tokenwatch_engine::deliver::{RetryPolicy, Target, TargetKey};
 use tokenwatch_engine::{Config, Engine, Notice, RunOptions};
@@ -13,6 +13,7 @@ use tokenwatch_engine::{Config, Engine, Notice, RunOptions};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::watch;
 
+use crate::ipc::{self, AppEvent};
 use crate::notifier::{OsNotifier, SystemClock};
 
 use crate::state::AppState;
@@ -158,14 +159,14 @@ async fn follow(
             notice = notices.recv() => match notice {
                 Ok(Notice::Status(s)) => publish_status(app, s),
                 Ok(Notice::Event(e)) => {
-                    let _ = app.emit("engine-event", e);
+                    let _ = ipc::emit(app, AppEvent::EngineEvent, e);
                 }
                 Ok(Notice::Alert(msg)) => alert(app, desktop, msg),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                     // The window missed some notices; the stored events are intact: it reloads.
                     tracing::warn!(skipped = n, "UI notices lagged");
                     publish_status(app, engine.status());
-                    let _ = app.emit("engine-resync", n);
+                    let _ = ipc::emit(app, AppEvent::EngineResync, n);
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },
@@ -197,7 +198,7 @@ async fn follow(
 /// shown in the window, and popped up on the desktop.
 fn alert(app: &AppHandle, desktop: &DesktopSink, message: String) {
     tracing::error!("{message}");
-    let _ = app.emit("engine-alert", &message);
+    let _ = ipc::emit(app, AppEvent::EngineAlert, &message);
     let popup = Popup {
         title: "Tokenwatch: attention needed".to_string(),
         body: message,
@@ -223,7 +224,7 @@ fn load_config(path: &Path) -> Result<Config, String> {
 fn publish_status(app: &AppHandle, status: tokenwatch_engine::EngineStatus) {
     crate::tray::set_status(app, &tray_text(&status));
     app.state::<AppState>().set_status(status.clone());
-    let _ = app.emit("engine-status", status);
+    let _ = ipc::emit(app, AppEvent::EngineStatus, status);
 }
 
 /// `Running · 1234 events`, or what is wrong, for the tray tooltip.

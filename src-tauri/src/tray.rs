@@ -57,7 +57,7 @@ fn pause_all<R: Runtime>(app: &AppHandle<R>, paused: bool) {
                 tracing::error!(error = %e, "cannot pause/resume from the tray");
                 let what = if paused { "paused" } else { "resumed" };
                 let message = format!("The listeners could not be {what} from the tray: {e}");
-                let _ = tauri::Emitter::emit(&app, "engine-alert", message);
+                let _ = crate::ipc::emit(&app, crate::ipc::AppEvent::EngineAlert, message);
             }
         }
     });

@@ -1,6 +1,7 @@
 // The engine's IPC surface: commands and pushed events, from Tauri or, in a plain browser, a mock.
 import { invoke as tauriInvoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import type { AppEvent, Command } from "./bindings/ipc-names";
 import type { AttemptRow } from "./bindings/AttemptRow";
 import type { ConfigProblem } from "./bindings/ConfigProblem";
 import type { ConfigView } from "./bindings/ConfigView";
@@ -127,12 +128,13 @@ export function toAppError(err: unknown): AppError {
 
 /** A command's timing, noted when a benchmark sets `window.__tokenwatchIpcTrace` to an array. */
 interface IpcTiming {
-  cmd: string;
+  cmd: Command;
   start: number;
   ms: number;
 }
 
-function invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {
+/** Runs a command by its name in the generated list (src-tauri/src/ipc.rs). */
+function invoke<T>(cmd: Command, args?: InvokeArgs): Promise<T> {
   const answer = tauriInvoke<T>(cmd, args);
   const trace = (window as { __tokenwatchIpcTrace?: IpcTiming[] }).__tokenwatchIpcTrace;
   if (Array.isArray(trace)) {
@@ -143,25 +145,30 @@ function invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {
   return answer;
 }
 
+/** Subscribes to an event by its name in the generated list; the handler gets its payload. */
+function on<T>(event: AppEvent, handler: (payload: T) => void): Promise<Unlisten> {
+  return listen<T>(event, (e) => handler(e.payload));
+}
+
 const tauriBackend: Backend = {
   engineStatus: () => invoke<EngineStatus>("engine_status"),
   recentEvents: (limit) => invoke<StoredEvent[]>("recent_events", { limit }),
-  onStatus: (handler) => listen<EngineStatus>("engine-status", (e) => handler(e.payload)),
-  onEvent: (handler) => listen<StoredEvent>("engine-event", (e) => handler(e.payload)),
+  onStatus: (handler) => on<EngineStatus>("engine-status", handler),
+  onEvent: (handler) => on<StoredEvent>("engine-event", handler),
   eventDetail: (id) => invoke<StoredEvent | null>("event_detail", { id }),
   eventFull: (id) => invoke<EventDetail | null>("event_full", { id }),
   deliveryAttempts: (limit) => invoke<AttemptRow[]>("delivery_attempts", { limit }),
   redeliver: (target) => invoke<number>("redeliver", { target }),
   openExplorer: (base, path) => invoke<null>("open_explorer", { base, path }).then(() => undefined),
-  onResync: (handler) => listen<number>("engine-resync", () => handler()),
-  onAlert: (handler) => listen<string>("engine-alert", (e) => handler(e.payload)),
-  onOpenEvent: (handler) => listen<number | null>("open-event", (e) => handler(e.payload)),
+  onResync: (handler) => on<number>("engine-resync", () => handler()),
+  onAlert: (handler) => on<string>("engine-alert", handler),
+  onOpenEvent: (handler) => on<number | null>("open-event", handler),
   historyPage: (filter, sort, offset, limit, anchor = null) =>
     invoke<StoredEvent[]>("history_page", { filter, sort, offset, limit, anchor }),
   historyIndex: (filter, sort, every) => invoke<HistoryIndex>("history_index", { filter, sort, every }),
   dashboard: (windowSecs, bucketSecs) => invoke<Dashboard>("dashboard", { windowSecs, bucketSecs }),
   exportCsv: (filter) => invoke<ExportDone | null>("export_csv", { filter }),
-  onExportProgress: (handler) => listen<ExportProgress>("export-progress", (e) => handler(e.payload)),
+  onExportProgress: (handler) => on<ExportProgress>("export-progress", handler),
   configView: () => invoke<ConfigView>("config_view"),
   saveNetwork: (original, network) => invoke<ConfigView>("save_network", { original, network }),
   removeNetwork: (name) => invoke<ConfigView>("remove_network", { name }),

@@ -2,12 +2,13 @@
 //! to a temporary file beside the target (the engine's `export_to_file`) with progress events.
 
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use tokenwatch_engine::export::{export_to_file, ExportError};
 use tokenwatch_engine::store::{EventFilter, Store};
 use ts_rs::TS;
 
 use crate::error::AppError;
+use crate::ipc::{self, AppEvent};
 use crate::state::AppState;
 
 /// `export-progress`: rows written so far out of the total.
@@ -54,10 +55,15 @@ fn write_export(
     (path, db): (&std::path::Path, &std::path::Path),
 ) -> Result<Option<ExportDone>, AppError> {
     let total = store.history_count(filter)? as u32;
-    let _ = app.emit("export-progress", ExportProgress { written: 0, total });
+    let _ = ipc::emit(
+        app,
+        AppEvent::ExportProgress,
+        ExportProgress { written: 0, total },
+    );
     let mut progress = |written: u64| {
-        let _ = app.emit(
-            "export-progress",
+        let _ = ipc::emit(
+            app,
+            AppEvent::ExportProgress,
             ExportProgress {
                 written: written as u32,
                 total,
@@ -70,8 +76,9 @@ fn write_export(
         ExportError::Target(m) => AppError::File(m),
         other => AppError::File(format!("{other} ({})", path.display())),
     })?;
-    let _ = app.emit(
-        "export-progress",
+    let _ = ipc::emit(
+        app,
+        AppEvent::ExportProgress,
         ExportProgress {
             written: rows as u32,
             total: rows as u32,
