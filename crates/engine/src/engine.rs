@@ -2,7 +2,7 @@
 //! and status, read what it stored, stop it.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::select_all;
@@ -10,14 +10,14 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigProblem};
-use crate::deliver::{Outbox, Target, TargetSpec, Waker};
+use crate::deliver::{Outbox, Target, TargetSpec};
 use crate::event::StoredEvent;
 use crate::hub::{Hub, Notice};
-use crate::model::{ListenerSpec, NetworkSpec, StartBlock, TargetKey};
-use crate::source::{BlockTag, Limits, RpcError, Source};
+use crate::model::{ListenerSpec, NetworkSpec, TargetKey};
+use crate::source::RpcError;
 use crate::status::{EngineStatus, ListenerPhase, ListenerStatus, NetworkStatus};
 use crate::store::{Db, DeliveryCounts, Readers, Store, StoreError, Writer, WriterThread};
-use crate::sync::{NetworkSync, SyncError};
+use crate::sync::{Start, StartError, SyncError};
 
 /// Errors of the engine layer, each naming what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -211,12 +211,17 @@ impl Engine {
     fn spawn(&mut self, spec: NetworkSpec, listeners: Vec<ListenerSpec>) {
         announce(&self.hub, &spec, &listeners);
         let (stop, mut rx) = watch::channel(false);
-        let (store, hub, until_head) = (self.store.clone(), self.hub.clone(), self.opts.until_head);
         let (net, ls) = (spec.clone(), listeners.clone());
-        let delivery = (self.routes(), self.outbox.waker());
+        let start = Start {
+            store: self.store.clone(),
+            hub: self.hub.clone(),
+            until_head: self.opts.until_head,
+            routes: self.routes(),
+            waker: self.outbox.waker(),
+        };
         let task = tokio::spawn(async move {
             let prepared = tokio::select! {
-                p = prepare(&net, &ls, &store, &hub, until_head, delivery) => p?,
+                p = start.prepare(&net, &ls) => p.map_err(|e| start_error(&net, e))?,
                 _ = rx.changed() => return Ok(()),
             };
             prepared.run(rx).await.map_err(|e| match e {
@@ -364,153 +369,22 @@ fn announce(hub: &Hub, net: &NetworkSpec, listeners: &[ListenerSpec]) {
     });
 }
 
-/// Connects to a network, checks its chain id and registers its listeners. RPC problems
-/// are retried with backoff until they pass; a wrong chain id is final.
-async fn prepare(
-    net: &NetworkSpec,
-    listeners: &[ListenerSpec],
-    store: &Db,
-    hub: &Arc<Hub>,
-    until_head: bool,
-    (routes, waker): (Arc<Vec<(TargetKey, bool)>>, Waker),
-) -> Result<NetworkSync, EngineError> {
-    let rpc_err = |source| EngineError::Rpc {
-        network: net.name.clone(),
-        source,
-    };
-    let limits = Limits::new(net.request_timeout, net.max_response_mb);
-    let source = Source::new(&net.rpc, limits).map_err(rpc_err)?;
-    let actual = retry(hub, net, || source.chain_id()).await;
-    if actual != net.chain_id {
-        let e = EngineError::ChainMismatch {
+/// A start-up failure as the engine reports it.
+fn start_error(net: &NetworkSpec, e: StartError) -> EngineError {
+    match e {
+        StartError::Rpc(source) => EngineError::Rpc {
             network: net.name.clone(),
-            configured: net.chain_id,
+            source,
+        },
+        StartError::Store(e) => EngineError::Store(e),
+        StartError::ChainMismatch {
+            network,
+            configured,
             actual,
-        };
-        hub.network(&net.name, |n| n.error = Some(e.to_string()));
-        return Err(e);
-    }
-    let head = retry(hub, net, || source.block_number()).await;
-    let (name, chain_id) = (net.name.clone(), net.chain_id);
-    let network_id = store
-        .writer
-        .run(move |s| s.upsert_network(&name, chain_id))
-        .await?;
-    let mut records = Vec::new();
-    let mut routed = Vec::new();
-    let mut matched = std::collections::HashMap::new();
-    for l in listeners {
-        let from = retry(hub, net, || resolve_start(&source, store, l, head)).await;
-        let (name, hash) = (l.name.clone(), l.spec_hash.clone());
-        let rec = store
-            .writer
-            .run(move |s| s.upsert_listener(&name, network_id, &hash, from, head))
-            .await?;
-        hub.listener(&l.name, |s| s.from_block = from);
-        let wanted: Vec<(String, bool)> = routes
-            .iter()
-            .filter(|(key, _)| l.targets.contains(key))
-            .map(|(key, history)| (key.to_string(), *history || l.announce_history))
-            .collect();
-        for t in l
-            .targets
-            .iter()
-            .filter(|t| !routes.iter().any(|(k, _)| &k == t))
-        {
-            tracing::info!(listener = %l.name, target = %t, "target not available here; not routed");
-        }
-        let (id, routes_of) = (rec.id, wanted.clone());
-        store
-            .writer
-            .run(move |s| s.set_routes(id, &routes_of))
-            .await?;
-        if !wanted.is_empty() {
-            routed.push(rec.id);
-        }
-        let (events, _) = store.readers.run(move |s| s.listener_counts(id)).await?;
-        matched.insert(rec.id, events);
-        records.push((rec, l.clone()));
-    }
-    let endpoints = source.endpoint_status();
-    hub.network(&net.name, |n| {
-        n.head = Some(head);
-        n.endpoints = endpoints;
-        n.error = None;
-    });
-    Ok(NetworkSync {
-        spec: net.clone(),
-        network_id,
-        source: Arc::new(source),
-        listeners: records,
-        writer: store.writer.clone(),
-        readers: store.readers.clone(),
-        hub: hub.clone(),
-        until_head,
-        routed,
-        waker,
-        matched: Mutex::new(matched),
-    })
-}
-
-/// The listener's first block. `latest` keeps the block chosen when it was first stored.
-async fn resolve_start(
-    source: &Source,
-    store: &Db,
-    l: &ListenerSpec,
-    head: u64,
-) -> Result<u64, RpcError> {
-    match l.start {
-        StartBlock::Number(n) => Ok(n),
-        StartBlock::Latest => {
-            let (name, hash) = (l.name.clone(), l.spec_hash.clone());
-            let known = store
-                .readers
-                .run(move |s| s.stored_from_block(&name, &hash))
-                .await
-                .ok()
-                .flatten();
-            // The head block was mined before the listener existed: start after it.
-            Ok(known.unwrap_or(head + 1))
-        }
-        StartBlock::Time(t) => block_at_time(source, t, head).await,
-    }
-}
-
-/// The first block whose timestamp is at or after `t` (binary search over headers).
-async fn block_at_time(source: &Source, t: i64, head: u64) -> Result<u64, RpcError> {
-    let (mut lo, mut hi) = (0u64, head);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        let time = source
-            .header(BlockTag::Number(mid))
-            .await?
-            .map_or(i64::MAX, |h| h.timestamp.to::<u64>() as i64);
-        if time < t {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    Ok(lo)
-}
-
-/// Start-up calls retry with backoff until they succeed (a node that is down, booting or
-/// answering garbage is waited for), showing the problem on the status board.
-async fn retry<T, F, Fut>(hub: &Hub, net: &NetworkSpec, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, RpcError>>,
-{
-    let mut delay = Duration::from_millis(200);
-    loop {
-        match f().await {
-            Ok(v) => return v,
-            Err(e) => {
-                tracing::warn!(network = %net.name, error = %e, retry_in = ?delay, "cannot connect yet");
-                hub.network(&net.name, |n| n.error = Some(format!("Connecting: {e}")));
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(30));
-            }
-        }
+        } => EngineError::ChainMismatch {
+            network,
+            configured,
+            actual,
+        },
     }
 }

@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 
 use crate::hub::Hub;
 use crate::status::TargetStatus;
-use crate::store::{Db, Queued, StoreError};
+use crate::store::{Db, OutboxStore, Queued, StoreError};
 
 pub use crate::model::targets::{
     OnPark, RabbitSpec, RetryPolicy, TargetKey, TargetKind, TargetSpec, WebhookFormat, WebhookSpec,
@@ -186,12 +186,7 @@ impl Outbox {
             return Ok(());
         }
         loop {
-            let asked = keys.clone();
-            let queued = self
-                .store
-                .readers
-                .run(move |s| s.queued_count(&asked))
-                .await?;
+            let queued = self.store.queued_count(keys.clone()).await?;
             if queued == 0 {
                 return Ok(());
             }

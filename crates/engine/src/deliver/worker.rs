@@ -8,12 +8,12 @@ use tokio::sync::watch;
 
 use super::{OnPark, Outcome, Target, BATCH};
 use crate::hub::Hub;
-use crate::store::{now_ms, AttemptRecord, Db, NextStep, Queued, StoreError};
+use crate::store::{now_ms, AttemptRecord, NextStep, OutboxStore, Queued, StoreError};
 
 /// Runs until told to stop, sending whenever woken or a retry is due.
-pub(super) async fn run_worker(
+pub(super) async fn run_worker<S: OutboxStore>(
     target: Target,
-    store: Db,
+    store: S,
     hub: Option<Arc<Hub>>,
     mut wake: watch::Receiver<u64>,
     mut stop: watch::Receiver<bool>,
@@ -43,10 +43,13 @@ pub(super) async fn run_worker(
 
 /// Before the first round: a target that no longer holds order lets its held messages go
 /// on, and what waits from earlier runs (parked, held) shows on the status board.
-async fn start_worker(target: &Target, store: &Db, hub: Option<&Hub>) -> Result<(), StoreError> {
+async fn start_worker<S: OutboxStore>(
+    target: &Target,
+    store: &S,
+    hub: Option<&Hub>,
+) -> Result<(), StoreError> {
     if target.retry.on_park == OnPark::Skip {
-        let key = target.key.to_string();
-        let n = store.writer.run(move |s| s.release_held(&key)).await?;
+        let n = store.release_held(target.key.to_string()).await?;
         if n > 0 {
             tracing::info!(target = %target.key, released = n, "held deliveries go on (on_park = \"skip\")");
         }
@@ -58,14 +61,14 @@ async fn start_worker(target: &Target, store: &Db, hub: Option<&Hub>) -> Result<
 }
 
 /// Sends one batch from every due lane. Returns how long to wait when nothing was due.
-async fn round(
+async fn round<S: OutboxStore>(
     target: &Target,
-    store: &Db,
+    store: &S,
     hub: Option<&Hub>,
     stop: &watch::Receiver<bool>,
 ) -> Result<Option<Duration>, StoreError> {
     let key = target.key.to_string();
-    let lanes = store.readers.run(move |s| s.lanes(&key)).await?;
+    let lanes = store.lanes(key.clone()).await?;
     let now = now_ms();
     let mut next_due: Option<i64> = None;
     let mut sent = false;
@@ -76,21 +79,15 @@ async fn round(
         }
         if lane.behind_parked && target.retry.on_park == OnPark::Hold {
             // Queued after a park: they wait behind it for a redelivery.
-            let (key, listener) = (target.key.to_string(), lane.listener_id);
-            held += store
-                .writer
-                .run(move |s| s.hold_lane(&key, listener))
-                .await?;
+            held += store.hold_lane(key.clone(), lane.listener_id).await?;
             continue;
         }
         if lane.next_at > now {
             next_due = Some(next_due.map_or(lane.next_at, |t| t.min(lane.next_at)));
             continue;
         }
-        let (key, listener) = (target.key.to_string(), lane.listener_id);
         let batch = store
-            .readers
-            .run(move |s| s.lane_batch(&key, listener, BATCH))
+            .lane_batch(key.clone(), lane.listener_id, BATCH)
             .await?;
         if batch.is_empty() {
             continue;
@@ -101,11 +98,7 @@ async fn round(
             .zip(&outcomes)
             .map(|(q, o)| decide(target, q, o))
             .collect();
-        let on_park = target.retry.on_park;
-        let records = store
-            .writer
-            .run(move |s| s.record_attempts(&records, on_park).map(|()| records))
-            .await?;
+        let records = store.record_attempts(records, target.retry.on_park).await?;
         sent |= !records.is_empty();
         if let Some(hub) = hub {
             report(hub, target, store, &records).await?;
@@ -124,14 +117,13 @@ async fn round(
 }
 
 /// Puts the target's queue and last outcome on the status board.
-async fn report(
+async fn report<S: OutboxStore>(
     hub: &Hub,
     target: &Target,
-    store: &Db,
+    store: &S,
     records: &[AttemptRecord],
 ) -> Result<(), StoreError> {
-    let key = target.key.to_string();
-    let (queued, parked, held) = store.readers.run(move |s| s.target_counts(&key)).await?;
+    let (queued, parked, held) = store.target_counts(target.key.to_string()).await?;
     let last = records
         .iter()
         .rev()

@@ -11,9 +11,9 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 
 use super::{Store, StoreError};
+use crate::abi::is_value_type;
 use crate::abi::json::{arg_json, def_keys, event_args_to_json, write_value_json};
 use crate::abi::EventDef;
-use crate::abi::is_value_type;
 use crate::decode::decode_log;
 use crate::value::DecodedArg;
 

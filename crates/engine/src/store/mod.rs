@@ -2,6 +2,7 @@
 //! and recent block headers. Events and the coverage that describes them commit in one
 //! transaction, so a crash at any moment leaves a consistent database.
 
+mod access;
 mod amount;
 mod append;
 mod blocks;
@@ -27,6 +28,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
 
+pub use access::OutboxStore;
 pub use blocks::BlockRecord;
 pub use bulk::SMALL_DATABASE;
 pub use commit::{now_ms, Commit, Committed, NewEvent, TokenInfo};

@@ -7,8 +7,7 @@ use std::sync::{Arc, Mutex};
 use alloy_primitives::U64;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
-use super::{tokens, NetworkSync, SyncError, CHUNKS_PER_STEP, PARALLEL};
-use crate::matcher::Matcher;
+use super::{NetworkSync, Span, SyncError, Tools, CHUNKS_PER_STEP, PARALLEL};
 use crate::matcher::Selection;
 use crate::plan::{chunks, RangeSizer};
 use crate::source::{BlockTag, LogFilter, RangeHint, RpcError, RpcLog, Source};
@@ -25,20 +24,16 @@ const GROUP_AGE: std::time::Duration = std::time::Duration::from_millis(250);
 type Writing = tokio::task::JoinHandle<Result<(Commit, Committed), SyncError>>;
 
 impl NetworkSync {
-    #[allow(clippy::too_many_arguments)]
     pub(super) async fn fetch_and_commit(
         &self,
-        matcher: &Matcher,
-        sizer: &Arc<Mutex<RangeSizer>>,
-        decimals: &mut tokens::TokenCache,
-        (from, to): (u64, u64),
-        active: &[i64],
-        head: u64,
-        final_block: u64,
+        tools: &mut Tools<'_>,
+        span: &Span,
     ) -> Result<(), SyncError> {
+        let sizer = tools.sizer;
+        let (to, head) = (span.to, span.head);
         let size = sizer.lock().map_or(1, |s| s.size());
-        let plan = chunks(from, to, size, CHUNKS_PER_STEP);
-        let selections = Arc::new(matcher.selection(active));
+        let plan = chunks(span.from, to, size, CHUNKS_PER_STEP);
+        let selections = Arc::new(tools.matcher.selection(&span.active));
         let window_start = head.saturating_sub(super::REORG_WINDOW);
         // Each chunk is fetched and parsed on a task of its own, beside the decoding.
         let mut results = stream::iter(plan.into_iter().map(|(lo, hi)| {
@@ -64,13 +59,12 @@ impl NetworkSync {
         let mut pending_since = std::time::Instant::now();
         let outcome = async {
             while let Some(result) = results.next().await {
-                let (lo, hi, read) = result?;
+                let chunk = result?;
+                let hi = chunk.hi;
                 if hi >= window_start {
                     self.drain(&mut writing, &mut pending).await?;
                 }
-                let commit = self
-                    .build_commit(matcher, decimals, (lo, hi), active, read, head, final_block)
-                    .await?;
+                let commit = self.build_commit(tools, span, chunk).await?;
                 let commit = match pending.take() {
                     Some(mut p) => {
                         p.absorb(commit);
@@ -176,12 +170,17 @@ struct Fetch {
 const TIP_BLOCKS: u64 = 8;
 
 /// A chunk as read: its blocks, the headers of its part inside the reorg window, its logs.
-type Read = (u64, u64, (Vec<BlockRecord>, Vec<RpcLog>));
+pub(super) struct Chunk {
+    pub lo: u64,
+    pub hi: u64,
+    pub headers: Vec<BlockRecord>,
+    pub logs: Vec<RpcLog>,
+}
 
 impl Fetch {
     /// The window's headers, then the logs of blocks `[lo, hi]` for every selection, in
     /// block order.
-    async fn chunk(self, lo: u64, hi: u64) -> Result<Read, SyncError> {
+    async fn chunk(self, lo: u64, hi: u64) -> Result<Chunk, SyncError> {
         let headers = fetch_headers(&self.source, lo.max(self.window_start)..=hi).await?;
         // The window's headers cover the tip: its blocks are read by hash, the rest by range.
         let tip: Vec<&BlockRecord> = headers
@@ -237,7 +236,12 @@ impl Fetch {
             // Two queries can return the same log.
             logs = in_order(logs, &self.network)?;
         }
-        Ok((lo, hi, (headers, logs)))
+        Ok(Chunk {
+            lo,
+            hi,
+            headers,
+            logs,
+        })
     }
 
     /// All logs of `[from, to]`, shrinking requests the node refuses.

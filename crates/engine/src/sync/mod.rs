@@ -5,6 +5,9 @@
 mod fetch;
 mod process;
 mod reorg;
+mod start;
+
+pub use start::{Start, StartError};
 mod tokens;
 
 use std::collections::HashMap;
@@ -69,6 +72,24 @@ pub struct NetworkSync {
     /// Events matched per listener, counted once at start and then kept up to date (a
     /// count over a million rows per step would slow the live path).
     pub matched: Mutex<HashMap<i64, u64>>,
+}
+
+/// One step's plan: the blocks to read, the listeners that read them, and where the
+/// chain stands.
+pub(super) struct Span {
+    pub from: u64,
+    pub to: u64,
+    pub active: Vec<i64>,
+    pub head: u64,
+    /// The highest block whose events count as confirmed.
+    pub final_block: u64,
+}
+
+/// What a step works with: the listeners' matcher, the request sizer, the token facts.
+pub(super) struct Tools<'a> {
+    pub matcher: &'a Matcher,
+    pub sizer: &'a Arc<Mutex<RangeSizer>>,
+    pub tokens: &'a mut tokens::TokenCache,
 }
 
 enum Step {
@@ -270,16 +291,19 @@ impl NetworkSync {
                     .listener(&rec.name, |l| l.phase = ListenerPhase::Backfilling);
             }
         }
-        self.fetch_and_commit(
-            matcher,
-            sizer,
-            decimals,
-            (from, to),
-            &active,
+        let span = Span {
+            from,
+            to,
+            active,
             head,
             final_block,
-        )
-        .await?;
+        };
+        let mut tools = Tools {
+            matcher,
+            sizer,
+            tokens: decimals,
+        };
+        self.fetch_and_commit(&mut tools, &span).await?;
         self.report_progress(head).await?;
         Ok(Step::Progress)
     }

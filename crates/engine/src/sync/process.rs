@@ -4,26 +4,27 @@ use std::collections::BTreeMap;
 
 use alloy_primitives::B256;
 
-use super::tokens::TokenCache;
-use super::{NetworkSync, SyncError, REORG_WINDOW};
+use super::fetch::Chunk;
+use super::{NetworkSync, Span, SyncError, Tools, REORG_WINDOW};
 use crate::event::EventStatus;
-use crate::matcher::Matcher;
-use crate::source::RpcLog;
 use crate::store::{BlockRecord, Commit, NewEvent, StoreError};
 
 impl NetworkSync {
-    #[allow(clippy::too_many_arguments)]
     pub(super) async fn build_commit(
         &self,
-        matcher: &Matcher,
-        tokens: &mut TokenCache,
-        (lo, hi): (u64, u64),
-        active: &[i64],
-        (recent, logs): (Vec<BlockRecord>, Vec<RpcLog>),
-        head: u64,
-        final_block: u64,
+        tools: &mut Tools<'_>,
+        span: &Span,
+        chunk: Chunk,
     ) -> Result<Commit, SyncError> {
-        let window_start = head.saturating_sub(REORG_WINDOW);
+        let (matcher, tokens) = (tools.matcher, &mut *tools.tokens);
+        let (active, final_block) = (&span.active[..], span.final_block);
+        let Chunk {
+            lo,
+            hi,
+            headers: recent,
+            logs,
+        } = chunk;
+        let window_start = span.head.saturating_sub(REORG_WINDOW);
         self.check_headers(&recent).await?;
         let mut times: BTreeMap<u64, i64> = recent.iter().map(|b| (b.number, b.time)).collect();
         for l in &logs {
