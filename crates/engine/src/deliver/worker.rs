@@ -188,3 +188,7 @@ fn decide(target: &Target, q: &Queued, o: &Outcome) -> AttemptRecord {
         next,
     }
 }
+
+#[cfg(test)]
+#[path = "worker_tests.rs"]
+mod tests;
