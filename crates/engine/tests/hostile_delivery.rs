@@ -4,15 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 
-mod common;
-
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::*;
 use tokenwatch_engine::store::Store;
 use tokenwatch_engine::{Engine, RunOptions};
+use tokenwatch_testkit::system::*;
 use tokenwatch_testkit::{Anvil, Contract, Received, Receiver};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

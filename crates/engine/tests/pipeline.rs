@@ -5,15 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use serde_json::json;
 use tokenwatch_engine::hub::Notice;
 use tokenwatch_engine::status::ListenerPhase;
 use tokenwatch_engine::{Engine, EventStatus, RunOptions};
+use tokenwatch_testkit::system::*;
 use tokenwatch_testkit::{Address, Anvil, AnvilOptions, Contract, TxOptions, B256, U256};
 
 const TRANSFER: &str = "erc20:Transfer";

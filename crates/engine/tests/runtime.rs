@@ -2,14 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
 use tokenwatch_engine::status::ListenerPhase;
 use tokenwatch_engine::store::{EventFilter, Store};
 use tokenwatch_engine::{Config, Engine, RunOptions};
+use tokenwatch_testkit::system::*;
 use tokenwatch_testkit::{Anvil, Contract};
 
 fn count(db: &std::path::Path, listener: &str) -> usize {

@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
 use serde_json::{json, Value};
 use tokenwatch_engine::StoredEvent;
+use tokenwatch_testkit::system::*;
 use tokenwatch_testkit::{keccak256, Address, Anvil, Contract, B256, U256};
 
 const A11: &str = "0x0000000000000000000000000000000000000a11";

@@ -37,6 +37,7 @@ mod proxy;
 mod rabbitmq;
 mod receiver;
 mod rpc;
+pub mod system;
 mod types;
 
 pub use anvil::{Anvil, AnvilOptions};

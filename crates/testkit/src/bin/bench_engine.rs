@@ -181,7 +181,7 @@ fn parse_args() -> Result<Option<Args>> {
     }
     if !a.tokenwatch.is_file() {
         bail!(
-            "{} not found (build it: cargo build --release -p tokenwatch-engine)",
+            "{} not found (build it: cargo build --release -p tokenwatch-cli)",
             a.tokenwatch.display()
         );
     }

@@ -1,40 +1,13 @@
-//! Helpers shared by the engine's system tests: the `tokenwatch` binary, configs, chain reads.
+//! Helpers for the system tests of the engine and of the `tokenwatch` binary: config
+//! sections, the engine run through its library API, stored rows, chain reads.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
-#![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers fail the test loudly
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use tokenwatch_testkit::Anvil;
+use crate::{Address, Anvil, Contract};
 
-pub fn tokenwatch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
-        .args(args)
-        .env("TOKENWATCH_LOG", "warn")
-        .output()
-        .expect("run tokenwatch")
-}
-
-/// `tokenwatch run --config CONFIG --db DB`, to add to and start.
-pub fn run_command(config: &Path, db: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenwatch"));
-    cmd.args(["run", "--config"])
-        .arg(config)
-        .arg("--db")
-        .arg(db)
-        .env("TOKENWATCH_LOG", "warn");
-    cmd
-}
-
-/// `tokenwatch run --config CONFIG --db DB --until-head`.
-pub fn run_until_head_cli(config: &Path, db: &Path) -> Output {
-    run_command(config, db)
-        .arg("--until-head")
-        .output()
-        .expect("run tokenwatch")
-}
-
+/// Writes `text` to `dir/name`; returns the path.
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).expect("write file");
@@ -48,20 +21,6 @@ pub fn network(anvil: &Anvil, confirmations: u64) -> String {
         anvil.chain_id(),
         anvil.url()
     )
-}
-
-/// CSV rows (without header) of `tokenwatch export`.
-pub fn export(db: &Path, extra: &[&str]) -> Vec<csv::StringRecord> {
-    let mut args = vec!["export", "--db", db.to_str().expect("utf-8 path")];
-    args.extend_from_slice(extra);
-    let out = tokenwatch(&args);
-    assert!(
-        out.status.success(),
-        "export failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
-    r.records().map(|x| x.expect("csv row")).collect()
 }
 
 /// (block_number, tx_hash, log_index) of every log the chain holds for `address`.
@@ -83,24 +42,6 @@ pub async fn chain_logs(anvil: &Anvil, address: &str) -> Vec<(u64, String, u64)>
     out.sort();
     out
 }
-
-/// The same triple from exported rows (columns block_number, tx_hash, log_index).
-pub fn keys(rows: &[csv::StringRecord]) -> Vec<(u64, String, u64)> {
-    let mut out: Vec<_> = rows
-        .iter()
-        .map(|r| {
-            (
-                r[2].parse().expect("block"),
-                r[5].to_string(),
-                r[6].parse().expect("log index"),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-// ---- Helpers for the library-API tests (pipeline.rs, decoding.rs) ----
 
 /// (block_number, tx_hash, log_index) of one log.
 pub type LogKey = (u64, String, u64);
@@ -255,7 +196,7 @@ pub async fn chain_keys(anvil: &Anvil, mut filter: serde_json::Value) -> Vec<Log
 }
 
 /// An address as a 32-byte topic (left-padded), for `eth_getLogs` filters.
-pub fn address_topic(a: &tokenwatch_testkit::Address) -> String {
+pub fn address_topic(a: &Address) -> String {
     format!("0x{:0>64}", alloy_hex(a.as_slice()))
 }
 
@@ -265,10 +206,7 @@ fn alloy_hex(b: &[u8]) -> String {
 
 /// A request for a transfer of 4242 units to dev account 7: a new branch's transaction in
 /// reorg tests.
-pub fn transfer_request(
-    token: &tokenwatch_testkit::Contract,
-    accounts: &[tokenwatch_testkit::Address],
-) -> serde_json::Value {
+pub fn transfer_request(token: &Contract, accounts: &[Address]) -> serde_json::Value {
     token
         .tx_request(
             &Default::default(),
@@ -276,36 +214,4 @@ pub fn transfer_request(
             &[&accounts[7].to_string(), "4242"],
         )
         .expect("tx")
-}
-
-/// A fresh TestERC20 with a mint and `n` transfers, one block each.
-pub async fn token_with_transfers(anvil: &Anvil, n: usize) -> tokenwatch_testkit::Contract {
-    let accounts = anvil.accounts().await.expect("accounts");
-    let token = anvil
-        .deploy("TestERC20", &["T", "T", "18"])
-        .await
-        .expect("deploy");
-    token
-        .send("mint", &[&accounts[0].to_string(), "1000000000"])
-        .await
-        .expect("mint");
-    transfers(&token, &accounts, n).await;
-    token
-}
-
-/// `n` transfers of 1, 2, 3, ... to accounts 1 to 5 in turn, one block each.
-pub async fn transfers(
-    token: &tokenwatch_testkit::Contract,
-    accounts: &[tokenwatch_testkit::Address],
-    n: usize,
-) {
-    for i in 0..n {
-        token
-            .send(
-                "transfer",
-                &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()],
-            )
-            .await
-            .expect("transfer");
-    }
 }
