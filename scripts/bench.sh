@@ -46,7 +46,7 @@ if [ "${1:-}" = "history" ]; then
 fi
 
 log "build (release)"
-cargo build --release --locked -p tokenwatch-cli -p tokenwatch-testkit
+cargo build --release --locked -p tokenwatch-cli -p tokenwatch-tools
 
 bin="$CARGO_TARGET_DIR/release"
 log "benchmark (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
