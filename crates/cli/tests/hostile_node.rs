@@ -147,6 +147,7 @@ async fn an_endless_answer_is_cut_at_the_cap_and_memory_stays_bounded() {
         stderr.contains("larger than max_response_mb = 32 MB"),
         "{stderr}"
     );
+    eprintln!("peak memory of run: {} MB", peak / 1024);
     assert!(peak > 0, "the run's memory was read");
     assert!(peak < 300 * 1024, "peak memory {} MB", peak / 1024);
 }
@@ -180,6 +181,7 @@ async fn sigterm_ends_a_trickled_request_within_5_seconds() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    eprintln!("stopped {:?} after SIGTERM", asked.elapsed());
     assert_eq!(
         child.wait().expect("exit").code(),
         Some(0),
