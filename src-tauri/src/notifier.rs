@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use notify_rust::NotificationResponse;
 
 use tauri::AppHandle;
-use tokenwatch_engine::deliver::desktop::{Clock, Notifier, Popup};
+use tokenwatch_engine::deliver::desktop::{Clock, Notifier, NotifyError, Popup};
 
 pub struct OsNotifier {
     app: AppHandle,
@@ -21,14 +21,14 @@ impl OsNotifier {
 }
 
 impl Notifier for OsNotifier {
-    fn show(&self, popup: &Popup) -> Result<(), String> {
+    fn show(&self, popup: &Popup) -> Result<(), NotifyError> {
         let handle = notify_rust::Notification::new()
             .appname("Tokenwatch")
             .summary(&popup.title)
             .body(&popup.body)
             .action("default", "Open")
             .show()
-            .map_err(|e| explain(&e.to_string()))?;
+            .map_err(|e| explain(e.to_string()))?;
         let app = self.app.clone();
         let event_id = popup.event_id;
         // Waits for a click or for the pop-up to close, whichever comes first, for a while:
@@ -60,17 +60,16 @@ const CLICK_WAIT: Duration = Duration::from_secs(15 * 60);
 const MAX_WAITING: usize = 64;
 static WAITING: AtomicUsize = AtomicUsize::new(0);
 
-/// Why a pop-up could not be shown, in words; the technical detail follows.
-fn explain(detail: &str) -> String {
-    let what =
-        if detail.contains("ServiceUnknown") || detail.contains("org.freedesktop.Notifications") {
-            "No notification service is running on this desktop, so pop-ups cannot be shown"
-        } else if detail.contains("DBUS_SESSION_BUS_ADDRESS") || detail.contains("connect") {
-            "This session has no D-Bus connection, so pop-ups cannot be shown"
-        } else {
-            "The desktop refused the pop-up"
-        };
-    format!("{what}; events are still stored and sent to the other targets ({detail})")
+/// Why a pop-up could not be shown, from what the session bus said (notify-rust gives
+/// only its text).
+fn explain(detail: String) -> NotifyError {
+    if detail.contains("ServiceUnknown") || detail.contains("org.freedesktop.Notifications") {
+        NotifyError::NoService(detail)
+    } else if detail.contains("DBUS_SESSION_BUS_ADDRESS") || detail.contains("connect") {
+        NotifyError::NoSessionBus(detail)
+    } else {
+        NotifyError::Refused(detail)
+    }
 }
 
 /// Brings the window forward and shows the event (or the feed, for a summary).

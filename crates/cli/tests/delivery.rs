@@ -735,7 +735,10 @@ fn desktop_options(
 struct Shown(std::sync::Mutex<Vec<tokenwatch_engine::deliver::desktop::Popup>>);
 
 impl tokenwatch_engine::deliver::desktop::Notifier for Shown {
-    fn show(&self, p: &tokenwatch_engine::deliver::desktop::Popup) -> Result<(), String> {
+    fn show(
+        &self,
+        p: &tokenwatch_engine::deliver::desktop::Popup,
+    ) -> Result<(), tokenwatch_engine::deliver::desktop::NotifyError> {
         self.0.lock().expect("shown").push(p.clone());
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! masked on the way out: webhook secrets and API keys in URLs never reach a log file.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
@@ -27,14 +27,7 @@ pub fn init(log_dir: Option<&Path>, default_level: &str) -> Logging {
         .with_writer(Masking(io::stderr))
         .with_target(false)
         .with_filter(filter());
-    let appender = log_dir.map(|dir| {
-        file_appender(dir).map_err(|e| {
-            format!(
-                "cannot write logs to {}: {e}; logging to stderr only",
-                dir.display()
-            )
-        })
-    });
+    let appender = log_dir.map(file_appender);
     let (file, guard, problem) = match appender {
         Some(Ok(appender)) => {
             let (w, guard) = tracing_appender::non_blocking(appender);
@@ -44,7 +37,7 @@ pub fn init(log_dir: Option<&Path>, default_level: &str) -> Logging {
                 .with_filter(filter());
             (Some(layer), Some(guard), None)
         }
-        Some(Err(problem)) => (None, None, Some(problem)),
+        Some(Err(e)) => (None, None, Some(e.to_string())),
         None => (None, None, None),
     };
     let _ = tracing_subscriber::registry()
@@ -60,9 +53,22 @@ pub fn init(log_dir: Option<&Path>, default_level: &str) -> Logging {
     }
 }
 
+/// Why logs go to stderr only.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write logs to {}: {reason}; logging to stderr only", .dir.display())]
+struct LogDirError {
+    dir: PathBuf,
+    /// What the system said.
+    reason: String,
+}
+
 /// A daily `tokenwatch.log.<date>` in `dir` (created private when missing).
-fn file_appender(dir: &Path) -> Result<RollingFileAppender, String> {
-    crate::files::create_private_dir(dir).map_err(|e| e.to_string())?;
+fn file_appender(dir: &Path) -> Result<RollingFileAppender, LogDirError> {
+    let refused = |reason: String| LogDirError {
+        dir: dir.to_path_buf(),
+        reason,
+    };
+    crate::files::create_private_dir(dir).map_err(|e| refused(e.to_string()))?;
     RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("tokenwatch.log")
@@ -73,7 +79,7 @@ fn file_appender(dir: &Path) -> Result<RollingFileAppender, String> {
             while let Some(next) = cur.source() {
                 cur = next;
             }
-            cur.to_string()
+            refused(cur.to_string())
         })
 }
 

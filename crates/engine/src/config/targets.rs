@@ -111,7 +111,7 @@ pub(super) fn notifications(file: &ConfigFile, problems: &mut Vec<ConfigProblem>
     if let Some(q) = &n.quiet_hours {
         match parse_quiet_hours(q) {
             Ok(range) => policy.quiet_hours = Some(range),
-            Err(m) => problems.push(problem("notifications.quiet_hours", &m)),
+            Err(e) => problems.push(problem("notifications.quiet_hours", &e.to_string())),
         }
     }
     match n.burst {
@@ -172,7 +172,7 @@ pub(super) fn validate(
         );
         let key = secret.and_then(|s| {
             decode_secret(&s)
-                .map_err(|m| problems.push(problem(&format!("{at}.secret"), &m)))
+                .map_err(|e| problems.push(problem(&format!("{at}.secret"), &e.to_string())))
                 .ok()
         });
         let format = match w.format.as_deref().unwrap_or("standard") {

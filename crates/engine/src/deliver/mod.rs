@@ -88,7 +88,8 @@ impl Target {
     pub fn build(spec: &TargetSpec, instance: &str) -> Result<Target, String> {
         let sink: Arc<dyn Sink> = match &spec.kind {
             TargetKind::Webhook(w) => {
-                Arc::new(webhook::WebhookSink::new(w.clone(), instance.to_string())?)
+                let sink = webhook::WebhookSink::new(w.clone(), instance.to_string());
+                Arc::new(sink.map_err(|e| e.to_string())?)
             }
             TargetKind::RabbitMq(r) => {
                 Arc::new(rabbitmq::RabbitSink::new(r.clone(), instance.to_string()))

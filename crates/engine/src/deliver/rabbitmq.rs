@@ -17,10 +17,9 @@ use crate::store::Queued;
 
 /// An AMQP short string (at most 255 bytes), or why not: a message with a longer routing
 /// key is parked with that reason rather than stopping the target's worker.
-fn short(s: &str) -> Result<lapin::types::ShortString, String> {
-    lapin::types::ShortString::try_new(s).map_err(|_| {
-        let start: String = s.chars().take(40).collect();
-        format!("\"{start}…\" is longer than the 255 bytes an AMQP name or routing key may have")
+fn short(s: &str) -> Result<lapin::types::ShortString, RabbitError> {
+    lapin::types::ShortString::try_new(s).map_err(|_| RabbitError::TooLong {
+        start: s.chars().take(40).collect(),
     })
 }
 
@@ -45,7 +44,7 @@ impl RabbitSink {
         }
     }
 
-    async fn connect(&self) -> Result<(Connection, Channel), String> {
+    async fn connect(&self) -> Result<(Connection, Channel), RabbitError> {
         let connect = async {
             let conn = Connection::connect(&self.spec.url, ConnectionProperties::default()).await?;
             let channel = conn.create_channel().await?;
@@ -75,12 +74,12 @@ impl RabbitSink {
         };
         match tokio::time::timeout(self.spec.timeout, connect).await {
             Ok(Ok(c)) => Ok(c),
-            Ok(Err(e)) => Err(format!("cannot connect to the broker: {e}")),
-            Err(_) => Err("cannot connect to the broker: no answer before the timeout".into()),
+            Ok(Err(e)) => Err(RabbitError::Connect(e)),
+            Err(_) => Err(RabbitError::ConnectTimeout),
         }
     }
 
-    async fn publish(&self, channel: &Channel, q: &Queued) -> Result<(), String> {
+    async fn publish(&self, channel: &Channel, q: &Queued) -> Result<(), RabbitError> {
         let e = &q.event;
         let body = payload(q, &rfc3339(crate::store::now_ms() / 1000)).to_string();
         let key = routing_key(&e.network, &e.listener, &e.event);
@@ -113,23 +112,23 @@ impl RabbitSink {
         };
         let confirmation = match tokio::time::timeout(self.spec.timeout, confirm).await {
             Ok(Ok(c)) => c,
-            Ok(Err(e)) => return Err(format!("the broker did not take the message: {e}")),
-            Err(_) => return Err("the broker did not confirm before the timeout".into()),
+            Ok(Err(e)) => return Err(RabbitError::NotTaken(e)),
+            Err(_) => return Err(RabbitError::ConfirmTimeout),
         };
         if confirmation.is_nack() {
-            return Err("the broker refused the message (nack)".into());
+            return Err(RabbitError::Nack);
         }
         if !confirmation.is_ack() {
             // Without confirms nothing says the broker has the message: not delivered.
-            return Err(
-                "the broker channel is not in confirm mode, so the message is unconfirmed".into(),
-            );
+            return Err(RabbitError::Unconfirmed);
         }
         if let Some(returned) = confirmation.take_message() {
-            return Err(format!(
-                "no queue is bound to exchange \"{}\" for routing key \"{key}\" ({} {})",
-                self.spec.exchange, returned.reply_code, returned.reply_text
-            ));
+            return Err(RabbitError::Unroutable {
+                exchange: self.spec.exchange.clone(),
+                key,
+                code: returned.reply_code,
+                text: returned.reply_text.to_string(),
+            });
         }
         Ok(())
     }
@@ -149,7 +148,7 @@ impl Sink for RabbitSink {
                             ok: false,
                             code: None,
                             latency: started.elapsed(),
-                            error: Some(error),
+                            error: Some(error.to_string()),
                             defer: None,
                         }];
                     }
@@ -168,7 +167,7 @@ impl Sink for RabbitSink {
                     ok: !failed,
                     code: None,
                     latency: started.elapsed(),
-                    error: result.err(),
+                    error: result.err().map(|e| e.to_string()),
                     defer: None,
                 });
                 if failed {
@@ -186,6 +185,34 @@ impl Sink for RabbitSink {
     }
 }
 
+/// Why a message did not reach the broker; kept with the attempt in words.
+#[derive(Debug, thiserror::Error)]
+pub enum RabbitError {
+    #[error("\"{start}…\" is longer than the 255 bytes an AMQP name or routing key may have")]
+    TooLong { start: String },
+    #[error("cannot connect to the broker: {0}")]
+    Connect(lapin::Error),
+    #[error("cannot connect to the broker: no answer before the timeout")]
+    ConnectTimeout,
+    #[error("the broker did not take the message: {0}")]
+    NotTaken(lapin::Error),
+    #[error("the broker did not confirm before the timeout")]
+    ConfirmTimeout,
+    #[error("the broker refused the message (nack)")]
+    Nack,
+    #[error("the broker channel is not in confirm mode, so the message is unconfirmed")]
+    Unconfirmed,
+    #[error(
+        "no queue is bound to exchange \"{exchange}\" for routing key \"{key}\" ({code} {text})"
+    )]
+    Unroutable {
+        exchange: String,
+        key: String,
+        code: u16,
+        text: String,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,7 +221,8 @@ mod tests {
     fn a_routing_key_too_long_for_amqp_is_an_error_not_a_panic() {
         let long = routing_key("local", &"l".repeat(300), "Transfer");
         let err = short(&long).expect_err("over 255 bytes");
-        assert!(err.contains("255 bytes"), "{err}");
+        assert!(matches!(err, RabbitError::TooLong { .. }), "{err:?}");
+        assert!(err.to_string().contains("255 bytes"), "{err}");
         assert!(short("local.transfers.Transfer").is_ok());
     }
 

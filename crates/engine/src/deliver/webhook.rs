@@ -15,16 +15,11 @@ use crate::export::rfc3339;
 use crate::store::Queued;
 
 /// Decodes a `whsec_<base64>` secret (the prefix is optional) into the HMAC key.
-pub fn decode_secret(secret: &str) -> Result<Vec<u8>, String> {
+pub fn decode_secret(secret: &str) -> Result<Vec<u8>, SecretError> {
     let b64 = secret.strip_prefix("whsec_").unwrap_or(secret);
-    let key = B64
-        .decode(b64)
-        .map_err(|e| format!("the secret is not whsec_ followed by base64 ({e})"))?;
+    let key = B64.decode(b64).map_err(SecretError::NotBase64)?;
     if key.len() < 16 {
-        return Err(format!(
-            "the secret is too short ({} bytes; use at least 16, e.g. 32 random bytes)",
-            key.len()
-        ));
+        return Err(SecretError::TooShort(key.len()));
     }
     Ok(key)
 }
@@ -52,13 +47,12 @@ pub struct WebhookSink {
 }
 
 impl WebhookSink {
-    pub fn new(spec: WebhookSpec, instance: String) -> Result<Self, String> {
+    pub fn new(spec: WebhookSpec, instance: String) -> Result<Self, SetupError> {
         let client = reqwest::Client::builder()
             .timeout(spec.timeout)
             // A redirect would turn the POST into a bodiless GET: count a 3xx as a failure.
             .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+            .build()?;
         Ok(Self {
             spec,
             client,
@@ -146,6 +140,20 @@ fn describe_error(e: &reqwest::Error) -> String {
         format!("{what} ({detail})")
     }
 }
+
+/// Why a `whsec_` secret cannot sign.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum SecretError {
+    #[error("the secret is not whsec_ followed by base64 ({0})")]
+    NotBase64(base64::DecodeError),
+    #[error("the secret is too short ({0} bytes; use at least 16, e.g. 32 random bytes)")]
+    TooShort(usize),
+}
+
+/// The HTTP client of a webhook could not be set up (no TLS backend).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up HTTP: {0}")]
+pub struct SetupError(#[from] reqwest::Error);
 
 impl Sink for WebhookSink {
     fn send<'a>(&'a self, batch: &'a [Queued]) -> BoxFuture<'a, Vec<Outcome>> {
@@ -238,11 +246,18 @@ mod tests {
 
     #[test]
     fn bad_secrets_are_named() {
-        assert!(decode_secret("whsec_not base64!")
-            .unwrap_err()
-            .contains("base64"));
-        assert!(decode_secret("whsec_c2hvcnQ=")
-            .unwrap_err()
-            .contains("too short"));
+        let e = decode_secret("whsec_not base64!").unwrap_err();
+        assert!(matches!(e, SecretError::NotBase64(_)), "{e:?}");
+        assert!(e
+            .to_string()
+            .starts_with("the secret is not whsec_ followed by base64"));
+        assert_eq!(
+            decode_secret("whsec_c2hvcnQ="),
+            Err(SecretError::TooShort(5))
+        );
+        assert_eq!(
+            SecretError::TooShort(5).to_string(),
+            "the secret is too short (5 bytes; use at least 16, e.g. 32 random bytes)"
+        );
     }
 }

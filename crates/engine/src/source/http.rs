@@ -101,17 +101,14 @@ fn direct_client() -> Direct {
         .clone()
 }
 
-/// The process's reqwest client, built on first use.
-fn reqwest_client() -> Result<reqwest::Client, String> {
-    static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
+/// The process's reqwest client, built on first use; the error of a first build that
+/// failed (no TLS backend) is kept and given to every caller.
+fn reqwest_client() -> Result<reqwest::Client, &'static reqwest::Error> {
+    static CLIENT: OnceLock<Result<reqwest::Client, reqwest::Error>> = OnceLock::new();
     CLIENT
-        .get_or_init(|| {
-            reqwest::Client::builder()
-                .pool_max_idle_per_host(8)
-                .build()
-                .map_err(|e| root_cause(&e))
-        })
-        .clone()
+        .get_or_init(|| reqwest::Client::builder().pool_max_idle_per_host(8).build())
+        .as_ref()
+        .cloned()
 }
 
 /// Whether the environment names a proxy for plain HTTP (reqwest then applies it, and
@@ -255,9 +252,9 @@ impl HttpEndpoint {
                 return Ok((status, answer));
             }
         }
-        let client = reqwest_client().map_err(|message| RpcError::Transport {
+        let client = reqwest_client().map_err(|e| RpcError::Transport {
             endpoint: self.shown.clone(),
-            message,
+            message: root_cause(e),
         })?;
         let mut response = client
             .post(&self.url)

@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use ts_rs::TS;
 
+use super::error::RpcError;
 use super::{mask_url, Source};
 
 /// What one endpoint answered.
@@ -39,11 +40,11 @@ async fn probe(url: String, timeout: Duration) -> EndpointProbe {
     let answer = if url.starts_with("ws://") || url.starts_with("wss://") {
         tokio::time::timeout(timeout, ws_probe(&url))
             .await
-            .unwrap_or_else(|_| Err(format!("no answer within {} s", timeout.as_secs())))
+            .unwrap_or(Err(ProbeError::Timeout(timeout)))
     } else if url.starts_with("http://") || url.starts_with("https://") {
         http_probe(&url, timeout).await
     } else {
-        Err("the URL must start with http://, https://, ws:// or wss://".to_string())
+        Err(ProbeError::Scheme)
     };
     let latency_ms = started.elapsed().as_millis() as u64;
     let endpoint = mask_url(&url);
@@ -60,37 +61,62 @@ async fn probe(url: String, timeout: Duration) -> EndpointProbe {
             chain_id: None,
             head: None,
             latency_ms,
-            error: Some(error),
+            error: Some(error.to_string()),
         },
     }
 }
 
-async fn http_probe(url: &str, timeout: Duration) -> Result<(u64, u64), String> {
+/// Why an endpoint did not answer both questions; shown beside it in words.
+#[derive(Debug, thiserror::Error)]
+enum ProbeError {
+    #[error("no answer within {} s", .0.as_secs())]
+    Timeout(Duration),
+    #[error("the URL must start with http://, https://, ws:// or wss://")]
+    Scheme,
+    #[error(transparent)]
+    Rpc(#[from] RpcError),
+    #[error("cannot connect: {0}")]
+    Connect(Box<WsError>),
+    #[error("cannot send: {0}")]
+    Send(Box<WsError>),
+    #[error("connection lost: {0}")]
+    Lost(Box<WsError>),
+    #[error("the endpoint closed the connection")]
+    Closed,
+    #[error("{method}: the answer is not JSON")]
+    NotJson { method: &'static str },
+    #[error("{method}: the node answered with an error: {error}")]
+    Refused { method: &'static str, error: Value },
+    #[error("{method}: the answer has no hex number in \"result\"")]
+    NoNumber { method: &'static str },
+}
+
+async fn http_probe(url: &str, timeout: Duration) -> Result<(u64, u64), ProbeError> {
     let limits = super::Limits::new(timeout, super::Limits::DEFAULT_MAX_RESPONSE_MB);
-    let source = Source::new(&[url.to_string()], limits).map_err(|e| e.to_string())?;
-    let chain_id = source.chain_id().await.map_err(|e| e.to_string())?;
-    let head = source.block_number().await.map_err(|e| e.to_string())?;
+    let source = Source::new(&[url.to_string()], limits)?;
+    let chain_id = source.chain_id().await?;
+    let head = source.block_number().await?;
     Ok((chain_id, head))
 }
 
-async fn ws_probe(url: &str) -> Result<(u64, u64), String> {
+async fn ws_probe(url: &str) -> Result<(u64, u64), ProbeError> {
     let mut ws = super::ws::connect(url)
         .await
-        .map_err(|e| format!("cannot connect: {e}"))?;
-    let mut ask = async |method: &str| -> Result<u64, String> {
+        .map_err(|e| ProbeError::Connect(e.into()))?;
+    let mut ask = async |method: &'static str| -> Result<u64, ProbeError> {
         let req = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": []});
         ws.send(Message::text(req.to_string()))
             .await
-            .map_err(|e| format!("cannot send: {e}"))?;
+            .map_err(|e| ProbeError::Send(e.into()))?;
         while let Some(msg) = ws.next().await {
-            let text = match msg.map_err(|e| format!("connection lost: {e}"))? {
+            let text = match msg.map_err(|e| ProbeError::Lost(e.into()))? {
                 Message::Text(t) => t.to_string(),
                 Message::Close(_) => break,
                 _ => continue,
             };
             return quantity(&text, method);
         }
-        Err("the endpoint closed the connection".into())
+        Err(ProbeError::Closed)
     };
     let chain_id = ask("eth_chainId").await?;
     let head = ask("eth_blockNumber").await?;
@@ -98,16 +124,18 @@ async fn ws_probe(url: &str) -> Result<(u64, u64), String> {
 }
 
 /// Reads `result` of a JSON-RPC answer as a hex quantity.
-fn quantity(text: &str, method: &str) -> Result<u64, String> {
-    let v: Value =
-        serde_json::from_str(text).map_err(|_| format!("{method}: the answer is not JSON"))?;
-    if let Some(err) = v.get("error") {
-        return Err(format!("{method}: the node answered with an error: {err}"));
+fn quantity(text: &str, method: &'static str) -> Result<u64, ProbeError> {
+    let v: Value = serde_json::from_str(text).map_err(|_| ProbeError::NotJson { method })?;
+    if let Some(error) = v.get("error") {
+        return Err(ProbeError::Refused {
+            method,
+            error: error.clone(),
+        });
     }
     v.get("result")
         .and_then(Value::as_str)
         .and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
-        .ok_or_else(|| format!("{method}: the answer has no hex number in \"result\""))
+        .ok_or(ProbeError::NoNumber { method })
 }
 
 #[cfg(test)]
@@ -116,17 +144,24 @@ mod tests {
 
     #[test]
     fn answers_are_read_or_named() {
-        assert_eq!(
-            quantity(
-                r#"{"jsonrpc":"2.0","id":1,"result":"0x7a69"}"#,
-                "eth_chainId"
-            ),
-            Ok(31337)
+        let answer = quantity(
+            r#"{"jsonrpc":"2.0","id":1,"result":"0x7a69"}"#,
+            "eth_chainId",
         );
+        assert_eq!(answer.ok(), Some(31337));
         let e = quantity(r#"{"error":{"code":-32601}}"#, "eth_chainId").expect_err("error");
-        assert!(e.contains("error"), "{e}");
+        assert!(matches!(e, ProbeError::Refused { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            r#"eth_chainId: the node answered with an error: {"code":-32601}"#
+        );
         let e = quantity("<html>", "eth_blockNumber").expect_err("garbage");
-        assert!(e.contains("not JSON"), "{e}");
+        assert_eq!(e.to_string(), "eth_blockNumber: the answer is not JSON");
+        let e = quantity(r#"{"result":"soon"}"#, "eth_blockNumber").expect_err("no number");
+        assert_eq!(
+            e.to_string(),
+            r#"eth_blockNumber: the answer has no hex number in "result""#
+        );
     }
 
     #[tokio::test]

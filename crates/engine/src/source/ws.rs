@@ -60,22 +60,35 @@ pub(super) async fn connect(
     Ok(ws)
 }
 
-async fn subscribe(url: &str, wake: &Notify) -> Result<(), String> {
-    let mut ws = connect(url).await.map_err(|e| e.to_string())?;
-    ws.send(Message::Text(SUBSCRIBE.into()))
-        .await
-        .map_err(|e| e.to_string())?;
+/// Why a `newHeads` subscription ended (it is opened again).
+#[derive(Debug, thiserror::Error)]
+enum StreamError {
+    #[error(transparent)]
+    Socket(#[from] tokio_tungstenite::tungstenite::Error),
+    #[error("the node refused the subscription: {0}")]
+    Refused(String),
+    #[error("the server closed the connection")]
+    Closed,
+    #[error("the connection ended")]
+    Ended,
+}
+
+async fn subscribe(url: &str, wake: &Notify) -> Result<(), StreamError> {
+    let mut ws = connect(url).await?;
+    ws.send(Message::Text(SUBSCRIBE.into())).await?;
     while let Some(msg) = ws.next().await {
-        match msg.map_err(|e| e.to_string())? {
+        match msg? {
             Message::Text(t) if t.contains("eth_subscription") => wake.notify_one(),
             // Subscribed again: blocks mined while the stream was away are fetched now, not
             // at the next head or poll.
             Message::Text(t) if t.contains("\"result\"") => wake.notify_one(),
-            Message::Text(t) if t.contains("\"error\"") => return Err(t.to_string()),
-            Message::Ping(p) => ws.send(Message::Pong(p)).await.map_err(|e| e.to_string())?,
-            Message::Close(_) => return Err("the server closed the connection".into()),
+            Message::Text(t) if t.contains("\"error\"") => {
+                return Err(StreamError::Refused(t.to_string()))
+            }
+            Message::Ping(p) => ws.send(Message::Pong(p)).await?,
+            Message::Close(_) => return Err(StreamError::Closed),
             _ => {}
         }
     }
-    Err("the connection ended".into())
+    Err(StreamError::Ended)
 }

@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 
+mod error;
+pub use error::{NotifyError, QuietHoursError};
+
 use super::message::{amount, describe, short_value};
 use super::text::{fit, inert, Medium, NAME_CAP, POPUP_BODY, VALUE_CAP};
 use super::{Outcome, Sink};
@@ -28,8 +31,8 @@ pub struct Popup {
 
 /// Shows pop-ups (the OS notification service in the app).
 pub trait Notifier: Send + Sync {
-    /// Fails with words a person understands, e.g. when no notification service runs.
-    fn show(&self, popup: &Popup) -> Result<(), String>;
+    /// Fails saying why, e.g. when no notification service runs.
+    fn show(&self, popup: &Popup) -> Result<(), NotifyError>;
 }
 
 /// The time, for rate limits and quiet hours.
@@ -74,7 +77,7 @@ impl DesktopPolicy {
 }
 
 /// Parses `22:00-07:00` into minutes of the day.
-pub fn parse_quiet_hours(s: &str) -> Result<(u32, u32), String> {
+pub fn parse_quiet_hours(s: &str) -> Result<(u32, u32), QuietHoursError> {
     let minute = |t: &str| -> Option<u32> {
         let (h, m) = t.trim().split_once(':')?;
         let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
@@ -82,13 +85,11 @@ pub fn parse_quiet_hours(s: &str) -> Result<(u32, u32), String> {
     };
     let (a, b) = s
         .split_once('-')
-        .ok_or_else(|| format!("\"{s}\" is not a time range like 22:00-07:00"))?;
+        .ok_or_else(|| QuietHoursError::NotARange(s.to_string()))?;
     match (minute(a), minute(b)) {
         (Some(a), Some(b)) if a != b => Ok((a, b)),
-        (Some(_), Some(_)) => Err(format!("\"{s}\" starts and ends at the same time")),
-        _ => Err(format!(
-            "\"{s}\" is not a time range like 22:00-07:00 (24-hour clock)"
-        )),
+        (Some(_), Some(_)) => Err(QuietHoursError::Empty(s.to_string())),
+        _ => Err(QuietHoursError::BadTime(s.to_string())),
     }
 }
 
@@ -293,7 +294,7 @@ impl Sink for DesktopSink {
                 let notifier = self.notifier.clone();
                 let shown = tokio::task::spawn_blocking(move || notifier.show(&p))
                     .await
-                    .unwrap_or_else(|e| Err(format!("the notification task failed: {e}")));
+                    .unwrap_or_else(|e| Err(NotifyError::Task(e.to_string())));
                 if let Err(error) = shown {
                     // What was shown counts as delivered; the first one not shown fails.
                     let mut out: Vec<Outcome> = (0..covered).map(ok).collect();
@@ -301,7 +302,7 @@ impl Sink for DesktopSink {
                         ok: false,
                         code: None,
                         latency: started.elapsed(),
-                        error: Some(error),
+                        error: Some(error.to_string()),
                         defer: None,
                     });
                     return out;

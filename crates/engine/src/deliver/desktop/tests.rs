@@ -28,11 +28,11 @@ impl Clock for TestClock {
 #[derive(Default)]
 struct Recorder {
     shown: Mutex<Vec<Popup>>,
-    fail: Mutex<Option<String>>,
+    fail: Mutex<Option<NotifyError>>,
 }
 
 impl Notifier for Recorder {
-    fn show(&self, p: &Popup) -> Result<(), String> {
+    fn show(&self, p: &Popup) -> Result<(), NotifyError> {
         if let Some(e) = self.fail.lock().unwrap().clone() {
             return Err(e);
         }
@@ -128,20 +128,20 @@ async fn quiet_hours_hold_popups_until_they_end() {
 #[tokio::test]
 async fn a_missing_notification_service_is_an_error_in_words() {
     let (s, rec) = sink(DesktopPolicy::default(), TestClock::at(600));
-    *rec.fail.lock().unwrap() = Some("no notification service is running".into());
+    *rec.fail.lock().unwrap() = Some(NotifyError::NoService("ServiceUnknown".into()));
     let out = s.send(&batch(1..2)).await;
     assert_eq!(out.len(), 1);
     assert!(!out[0].ok);
     assert_eq!(
         out[0].error.as_deref(),
-        Some("no notification service is running")
+        Some("No notification service is running on this desktop, so pop-ups cannot be shown; events are still stored and sent to the other targets (ServiceUnknown)")
     );
 }
 
 #[tokio::test]
 async fn a_popup_that_failed_leaves_its_burst_slot_free() {
     let (s, rec) = sink(DesktopPolicy::default(), TestClock::at(600));
-    *rec.fail.lock().unwrap() = Some("no notification service is running".into());
+    *rec.fail.lock().unwrap() = Some(NotifyError::NoService("ServiceUnknown".into()));
     for _ in 0..5 {
         assert!(!s.send(&batch(1..2)).await[0].ok);
     }
@@ -186,13 +186,22 @@ fn quiet_hours_parse_and_wrap_midnight() {
     assert!(p.is_quiet(7 * 60 + 29));
     assert!(!p.is_quiet(7 * 60 + 30));
     assert!(!p.is_quiet(12 * 60));
-    assert!(parse_quiet_hours("22-07")
-        .unwrap_err()
-        .contains("22:00-07:00"));
-    assert!(parse_quiet_hours("25:00-07:00").is_err());
-    assert!(parse_quiet_hours("07:00-07:00")
-        .unwrap_err()
-        .contains("same time"));
+    assert_eq!(
+        parse_quiet_hours("22:00").map_err(|e| e.to_string()),
+        Err("\"22:00\" is not a time range like 22:00-07:00".to_string())
+    );
+    assert_eq!(
+        parse_quiet_hours("22-07").map_err(|e| e.to_string()),
+        Err("\"22-07\" is not a time range like 22:00-07:00 (24-hour clock)".to_string())
+    );
+    assert_eq!(
+        parse_quiet_hours("25:00-07:00"),
+        Err(QuietHoursError::BadTime("25:00-07:00".into()))
+    );
+    assert_eq!(
+        parse_quiet_hours("07:00-07:00").map_err(|e| e.to_string()),
+        Err("\"07:00-07:00\" starts and ends at the same time".to_string())
+    );
 }
 
 const HOSTILE: &str = "<!channel> <https://evil.example/claim|Claim your airdrop> @everyone";

@@ -1,0 +1,31 @@
+//! What can go wrong with pop-ups: a host that cannot show one, quiet hours that do not parse.
+
+/// Why the host could not show a pop-up, in words a person understands; kept with the
+/// delivery attempt. The host picks the variant from what its notification service said.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NotifyError {
+    #[error("No notification service is running on this desktop, so pop-ups cannot be shown; {STILL_SENT} ({0})")]
+    NoService(String),
+    #[error(
+        "This session has no D-Bus connection, so pop-ups cannot be shown; {STILL_SENT} ({0})"
+    )]
+    NoSessionBus(String),
+    #[error("The desktop refused the pop-up; {STILL_SENT} ({0})")]
+    Refused(String),
+    /// The blocking task that shows the pop-up ended without an answer (it panicked).
+    #[error("the notification task failed: {0}")]
+    Task(String),
+}
+
+const STILL_SENT: &str = "events are still stored and sent to the other targets";
+
+/// Why `notifications.quiet_hours` is not a time range.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QuietHoursError {
+    #[error("\"{0}\" is not a time range like 22:00-07:00")]
+    NotARange(String),
+    #[error("\"{0}\" is not a time range like 22:00-07:00 (24-hour clock)")]
+    BadTime(String),
+    #[error("\"{0}\" starts and ends at the same time")]
+    Empty(String),
+}
