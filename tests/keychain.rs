@@ -158,7 +158,7 @@ fn keychain_secrets_fill_the_configuration() -> Result<()> {
 #[test]
 fn without_a_secret_service_the_problem_is_named() -> Result<()> {
     let _session = session(false)?;
-    let err = OsKeychain.check().unwrap_err();
+    let err = OsKeychain.check().unwrap_err().to_string();
     assert!(
         err.starts_with("No keychain (Secret Service) is available"),
         "{err}"

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use tauri::AppHandle;
 use tauri_plugin_dialog::DialogExt;
 
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 
 /// Where to save a CSV export; `None` when the user cancelled.
 pub async fn pick_export_path(
@@ -30,7 +30,7 @@ pub async fn pick_export_path(
     picked
         .map(|p| {
             p.into_path()
-                .map_err(|e| AppError::File(format!("unusable path: {e}")))
+                .map_err(|e| AppError::new(Code::FileRefused, format!("unusable path: {e}")))
         })
         .transpose()
 }
@@ -49,25 +49,30 @@ pub async fn pick_abi_file(app: &AppHandle) -> Result<Option<String>, AppError> 
                     let _ = tx.send(path);
                 });
             match rx.await.ok().flatten() {
-                Some(p) => Some(
-                    p.into_path()
-                        .map_err(|e| AppError::File(format!("unusable path: {e}")))?,
-                ),
+                Some(p) => Some(p.into_path().map_err(|e| {
+                    AppError::new(Code::FileRefused, format!("unusable path: {e}"))
+                })?),
                 None => None,
             }
         }
     };
     let Some(path) = path else { return Ok(None) };
-    let meta = std::fs::metadata(&path)
-        .map_err(|e| AppError::File(format!("cannot read {}: {e}", path.display())))?;
+    let unreadable = |e: std::io::Error| {
+        AppError::new(
+            Code::FileUnreadable,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    };
+    let meta = std::fs::metadata(&path).map_err(unreadable)?;
     if meta.len() > 16 * 1024 * 1024 {
-        return Err(AppError::File(format!(
-            "{} is {} MB; an ABI file is at most 16 MB",
-            path.display(),
-            meta.len() / 1_048_576
-        )));
+        return Err(AppError::new(
+            Code::FileTooLarge,
+            format!(
+                "{} is {} MB; an ABI file is at most 16 MB",
+                path.display(),
+                meta.len() / 1_048_576
+            ),
+        ));
     }
-    std::fs::read_to_string(&path)
-        .map(Some)
-        .map_err(|e| AppError::File(format!("cannot read {}: {e}", path.display())))
+    std::fs::read_to_string(&path).map(Some).map_err(unreadable)
 }

@@ -1,56 +1,187 @@
-//! The app layer's error, serialised for the UI as `{ kind, message }`.
+//! The app layer's error: a stable, machine-readable code chosen where the error arises,
+//! and a message in plain words. The UI receives `{ code, message }` and branches on the code.
 
 use serde::Serialize;
+use tokenwatch_engine::abi::AbiError;
+use tokenwatch_engine::config::EditError;
+use tokenwatch_engine::store::StoreError;
 use ts_rs::TS;
+
+use crate::keychain::KeychainError;
+
+/// Defines [`Code`] with each code's text written once.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $text:literal,)*) => {
+        /// What went wrong, for the UI to branch on. The texts are stable: the UI, its tests
+        /// and log searches match them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+        #[ts(export, rename = "ErrorCode")]
+        pub enum Code {
+            $($(#[$doc])* #[serde(rename = $text)] $name,)*
+        }
+
+        impl Code {
+            /// Every code, for tests.
+            #[cfg(test)]
+            pub const ALL: &[Code] = &[$(Code::$name),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$name => $text,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The configuration has problems (the edit is not saved).
+    ConfigInvalid = "config.invalid",
+    /// The edit itself is refused (a name taken, a network still in use); the file is unchanged.
+    ConfigRefused = "config.refused",
+    ConfigUnreadable = "config.unreadable",
+    ConfigUnwritable = "config.unwritable",
+    /// An ABI or event signature that does not parse.
+    AbiInvalid = "abi.invalid",
+    /// A History filter the database refuses (an address that is not one).
+    FilterInvalid = "filter.invalid",
+    /// Another Tokenwatch process holds the database.
+    DbLocked = "db.locked",
+    /// The database was written by a newer Tokenwatch.
+    DbTooNew = "db.too_new",
+    /// The database file cannot be opened.
+    DbUnavailable = "db.unavailable",
+    DbCorrupt = "db.corrupt",
+    /// SQLite failed while working.
+    DbFailed = "db.failed",
+    /// The database's writer thread has stopped.
+    DbStopped = "db.stopped",
+    /// A read was stopped on purpose (a cancelled export).
+    DbCancelled = "db.cancelled",
+    /// A file the user chose cannot be used (a folder, the database itself, a bad path).
+    FileRefused = "file.refused",
+    FileUnreadable = "file.unreadable",
+    FileUnwritable = "file.unwritable",
+    FileTooLarge = "file.too_large",
+    /// No usable OS keychain: the UI offers the configuration's `*_env` keys instead.
+    KeychainUnavailable = "keychain.unavailable",
+    /// The keychain is locked, or its unlock prompt was dismissed.
+    KeychainLocked = "keychain.locked",
+    /// A keychain item that is not text.
+    KeychainNotText = "keychain.not_text",
+    /// An explorer link of a shape the app does not open.
+    LinkRefused = "link.refused",
+    /// No browser could be started for a link.
+    LinkFailed = "link.failed",
+    /// Starting with the system could not be turned on or off.
+    AutostartFailed = "autostart.failed",
+    /// A background task of the app ended without an answer (it panicked).
+    TaskFailed = "app.task_failed",
+}
 
 /// An error a command returns to the UI.
 #[derive(Debug, thiserror::Error, Serialize, TS)]
-#[serde(tag = "kind", content = "message", rename_all = "camelCase")]
+#[error("{message}")]
 #[ts(export)]
-pub enum AppError {
-    #[error("{0}")]
-    Engine(String),
-    #[error("{0}")]
-    Store(String),
-    #[error("{0}")]
-    NotReady(String),
-    /// No usable OS keychain: the UI asks before keeping a secret in the config file.
-    #[error("{0}")]
-    NoKeychain(String),
-    /// The configuration edit was refused; the file is unchanged.
-    #[error("{0}")]
-    Config(String),
-    /// An ABI or event signature that does not parse.
-    #[error("{0}")]
-    Abi(String),
-    /// A file could not be read or written.
-    #[error("{0}")]
-    File(String),
-    /// Something outside the app (the browser) could not be opened.
-    #[error("{0}")]
-    Open(String),
+pub struct AppError {
+    pub code: Code,
+    /// What went wrong, in plain words.
+    pub message: String,
 }
 
-impl From<tokenwatch_engine::EngineError> for AppError {
-    fn from(e: tokenwatch_engine::EngineError) -> Self {
-        AppError::Engine(e.to_string())
+impl AppError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }
 
-impl From<tokenwatch_engine::store::StoreError> for AppError {
-    fn from(e: tokenwatch_engine::store::StoreError) -> Self {
-        AppError::Store(e.to_string())
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        let code = match &e {
+            StoreError::BadFilter(_) => Code::FilterInvalid,
+            StoreError::Locked { .. } => Code::DbLocked,
+            StoreError::TooNew { .. } => Code::DbTooNew,
+            StoreError::Io { .. } => Code::DbUnavailable,
+            StoreError::Corrupt(_) => Code::DbCorrupt,
+            StoreError::Sqlite(_) => Code::DbFailed,
+            StoreError::WriterStopped(_) => Code::DbStopped,
+            StoreError::Stopped => Code::DbCancelled,
+        };
+        AppError::new(code, e.to_string())
     }
 }
 
-impl From<tokenwatch_engine::config::EditError> for AppError {
-    fn from(e: tokenwatch_engine::config::EditError) -> Self {
-        AppError::Config(e.to_string())
+impl From<EditError> for AppError {
+    fn from(e: EditError) -> Self {
+        let code = match &e {
+            EditError::Invalid(_) => Code::ConfigRefused,
+            EditError::Problems(_) => Code::ConfigInvalid,
+            EditError::Read { .. } => Code::ConfigUnreadable,
+            EditError::Write { .. } => Code::ConfigUnwritable,
+        };
+        AppError::new(code, e.to_string())
     }
 }
 
-impl From<tokenwatch_engine::abi::AbiError> for AppError {
-    fn from(e: tokenwatch_engine::abi::AbiError) -> Self {
-        AppError::Abi(e.to_string())
+impl From<AbiError> for AppError {
+    fn from(e: AbiError) -> Self {
+        AppError::new(Code::AbiInvalid, e.to_string())
+    }
+}
+
+impl From<KeychainError> for AppError {
+    fn from(e: KeychainError) -> Self {
+        let code = match &e {
+            KeychainError::Unavailable(_) => Code::KeychainUnavailable,
+            KeychainError::Locked(_) => Code::KeychainLocked,
+            KeychainError::NotText { .. } => Code::KeychainNotText,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ui_gets_a_code_and_a_message() {
+        let e = AppError::from(StoreError::BadFilter(
+            "address: \"0x12\" is not an address".into(),
+        ));
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({
+                "code": "filter.invalid",
+                "message": "invalid filter: address: \"0x12\" is not an address",
+            })
+        );
+    }
+
+    #[test]
+    fn codes_are_chosen_by_what_went_wrong() {
+        let refused = EditError::Invalid("a network named \"local\" already exists".into());
+        assert_eq!(AppError::from(refused).code, Code::ConfigRefused);
+        let locked = AppError::from(KeychainError::from(secret_service::Error::Locked));
+        assert_eq!(locked.code, Code::KeychainLocked);
+        assert!(locked
+            .message
+            .starts_with("The keychain is locked; unlock it"));
+        let missing = KeychainError::from(secret_service::Error::Unavailable);
+        assert_eq!(AppError::from(missing).code, Code::KeychainUnavailable);
+    }
+
+    #[test]
+    fn codes_are_distinct_and_serialise_as_written() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code:?} repeats a code");
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+            let (area, what) = code.as_str().split_once('.').unwrap();
+            assert!(!area.is_empty() && !what.is_empty(), "{code:?}");
+        }
     }
 }

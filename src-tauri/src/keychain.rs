@@ -19,65 +19,80 @@ fn attributes(name: &str) -> HashMap<&str, &str> {
 pub struct OsKeychain;
 
 impl OsKeychain {
-    /// Whether a keychain answers; the error says why not, in words.
-    pub fn check(&self) -> Result<(), String> {
+    /// Whether a keychain answers; the error says why not.
+    pub fn check(&self) -> Result<(), KeychainError> {
         let ss = connect()?;
-        ss.get_default_collection().map_err(unusable)?;
+        ss.get_default_collection()?;
         Ok(())
     }
 
     /// Stores (or replaces) a secret under `name`.
-    pub fn store(&self, name: &str, value: &str) -> Result<(), String> {
+    pub fn store(&self, name: &str, value: &str) -> Result<(), KeychainError> {
         let ss = connect()?;
-        let collection = ss.get_default_collection().map_err(unusable)?;
-        if collection.is_locked().map_err(unusable)? {
-            collection.unlock().map_err(unusable)?;
+        let collection = ss.get_default_collection()?;
+        if collection.is_locked()? {
+            collection.unlock()?;
         }
-        collection
-            .create_item(
-                &format!("Tokenwatch: {name}"),
-                attributes(name),
-                value.as_bytes(),
-                true,
-                "text/plain",
-            )
-            .map_err(unusable)?;
+        collection.create_item(
+            &format!("Tokenwatch: {name}"),
+            attributes(name),
+            value.as_bytes(),
+            true,
+            "text/plain",
+        )?;
         Ok(())
     }
-}
 
-impl Keychain for OsKeychain {
-    fn secret(&self, name: &str) -> Result<Option<String>, String> {
+    /// The secret stored under `name`, if any.
+    pub fn find(&self, name: &str) -> Result<Option<String>, KeychainError> {
         let ss = connect()?;
         // A bus may start a keyring on demand that has no usable collection.
-        ss.get_default_collection().map_err(unusable)?;
-        let found = ss.search_items(attributes(name)).map_err(unusable)?;
+        ss.get_default_collection()?;
+        let found = ss.search_items(attributes(name))?;
         let item = match (found.unlocked.first(), found.locked.first()) {
             (Some(item), _) => item,
             (None, Some(item)) => {
-                item.unlock().map_err(unusable)?;
+                item.unlock()?;
                 item
             }
             (None, None) => return Ok(None),
         };
-        let bytes = item.get_secret().map_err(unusable)?;
+        let bytes = item.get_secret()?;
         String::from_utf8(bytes)
             .map(Some)
-            .map_err(|_| format!("the keychain secret \"{name}\" is not text"))
+            .map_err(|_| KeychainError::NotText {
+                name: name.to_string(),
+            })
     }
 }
 
-fn connect() -> Result<SecretService<'static>, String> {
-    SecretService::connect(EncryptionType::Dh).map_err(unusable)
+impl Keychain for OsKeychain {
+    /// The configuration shows the error as a problem of the key that names the secret.
+    fn secret(&self, name: &str) -> Result<Option<String>, String> {
+        self.find(name).map_err(|e| e.to_string())
+    }
 }
 
-/// Why the keychain cannot be used, in words; the technical detail follows.
-fn unusable(e: secret_service::Error) -> String {
-    let what = match e {
-        secret_service::Error::Locked | secret_service::Error::Prompt => {
-            "The keychain is locked; unlock it and try again"
+fn connect() -> Result<SecretService<'static>, KeychainError> {
+    Ok(SecretService::connect(EncryptionType::Dh)?)
+}
+
+/// Why the keychain cannot be used; the technical detail follows the words.
+#[derive(Debug, thiserror::Error)]
+pub enum KeychainError {
+    #[error("No keychain (Secret Service) is available on this desktop ({0})")]
+    Unavailable(secret_service::Error),
+    #[error("The keychain is locked; unlock it and try again ({0})")]
+    Locked(secret_service::Error),
+    #[error("the keychain secret \"{name}\" is not text")]
+    NotText { name: String },
+}
+
+impl From<secret_service::Error> for KeychainError {
+    fn from(e: secret_service::Error) -> Self {
+        match e {
+            secret_service::Error::Locked | secret_service::Error::Prompt => Self::Locked(e),
+            _ => Self::Unavailable(e),
         }
-        _ => "No keychain (Secret Service) is available on this desktop",
-    };
-    format!("{what} ({e})")
+    }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager};
+use tokenwatch_engine::config::ConfigProblem;
 use tokenwatch_engine::deliver::desktop::{DesktopSink, Popup};
 use tokenwatch_engine::deliver::{RetryPolicy, Target, TargetKey};
 use tokenwatch_engine::{Config, Engine, Notice, RunOptions};
@@ -30,10 +31,10 @@ pub struct Paths {
 impl Paths {
     /// `TOKENWATCH_DATA_DIR` and `TOKENWATCH_CONFIG` override the platform directories
     /// (tests and the demo use them).
-    pub fn resolve(app: &AppHandle) -> Result<Self, String> {
+    pub fn resolve(app: &AppHandle) -> Result<Self, PathsError> {
         let data_dir = match std::env::var_os("TOKENWATCH_DATA_DIR") {
             Some(d) => PathBuf::from(d),
-            None => app.path().app_data_dir().map_err(|e| e.to_string())?,
+            None => app.path().app_data_dir().map_err(PathsError::NoDataDir)?,
         };
         let log_dir = app
             .path()
@@ -43,8 +44,12 @@ impl Paths {
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("config.toml"));
         let db = data_dir.join("tokenwatch.db");
-        tokenwatch_engine::files::create_private_dir(&data_dir)
-            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        tokenwatch_engine::files::create_private_dir(&data_dir).map_err(|source| {
+            PathsError::Create {
+                dir: data_dir.clone(),
+                source,
+            }
+        })?;
         Ok(Self {
             data_dir,
             log_dir,
@@ -52,6 +57,18 @@ impl Paths {
             db,
         })
     }
+}
+
+/// Why the app has nowhere to keep its files (it does not start).
+#[derive(Debug, thiserror::Error)]
+pub enum PathsError {
+    #[error("the system names no data folder for the app: {0}")]
+    NoDataDir(tauri::Error),
+    #[error("cannot create {}: {source}", .dir.display())]
+    Create {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Runs the engine until `stop` turns true (the app is quitting), then shuts it down: its
@@ -80,8 +97,8 @@ pub async fn run(
     loop {
         let engine = match config {
             Ok(c) => start(&app, c, &db, (&desktop, &log_problem)).await,
-            Err(message) => {
-                fail(&app, message);
+            Err(e) => {
+                fail(&app, e.to_string());
                 None
             }
         };
@@ -207,17 +224,24 @@ fn alert(app: &AppHandle, desktop: &DesktopSink, message: String) {
     desktop.alert(popup);
 }
 
-fn load_config(path: &Path) -> Result<Config, String> {
-    if !path.exists() {
-        return Config::parse("", Path::new(".")).map_err(|_| "empty configuration".to_string());
-    }
-    Config::load_with(path, &crate::keychain::OsKeychain).map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        format!(
-            "The configuration {} has problems: {}",
-            path.display(),
-            list.join("; ")
-        )
+/// Why the engine cannot start with the configuration file (shown in the status).
+#[derive(Debug, thiserror::Error)]
+#[error("The configuration {} has problems: {}", .path.display(), .problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))]
+struct ConfigLoadError {
+    path: PathBuf,
+    problems: Vec<ConfigProblem>,
+}
+
+/// The configuration file; none yet is an empty configuration.
+fn load_config(path: &Path) -> Result<Config, ConfigLoadError> {
+    let loaded = if path.exists() {
+        Config::load_with(path, &crate::keychain::OsKeychain)
+    } else {
+        Config::parse("", Path::new("."))
+    };
+    loaded.map_err(|problems| ConfigLoadError {
+        path: path.to_path_buf(),
+        problems,
     })
 }
 

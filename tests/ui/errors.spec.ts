@@ -19,14 +19,14 @@ test("a status that cannot be read shows a banner in plain words until a status 
   const message = "The engine could not open its database.";
   const { page } = await openApp({
     fakeClock: true,
-    tauri: { engine_status: { error: { kind: "engine", message } }, recent_events: { value: [] } },
+    tauri: { engine_status: { error: { code: "db.unavailable", message } }, recent_events: { value: [] } },
   });
   const banner = page.locator('[data-testid="error-banner"][data-source="engine_status"]');
   await expectText(banner.locator(".banner-message"), message);
   await expectText(page.getByTestId("engine-status"), "Problem");
-  expect(await banner.locator("code").isVisible()).toBe(false); // the kind is behind Details
+  expect(await banner.locator("code").isVisible()).toBe(false); // the code is behind Details
   await banner.getByText("Details").click();
-  await expectText(banner.locator("code"), "engine_status: engine");
+  await expectText(banner.locator("code"), "engine_status: db.unavailable");
 
   await emitFakeEvent(page, "engine-status", STATUS);
   await expectCount(banner, 0);
@@ -41,7 +41,7 @@ test("a failed Redeliver shows a dismissable banner; a later success clears it",
     tauri: {
       engine_status: { value: { ...STATUS, targets: [target] } },
       recent_events: { value: [] },
-      redeliver: { error: { kind: "delivery", message } },
+      redeliver: { error: { code: "db.stopped", message } },
     },
   });
   const deliveries = await gotoScreen(page, "deliveries");
@@ -81,7 +81,7 @@ test("an Explorer link asks the app to open the browser; the window stays, a fai
           statusHistory: [], announcements: [], explorer: "https://etherscan.io/",
         },
       },
-      open_explorer: { error: { kind: "open", message } },
+      open_explorer: { error: { code: "link.failed", message } },
     },
   });
   const url = page.url();

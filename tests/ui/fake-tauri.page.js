@@ -26,7 +26,7 @@
       }
       if (cmd === "plugin:event|unlisten") return Promise.resolve(null);
       const answer = fake.answers[cmd];
-      if (answer == null) return Promise.reject({ kind: "unsupported", message: `The fake IPC has no answer for ${cmd}.` });
+      if (answer == null) return Promise.reject({ code: "unknown", message: `The fake IPC has no answer for ${cmd}.` });
       if ("error" in answer) return Promise.reject(structuredClone(answer.error));
       return Promise.resolve(structuredClone(answer.value));
     },

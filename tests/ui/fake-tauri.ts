@@ -2,9 +2,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
+import type { AppError } from "../../ui/src/bindings/AppError";
 
 /** What a command resolves with (`value`) or rejects with (`error`, the app's AppError shape). */
-export type FakeAnswer = { value: unknown } | { error: { kind: string; message: string } };
+export type FakeAnswer = { value: unknown } | { error: AppError };
 export type FakeAnswers = Record<string, FakeAnswer>;
 
 const PAGE_SCRIPT = readFileSync(join(import.meta.dirname, "fake-tauri.page.js"), "utf8");

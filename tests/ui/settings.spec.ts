@@ -79,7 +79,7 @@ test("toggling start at login calls set_autostart; a refusal puts the box back a
   expect(await autostart.isChecked()).toBe(true);
 
   const message = "The login item could not be removed.";
-  await setFakeAnswer(page, "set_autostart", { error: { kind: "autostart", message } });
+  await setFakeAnswer(page, "set_autostart", { error: { code: "autostart.failed", message } });
   await autostart.click(); // (uncheck() would insist that the box stays unticked)
   await expect.poll(async () => (await fakeCalls(page)).filter((c) => c === "set_autostart").length).toBe(2);
   await expectText(settings.locator(".form-error p"), `Start at login was not changed: ${message}`);
@@ -150,7 +150,7 @@ test("a secret goes to the OS keychain under its name; without a keychain the fo
   expect(await form.locator('input[name="secret_value"]').inputValue()).toBe("");
 
   const message = "No OS keychain answers (no Secret Service on this session).";
-  await setFakeAnswer(page, "keychain_status", { error: { kind: "noKeychain", message } });
+  await setFakeAnswer(page, "keychain_status", { error: { code: "keychain.unavailable", message } });
   await gotoScreen(page, "dashboard");
   await gotoScreen(page, "settings");
   await expectText(settings.getByTestId("keychain-status"), new RegExp(`^${message.replace(/[.()]/g, "\\$&")} Use a \\*_env key`));

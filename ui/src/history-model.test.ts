@@ -148,9 +148,9 @@ describe("matchesFilter", () => {
 
 describe("isFilterError", () => {
   it("tells the store's bad filter from other failures", () => {
-    expect(isFilterError({ kind: "store", message: 'invalid filter: address: "0x12" is not an address' })).toBe(true);
-    expect(isFilterError({ kind: "store", message: "the database is locked" })).toBe(false);
-    expect(isFilterError({ kind: "engine", message: "invalid filter: x" })).toBe(false);
+    expect(isFilterError({ code: "filter.invalid", message: 'invalid filter: address: "0x12" is not an address' })).toBe(true);
+    expect(isFilterError({ code: "db.locked", message: "the database is locked" })).toBe(false);
+    expect(isFilterError({ code: "unknown", message: "invalid filter: x" })).toBe(false);
   });
 });
 

@@ -13,6 +13,7 @@ import type { EventFilter } from "./bindings/EventFilter";
 import type { EventStatus } from "./bindings/EventStatus";
 import type { HistorySort } from "./bindings/HistorySort";
 import type { StoredEvent } from "./bindings/StoredEvent";
+import type { AppError } from "./ipc";
 
 // ---------------------------------------------------------------------------------------------
 // Filter form
@@ -211,8 +212,8 @@ export function matchesFilter(e: StoredEvent, f: EventFilter): boolean {
 }
 
 /** The store's message for a bad filter ("invalid filter: …"), as distinct from other failures. */
-export function isFilterError(error: { kind: string; message: string }): boolean {
-  return error.kind === "store" && error.message.startsWith("invalid filter");
+export function isFilterError(error: AppError): boolean {
+  return error.code === "filter.invalid";
 }
 
 // ---------------------------------------------------------------------------------------------

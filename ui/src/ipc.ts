@@ -8,6 +8,7 @@ import type { ConfigView } from "./bindings/ConfigView";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { EndpointProbe } from "./bindings/EndpointProbe";
 import type { EngineStatus } from "./bindings/EngineStatus";
+import type { ErrorCode } from "./bindings/ErrorCode";
 import type { EventDetail } from "./bindings/EventDetail";
 import type { EventFilter } from "./bindings/EventFilter";
 import type { EventInfo } from "./bindings/EventInfo";
@@ -22,9 +23,13 @@ import type { PackInfo } from "./bindings/PackInfo";
 import type { Settings } from "./bindings/Settings";
 import type { StoredEvent } from "./bindings/StoredEvent";
 
-/** What a failed command rejects with: plain-words `message`, machine-readable `kind`. */
+/**
+ * What a failed command rejects with (bindings/AppError): `message` in plain words and a
+ * stable `code` to branch on. `unknown`: a rejection that is not an AppError;
+ * `engine.alert`: an alert the engine pushed, shown like an error.
+ */
 export interface AppError {
-  kind: string;
+  code: ErrorCode | "unknown" | "engine.alert";
   message: string;
 }
 
@@ -82,7 +87,7 @@ export interface Backend {
   configView(): Promise<ConfigView>;
   /** `save_network`: add (original null) or replace/rename the network named `original`. */
   saveNetwork(original: string | null, network: NetworkEntry): Promise<ConfigView>;
-  /** `remove_network`: refused (kind `config`) while listeners use it. */
+  /** `remove_network`: refused (`config.refused`) while listeners use it. */
   removeNetwork(name: string): Promise<ConfigView>;
   /** `save_listener`: add (original null) or replace the listener named `original`. */
   saveListener(original: string | null, listener: ListenerEntry): Promise<ConfigView>;
@@ -108,7 +113,7 @@ export interface Backend {
   setAutostart(enabled: boolean): Promise<boolean>;
   /** `save_notifications`: quiet hours and burst policy. */
   saveNotifications(notifications: NotificationsEntry): Promise<ConfigView>;
-  /** `keychain_status`: resolves when the OS keychain can keep secrets; rejects (`noKeychain`) saying why not. */
+  /** `keychain_status`: resolves when the OS keychain can keep secrets; rejects (`keychain.unavailable`, `keychain.locked`) saying why not. */
   keychainStatus(): Promise<void>;
   /** `store_secret`: keeps `value` in the OS keychain under `name` (for `*_keychain = "name"`). */
   storeSecret(name: string, value: string): Promise<void>;
@@ -119,11 +124,12 @@ export function toAppError(err: unknown): AppError {
   if (err != null && typeof err === "object") {
     const o = err as Record<string, unknown>;
     if (typeof o.message === "string") {
-      return { kind: typeof o.kind === "string" ? o.kind : "unknown", message: o.message };
+      const code = typeof o.code === "string" ? (o.code as ErrorCode) : "unknown";
+      return { code, message: o.message };
     }
   }
-  if (typeof err === "string") return { kind: "unknown", message: err };
-  return { kind: "unknown", message: "Something went wrong." };
+  if (typeof err === "string") return { code: "unknown", message: err };
+  return { code: "unknown", message: "Something went wrong." };
 }
 
 /** A command's timing, noted when a benchmark sets `window.__tokenwatchIpcTrace` to an array. */

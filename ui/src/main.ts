@@ -242,7 +242,7 @@ async function start(): Promise<void> {
     await backend.onEvent(events.onEvent);
     await backend.onStatus(setStatus);
     await backend.onResync(() => void events.resync());
-    await backend.onAlert((message) => errors.show("engine_alert", { kind: "engine", message }));
+    await backend.onAlert((message) => errors.show("engine_alert", { code: "engine.alert", message }));
     await backend.onOpenEvent((id) => {
       if (id == null) show("feed");
       void openEvent(backend, id);

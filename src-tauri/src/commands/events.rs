@@ -8,7 +8,7 @@ use tokenwatch_engine::store::{
 };
 use tokenwatch_engine::{EngineStatus, StoredEvent};
 
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -88,7 +88,7 @@ pub async fn blocking<T: Send + 'static>(
 ) -> Result<T, AppError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(|e| AppError::Engine(format!("a background task failed: {e}")))?
+        .map_err(|e| AppError::new(Code::TaskFailed, format!("a background task failed: {e}")))?
 }
 
 /// One stored event (the first listener that matched it), or `null` if unknown.

@@ -7,7 +7,7 @@ use tokenwatch_engine::export::{export_to_file, ExportError};
 use tokenwatch_engine::store::{EventFilter, Store};
 use ts_rs::TS;
 
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use crate::ipc::{self, AppEvent};
 use crate::state::AppState;
 
@@ -73,8 +73,11 @@ fn write_export(
     // Rows, then flushed to disk, then in place; the partial file goes on any failure.
     let rows = export_to_file(store, filter, path, db, &mut progress).map_err(|e| match e {
         ExportError::Store(s) => AppError::from(s),
-        ExportError::Target(m) => AppError::File(m),
-        other => AppError::File(format!("{other} ({})", path.display())),
+        ExportError::Target(m) => AppError::new(Code::FileRefused, m),
+        other => AppError::new(
+            Code::FileUnwritable,
+            format!("{other} ({})", path.display()),
+        ),
     })?;
     let _ = ipc::emit(
         app,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 
 /// Opens `base/path` in the browser (`xdg-open`): `base` an http(s) explorer address,
 /// `path` one of `address/0x…`, `tx/0x…`, `block/N`.
@@ -16,16 +16,20 @@ pub async fn open_explorer(base: String, path: String) -> Result<(), AppError> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .map_err(|e| AppError::Open(format!("cannot start xdg-open to show {url}: {e}")))?;
+        .map_err(|e| failed(format!("cannot start xdg-open to show {url}: {e}")))?;
     match tokio::time::timeout(Duration::from_secs(20), child.wait()).await {
         Ok(Ok(status)) if status.success() => Ok(()),
-        Ok(Ok(status)) => Err(AppError::Open(format!(
+        Ok(Ok(status)) => Err(failed(format!(
             "no browser opened {url} (xdg-open {status})"
         ))),
-        Ok(Err(e)) => Err(AppError::Open(format!("cannot open {url}: {e}"))),
+        Ok(Err(e)) => Err(failed(format!("cannot open {url}: {e}"))),
         // A slow browser start: it may still come up.
         Err(_) => Ok(()),
     }
+}
+
+fn failed(message: String) -> AppError {
+    AppError::new(Code::LinkFailed, message)
 }
 
 /// The explorer page's address, or why it is not one to open.
@@ -40,9 +44,10 @@ fn explorer_url(base: &str, path: &str) -> Result<String, AppError> {
             .all(|c| c.is_ascii_graphic() && !"\"'<>\\`".contains(c))
     };
     if host.is_empty() || !clean(base) || base.len() > 300 {
-        return Err(AppError::Open(format!(
-            "the explorer address {base:?} is not an http(s) address"
-        )));
+        return Err(AppError::new(
+            Code::LinkRefused,
+            format!("the explorer address {base:?} is not an http(s) address"),
+        ));
     }
     let page = path.split_once('/').filter(|(kind, id)| {
         matches!(*kind, "address" | "tx" | "block")
@@ -50,7 +55,10 @@ fn explorer_url(base: &str, path: &str) -> Result<String, AppError> {
             && id.chars().all(|c| c.is_ascii_alphanumeric())
     });
     if page.is_none() {
-        return Err(AppError::Open(format!("{path:?} is not an explorer page")));
+        return Err(AppError::new(
+            Code::LinkRefused,
+            format!("{path:?} is not an explorer page"),
+        ));
     }
     Ok(format!("{base}/{path}"))
 }
@@ -58,6 +66,7 @@ fn explorer_url(base: &str, path: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::explorer_url;
+    use crate::error::Code;
 
     #[test]
     fn only_explorer_pages_of_http_addresses_open() {
@@ -76,7 +85,8 @@ mod tests {
             ("https://etherscan.io", "tx/0x12?q=<b>"),
             ("https://etherscan.io", "settings/1"),
         ] {
-            assert!(explorer_url(base, path).is_err(), "{base} {path}");
+            let refused = explorer_url(base, path).map_err(|e| e.code);
+            assert_eq!(refused, Err(Code::LinkRefused), "{base} {path}");
         }
     }
 }

@@ -7,7 +7,7 @@ use tauri_plugin_autostart::ManagerExt;
 use tokenwatch_engine::config::{ConfigView, NotificationsEntry};
 use ts_rs::TS;
 
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use crate::keychain::OsKeychain;
 use crate::state::AppState;
 
@@ -45,7 +45,12 @@ pub fn set_autostart(app: AppHandle, enabled: bool) -> Result<bool, AppError> {
     } else {
         launcher.disable()
     };
-    result.map_err(|e| AppError::File(format!("cannot change starting with the system: {e}")))?;
+    result.map_err(|e| {
+        AppError::new(
+            Code::AutostartFailed,
+            format!("cannot change starting with the system: {e}"),
+        )
+    })?;
     Ok(launcher.is_enabled().unwrap_or(enabled))
 }
 
@@ -62,21 +67,16 @@ pub async fn save_notifications(
     .await
 }
 
-/// Whether secrets can go to the OS keychain; `noKeychain` says why not. (Off the main
-/// thread: the keychain may wait for the user at an unlock prompt.)
+/// Whether secrets can go to the OS keychain; `keychain.unavailable` or `keychain.locked`
+/// says why not. (Off the main thread: the keychain may wait at an unlock prompt.)
 #[tauri::command]
 pub async fn keychain_status() -> Result<(), AppError> {
-    super::events::blocking(|| OsKeychain.check().map_err(AppError::NoKeychain)).await
+    super::events::blocking(|| Ok(OsKeychain.check()?)).await
 }
 
 /// Keeps a secret (webhook secret, URL with an API key) in the OS keychain under `name`,
 /// for the configuration to name with `*_keychain = "name"`.
 #[tauri::command]
 pub async fn store_secret(name: String, value: String) -> Result<(), AppError> {
-    super::events::blocking(move || {
-        OsKeychain
-            .store(&name, &value)
-            .map_err(AppError::NoKeychain)
-    })
-    .await
+    super::events::blocking(move || Ok(OsKeychain.store(&name, &value)?)).await
 }

@@ -77,7 +77,7 @@ const SAMPLE_ABI = [
 const TYPE_RE = /^(address|bool|string|bytes([1-9]|[12]\d|3[0-2])?|u?int(8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256)?|\(.*\))(\[\d*\])*$/;
 const KEYWORDS = new Set(["and", "or", "not", "in", "true", "false", "tokens", "token", "decimals"]);
 
-const fail = (kind: string, message: string): AppError => ({ kind, message });
+const fail = (code: AppError["code"], message: string): AppError => ({ code, message });
 
 /** Splits at top-level commas (tuple types keep theirs). */
 function splitTop(text: string): string[] {
@@ -104,11 +104,11 @@ function canonical(ty: string): string {
 function parseSignature(spec: string): EventInfo {
   const body = spec.trim().replace(/;$/, "").replace(/^event\s+/, "").replace(/\s+anonymous$/, "");
   const m = /^([A-Za-z_$][\w$]*)\s*\((.*)\)$/.exec(body);
-  if (!m) throw fail("abi", `"${spec.trim()}" is not an event signature: expected Name(type name, …)`);
+  if (!m) throw fail("abi.invalid", `"${spec.trim()}" is not an event signature: expected Name(type name, …)`);
   const params = splitTop(m[2]).map((p, i) => {
     const words = p.split(/\s+(?![^(]*\))/);
     const ty = canonical(words[0]);
-    if (!TYPE_RE.test(ty)) throw fail("abi", `"${spec.trim()}": unknown type "${words[0]}" in parameter ${i + 1}`);
+    if (!TYPE_RE.test(ty)) throw fail("abi.invalid", `"${spec.trim()}": unknown type "${words[0]}" in parameter ${i + 1}`);
     const indexed = words[1] === "indexed";
     return { name: words[indexed ? 2 : 1] ?? "", ty, indexed };
   });
@@ -120,7 +120,7 @@ const PACK_INFOS: PackInfo[] = PACKS.map(([id, title, sigs]) => ({ id, title, ev
 
 /** The events one `events` entry stands for: `pack`, `pack:*`, `pack:Name`, or a signature. */
 function resolveSpec(spec: string): EventInfo[] {
-  if (spec.trim() === "") throw fail("abi", "an empty event entry");
+  if (spec.trim() === "") throw fail("abi.invalid", "an empty event entry");
   const colon = spec.indexOf(":");
   const paren = spec.indexOf("(");
   const packEntry = colon >= 0 ? paren < 0 || colon < paren : paren < 0 && !/\s/.test(spec.trim());
@@ -128,11 +128,11 @@ function resolveSpec(spec: string): EventInfo[] {
     const id = (colon >= 0 ? spec.slice(0, colon) : spec).trim();
     const event = colon >= 0 ? spec.slice(colon + 1).trim() : "*";
     const pack = PACK_INFOS.find((p) => p.id === id.toLowerCase());
-    if (!pack) throw fail("abi", `"${spec}": unknown preset "${id}"; known: ${PACK_INFOS.map((p) => p.id).join(", ")}`);
+    if (!pack) throw fail("abi.invalid", `"${spec}": unknown preset "${id}"; known: ${PACK_INFOS.map((p) => p.id).join(", ")}`);
     if (event === "" || event === "*") return pack.events;
     const found = pack.events.filter((e) => e.name === event);
     if (found.length === 0) {
-      throw fail("abi", `"${spec}": ${pack.id} has no event "${event}"; it has ${pack.events.map((e) => e.name).join(", ")}`);
+      throw fail("abi.invalid", `"${spec}": ${pack.id} has no event "${event}"; it has ${pack.events.map((e) => e.name).join(", ")}`);
     }
     return found;
   }
@@ -144,10 +144,10 @@ function abiJsonEvents(text: string): EventInfo[] {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw fail("abi", `the ABI is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw fail("abi.invalid", `the ABI is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   const items: unknown = Array.isArray(json) ? json : (json as { abi?: unknown } | null)?.abi;
-  if (!Array.isArray(items)) throw fail("abi", "the ABI must be a JSON array, or an object with an \"abi\" array");
+  if (!Array.isArray(items)) throw fail("abi.invalid", "the ABI must be a JSON array, or an object with an \"abi\" array");
   type Input = { type?: string; name?: string; indexed?: boolean; components?: Input[] };
   type Item = { type?: string; name?: string; inputs?: Input[] } | null;
   const typeOf = (p: Input): string => {
@@ -247,7 +247,8 @@ export function createConfigMock(): ConfigMock {
   let autostart = false;
 
   const snapshot = () => Promise.resolve(structuredClone(view));
-  const refuse = (message: string) => Promise.reject(fail("config", message));
+  const refuse = (message: string) => Promise.reject(fail("config.refused", message));
+  const invalid = (ps: ConfigProblem[]) => Promise.reject(fail("config.invalid", problemsText(ps)));
   const problemsText = (ps: ConfigProblem[]) =>
     `the configuration has problems: ${ps.map((p) => `${p.at}: ${p.message}`).join("; ")}`;
 
@@ -310,7 +311,7 @@ export function createConfigMock(): ConfigMock {
       const problems: ConfigProblem[] = network.rpc.flatMap((u, i) =>
         /^(https?|wss?):\/\/[^\s/]+/i.test(u) ? [] : [{ at: `${at}.rpc[${i}]`, message: `"${u}" is not a URL (expected http://, https://, ws:// or wss://)` }]);
       if (network.rpc.length === 0) problems.push({ at: `${at}.rpc`, message: "give at least one RPC endpoint URL" });
-      if (problems.length > 0) return refuse(problemsText(problems));
+      if (problems.length > 0) return invalid(problems);
       const entry = { ...network, name };
       const i = view.networks.findIndex((n) => n.name === original);
       if (original != null && i < 0) return refuse(`there is no network named "${original}"`);
@@ -330,7 +331,7 @@ export function createConfigMock(): ConfigMock {
     saveListener(original, listener) {
       const problems = listenerProblems(original, listener);
       if (problems.length > 0) {
-        return refuse(problems[0].at === "name" ? problems[0].message : problemsText(problems));
+        return problems[0].at === "name" ? refuse(problems[0].message) : invalid(problems);
       }
       const entry = { ...listener, name: listener.name.trim() };
       const i = view.listeners.findIndex((l) => l.name === original);
@@ -381,15 +382,15 @@ export function createConfigMock(): ConfigMock {
     },
     saveNotifications(n) {
       if (n.quiet_hours != null && !/^\d{2}:\d{2}-\d{2}:\d{2}$/.test(n.quiet_hours)) {
-        return refuse(problemsText([{ at: "notifications.quiet_hours", message: `"${n.quiet_hours}" is not like 22:00-07:00` }]));
+        return invalid([{ at: "notifications.quiet_hours", message: `"${n.quiet_hours}" is not like 22:00-07:00` }]);
       }
-      if (n.burst === 0) return refuse(problemsText([{ at: "notifications.burst", message: "must be at least 1" }]));
+      if (n.burst === 0) return invalid([{ at: "notifications.burst", message: "must be at least 1" }]);
       view.notifications = { ...n };
       return snapshot();
     },
     // A browser has no OS keychain: say so as the app does without one.
     keychainStatus: () =>
-      Promise.reject(new Error("No OS keychain in the browser preview: secrets go in the configuration file or environment variables.")),
-    storeSecret: () => Promise.reject(new Error("No OS keychain in the browser preview.")),
+      Promise.reject(fail("keychain.unavailable", "No OS keychain in the browser preview: secrets go in the configuration file or environment variables.")),
+    storeSecret: () => Promise.reject(fail("keychain.unavailable", "No OS keychain in the browser preview.")),
   };
 }

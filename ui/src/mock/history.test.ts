@@ -96,10 +96,10 @@ describe("history mock", () => {
 
   it("rejects a bad address like the store", async () => {
     await expect(countOf(mock, { ...EMPTY_FILTER, address: "0x12" })).rejects.toEqual({
-      kind: "store",
+      code: "filter.invalid",
       message: 'invalid filter: address: "0x12" is not an address (0x and 40 hex digits)',
     });
-    await expect(mock.historyPage({ ...EMPTY_FILTER, contract: "usdc" }, "newest", 0, 1)).rejects.toMatchObject({ kind: "store" });
+    await expect(mock.historyPage({ ...EMPTY_FILTER, contract: "usdc" }, "newest", 0, 1)).rejects.toMatchObject({ code: "filter.invalid" });
   });
 
   it("builds the dashboard from the same rows", async () => {

@@ -120,7 +120,7 @@ interface Facts {
 }
 
 function invalid(field: string, value: string): AppError {
-  return { kind: "store", message: `invalid filter: ${field}: "${value}" is not an address (0x and 40 hex digits)` };
+  return { code: "filter.invalid", message: `invalid filter: ${field}: "${value}" is not an address (0x and 40 hex digits)` };
 }
 
 /** The store's check of a filter's addresses. */

@@ -1,4 +1,4 @@
-// Error banners: the message in plain words, the error kind behind a "Details" toggle.
+// Error banners: the message in plain words, the error code behind a "Details" toggle.
 import { h } from "../dom";
 import type { AppError } from "../ipc";
 
@@ -29,7 +29,7 @@ export function createErrors(): ErrorsView {
         "details",
         { class: "banner-details" },
         h("summary", {}, "Details"),
-        h("code", {}, `${source}: ${error.kind}`),
+        h("code", {}, `${source}: ${error.code}`),
       ),
       close,
     );

@@ -39,11 +39,11 @@ export function choice(input: HTMLInputElement, label: string | Node, help?: str
   return h("label", { class: "choice" }, input, h("span", {}, label, help ? h("span", { class: "help" }, help) : null));
 }
 
-/** A failure in plain words, the error kind one click away. */
+/** A failure in plain words, the error code one click away. */
 export function errorBox(what: string, error: AppError): HTMLElement {
   return h("div", { class: "form-error", role: "alert" },
     h("p", {}, `${what}: ${error.message}`),
-    h("details", {}, h("summary", {}, "Technical details"), h("code", {}, `${error.kind}: ${error.message}`)));
+    h("details", {}, h("summary", {}, "Technical details"), h("code", {}, `${error.code}: ${error.message}`)));
 }
 
 /** A button: `kind` primary, danger or plain. */
