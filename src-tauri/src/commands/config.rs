@@ -10,14 +10,16 @@ use tokenwatch_engine::config::{
 };
 use tokenwatch_engine::source::{probe_endpoints, EndpointProbe};
 
+use super::{reply, Reply};
 use crate::error::AppError;
 use crate::keychain::OsKeychain;
 use crate::state::AppState;
 
 /// The networks, listeners and target names of the configuration file.
 #[tauri::command]
-pub async fn config_view(state: State<'_, AppState>) -> Result<ConfigView, AppError> {
-    Ok(ConfigDoc::load(&state.paths.config)?.view())
+pub async fn config_view(state: State<'_, AppState>) -> Reply<ConfigView> {
+    let doc = ConfigDoc::load(&state.paths.config);
+    reply("config_view", doc.map(|d| d.view()).map_err(AppError::from))
 }
 
 /// Loads the file, applies `edit`, saves and hands the result to the engine; one edit at
@@ -48,19 +50,18 @@ pub async fn save_network(
     state: State<'_, AppState>,
     original: Option<String>,
     network: NetworkEntry,
-) -> Result<ConfigView, AppError> {
-    edit(&state, move |d| {
+) -> Reply<ConfigView> {
+    let view = edit(&state, move |d| {
         Ok(d.put_network(original.as_deref(), network)?)
     })
-    .await
+    .await;
+    reply("save_network", view)
 }
 
 #[tauri::command]
-pub async fn remove_network(
-    state: State<'_, AppState>,
-    name: String,
-) -> Result<ConfigView, AppError> {
-    edit(&state, move |d| Ok(d.remove_network(&name)?)).await
+pub async fn remove_network(state: State<'_, AppState>, name: String) -> Reply<ConfigView> {
+    let view = edit(&state, move |d| Ok(d.remove_network(&name)?)).await;
+    reply("remove_network", view)
 }
 
 /// Adds a listener, or replaces the one named `original`.
@@ -69,20 +70,19 @@ pub async fn save_listener(
     state: State<'_, AppState>,
     original: Option<String>,
     listener: ListenerEntry,
-) -> Result<ConfigView, AppError> {
-    edit(&state, move |d| {
+) -> Reply<ConfigView> {
+    let view = edit(&state, move |d| {
         Ok(d.put_listener(original.as_deref(), listener)?)
     })
-    .await
+    .await;
+    reply("save_listener", view)
 }
 
 /// Removes a listener; its stored events stay in History.
 #[tauri::command]
-pub async fn remove_listener(
-    state: State<'_, AppState>,
-    name: String,
-) -> Result<ConfigView, AppError> {
-    edit(&state, move |d| Ok(d.remove_listener(&name)?)).await
+pub async fn remove_listener(state: State<'_, AppState>, name: String) -> Reply<ConfigView> {
+    let view = edit(&state, move |d| Ok(d.remove_listener(&name)?)).await;
+    reply("remove_listener", view)
 }
 
 /// Pauses or resumes one listener, or every listener when `name` is null.
@@ -91,8 +91,9 @@ pub async fn set_paused(
     state: State<'_, AppState>,
     name: Option<String>,
     paused: bool,
-) -> Result<ConfigView, AppError> {
-    edit(&state, move |d| Ok(d.set_paused(name.as_deref(), paused)?)).await
+) -> Reply<ConfigView> {
+    let view = edit(&state, move |d| Ok(d.set_paused(name.as_deref(), paused)?)).await;
+    reply("set_paused", view)
 }
 
 /// Problems the listener would have if saved (empty: it is fine). For validation as the
@@ -102,10 +103,10 @@ pub async fn check_listener(
     state: State<'_, AppState>,
     original: Option<String>,
     listener: ListenerEntry,
-) -> Result<Vec<ConfigProblem>, AppError> {
+) -> Reply<Vec<ConfigProblem>> {
     let path = state.paths.config.clone();
     // Off the async runtime: the keychain lookups of validation are blocking D-Bus calls.
-    super::events::blocking(move || {
+    let problems = super::events::blocking(move || {
         let mut doc = ConfigDoc::load(&path)?;
         let name = listener.name.trim().to_string();
         if let Err(e) = doc.put_listener(original.as_deref(), listener) {
@@ -116,19 +117,24 @@ pub async fn check_listener(
         }
         Ok(doc.listener_problems(&name, &OsKeychain))
     })
-    .await
+    .await;
+    reply("check_listener", problems)
 }
 
 /// Asks each endpoint for its chain id and head.
 #[tauri::command]
-pub async fn test_connection(rpc: Vec<String>) -> Result<Vec<EndpointProbe>, AppError> {
-    Ok(probe_endpoints(&rpc, Duration::from_secs(8)).await)
+pub async fn test_connection(rpc: Vec<String>) -> Reply<Vec<EndpointProbe>> {
+    let probes = probe_endpoints(&rpc, Duration::from_secs(8)).await;
+    reply("test_connection", Ok(probes))
 }
 
 /// The preset packs and their events, for the event picker.
 #[tauri::command]
-pub fn event_presets() -> Result<Vec<PackInfo>, AppError> {
-    Ok(abi::preset_catalog()?)
+pub fn event_presets() -> Reply<Vec<PackInfo>> {
+    reply(
+        "event_presets",
+        abi::preset_catalog().map_err(AppError::from),
+    )
 }
 
 /// The events of a pasted JSON ABI, or of an ABI file chosen in a native dialog when
@@ -137,19 +143,23 @@ pub fn event_presets() -> Result<Vec<PackInfo>, AppError> {
 pub async fn abi_events(
     app: tauri::AppHandle,
     text: Option<String>,
-) -> Result<Option<Vec<EventInfo>>, AppError> {
+) -> Reply<Option<Vec<EventInfo>>> {
     let text = match text {
-        Some(t) => t,
-        None => match crate::dialogs::pick_abi_file(&app).await? {
-            Some(t) => t,
-            None => return Ok(None),
-        },
+        Some(t) => Ok(Some(t)),
+        None => crate::dialogs::pick_abi_file(&app).await,
     };
-    Ok(Some(abi::abi_events(&text)?))
+    let events = text.and_then(|t| match t {
+        Some(t) => Ok(Some(abi::abi_events(&t)?)),
+        None => Ok(None),
+    });
+    reply("abi_events", events)
 }
 
 /// The events a typed signature or `pack:Event` entry stands for.
 #[tauri::command]
-pub fn signature_events(spec: String) -> Result<Vec<EventInfo>, AppError> {
-    Ok(abi::spec_events(&spec)?)
+pub fn signature_events(spec: String) -> Reply<Vec<EventInfo>> {
+    reply(
+        "signature_events",
+        abi::spec_events(&spec).map_err(AppError::from),
+    )
 }

@@ -8,20 +8,19 @@ use tokenwatch_engine::store::{
 };
 use tokenwatch_engine::{EngineStatus, StoredEvent};
 
+use super::{reply, Reply};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
 
 #[tauri::command]
-pub fn engine_status(state: State<'_, AppState>) -> EngineStatus {
-    state.status()
+pub fn engine_status(state: State<'_, AppState>) -> Reply<EngineStatus> {
+    reply("engine_status", Ok(state.status()))
 }
 
 #[tauri::command]
-pub async fn recent_events(
-    state: State<'_, AppState>,
-    limit: u32,
-) -> Result<Vec<StoredEvent>, AppError> {
-    read(&state, move |store| store.recent_events(limit.min(5_000))).await
+pub async fn recent_events(state: State<'_, AppState>, limit: u32) -> Reply<Vec<StoredEvent>> {
+    let events = read(&state, move |store| store.recent_events(limit.min(5_000))).await;
+    reply("recent_events", events)
 }
 
 /// Rows `offset..offset + limit` of the filtered history; with `anchor` (the key of row
@@ -34,13 +33,14 @@ pub async fn history_page(
     offset: u32,
     limit: u32,
     anchor: Option<(i64, i64)>,
-) -> Result<Vec<StoredEvent>, AppError> {
+) -> Reply<Vec<StoredEvent>> {
     let limit = limit.min(1_000);
-    read(&state, move |store| match anchor {
+    let page = read(&state, move |store| match anchor {
         Some(a) => store.history_page_from(&filter, sort, a, limit),
         None => store.history_page(&filter, sort, offset.into(), limit),
     })
-    .await
+    .await;
+    reply("history_page", page)
 }
 
 /// How many rows the filtered history has, and the key of every `every`-th row.
@@ -50,11 +50,12 @@ pub async fn history_index(
     filter: EventFilter,
     sort: HistorySort,
     every: u32,
-) -> Result<HistoryIndex, AppError> {
-    read(&state, move |store| {
+) -> Reply<HistoryIndex> {
+    let index = read(&state, move |store| {
         store.history_index(&filter, sort, every)
     })
-    .await
+    .await;
+    reply("history_index", index)
 }
 
 /// Events over time per listener and the busiest tokens and addresses.
@@ -63,11 +64,12 @@ pub async fn dashboard(
     state: State<'_, AppState>,
     window_secs: u32,
     bucket_secs: u32,
-) -> Result<Dashboard, AppError> {
-    read(&state, move |store| {
+) -> Reply<Dashboard> {
+    let dashboard = read(&state, move |store| {
         store.dashboard(window_secs.into(), bucket_secs.into())
     })
-    .await
+    .await;
+    reply("dashboard", dashboard)
 }
 
 /// Runs a read on a reader connection off the UI thread; before the engine has created
@@ -93,24 +95,19 @@ pub async fn blocking<T: Send + 'static>(
 
 /// One stored event (the first listener that matched it), or `null` if unknown.
 #[tauri::command]
-pub async fn event_detail(
-    state: State<'_, AppState>,
-    id: i64,
-) -> Result<Option<StoredEvent>, AppError> {
-    read(&state, move |store| {
+pub async fn event_detail(state: State<'_, AppState>, id: i64) -> Reply<Option<StoredEvent>> {
+    let event = read(&state, move |store| {
         Ok(store.events_by_ids(&[id])?.into_iter().next())
     })
-    .await
+    .await;
+    reply("event_detail", event)
 }
 
 /// One event in full (raw log, types, listeners, announcements, explorer), or `null`.
 #[tauri::command]
-pub async fn event_full(
-    state: State<'_, AppState>,
-    id: i64,
-) -> Result<Option<EventDetail>, AppError> {
+pub async fn event_full(state: State<'_, AppState>, id: i64) -> Reply<Option<EventDetail>> {
     let config = state.paths.config.clone();
-    read(&state, move |store| {
+    let detail = read(&state, move |store| {
         let Some(mut detail) = store.event_detail(id)? else {
             return Ok(None);
         };
@@ -124,25 +121,21 @@ pub async fn event_full(
         });
         Ok(Some(detail))
     })
-    .await
+    .await;
+    reply("event_full", detail)
 }
 
 /// The latest delivery attempts, newest first.
 #[tauri::command]
-pub async fn delivery_attempts(
-    state: State<'_, AppState>,
-    limit: u32,
-) -> Result<Vec<AttemptRow>, AppError> {
-    read(&state, move |store| store.recent_attempts(limit.min(1_000))).await
+pub async fn delivery_attempts(state: State<'_, AppState>, limit: u32) -> Reply<Vec<AttemptRow>> {
+    let attempts = read(&state, move |store| store.recent_attempts(limit.min(1_000))).await;
+    reply("delivery_attempts", attempts)
 }
 
 /// Queues the parked deliveries of a target (all targets when `null`) again; the running
 /// engine sends them. Returns how many.
 #[tauri::command]
-pub async fn redeliver(
-    state: State<'_, AppState>,
-    target: Option<String>,
-) -> Result<u32, AppError> {
+pub async fn redeliver(state: State<'_, AppState>, target: Option<String>) -> Reply<u32> {
     let running = state
         .engine_db
         .lock()
@@ -150,9 +143,9 @@ pub async fn redeliver(
         .clone();
     let requeue = move |s: &Store| s.requeue_parked(target.as_deref());
     let n = match running {
-        Some(db) => db.writer.run(move |s| requeue(s)).await?,
+        Some(db) => db.writer.run(move |s| requeue(s)).await,
         // No engine: the next one sends them.
-        None => state.readers.run(requeue).await?,
+        None => state.readers.run(requeue).await,
     };
-    Ok(n as u32)
+    reply("redeliver", n.map(|n| n as u32).map_err(AppError::from))
 }

@@ -7,6 +7,7 @@ use tokenwatch_engine::export::{export_to_file, ExportError};
 use tokenwatch_engine::store::{EventFilter, Store};
 use ts_rs::TS;
 
+use super::{reply, Reply};
 use crate::error::{AppError, Code};
 use crate::ipc::{self, AppEvent};
 use crate::state::AppState;
@@ -35,6 +36,15 @@ pub struct ExportDone {
 pub async fn export_csv(
     app: AppHandle,
     state: State<'_, AppState>,
+    filter: EventFilter,
+) -> Reply<Option<ExportDone>> {
+    reply("export_csv", export(app, &state, filter).await)
+}
+
+/// Asks where, then exports there.
+async fn export(
+    app: AppHandle,
+    state: &AppState,
     filter: EventFilter,
 ) -> Result<Option<ExportDone>, AppError> {
     let Some(path) = crate::dialogs::pick_export_path(&app, "tokenwatch-history.csv").await? else {

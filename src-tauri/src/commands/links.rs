@@ -3,13 +3,18 @@
 
 use std::time::Duration;
 
+use super::{reply, Reply};
 use crate::error::{AppError, Code};
 
 /// Opens `base/path` in the browser (`xdg-open`): `base` an http(s) explorer address,
 /// `path` one of `address/0x…`, `tx/0x…`, `block/N`.
 #[tauri::command]
-pub async fn open_explorer(base: String, path: String) -> Result<(), AppError> {
-    let url = explorer_url(&base, &path)?;
+pub async fn open_explorer(base: String, path: String) -> Reply<()> {
+    reply("open_explorer", open(&base, &path).await)
+}
+
+async fn open(base: &str, path: &str) -> Result<(), AppError> {
+    let url = explorer_url(base, path)?;
     let mut child = tokio::process::Command::new("xdg-open")
         .arg(&url)
         .stdin(std::process::Stdio::null())

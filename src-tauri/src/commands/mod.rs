@@ -1,8 +1,11 @@
 //! Tauri commands: translate between the UI and the engine, nothing more. One module per
-//! screen area.
+//! screen area; every command answers through [`reply`], which logs how it went.
 
 pub mod config;
 pub mod events;
 pub mod export;
 pub mod links;
+mod reply;
 pub mod settings;
+
+pub use reply::{reply, Reply};

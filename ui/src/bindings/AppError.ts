@@ -2,7 +2,8 @@
 import type { ErrorCode } from "./ErrorCode";
 
 /**
- * An error a command returns to the UI.
+ * An error a command returns to the UI. It crosses only through `commands::reply`, which
+ * logs it.
  */
 export type AppError = { code: ErrorCode, 
 /**
