@@ -63,12 +63,12 @@ const MODULES: &[(&str, &str)] = &[
 /// Every command the app registers answers through `reply` under its own name.
 #[test]
 fn every_registered_command_answers_through_reply() {
-    let commands = registered(include_str!("../lib.rs"));
+    let commands = registered(include_str!("../ipc.rs"));
     assert!(commands.len() > 20, "{commands:?}");
     for path in &commands {
         let (module, name) = match path.split("::").collect::<Vec<_>>()[..] {
-            ["commands", module, name] => (module, name),
-            _ => panic!("{path}: register commands as commands::<module>::<name>"),
+            [module, name] => (module, name),
+            _ => panic!("{path}: list commands as <module>::<name> in ipc.rs"),
         };
         let Some((_, source)) = MODULES.iter().find(|(m, _)| *m == module) else {
             panic!("{path}: add commands/{module}.rs to MODULES in this test");
@@ -91,11 +91,15 @@ fn every_registered_command_answers_through_reply() {
     }
 }
 
-/// The paths listed in `generate_handler![...]`.
-fn registered(lib: &str) -> Vec<String> {
-    let start = lib.find("generate_handler![").expect("generate_handler!") + 18;
-    let end = start + lib[start..].find(']').expect("]");
-    lib[start..end]
+/// The paths listed in `with_commands!` (ipc.rs): the handler and `COMMANDS` are made
+/// from that one list.
+fn registered(ipc: &str) -> Vec<String> {
+    let list = ipc
+        .find("$then!(")
+        .expect("with_commands! lists the commands")
+        + 7;
+    let end = list + ipc[list..].find(')').expect(")");
+    ipc[list..end]
         .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
