@@ -215,3 +215,31 @@ pub fn transfer_request(token: &Contract, accounts: &[Address]) -> serde_json::V
         )
         .expect("tx")
 }
+
+/// A fresh TestERC20 with a mint and `n` transfers, one block each.
+pub async fn token_with_transfers(anvil: &Anvil, n: usize) -> crate::Contract {
+    let accounts = anvil.accounts().await.expect("accounts");
+    let token = anvil
+        .deploy("TestERC20", &["T", "T", "18"])
+        .await
+        .expect("deploy");
+    token
+        .send("mint", &[&accounts[0].to_string(), "1000000000"])
+        .await
+        .expect("mint");
+    transfers(&token, &accounts, n).await;
+    token
+}
+
+/// `n` transfers of 1, 2, 3, ... to accounts 1 to 5 in turn, one block each.
+pub async fn transfers(token: &crate::Contract, accounts: &[crate::Address], n: usize) {
+    for i in 0..n {
+        token
+            .send(
+                "transfer",
+                &[&accounts[1 + i % 5].to_string(), &(i + 1).to_string()],
+            )
+            .await
+            .expect("transfer");
+    }
+}

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use alloy_primitives::U64;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
-use super::{NetworkSync, Span, SyncError, Tools, CHUNKS_PER_STEP, PARALLEL};
+use super::{ChainStore, NetworkSync, Span, SyncError, Tools, CHUNKS_PER_STEP, PARALLEL};
 use crate::matcher::Selection;
 use crate::plan::{chunks, RangeSizer};
 use crate::source::{BlockTag, LogFilter, RangeHint, RpcError, RpcLog, Source};
@@ -23,7 +23,7 @@ const GROUP_AGE: std::time::Duration = std::time::Duration::from_millis(250);
 /// A chunk being written by the writer thread.
 type Writing = tokio::task::JoinHandle<Result<(Commit, Committed), SyncError>>;
 
-impl NetworkSync {
+impl<S: ChainStore> NetworkSync<S> {
     pub(super) async fn fetch_and_commit(
         &self,
         tools: &mut Tools<'_>,
@@ -124,18 +124,8 @@ impl NetworkSync {
 
     /// Writes a commit on a blocking thread.
     fn write(&self, commit: Commit) -> Writing {
-        let writer = self.writer.clone();
-        tokio::spawn(async move {
-            let (commit, done) = writer
-                .run(move |store| {
-                    let started = std::time::Instant::now();
-                    let done = store.commit(&commit)?;
-                    tracing::debug!(events = commit.events.len(), took = ?started.elapsed(), "written");
-                    Ok((commit, done))
-                })
-                .await?;
-            Ok((commit, done))
-        })
+        let store = self.store.clone();
+        tokio::spawn(async move { Ok(store.commit(commit).await?) })
     }
 
     /// Waits for a chunk's write, then counts and announces what it stored.

@@ -7,8 +7,10 @@ mod process;
 mod reorg;
 mod retry;
 mod start;
+mod store;
 
 pub use start::{Start, StartError};
+pub use store::{ChainStore, NewListener};
 
 use retry::Retries;
 mod tokens;
@@ -25,7 +27,7 @@ use crate::plan::{next_span, RangeSizer};
 use crate::source::ws::follow_heads;
 use crate::source::{BlockTag, RpcError, Source};
 use crate::status::ListenerPhase;
-use crate::store::{ListenerRecord, Readers, StoreError, Writer};
+use crate::store::{Db, ListenerRecord, StoreError};
 
 /// Blocks below the head whose headers are kept to detect reorgs by parent hash.
 pub const REORG_WINDOW: u64 = 256;
@@ -55,15 +57,13 @@ pub enum SyncError {
     BlockTooLarge { block: u64, limit_mb: u64 },
 }
 
-/// One network's follower.
-pub struct NetworkSync {
+/// One network's follower, over the database's [`ChainStore`] view.
+pub struct NetworkSync<S: ChainStore = Db> {
     pub spec: NetworkSpec,
     pub network_id: i64,
     pub source: Arc<Source>,
     pub listeners: Vec<(ListenerRecord, ListenerSpec)>,
-    /// Writes (and the reads that must follow them in order) go to the writer thread.
-    pub writer: Writer,
-    pub readers: Readers,
+    pub store: S,
     pub hub: Arc<Hub>,
     /// Stop once every listener reached the head less the confirmation depth.
     pub until_head: bool,
@@ -99,7 +99,7 @@ enum Step {
     CaughtUp,
 }
 
-impl NetworkSync {
+impl<S: ChainStore> NetworkSync<S> {
     /// Runs until shut down (or, with `until_head`, until caught up). Returns an error only
     /// for problems that retrying cannot fix (the database, a block over the answer cap);
     /// while following, a block over the cap stops only this network.
@@ -118,8 +118,7 @@ impl NetworkSync {
     async fn follow(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), SyncError> {
         let matcher = Matcher::new(self.listeners.iter().map(|(r, s)| (r.id, s)));
         let sizer = Arc::new(Mutex::new(RangeSizer::new(self.spec.max_block_range)));
-        let id = self.network_id;
-        let known = self.readers.run(move |s| s.known_tokens(id)).await?;
+        let known = self.store.known_tokens(self.network_id).await?;
         let mut decimals = tokens::TokenCache::known(known);
         let wake = Arc::new(Notify::new());
         if !self.until_head {
@@ -207,15 +206,7 @@ impl NetworkSync {
         };
         // A long backfill into a small database builds the amount index at the end.
         if from + 2 * REORG_WINDOW < head {
-            let id = self.network_id;
-            self.writer
-                .run(move |store| {
-                    if store.last_event_id()? < crate::store::SMALL_DATABASE {
-                        store.begin_bulk(id)?;
-                    }
-                    Ok(())
-                })
-                .await?;
+            self.store.begin_bulk_if_small(self.network_id).await?;
         }
         for (rec, _) in self
             .listeners
@@ -276,25 +267,19 @@ impl NetworkSync {
             .filter(|(_, spec)| !spec.paused)
             .map(|(rec, _)| (rec.id, rec.from_block))
             .collect();
-        let next = self
-            .readers
-            .run(move |store| {
-                let mut out = Vec::with_capacity(active.len());
-                for (id, from) in active {
-                    let next = store.covered_to(id, from)?.map_or(from, |c| c + 1);
-                    out.push((id, next));
-                }
-                Ok(out)
-            })
-            .await?;
+        let covered = self.store.coverage(active.clone()).await?;
+        let next = active
+            .iter()
+            .zip(covered)
+            .map(|((id, from), (to, _))| (*id, to.map_or(*from, |c| c + 1)))
+            .collect();
         Ok(next)
     }
 
     async fn confirm(&self, final_block: u64) -> Result<(), SyncError> {
-        let id = self.network_id;
         let ids = self
-            .writer
-            .run(move |s| s.confirm_up_to(id, final_block))
+            .store
+            .confirm_up_to(self.network_id, final_block)
             .await?;
         self.announce(ids).await
     }
@@ -317,16 +302,7 @@ impl NetworkSync {
             .iter()
             .map(|(rec, _)| (rec.id, rec.from_block))
             .collect();
-        let read = self
-            .readers
-            .run(move |store| {
-                let mut out = Vec::with_capacity(asked.len());
-                for (id, from) in asked {
-                    out.push((store.covered_to(id, from)?, store.undecodable(id)?));
-                }
-                Ok(out)
-            })
-            .await?;
+        let read = self.store.coverage(asked).await?;
         let matched = self
             .matched
             .lock()
@@ -363,7 +339,7 @@ impl NetworkSync {
         if ids.is_empty() || !self.hub.has_subscribers() {
             return Ok(());
         }
-        let events = self.readers.run(move |s| s.events_by_ids(&ids)).await?;
+        let events = self.store.events_by_ids(ids).await?;
         for e in events {
             self.hub.send(crate::hub::Notice::Event(e));
         }
@@ -372,16 +348,14 @@ impl NetworkSync {
 }
 
 /// Ends a follower's bulk load when dropped.
-struct LeaveBulk<'a>(&'a NetworkSync);
+struct LeaveBulk<'a, S: ChainStore>(&'a NetworkSync<S>);
 
-impl Drop for LeaveBulk<'_> {
+impl<S: ChainStore> Drop for LeaveBulk<'_, S> {
     fn drop(&mut self) {
-        let (id, name) = (self.0.network_id, self.0.spec.name.clone());
-        let queued = self.0.writer.spawn(move |store| {
-            if let Err(e) = store.leave_bulk(id) {
-                tracing::warn!(network = %name, error = %e, "ending a bulk load failed");
-            }
-        });
+        let queued = self
+            .0
+            .store
+            .leave_bulk_soon(self.0.network_id, self.0.spec.name.clone());
         if !queued {
             // Left for the next start, which ends a bulk load a stopped run left behind.
             tracing::debug!(network = %self.0.spec.name, "bulk load left to the next start");
@@ -389,11 +363,10 @@ impl Drop for LeaveBulk<'_> {
     }
 }
 
-impl NetworkSync {
-    /// Caught up: builds the amount index if no bulk load is left (off the async threads:
-    /// on a large database it takes seconds).
+impl<S: ChainStore> NetworkSync<S> {
+    /// Caught up: builds the amount index if no bulk load is left (on the writer's
+    /// thread: on a large database it takes seconds).
     async fn end_bulk(&self) -> Result<(), StoreError> {
-        let id = self.network_id;
-        self.writer.run(move |s| s.end_bulk(id)).await
+        self.store.end_bulk(self.network_id).await
     }
 }

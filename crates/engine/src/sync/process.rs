@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use alloy_primitives::B256;
 
 use super::fetch::Chunk;
-use super::{NetworkSync, Span, SyncError, Tools, REORG_WINDOW};
+use super::{ChainStore, NetworkSync, Span, SyncError, Tools, REORG_WINDOW};
 use crate::event::EventStatus;
 use crate::store::{BlockRecord, Commit, NewEvent, StoreError};
 
-impl NetworkSync {
+impl<S: ChainStore> NetworkSync<S> {
     pub(super) async fn build_commit(
         &self,
         tools: &mut Tools<'_>,
@@ -43,7 +43,7 @@ impl NetworkSync {
         let mut failures: BTreeMap<i64, Failure> = BTreeMap::new();
         for log in logs {
             let dec = if matcher.needs_decimals(&log, active) {
-                tokens.decimals(self, log.address).await?
+                tokens.decimals(&self.source, log.address).await?
             } else {
                 None
             };
@@ -67,7 +67,7 @@ impl NetworkSync {
             if let Some(m) = outcome.matched {
                 // History and deliveries show amounts in token units: know the token
                 // (asked once per contract, then kept in the store).
-                tokens.learn(self, log.address).await?;
+                tokens.learn(&self.source, log.address).await?;
                 let number: u64 = log.block_number.map_or(0, |b| b.to());
                 let (def, amount, listeners) = (m.def.clone(), m.amount, m.listeners);
                 events.push(NewEvent {
@@ -154,10 +154,9 @@ impl NetworkSync {
             // Below the window: nothing to check.
             return Ok(());
         }
-        let (id, headers) = (self.network_id, headers.to_vec());
         let moved = self
-            .readers
-            .run(move |store| moved_at(&headers, |n| store.block(id, n)))
+            .store
+            .moved_at(self.network_id, headers.to_vec())
             .await?;
         match moved {
             Some(n) => Err(SyncError::Moved(n)),
@@ -181,17 +180,7 @@ impl NetworkSync {
             m
         };
         // Stored times first (read beside the writer, never waiting for it).
-        let id = self.network_id;
-        let kept = self
-            .readers
-            .run(move |store| {
-                let mut kept = Vec::with_capacity(missing.len());
-                for n in missing {
-                    kept.push((n, store.block(id, n)?.map(|b| b.time)));
-                }
-                Ok(kept)
-            })
-            .await?;
+        let kept = self.store.block_times(self.network_id, missing).await?;
         let mut to_fetch = Vec::new();
         for (n, time) in kept {
             match time {
@@ -222,7 +211,7 @@ struct Failure {
 /// a chain with each other and with the stored header below them, and agree with headers
 /// already stored at their heights and just above (another listener's). A mismatch is the
 /// chain moving: the next step's reorg check finds where it began.
-fn moved_at(
+pub(super) fn moved_at(
     headers: &[BlockRecord],
     stored: impl Fn(u64) -> Result<Option<BlockRecord>, StoreError>,
 ) -> Result<Option<u64>, StoreError> {

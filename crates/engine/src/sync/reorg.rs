@@ -1,23 +1,23 @@
 //! Reorg detection by parent hash: walk back to the common ancestor, mark what was above
 //! it removed, and let the next step store the new canonical blocks.
 
-use super::{NetworkSync, SyncError};
+use super::{ChainStore, NetworkSync, SyncError};
 use crate::hub::Notice;
 use crate::model::Confirmations;
 use crate::source::BlockTag;
 
-impl NetworkSync {
+impl<S: ChainStore> NetworkSync<S> {
     /// Compares the newest stored header (or, when the node's head is below it, the
     /// stored header at the node's head) with the node's block at that height. Returns
     /// true when a reorg was found and rolled back. A node whose head went back but whose
     /// block at its head matches ours is lagging, not reorged: we wait for it.
     pub(super) async fn detect_reorg(&self, head: u64) -> Result<bool, SyncError> {
         let id = self.network_id;
-        let Some(latest) = self.readers.run(move |s| s.latest_block(id)).await? else {
+        let Some(latest) = self.store.latest_block(id).await? else {
             return Ok(false);
         };
         let at = latest.number.min(head);
-        let Some(ours) = self.readers.run(move |s| s.block(id, at)).await? else {
+        let Some(ours) = self.store.block(id, at).await? else {
             return Ok(false);
         };
         match self.source.header(BlockTag::Number(at)).await? {
@@ -27,10 +27,7 @@ impl NetworkSync {
         }
         let ancestor = self.find_ancestor(at).await?;
         let depth = latest.number - ancestor;
-        let removed = self
-            .writer
-            .run(move |s| s.rollback_to(id, ancestor))
-            .await?;
+        let removed = self.store.rollback_to(id, ancestor).await?;
         self.waker.wake();
         let limit = match self.spec.confirmations {
             Confirmations::Blocks(n) => Some(n),
@@ -57,14 +54,11 @@ impl NetworkSync {
         while n > 0 {
             n -= 1;
             let id = self.network_id;
-            let stored = self.readers.run(move |s| s.block(id, n)).await?;
+            let stored = self.store.block(id, n).await?;
             let stored = match stored {
                 Some(b) => b.hash,
                 None => {
-                    let below = self
-                        .readers
-                        .run(move |s| s.event_block_at_or_below(id, n))
-                        .await?;
+                    let below = self.store.event_block_at_or_below(id, n).await?;
                     let Some((number, hash)) = below else {
                         tracing::warn!(network = %self.spec.name, "reorg reaches below every stored event; re-reading from the start");
                         return Ok(0);

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use super::{NetworkSync, SyncError, MOVED_QUIETLY, STUCK_AFTER};
+use super::{ChainStore, NetworkSync, SyncError, MOVED_QUIETLY, STUCK_AFTER};
 use crate::source::RpcError;
 use crate::status::ListenerPhase;
 
-impl NetworkSync {
+impl<S: ChainStore> NetworkSync<S> {
     /// Shows a failed step; returns the wait before the next try, or the error when
     /// retrying cannot help.
     pub(super) async fn failed(

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::NetworkSync;
+use super::{ChainStore, NetworkSync, NewListener};
 use crate::deliver::Waker;
 use crate::hub::Hub;
 use crate::model::{ListenerSpec, NetworkSpec, StartBlock, TargetKey};
@@ -13,8 +13,8 @@ use crate::source::{BlockTag, Limits, RpcError, Source};
 use crate::store::{Db, StoreError};
 
 /// What every network's start-up shares.
-pub struct Start {
-    pub store: Db,
+pub struct Start<S: ChainStore = Db> {
+    pub store: S,
     pub hub: Arc<Hub>,
     /// Stop once every listener reached the head less the confirmation depth.
     pub until_head: bool,
@@ -41,12 +41,12 @@ pub enum StartError {
 
 /// Connects to a network, checks its chain id and registers its listeners. RPC problems
 /// are retried with backoff until they pass; a wrong chain id is final.
-impl Start {
+impl<S: ChainStore> Start<S> {
     pub async fn prepare(
         &self,
         net: &NetworkSpec,
         listeners: &[ListenerSpec],
-    ) -> Result<NetworkSync, StartError> {
+    ) -> Result<NetworkSync<S>, StartError> {
         let Start {
             store,
             hub,
@@ -67,21 +67,19 @@ impl Start {
             return Err(e);
         }
         let head = retry(hub, net, || source.block_number()).await;
-        let (name, chain_id) = (net.name.clone(), net.chain_id);
-        let network_id = store
-            .writer
-            .run(move |s| s.upsert_network(&name, chain_id))
-            .await?;
+        let network_id = store.upsert_network(net.name.clone(), net.chain_id).await?;
         let mut records = Vec::new();
         let mut routed = Vec::new();
         let mut matched = std::collections::HashMap::new();
         for l in listeners {
             let from = retry(hub, net, || resolve_start(&source, store, l, head)).await;
-            let (name, hash) = (l.name.clone(), l.spec_hash.clone());
-            let rec = store
-                .writer
-                .run(move |s| s.upsert_listener(&name, network_id, &hash, from, head))
-                .await?;
+            let new = NewListener {
+                name: l.name.clone(),
+                spec_hash: l.spec_hash.clone(),
+                from_block: from,
+                head,
+            };
+            let rec = store.upsert_listener(network_id, new).await?;
             hub.listener(&l.name, |s| s.from_block = from);
             let wanted: Vec<(String, bool)> = routes
                 .iter()
@@ -95,15 +93,12 @@ impl Start {
             {
                 tracing::info!(listener = %l.name, target = %t, "target not available here; not routed");
             }
-            let (id, routes_of) = (rec.id, wanted.clone());
-            store
-                .writer
-                .run(move |s| s.set_routes(id, &routes_of))
-                .await?;
-            if !wanted.is_empty() {
+            let routes_set = !wanted.is_empty();
+            store.set_routes(rec.id, wanted).await?;
+            if routes_set {
                 routed.push(rec.id);
             }
-            let (events, _) = store.readers.run(move |s| s.listener_counts(id)).await?;
+            let (events, _) = store.listener_counts(rec.id).await?;
             matched.insert(rec.id, events);
             records.push((rec, l.clone()));
         }
@@ -118,8 +113,7 @@ impl Start {
             network_id,
             source: Arc::new(source),
             listeners: records,
-            writer: store.writer.clone(),
-            readers: store.readers.clone(),
+            store: store.clone(),
             hub: hub.clone(),
             until_head: *until_head,
             routed,
@@ -130,19 +124,17 @@ impl Start {
 }
 
 /// The listener's first block. `latest` keeps the block chosen when it was first stored.
-async fn resolve_start(
+async fn resolve_start<S: ChainStore>(
     source: &Source,
-    store: &Db,
+    store: &S,
     l: &ListenerSpec,
     head: u64,
 ) -> Result<u64, RpcError> {
     match l.start {
         StartBlock::Number(n) => Ok(n),
         StartBlock::Latest => {
-            let (name, hash) = (l.name.clone(), l.spec_hash.clone());
             let known = store
-                .readers
-                .run(move |s| s.stored_from_block(&name, &hash))
+                .stored_from_block(l.name.clone(), l.spec_hash.clone())
                 .await
                 .ok()
                 .flatten();

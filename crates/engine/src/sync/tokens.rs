@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use alloy_primitives::{Address, U256};
 use serde_json::json;
 
-use super::{NetworkSync, SyncError};
+use super::SyncError;
+use crate::source::Source;
 use crate::store::TokenInfo;
 
 /// Per network: what each contract answered (None: not a token, or no such function), and
@@ -32,10 +33,10 @@ impl TokenCache {
     /// The contract's `decimals()` (fetched with its symbol the first time).
     pub(super) async fn decimals(
         &mut self,
-        sync: &NetworkSync,
+        source: &Source,
         contract: Address,
     ) -> Result<Option<u8>, SyncError> {
-        Ok(self.info(sync, contract).await?.decimals)
+        Ok(self.info(source, contract).await?.decimals)
     }
 
     /// The answers fetched since the last call, for the next commit to store.
@@ -46,13 +47,13 @@ impl TokenCache {
     /// Makes sure the contract's token facts are known (fetched the first time).
     pub(super) async fn learn(
         &mut self,
-        sync: &NetworkSync,
+        source: &Source,
         contract: Address,
     ) -> Result<(), SyncError> {
         // Logs come in runs of one contract: most calls ask about the last one again.
         if self.last != Some(contract) {
             if !self.known.contains_key(&contract) {
-                self.info(sync, contract).await?;
+                self.info(source, contract).await?;
             }
             self.last = Some(contract);
         }
@@ -62,16 +63,16 @@ impl TokenCache {
     /// The token facts, fetched the first time (and then noted as not yet stored).
     pub(super) async fn info(
         &mut self,
-        sync: &NetworkSync,
+        source: &Source,
         contract: Address,
     ) -> Result<TokenInfo, SyncError> {
         if let Some(i) = self.known.get(&contract) {
             return Ok(i.clone());
         }
-        let decimals = call(sync, contract, "0x313ce567")
+        let decimals = call(source, contract, "0x313ce567")
             .await?
             .and_then(|b| (b.len() == 32).then(|| u8::try_from(U256::from_be_slice(&b)).ok())?);
-        let symbol = call(sync, contract, "0x95d89b41")
+        let symbol = call(source, contract, "0x95d89b41")
             .await?
             .and_then(|b| decode_symbol(&b));
         let info = TokenInfo { decimals, symbol };
@@ -85,12 +86,12 @@ impl TokenCache {
 /// code answers with empty bytes). Any other error fails the step to be retried: the
 /// answer is kept for good, and a condition in token units cannot be decided without it.
 async fn call(
-    sync: &NetworkSync,
+    source: &Source,
     contract: Address,
     selector: &str,
 ) -> Result<Option<alloy_primitives::Bytes>, SyncError> {
     let params = json!([{"to": contract, "data": selector}, "latest"]);
-    match sync.source.call("eth_call", params).await {
+    match source.call("eth_call", params).await {
         Ok(bytes) => Ok(Some(bytes)),
         Err(crate::source::RpcError::Rpc { code, message, .. }) if reverted(code, &message) => {
             Ok(None)
