@@ -8,7 +8,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 pub use tokenwatch_testkit::system::*;
-use tokenwatch_testkit::Anvil;
 
 pub fn tokenwatch(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tokenwatch"))
