@@ -61,11 +61,29 @@ test("a new listener: contracts, an ERC-20 event, a condition checked as typed a
 
   // A condition on a value Transfer does not have: the engine's check shows next to the field.
   const where = form.locator('textarea[name="where"]');
-  await where.fill("amount > 5");
+  await where.fill("value > 5 and\n    amount >= 1000");
   await expectText(
     sectionErrors(form, "where"),
-    'for event Transfer(address indexed from, address indexed to, uint256 value): unknown field "amount"; known: from, to, value',
+    /^for event Transfer\(address indexed from, address indexed to, uint256 value\): unknown field "amount"; known: from, to, value/,
   );
+  // The quoted line keeps its line break and indent, and the caret stands under "amount".
+  const snippet = sectionErrors(form, "where").locator("pre.snippet");
+  expect(await snippet.textContent()).toBe("      amount >= 1000\n      ^^^^^^");
+  const [word, marks] = await snippet.evaluate((pre) => {
+    const text = pre.firstChild as Text;
+    const at = (from: number, to: number) => {
+      const r = document.createRange();
+      r.setStart(text, from);
+      r.setEnd(text, to);
+      const box = r.getBoundingClientRect();
+      return [Math.round(box.left), Math.round(box.right)];
+    };
+    const source = text.data.indexOf("amount");
+    const caret = text.data.indexOf("^");
+    return [at(source, source + 6), at(caret, caret + 6)];
+  });
+  expect(marks).toEqual(word);
+  expect(await form.getByTestId("listener-problems").textContent()).not.toContain("^");
   expect(await where.getAttribute("aria-invalid")).not.toBeNull();
   expect(await save.isDisabled()).toBe(true);
   await where.fill("value > 5");

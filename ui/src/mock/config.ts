@@ -291,7 +291,7 @@ export function createConfigMock(): ConfigMock {
         seen.add(e.display);
         const known = e.params.map((p) => p.name);
         const unknown = used.find((f) => !known.includes(f));
-        if (unknown) add(".where", `for event ${e.display}: unknown field "${unknown}"; known: ${known.join(", ")}`);
+        if (unknown) add(".where", `for event ${e.display}: unknown field "${unknown}"; known: ${known.join(", ")}${caret(l.where, unknown)}`);
       }
       const depth = [...l.where].reduce((d, c) => (d < 0 ? d : d + (c === "(" ? 1 : c === ")" ? -1 : 0)), 0);
       if (depth !== 0) add(".where", "unbalanced parentheses");
@@ -393,4 +393,11 @@ export function createConfigMock(): ConfigMock {
       Promise.reject(fail("keychain.unavailable", "No OS keychain in the browser preview: secrets go in the configuration file or environment variables.")),
     storeSecret: () => Promise.reject(fail("keychain.unavailable", "No OS keychain in the browser preview.")),
   };
+}
+
+/** The engine's quote of a condition under its message: the line holding `word`, a caret under it. */
+function caret(source: string, word: string): string {
+  const line = source.split(/\r?\n/).find((l) => new RegExp(`\\b${word}\\b`).test(l)) ?? "";
+  const col = line.search(new RegExp(`\\b${word}\\b`));
+  return col < 0 ? "" : `\n  ${line}\n  ${" ".repeat(col)}${"^".repeat(word.length)}`;
 }

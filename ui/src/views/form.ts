@@ -28,10 +28,24 @@ export function field(label: string, control: Control, help?: string | Node): Fi
   return {
     el,
     setErrors(messages) {
-      errors.replaceChildren(...messages.map((m) => h("li", {}, m)));
+      errors.replaceChildren(...messages.map((m) => h("li", {}, ...messageNodes(m))));
       control.toggleAttribute("aria-invalid", messages.length > 0);
     },
   };
+}
+
+/**
+ * A message as nodes: its first line as text, the lines after it (the engine quotes the
+ * source with a caret under the problem) kept as written, in a fixed-width block.
+ */
+export function messageNodes(message: string): (string | Node)[] {
+  const [first, ...rest] = message.split("\n");
+  return rest.length === 0 ? [message] : [first ?? "", h("pre", { class: "snippet" }, rest.join("\n"))];
+}
+
+/** The first line of a message (a summary has no room for the quoted source). */
+export function firstLine(message: string): string {
+  return message.split("\n", 1)[0] ?? message;
 }
 
 /** A checkbox or radio with its label after it. */

@@ -15,7 +15,7 @@ import {
 } from "../listener-model";
 import { createConditionBuilder } from "./condition-builder";
 import { createEventPicker } from "./event-picker";
-import { button, choice, errorBox, field, uid, type Field } from "./form";
+import { button, choice, errorBox, field, firstLine, uid, type Field } from "./form";
 import type { ConfigView } from "../bindings/ConfigView";
 import type { ListenerEntry } from "../bindings/ListenerEntry";
 import type { PackInfo } from "../bindings/PackInfo";
@@ -184,7 +184,7 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, onClose
     picker.setErrors(events.map(say), events.flatMap((p) => (p.eventKey ? [p.eventKey] : [])));
     deliveryErrors.replaceChildren(...shown.filter((p) => p.field === "delivery").map((p) => h("li", {}, say(p))));
     summary.replaceChildren(...shown.map((p) => {
-      const jump = h("button", { type: "button", class: "link" }, `${SECTION[p.field]}: ${say(p)}`);
+      const jump = h("button", { type: "button", class: "link" }, `${SECTION[p.field]}: ${firstLine(say(p))}`);
       jump.addEventListener("click", () => controlFor(p)?.focus());
       return h("li", {}, jump);
     }));
