@@ -34,6 +34,8 @@ test("a network added through the form is tested, saved and shown as a card", as
   await expectText(fieldErrors(form, "Endpoints"), "Give at least one endpoint URL.");
 
   await form.locator('[name="name"]').fill("polygon");
+  await expectCount(fieldErrors(form, "Name"), 0); // a fixed field clears as it is typed
+  expect(await form.locator('[name="name"]').getAttribute("aria-invalid")).toBeNull();
   await form.locator('[name="rpc"]').fill("https://polygon-rpc.example.com\nhttps://down.example.net\nftp://nope");
   await form.getByTestId("network-test").click();
   await expectText(fieldErrors(form, "Endpoints"), 'Line 3: "ftp://nope" is not a URL starting with https://, http://, wss:// or ws://.');
@@ -124,11 +126,12 @@ test("a network that listeners use is not removed, and its card says why", async
   await gotoScreen(page, "networks");
   const mainnet = card(page, "mainnet");
   await mainnet.getByTestId("network-remove").click();
-  await mainnet.getByTestId("confirm-yes").click();
+  // Refused at once: no question first.
+  expect(await mainnet.getByTestId("confirm-yes").count()).toBe(0);
   const notice = mainnet.getByTestId("network-remove-error");
   await expectText(
     notice.locator(".form-error p"),
-    'mainnet was not removed: network "mainnet" is used by listener(s) usdc-transfers, weth-approvals; remove or move them first',
+    "mainnet cannot be removed while listeners watch it: usdc-transfers, weth-approvals. Remove them or move them to another network first.",
   );
   expect(await notice.locator('[role="alert"]').count()).toBe(1);
   expect(await cardNames(page)).toEqual(["mainnet", "base"]);

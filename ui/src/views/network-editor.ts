@@ -189,8 +189,16 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
     max_response_mb: optionalInt(maxResponse),
   });
 
-  /** Checks every field; true when the form can be saved. */
+  /** Checks every field and shows what is wrong; true when the form can be saved. */
   const validate = (): boolean => {
+    show();
+    const bad = form.querySelector<HTMLElement>("[aria-invalid]");
+    bad?.focus();
+    return bad == null;
+  };
+
+  /** Shows each field's problems (none: clears them). */
+  const show = (): void => {
     const checks: [Field, string[]][] = [
       [fName, name.value.trim() === "" ? ["Give the network a name."] : []],
       [fRpc, rpcProblems()],
@@ -208,10 +216,11 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
       checks.push([f, bad ? [`Enter a whole number of at least ${min} in digits only (no commas), or leave it empty.`] : []]);
     }
     for (const [f, messages] of checks) f.setErrors(messages);
-    const bad = form.querySelector<HTMLElement>("[aria-invalid]");
-    bad?.focus();
-    return bad == null;
   };
+  // Once a field is marked wrong, typing re-checks the form: a fixed field clears at once.
+  form.addEventListener("input", () => {
+    if (form.querySelector("[aria-invalid]") != null) show();
+  });
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();

@@ -143,6 +143,13 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
     remove.addEventListener("click", () => {
       const name = card.item.name;
       notice.replaceChildren();
+      // Refused before asking: nothing to confirm while listeners watch it.
+      const users = (panes.config()?.listeners ?? []).filter((l) => l.network === name).map((l) => l.name);
+      if (users.length > 0) {
+        notice.replaceChildren(h("div", { class: "form-error", role: "alert" },
+          h("p", {}, `${name} cannot be removed while listeners watch it: ${users.join(", ")}. Remove them or move them to another network first.`)));
+        return;
+      }
       confirmInline(actions, `Remove ${name}? Events already stored stay in History.`, "Remove", async () => {
         try {
           panes.set(await backend.removeNetwork(name));
