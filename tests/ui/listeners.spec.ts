@@ -129,6 +129,7 @@ test("Pause and Resume switch a listener and its button", async () => {
   const usdc = row(page, "usdc-transfers");
   const pause = usdc.getByTestId("listener-pause");
   await expectText(usdc.locator(".badge"), "Live");
+  await expectText(usdc.getByTestId("listener-position"), /^at block \d+$/); // not "at 158"
   await expectText(pause, "Pause");
   expect(await pause.getAttribute("aria-label")).toBe("Pause usdc-transfers");
 

@@ -79,7 +79,7 @@ function updateRow(row: Row, item: Item, heads: Map<string, number | null>): voi
     setAttr(r.progress, "title",
       `Blocks ${l.fromBlock} to ${formatBlock(l.coveredTo)} of ${formatBlock(head)} processed`);
   } else if (l != null) {
-    setText(r.position, l.coveredTo == null ? `from ${l.fromBlock}` : `at ${l.coveredTo}`);
+    setText(r.position, l.coveredTo == null ? `from block ${formatBlock(l.fromBlock)}` : `at block ${formatBlock(l.coveredTo)}`);
     setAttr(r.position, "title", `Processed blocks ${l.fromBlock} to ${formatBlock(l.coveredTo)}`);
   }
 
@@ -161,7 +161,7 @@ export function createListeners(backend: Backend, errors: ErrorSink): ListenersV
       progress: h("div", { class: "progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100 }, bar),
       bar,
       progressText: h("span", { class: "progress-text mono" }),
-      position: h("span", { class: "muted mono" }),
+      position: h("span", { class: "muted mono", "data-testid": "listener-position" }),
       events: h("span", { class: "count" }),
       undecodable: h("span", { class: "undecodable", title: UNDECODABLE_TIP }),
       about: h("div", { class: "listener-about muted" }),
