@@ -85,3 +85,26 @@ test("a row opens the event detail (click or Enter); Escape and Close dismiss it
   await detail.getByTestId("detail-close").click();
   await detail.waitFor({ state: "hidden" });
 });
+
+test("an open event detail follows its event: pending, then confirmed (or removed) as the feed row turns", async () => {
+  const { page } = await openApp({ fakeClock: true });
+  await gotoScreen(page, "feed");
+  await page.clock.runFor(1_000);
+  const row = page.getByTestId("feed-row").first();
+  await row.waitFor();
+  await expectText(row.locator("td.status"), "pending");
+  await row.click();
+  const detail = page.getByTestId("event-detail");
+  await detail.waitFor({ state: "visible" });
+  await expectText(detail.getByTestId("detail-status"), "pending");
+  const id = await row.getAttribute("data-event-id");
+
+  // Six ticks later the mock engine confirms it (or, now and then, a reorg removes it).
+  await page.clock.runFor(8_000);
+  const same = page.locator(`[data-testid="feed-row"][data-event-id="${id ?? ""}"]`);
+  await expect.poll(async () => ((await same.locator("td.status").textContent()) ?? "").trim()).not.toBe("pending");
+  const now = ((await same.locator("td.status").textContent()) ?? "").trim();
+  expect(await detail.isVisible()).toBe(true); // still open
+  await expectText(detail.getByTestId("detail-status"), now);
+  await expectText(detail.locator('[data-field="Confirmations"]'), now === "removed" ? /none/ : /^\d+/);
+});

@@ -87,6 +87,7 @@ function setStatus(next: EngineStatus): void {
   app.statusError = null;
   app.errors.clear("engine_status");
   render();
+  app.detail.onStatus();
 }
 
 /** The status cannot be read (and none arrived): the header says why. */
@@ -147,6 +148,7 @@ function startFeed(backend: Backend): { onEvent: (e: StoredEvent) => void; load:
     else {
       shown.add(e.id);
       app.feed.upsert(e);
+      app.detail.onEvent(e);
       app.connected?.history.onEvent(e);
     }
   };

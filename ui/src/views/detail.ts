@@ -55,6 +55,10 @@ export function confirmationsText(e: StoredEvent, status: EngineStatus | null): 
 export interface DetailView {
   el: HTMLDialogElement;
   open(e: StoredEvent): void;
+  /** A stored event changed (confirmed, removed): an open detail of it shows the change. */
+  onEvent(e: StoredEvent): void;
+  /** The engine's status moved (a new head): an open detail counts its confirmations again. */
+  onStatus(): void;
 }
 
 export interface DetailSource {
@@ -71,8 +75,11 @@ export function createDetail(source: DetailSource | null = null): DetailView {
   const el = h("dialog", { class: "detail", "data-testid": "event-detail", "aria-labelledby": "detail-title" }, body, close);
   close.addEventListener("click", () => el.close());
   let shownId: number | null = null;
+  /** What the open detail shows, to draw it again. */
+  let shown: { event: StoredEvent; full: EventDetail | null } | null = null;
 
   function render(e: StoredEvent, full: EventDetail | null): void {
+    shown = { event: e, full };
     const time = e.blockTime == null ? "not known yet" : `${formatFullLocalTime(e.blockTime)} (${formatRelativeTime(e.blockTime)})`;
     const args = e.argNames.length > 0 ? e.argNames : Object.keys(e.args);
     const explorer = full?.explorer ?? null;
@@ -108,18 +115,32 @@ export function createDetail(source: DetailSource | null = null): DetailView {
     );
   }
 
+  /** Asks for the event in full and draws it, unless another event was opened meanwhile. */
+  function load(e: StoredEvent): void {
+    source?.eventFull(e.id).then(
+      (full) => {
+        if (full != null && shownId === e.id && el.open) render({ ...full.event, listener: e.listener }, full);
+      },
+      (err: unknown) => source.onError(toAppError(err)),
+    );
+  }
+
   return {
     el,
     open(e) {
       shownId = e.id;
       render(e, null);
       if (!el.open) el.showModal();
-      source?.eventFull(e.id).then(
-        (full) => {
-          if (full != null && shownId === e.id && el.open) render({ ...full.event, listener: e.listener }, full);
-        },
-        (err: unknown) => source.onError(toAppError(err)),
-      );
+      load(e);
+    },
+    onEvent(e) {
+      if (!el.open || shownId !== e.id || shown == null) return;
+      // The row's status at once; its status history and announcements once read again.
+      render({ ...e, listener: shown.event.listener }, shown.full);
+      load(e);
+    },
+    onStatus() {
+      if (el.open && shown != null) render(shown.event, shown.full);
     },
   };
 }
