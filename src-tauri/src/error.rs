@@ -137,7 +137,7 @@ impl From<KeychainError> for AppError {
     fn from(e: KeychainError) -> Self {
         let code = match &e {
             KeychainError::Unavailable(_) => Code::KeychainUnavailable,
-            KeychainError::Locked(_) => Code::KeychainLocked,
+            KeychainError::Locked => Code::KeychainLocked,
             KeychainError::NotText { .. } => Code::KeychainNotText,
         };
         AppError::new(code, e.to_string())
@@ -159,6 +159,26 @@ mod tests {
             .starts_with("The keychain is locked; unlock it"));
         let missing = KeychainError::from(secret_service::Error::Unavailable);
         assert_eq!(AppError::from(missing).code, Code::KeychainUnavailable);
+    }
+
+    #[test]
+    fn keychain_problems_are_told_in_words_not_the_librarys_text() {
+        // "SS error: result not returned from SS API" is what the library says of NoResult.
+        for e in [
+            secret_service::Error::NoResult,
+            secret_service::Error::Unavailable,
+            secret_service::Error::PromptDisconnected,
+        ] {
+            let shown = AppError::from(KeychainError::from(e)).message;
+            assert!(
+                shown.starts_with("No keychain is available on this desktop: "),
+                "{shown}"
+            );
+            assert!(
+                !shown.contains("SS error") && !shown.contains("SS API"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]

@@ -77,22 +77,33 @@ fn connect() -> Result<SecretService<'static>, KeychainError> {
     Ok(SecretService::connect(EncryptionType::Dh)?)
 }
 
-/// Why the keychain cannot be used; the technical detail follows the words.
+/// Why the keychain cannot be used, in words (the library's own text goes to the log).
 #[derive(Debug, thiserror::Error)]
 pub enum KeychainError {
-    #[error("No keychain (Secret Service) is available on this desktop ({0})")]
-    Unavailable(secret_service::Error),
-    #[error("The keychain is locked; unlock it and try again ({0})")]
-    Locked(secret_service::Error),
+    #[error("No keychain is available on this desktop: {0}")]
+    Unavailable(&'static str),
+    #[error("The keychain is locked; unlock it and try again")]
+    Locked,
     #[error("the keychain secret \"{name}\" is not text")]
     NotText { name: String },
 }
 
 impl From<secret_service::Error> for KeychainError {
     fn from(e: secret_service::Error) -> Self {
+        use secret_service::Error as E;
+        tracing::debug!(error = %e, "keychain");
         match e {
-            secret_service::Error::Locked | secret_service::Error::Prompt => Self::Locked(e),
-            _ => Self::Unavailable(e),
+            E::Locked | E::Prompt => Self::Locked,
+            E::Unavailable | E::Zbus(_) | E::ZbusFdo(_) => Self::Unavailable(
+                "no Secret Service answers on this session (start a keyring such as GNOME Keyring or KeePassXC)",
+            ),
+            E::NoResult | E::PromptDisconnected => Self::Unavailable(
+                "the keyring did not answer the request (is it unlocked and running?)",
+            ),
+            E::Crypto(_) | E::Zvariant(_) => {
+                Self::Unavailable("the keyring's answer could not be read")
+            }
+            _ => Self::Unavailable("the keyring refused the request"),
         }
     }
 }
