@@ -62,8 +62,11 @@ test("a network added through the form is tested, saved and shown as a card", as
   const polygon = card(page, "polygon");
   await expectText(polygon.locator(".card-title"), "polygon");
   await expectText(polygon.locator(".card-head .muted"), "chain 137");
-  // The engine has not reported on it yet.
+  // The engine has not reported on it yet, and no listener watches it: nothing to sync.
   await expectText(polygon.locator(".card-error"), /^Not started yet/);
+  await expectText(polygon.locator(".stat-cell").nth(1).locator("dd"), "nothing to sync");
+  await expectText(polygon.locator(".stat-cell").nth(2).locator("dd"), "no listeners yet");
+  await expectText(card(page, "mainnet").locator(".stat-cell").nth(2).locator("dd"), /in sync|behind/);
   expect(await networks.getByTestId("network-add").evaluate((el) => el === document.activeElement)).toBe(true);
 });
 

@@ -14,6 +14,8 @@ interface Item {
   name: string;
   entry: NetworkEntry | null;
   status: NetworkStatus | null;
+  /** Whether any listener watches it (without one there is nothing to sync). */
+  watched: boolean;
 }
 
 interface Card extends HTMLElement {
@@ -42,8 +44,8 @@ function updateCard(card: Card, item: Item): void {
   const chainId = n?.chainId ?? item.entry?.chain_id;
   setText(r.chain, chainId == null ? "" : `chain ${String(chainId)}`);
   setText(r.head, formatBlock(n?.head));
-  setText(r.synced, formatBlock(n?.syncedTo));
-  setText(r.lag, formatLag(n?.lag));
+  setText(r.synced, item.watched ? formatBlock(n?.syncedTo) : "nothing to sync");
+  setText(r.lag, item.watched ? formatLag(n?.lag) : "no listeners yet");
   setAttr(r.lag, "data-lag", n?.lag == null ? null : String(n.lag));
   r.lag.className = n?.lag != null && n.lag > 10 ? "warn" : "";
   r.edit.disabled = item.entry == null;
@@ -98,8 +100,9 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
   function items(): Item[] {
     const byName = new Map(statuses.map((s) => [s.name, s] as const));
     const config = panes.config();
-    if (config == null) return statuses.map((s) => ({ name: s.name, entry: null, status: s }));
-    return config.networks.map((e) => ({ name: e.name, entry: e, status: byName.get(e.name) ?? null }));
+    if (config == null) return statuses.map((s) => ({ name: s.name, entry: null, status: s, watched: true }));
+    const watched = new Set(config.listeners.map((l) => l.network));
+    return config.networks.map((e) => ({ name: e.name, entry: e, status: byName.get(e.name) ?? null, watched: watched.has(e.name) }));
   }
 
   function render(): void {
