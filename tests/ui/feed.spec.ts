@@ -89,9 +89,13 @@ test("a row opens the event detail (click or Enter); Escape and Close dismiss it
 test("an open event detail follows its event: pending, then confirmed (or removed) as the feed row turns", async () => {
   const { page } = await openApp({ fakeClock: true });
   await gotoScreen(page, "feed");
-  await page.clock.runFor(1_000);
+  // The mock stores events of one network as confirmed at once: wait for a pending one.
   const row = page.getByTestId("feed-row").first();
-  await row.waitFor();
+  for (let tick = 0; tick < 20; tick++) {
+    await page.clock.runFor(1_000);
+    await row.waitFor();
+    if ((await row.getAttribute("data-status")) === "pending") break;
+  }
   await expectText(row.locator("td.status"), "pending");
   await row.click();
   const detail = page.getByTestId("event-detail");
