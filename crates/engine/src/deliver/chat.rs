@@ -47,34 +47,19 @@ pub fn telegram(q: &Queued, chat_id: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deliver::fixtures::{queued, stored};
     use crate::event::{EventStatus, StoredEvent};
 
     /// A transfer of a token whose symbol, and an event with a note, its emitter chose.
     fn hostile() -> Queued {
-        Queued {
-            id: 1,
-            status: EventStatus::Pending,
-            attempts: 0,
-            event: StoredEvent {
-                id: 1,
-                network: "mainnet".into(),
-                chain_id: 1,
-                block_number: 7,
-                block_hash: "0x01".into(),
-                block_time: None,
-                tx_hash: "0x02".into(),
-                log_index: 0,
-                contract: "0x03".into(),
-                event: "Transfer".into(),
-                signature: "Transfer(address,string,uint256)".into(),
-                listener: "ops".into(),
-                status: EventStatus::Pending,
-                args: json!({"note": "<@U123> *hi*\n# big", "value": "1000000"}),
-                arg_names: vec!["note".into(), "value".into()],
-                decimals: Some(6),
-                symbol: Some(format!("<!here>{}", "@everyone".repeat(100))),
-            },
-        }
+        let event = StoredEvent {
+            args: json!({"note": "<@U123> *hi*\n# big", "value": "1000000"}),
+            arg_names: vec!["note".into(), "value".into()],
+            decimals: Some(6),
+            symbol: Some(format!("<!here>{}", "@everyone".repeat(100))),
+            ..stored("Transfer", "Transfer(address,string,uint256)")
+        };
+        queued(1, EventStatus::Pending, event)
     }
 
     #[test]

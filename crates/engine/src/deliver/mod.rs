@@ -13,6 +13,9 @@ pub mod text;
 pub mod webhook;
 mod worker;
 
+#[cfg(test)]
+mod fixtures;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

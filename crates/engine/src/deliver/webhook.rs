@@ -196,31 +196,14 @@ mod tests {
 
     #[test]
     fn chat_formats_carry_one_readable_line() {
+        use crate::deliver::fixtures::{queued, stored};
         use crate::event::{EventStatus, StoredEvent};
-        let q = Queued {
-            id: 1,
-            status: EventStatus::Pending,
-            attempts: 0,
-            event: StoredEvent {
-                id: 1,
-                network: "mainnet".into(),
-                chain_id: 1,
-                block_number: 7,
-                block_hash: "0x01".into(),
-                block_time: None,
-                tx_hash: "0x02".into(),
-                log_index: 0,
-                contract: "0x03".into(),
-                event: "Paused".into(),
-                signature: "Paused(address)".into(),
-                listener: "ops".into(),
-                status: EventStatus::Pending,
-                args: serde_json::json!({"account": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}),
-                arg_names: vec!["account".into()],
-                decimals: None,
-                symbol: None,
-            },
+        let event = StoredEvent {
+            args: serde_json::json!({"account": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}),
+            arg_names: vec!["account".into()],
+            ..stored("Paused", "Paused(address)")
         };
+        let q = queued(1, EventStatus::Pending, event);
         let sink = |format| {
             let spec = WebhookSpec {
                 url: "https://example.com/x".into(),

@@ -5,10 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use serde_json::json;
 
 use super::round;
-use crate::deliver::{OnPark, Outcome, RetryPolicy, Sink, Target, TargetKey};
+use crate::deliver::{fixtures, OnPark, Outcome, RetryPolicy, Sink, Target, TargetKey};
 use crate::event::{EventStatus, StoredEvent};
 use crate::store::{AttemptRecord, Lane, NextStep, OutboxStore, Queued, StoreError};
 
@@ -146,29 +145,18 @@ impl Mem {
 }
 
 fn queued(id: i64, attempts: u32) -> Queued {
-    Queued {
+    let event = StoredEvent {
         id,
+        network: "local".into(),
+        chain_id: 31337,
+        block_number: id as u64,
+        listener: "t".into(),
         status: EventStatus::Confirmed,
+        ..fixtures::stored("Transfer", "Transfer(address,address,uint256)")
+    };
+    Queued {
         attempts,
-        event: StoredEvent {
-            id,
-            network: "local".into(),
-            chain_id: 31337,
-            block_number: id as u64,
-            block_hash: "0x01".into(),
-            block_time: None,
-            tx_hash: "0x02".into(),
-            log_index: 0,
-            contract: "0x03".into(),
-            event: "Transfer".into(),
-            signature: "Transfer(address,address,uint256)".into(),
-            listener: "t".into(),
-            status: EventStatus::Confirmed,
-            args: json!({}),
-            arg_names: vec![],
-            decimals: None,
-            symbol: None,
-        },
+        ..fixtures::queued(id, EventStatus::Confirmed, event)
     }
 }
 
