@@ -94,7 +94,7 @@ fn replace_atomically(
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".part");
     let tmp = PathBuf::from(tmp);
-    let file = crate::files::create_private(&tmp)
+    let file = crate::files::create_temp(&tmp)
         .map_err(|e| ExportError::Target(format!("cannot create {}: {e}", tmp.display())))?;
     if let Ok(m) = std::fs::metadata(path) {
         file.set_permissions(m.permissions())?;

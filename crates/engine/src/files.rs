@@ -1,6 +1,6 @@
 //! Files and folders Tokenwatch creates are private to the user (0600 and 0700 on Unix; on
 //! other systems the user's profile folders already are): a config may hold RPC keys and
-//! webhook secrets. A file or folder that exists keeps its mode.
+//! webhook secrets. A file replaced through a temporary keeps its mode (the writer copies it).
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -23,13 +23,15 @@ pub fn private_options() -> OpenOptions {
     options
 }
 
-/// Creates (or truncates) `path` for writing; a new file is private.
-pub fn create_private(path: &Path) -> io::Result<File> {
-    private_options()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)
+/// Creates the temporary file `path` (beside a file about to be replaced), private. What
+/// is there already (a temporary left by a crash, or a symlink or FIFO someone put there)
+/// is removed first, never written through: the new file is created exclusively.
+pub fn create_temp(path: &Path) -> io::Result<File> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    private_options().write(true).create_new(true).open(path)
 }
 
 /// The mode of `path` when other users may read it (Unix only).
@@ -58,19 +60,41 @@ mod tests {
     }
 
     #[test]
-    fn what_is_created_is_private_and_what_exists_keeps_its_mode() {
+    fn what_is_created_is_private() {
         let dir = tempfile::tempdir().expect("tempdir");
         let nested = dir.path().join("a/b");
         create_private_dir(&nested).expect("dirs");
         assert_eq!(mode(&dir.path().join("a")), 0o700);
         assert_eq!(mode(&nested), 0o700);
         let file = nested.join("f");
-        create_private(&file).expect("file");
+        create_temp(&file).expect("file");
         assert_eq!(mode(&file), 0o600);
         assert_eq!(readable_by_others(&file), None);
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        create_private(&file).expect("again");
-        assert_eq!(mode(&file), 0o644, "an existing file keeps its mode");
         assert_eq!(readable_by_others(&file), Some(0o644));
+    }
+
+    #[test]
+    fn a_temporary_is_never_written_through_a_link_or_a_pipe_put_in_its_place() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").expect("write");
+        let tmp = dir.path().join("out.csv.part");
+        std::os::unix::fs::symlink(&victim, &tmp).expect("symlink");
+        std::io::Write::write_all(&mut create_temp(&tmp).expect("temp"), b"csv").expect("write");
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep");
+        assert!(!std::fs::symlink_metadata(&tmp)
+            .expect("tmp")
+            .file_type()
+            .is_symlink());
+        std::fs::remove_file(&tmp).expect("rm");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&tmp)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        // Opening a FIFO for writing would wait for a reader forever.
+        create_temp(&tmp).expect("temp over a fifo");
+        assert!(std::fs::metadata(&tmp).expect("tmp").file_type().is_file());
     }
 }

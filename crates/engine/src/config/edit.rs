@@ -276,7 +276,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    let mut f = crate::files::create_private(&tmp)?;
+    let mut f = crate::files::create_temp(&tmp)?;
     if let Some(p) = permissions {
         f.set_permissions(p)?;
     }
