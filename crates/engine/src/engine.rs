@@ -11,7 +11,6 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigProblem};
 use crate::deliver::{Outbox, Target, TargetSpec};
-use crate::event::StoredEvent;
 use crate::hub::{Hub, Notice};
 use crate::model::{ListenerSpec, NetworkSpec, TargetKey};
 use crate::source::RpcError;
@@ -252,14 +251,6 @@ impl Engine {
     /// through the same owner as the engine's).
     pub fn db(&self) -> Db {
         self.store.clone()
-    }
-
-    /// The newest stored events, newest first (read through a separate connection).
-    pub fn recent_events(&self, limit: u32) -> Result<Vec<StoredEvent>, EngineError> {
-        Ok(self
-            .store
-            .readers
-            .run_blocking(|s| s.recent_events(limit))?)
     }
 
     /// Networks being followed.

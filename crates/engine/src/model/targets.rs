@@ -24,14 +24,6 @@ impl TargetKey {
             _ => None,
         }
     }
-
-    /// The name the user gave (`ops`), or `desktop`.
-    pub fn name(&self) -> &str {
-        match self {
-            Self::Webhook(n) | Self::RabbitMq(n) => n,
-            Self::Desktop => "desktop",
-        }
-    }
 }
 
 impl fmt::Display for TargetKey {

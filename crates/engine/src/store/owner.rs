@@ -152,10 +152,6 @@ impl Readers {
         }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.inner.path
-    }
-
     /// Runs `f` with a read connection on a blocking thread.
     pub async fn run<R, F>(&self, f: F) -> Result<R, StoreError>
     where
