@@ -73,14 +73,8 @@ fn file_appender(dir: &Path) -> Result<RollingFileAppender, LogDirError> {
         .rotation(Rotation::DAILY)
         .filename_prefix("tokenwatch.log")
         .build(dir)
-        .map_err(|e| {
-            // The builder's error wraps the system's; say what the system said.
-            let mut cur: &dyn std::error::Error = &e;
-            while let Some(next) = cur.source() {
-                cur = next;
-            }
-            refused(cur.to_string())
-        })
+        // The builder's error wraps the system's; say what the system said.
+        .map_err(|e| refused(crate::source::root_cause(&e)))
 }
 
 /// Wraps a writer and masks secrets in each formatted line.

@@ -310,7 +310,8 @@ impl HttpEndpoint {
     }
 }
 
-fn root_cause(e: &dyn std::error::Error) -> String {
+/// The innermost cause of an error, which says what the system or peer said.
+pub(crate) fn root_cause(e: &dyn std::error::Error) -> String {
     let mut cur = e;
     while let Some(next) = cur.source() {
         cur = next;

@@ -24,6 +24,7 @@ pub use probe::{probe_endpoints, EndpointProbe};
 pub use types::{BlockTag, LogFilter, RpcHeader, RpcLog};
 
 use crate::status::{EndpointHealth, EndpointStatus};
+pub(crate) use http::root_cause;
 use http::HttpEndpoint;
 pub use http::Limits;
 
