@@ -212,6 +212,18 @@ mod tests {
     }
 
     #[test]
+    fn a_listener_name_with_a_control_character_is_refused() {
+        let text = "[[networks]]\nname = \"n\"\nchain_id = 1\nrpc = [\"http://127.0.0.1:1\"]\n\
+                    [[listeners]]\nname = \"a\\u001fb\"\nnetwork = \"n\"\nevents = [\"erc20:Transfer\"]\n";
+        let problems = crate::Config::parse(text, std::path::Path::new(".")).expect_err("refused");
+        let text = format!("{problems:?}");
+        assert!(
+            text.contains("listeners[0]") && text.contains("control characters"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn addresses_name_their_problem() {
         assert!(parse_address("0x70997970C51812dc3A010C7d01b50e0d17dc79C8").is_ok());
         assert!(parse_address("0x70997970c51812dc3a010c7d01b50e0d17dc79c8").is_ok());

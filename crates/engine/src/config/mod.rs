@@ -245,6 +245,12 @@ impl ConfigFile {
             if !lnames.insert(l.name.clone()) {
                 problems.push(problem(&at, "a listener with this name is already defined"));
             }
+            if l.name.chars().any(char::is_control) {
+                problems.push(problem(
+                    &format!("{at}.name"),
+                    "a name cannot hold line breaks, tabs or other control characters",
+                ));
+            }
             if !names.contains(&l.network) {
                 let known: Vec<_> = self.networks.iter().map(|n| n.name.as_str()).collect();
                 problems.push(problem(
