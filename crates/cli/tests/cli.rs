@@ -111,7 +111,7 @@ async fn documented_config_backfills_what_the_chain_holds() {
             "contract",
             "event",
             "signature",
-            "listener",
+            "listeners",
             "status",
             "from",
             "to",

@@ -59,7 +59,10 @@ pub struct StoredEvent {
     pub event: String,
     /// Canonical signature, e.g. `Transfer(address,address,uint256)`.
     pub signature: String,
+    /// The listener this copy is for: a delivery's, or in History the first that matched.
     pub listener: String,
+    /// Every listener that holds the log, the first one first.
+    pub listeners: Vec<String>,
     pub status: EventStatus,
     /// Decoded arguments, keyed by name, values as produced by `decode::args_to_json`.
     #[ts(type = "Record<string, unknown>")]

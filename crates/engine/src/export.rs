@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::store::{EventFilter, RawArgs, RawRow, Store, StoreError};
+use crate::store::{EventFilter, RawArgs, RawRow, Store, StoreError, SEPARATOR};
 
 /// The fixed leading columns, shared with the app's export.
 pub const COLUMNS: &[&str] = &[
@@ -18,7 +18,7 @@ pub const COLUMNS: &[&str] = &[
     "contract",
     "event",
     "signature",
-    "listener",
+    "listeners",
     "status",
 ];
 
@@ -260,6 +260,14 @@ impl Cells {
         c[8].push_str(r.event);
         c[9].push_str(r.signature);
         c[10].push_str(r.listener);
+        for other in r
+            .other_listeners
+            .into_iter()
+            .flat_map(|o| o.split(SEPARATOR))
+        {
+            c[10].push_str("; ");
+            c[10].push_str(other);
+        }
         c[11].push_str(r.status.as_str());
         match (arg_names, &r.args) {
             (None, RawArgs::Text(text)) => c[12].push_str(text),

@@ -32,7 +32,7 @@ pub async fn history_page(
     sort: HistorySort,
     offset: u32,
     limit: u32,
-    anchor: Option<(i64, i64)>,
+    anchor: Option<i64>,
 ) -> Reply<Vec<StoredEvent>> {
     let limit = limit.min(1_000);
     let page = read(&state, move |store| match anchor {

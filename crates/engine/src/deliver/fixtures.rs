@@ -21,6 +21,7 @@ pub(crate) fn stored(event: &str, signature: &str) -> StoredEvent {
         event: event.into(),
         signature: signature.into(),
         listener: "ops".into(),
+        listeners: vec!["ops".into()],
         status: EventStatus::Pending,
         args: json!({}),
         arg_names: vec![],

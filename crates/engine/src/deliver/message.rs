@@ -193,6 +193,7 @@ mod tests {
                 event: "Transfer".into(),
                 signature: "Transfer(address,address,uint256)".into(),
                 listener: "transfers".into(),
+                listeners: vec!["transfers".into()],
                 status: EventStatus::Confirmed,
                 args: json!({"from": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "to": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "value": "1250000"}),
                 arg_names: vec!["from".into(), "to".into(), "value".into()],

@@ -151,6 +151,7 @@ fn queued(id: i64, attempts: u32) -> Queued {
         chain_id: 31337,
         block_number: id as u64,
         listener: "t".into(),
+        listeners: vec!["t".into()],
         status: EventStatus::Confirmed,
         ..fixtures::stored("Transfer", "Transfer(address,address,uint256)")
     };

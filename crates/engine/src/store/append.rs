@@ -1,6 +1,7 @@
 //! Appending: a commit whose blocks all lie above every event stored for its network
-//! cannot meet a stored event (the unique key holds the block number), so its events and
-//! matches go in with multi-row inserts, and their ids follow from the last one. A
+//! cannot meet a stored event (the unique key holds the block number), so its events go in
+//! with multi-row inserts, and their ids follow from the last one. An event names its first
+//! listener; a second or third one gets an `also_matched` row. A
 //! backfill and the live follower commit this way; a listener catching up behind another,
 //! or a block coming back after a reorg, take the checked path in `commit`.
 
@@ -28,22 +29,20 @@ macro_rules! rows {
 macro_rules! insert_events {
     ($($values:tt)+) => {
         concat!(
-            "INSERT OR IGNORE INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, event, signature, args, arg_names) VALUES ",
+            "INSERT OR IGNORE INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, listener_id, event, signature, args, arg_names) VALUES ",
             $($values)+
         )
     };
 }
 
 /// One event row (also the checked path's insert: a known log is ignored there, then found).
-pub(super) const EVENTS_ONE: &str = insert_events!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')");
-const EVENTS_MANY: &str = insert_events!(rows!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')"));
-const MATCHES_ONE: &str = "INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES (?,?)";
-const MATCHES_MANY: &str = concat!(
-    "INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES ",
-    rows!("(?,?)")
-);
+pub(super) const EVENTS_ONE: &str = insert_events!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')");
+const EVENTS_MANY: &str = insert_events!(rows!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')"));
+/// A listener that matched an event after its first one.
+pub(super) const ALSO_MATCHED: &str =
+    "INSERT OR IGNORE INTO also_matched (listener_id, event_id) VALUES (?1, ?2)";
 /// Parameters per event row.
-const EVENT_PARAMS: usize = 14;
+const EVENT_PARAMS: usize = 15;
 
 /// Whether `c` lies wholly above every event stored for its network.
 pub(super) fn applies(tx: &Transaction<'_>, c: &Commit) -> Result<bool, StoreError> {
@@ -55,13 +54,19 @@ pub(super) fn applies(tx: &Transaction<'_>, c: &Commit) -> Result<bool, StoreErr
     Ok(highest.is_none_or(|h| (c.from_block as i64) > h))
 }
 
-/// Inserts the commit's events and their matches, and queues their deliveries.
+/// Inserts the commit's events and their other listeners, and queues their deliveries.
 pub(super) fn insert(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Committed, StoreError> {
     let ids = insert_events(tx, c, now)?;
-    let pairs: Vec<(i64, i64)> = (c.events.iter().zip(&ids))
-        .flat_map(|(e, id)| e.listeners.iter().map(|l| (*l, *id)))
-        .collect();
-    insert_matches(tx, &pairs)?;
+    let others = (c.events.iter().zip(&ids))
+        .flat_map(|(e, id)| e.listeners.iter().skip(1).map(move |l| (*l, *id)));
+    let mut also = None;
+    for (listener, event) in others {
+        let stmt = match &mut also {
+            Some(s) => s,
+            None => also.insert(tx.prepare_cached(ALSO_MATCHED)?),
+        };
+        appended(stmt.execute(params![listener, event])?, 1)?;
+    }
     let mut matched: BTreeMap<i64, u64> = BTreeMap::new();
     for (e, id) in c.events.iter().zip(&ids) {
         for l in &e.listeners {
@@ -148,29 +153,7 @@ pub(super) fn bind_event(
     stmt.raw_bind_parameter(at + 12, amount.as_ref().map(|a| a.as_str()))?;
     stmt.raw_bind_parameter(at + 13, now)?;
     stmt.raw_bind_parameter(at + 14, status)?;
-    Ok(())
-}
-
-/// Inserts (listener, event) matches of new events, each statement taken once.
-fn insert_matches(tx: &Transaction<'_>, pairs: &[(i64, i64)]) -> Result<(), StoreError> {
-    let mut groups = pairs.chunks_exact(ROWS);
-    if groups.len() > 0 {
-        let mut stmt = tx.prepare_cached(MATCHES_MANY)?;
-        for group in &mut groups {
-            for (i, (listener, event)) in group.iter().enumerate() {
-                stmt.raw_bind_parameter(2 * i + 1, listener)?;
-                stmt.raw_bind_parameter(2 * i + 2, event)?;
-            }
-            appended(stmt.raw_execute()?, ROWS)?;
-        }
-    }
-    let rest = groups.remainder();
-    if !rest.is_empty() {
-        let mut stmt = tx.prepare_cached(MATCHES_ONE)?;
-        for (listener, event) in rest {
-            appended(stmt.execute(params![listener, event])?, 1)?;
-        }
-    }
+    stmt.raw_bind_parameter(at + 15, e.listeners.first())?;
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! The one write path of the sync loop: events, matches, coverage and headers of a block
+//! The one write path of the sync loop: events, their listeners, coverage and headers of a block
 //! range commit together; reorg rollbacks and confirmations likewise.
 
 use std::collections::BTreeMap;
@@ -191,8 +191,8 @@ impl Store {
     }
 }
 
-/// Inserts the commit's events one by one: a known log is found and only gains its missing
-/// matches (or comes back, when a reorg had removed it).
+/// Inserts the commit's events one by one: a known log is found and only gains the
+/// listeners it lacks (or comes back, when a reorg had removed it).
 fn insert_checked(
     tx: &rusqlite::Transaction<'_>,
     c: &Commit,
@@ -205,37 +205,50 @@ fn insert_checked(
     )?;
     let mut revive =
         tx.prepare_cached("UPDATE events SET status = ?2 WHERE id = ?1 AND status = 2")?;
-    let mut matched =
-        tx.prepare_cached("INSERT OR IGNORE INTO matches (listener_id, event_id) VALUES (?1, ?2)")?;
+    let mut first = tx.prepare_cached(
+        "UPDATE events SET listener_id = ?2 WHERE id = ?1 AND listener_id IS NULL",
+    )?;
+    let mut primary = tx.prepare_cached("SELECT listener_id = ?2 FROM events WHERE id = ?1")?;
+    let mut also = tx.prepare_cached(append::ALSO_MATCHED)?;
     let mut kinds = kinds::KindIds::default();
     for e in &c.events {
         let kind = kinds.id(tx, &e.def)?;
         append::bind_event(&mut insert, 0, c.network_id, e, kind, now)?;
-        let (id, revived) = if insert.raw_execute()? == 1 {
-            done.inserted += 1;
+        if insert.raw_execute()? == 1 {
             let id = tx.last_insert_rowid();
+            done.inserted += 1;
             done.fresh.push(id);
-            (id, false)
-        } else {
-            let id: i64 = find.query_row(
-                params![
-                    c.network_id,
-                    e.block_number as i64,
-                    e.log_index as i64,
-                    e.block_hash.as_slice()
-                ],
-                |r| r.get(0),
-            )?;
-            // The block came back after a reorg had removed it.
-            let revived = revive.execute(params![id, status_code(e.status)])? == 1;
-            if revived {
-                done.fresh.push(id);
-                note_change(tx, id, e.status, now)?;
+            for l in e.listeners.iter().skip(1) {
+                also.execute(params![l, id])?;
             }
-            (id, revived)
-        };
+            for l in &e.listeners {
+                *done.matched.entry(*l).or_default() += 1;
+                if c.routed.contains(l) {
+                    outbox::enqueue(tx, *l, id, e.block_number, e.status, now)?;
+                }
+            }
+            continue;
+        }
+        let id: i64 = find.query_row(
+            params![
+                c.network_id,
+                e.block_number as i64,
+                e.log_index as i64,
+                e.block_hash.as_slice()
+            ],
+            |r| r.get(0),
+        )?;
+        // The block came back after a reorg had removed it.
+        let revived = revive.execute(params![id, status_code(e.status)])? == 1;
+        if revived {
+            done.fresh.push(id);
+            note_change(tx, id, e.status, now)?;
+        }
         for l in &e.listeners {
-            let new_match = matched.execute(params![l, id])? == 1;
+            // The event's first listener, or one more.
+            let new_match = first.execute(params![id, l])? == 1
+                || (!primary.query_row(params![id, l], |r| r.get::<_, bool>(0))?
+                    && also.execute(params![l, id])? == 1);
             if new_match {
                 *done.matched.entry(*l).or_default() += 1;
             }

@@ -65,7 +65,7 @@ impl Store {
     /// The event with this id in full, or `None`.
     pub fn event_detail(&self, id: i64) -> Result<Option<EventDetail>, StoreError> {
         let matched = self.events_by_ids(&[id])?;
-        let Some(event) = matched.first().cloned() else {
+        let Some(event) = matched.into_iter().next() else {
             return Ok(None);
         };
         let (topics, data, stored_at, stored_status): (Vec<u8>, Vec<u8>, Option<i64>, Option<i64>) =
@@ -101,7 +101,7 @@ impl Store {
                 .map(|t| format!("0x{}", hex::encode(t)))
                 .collect(),
             data: format!("0x{}", hex::encode(data)),
-            listeners: matched.iter().map(|e| e.listener.clone()).collect(),
+            listeners: event.listeners.clone(),
             status_history,
             announcements,
             explorer: None,

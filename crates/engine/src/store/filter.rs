@@ -39,15 +39,18 @@ pub struct EventFilter {
     pub limit: Option<u64>,
 }
 
-/// The `FROM` part every filtered query shares: one row per (event, listener).
-pub(super) const FROM: &str = " FROM matches m
-    JOIN events e ON e.id = m.event_id
-    JOIN listeners l ON l.id = m.listener_id
+/// The `FROM` part every filtered query shares: one row per event a listener holds, `l`
+/// its first listener. Events are the outer loop, so that their row order or amount index
+/// serves the sort.
+pub(super) const FROM: &str = " FROM events e
+    CROSS JOIN listeners l ON l.id = e.listener_id
     JOIN networks n ON n.id = e.network_id
     LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract";
 
 /// The `WHERE` clause of an [`EventFilter`]; bind it with [`bind`].
-pub(super) const WHERE: &str = " WHERE (:listener IS NULL OR l.name = :listener)
+pub(super) const WHERE: &str = " WHERE (:listener IS NULL OR l.name = :listener
+         OR e.id IN (SELECT a.event_id FROM also_matched a JOIN listeners la ON la.id = a.listener_id
+                      WHERE la.name = :listener))
     AND (:network IS NULL OR n.name = :network)
     AND (:event IS NULL OR e.event = :event OR e.signature = :event
          OR e.kind IN (SELECT id FROM event_kinds WHERE name = :event OR signature = :event))
@@ -58,15 +61,7 @@ pub(super) const WHERE: &str = " WHERE (:listener IS NULL OR l.name = :listener)
     AND (:to_block IS NULL OR e.block_number <= :to_block)
     AND (:from_time IS NULL OR e.block_time >= :from_time)
     AND (:to_time IS NULL OR e.block_time <= :to_time)
-    AND (:min_id IS NULL OR m.event_id >= :min_id) AND (:max_id IS NULL OR m.event_id <= :max_id)";
-
-/// The `FROM` of [`FROM`] with events as the outer loop, for orders an events index serves
-/// (amount).
-pub(super) const FROM_EVENTS: &str = " FROM events e
-    CROSS JOIN matches m ON m.event_id = e.id
-    JOIN listeners l ON l.id = m.listener_id
-    JOIN networks n ON n.id = e.network_id
-    LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract";
+    AND (:min_id IS NULL OR e.id >= :min_id) AND (:max_id IS NULL OR e.id <= :max_id)";
 
 /// A problem with a filter value, naming the field.
 fn bad(field: &str, value: &str) -> StoreError {

@@ -32,40 +32,28 @@ pub enum HistorySort {
 impl HistorySort {
     fn order_by(self) -> &'static str {
         match self {
-            HistorySort::Newest => " ORDER BY m.event_id DESC, m.listener_id DESC",
-            HistorySort::Oldest => " ORDER BY m.event_id, m.listener_id",
+            HistorySort::Newest => " ORDER BY e.id DESC",
+            HistorySort::Oldest => " ORDER BY e.id",
             // Events without an amount have a NULL one: last when descending, first when
             // ascending, as SQLite orders NULLs (so the amount index serves both).
-            HistorySort::AmountDesc => " ORDER BY e.amount DESC, e.id DESC, m.listener_id DESC",
-            HistorySort::AmountAsc => " ORDER BY e.amount, e.id, m.listener_id",
-        }
-    }
-
-    /// The `FROM` whose outer loop walks the index this order needs.
-    fn tables(self) -> &'static str {
-        match self {
-            HistorySort::Newest | HistorySort::Oldest => filter::FROM,
-            HistorySort::AmountDesc | HistorySort::AmountAsc => filter::FROM_EVENTS,
+            HistorySort::AmountDesc => " ORDER BY e.amount DESC, e.id DESC",
+            HistorySort::AmountAsc => " ORDER BY e.amount, e.id",
         }
     }
 
     /// The keyset condition that starts a page at a row, for the orders that have one.
     fn keyset(self) -> Option<&'static str> {
         match self {
-            HistorySort::Newest => {
-                Some(" AND (m.event_id, m.listener_id) <= (:at_event, :at_listener)")
-            }
-            HistorySort::Oldest => {
-                Some(" AND (m.event_id, m.listener_id) >= (:at_event, :at_listener)")
-            }
+            HistorySort::Newest => Some(" AND e.id <= :at_event"),
+            HistorySort::Oldest => Some(" AND e.id >= :at_event"),
             _ => None,
         }
     }
 }
 
-/// Whether a filter only narrows by listener: such pages and counts need only the
-/// `matches` table and its indexes.
-fn matches_only(f: &EventFilter) -> bool {
+/// Whether a filter narrows by listener at most: its rows and count are read off the
+/// listener index and `also_matched` alone.
+fn listener_only(f: &EventFilter) -> bool {
     let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
     blank(&f.network)
         && blank(&f.event)
@@ -78,24 +66,30 @@ fn matches_only(f: &EventFilter) -> bool {
         && f.to_time.is_none()
 }
 
-/// `SELECT` of the (event, listener) keys of the filtered rows, on `matches` alone when
-/// the filter allows it.
+/// `SELECT` of the event ids of the filtered rows (as `e.id`, in no order yet).
 fn keys_of(filter: &EventFilter) -> String {
-    if matches_only(filter) {
-        ["SELECT m.event_id, m.listener_id", MATCHES_ONLY].concat()
-    } else {
-        [
-            "SELECT m.event_id, m.listener_id",
-            filter::FROM,
-            filter::WHERE,
-        ]
-        .concat()
+    match (listener_only(filter), has_listener(filter)) {
+        (true, false) => ALL_KEYS.to_string(),
+        (true, true) => LISTENER_KEYS.to_string(),
+        (false, _) => ["SELECT e.id", filter::FROM, filter::WHERE].concat(),
     }
 }
 
-/// `matches` rows of the listener named `:listener` (all when null), for [`matches_only`] filters.
-const MATCHES_ONLY: &str = " FROM matches m
-    WHERE (:listener IS NULL OR m.listener_id = (SELECT id FROM listeners WHERE name = :listener))";
+/// Ids of the events some listener holds.
+const ALL_KEYS: &str = "SELECT e.id FROM events e WHERE e.listener_id IS NOT NULL";
+
+fn has_listener(f: &EventFilter) -> bool {
+    f.listener.as_deref().is_some_and(|s| !s.trim().is_empty())
+}
+
+/// Ids of the events a listener holds, first or not: both arms walk an index in id order,
+/// so an ordered union merges them without sorting.
+const LISTENER_KEYS: &str = "SELECT e.id FROM (
+      SELECT id FROM events WHERE listener_id = (SELECT id FROM listeners WHERE name = :listener)
+      UNION
+      SELECT event_id AS id FROM also_matched
+       WHERE listener_id = (SELECT id FROM listeners WHERE name = :listener)) e
+    WHERE 1";
 
 /// Events over time of one listener: `[bucket start (Unix seconds), events]`, oldest first.
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -149,9 +143,9 @@ pub struct HistoryIndex {
     #[ts(type = "number")]
     pub count: u64,
     pub every: u32,
-    /// `[event id, listener id]` of rows 0, every, 2 * every, ... (empty for amount orders).
-    #[ts(type = "Array<[number, number]>")]
-    pub anchors: Vec<(i64, i64)>,
+    /// Event ids of rows 0, every, 2 * every, ... (empty for amount orders).
+    #[ts(type = "Array<number>")]
+    pub anchors: Vec<i64>,
 }
 
 /// Addresses are counted over this many latest events.
@@ -205,20 +199,20 @@ impl Store {
         };
         while let Some(r) = rows.next()? {
             if index.count.is_multiple_of(u64::from(every)) {
-                index.anchors.push((r.get(0)?, r.get(1)?));
+                index.anchors.push(r.get(0)?);
             }
             index.count += 1;
         }
         Ok(index)
     }
 
-    /// `limit` rows of the filtered History in block order, starting at the row whose key
-    /// is `anchor` (from [`Store::history_index`]).
+    /// `limit` rows of the filtered History in block order, starting at the event
+    /// `anchor` (from [`Store::history_index`]).
     pub fn history_page_from(
         &self,
         filter: &EventFilter,
         sort: HistorySort,
-        anchor: (i64, i64),
+        anchor: i64,
         limit: u32,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let Some(keyset) = sort.keyset() else {
@@ -227,8 +221,7 @@ impl Store {
             ));
         };
         let mut values = self.narrowed(filter)?;
-        values.push((":at_event", Value::Integer(anchor.0)));
-        values.push((":at_listener", Value::Integer(anchor.1)));
+        values.push((":at_event", Value::Integer(anchor)));
         self.read_page(sort, keyset, "", values, limit)
     }
 
@@ -246,7 +239,7 @@ impl Store {
         let sql = [
             "SELECT ",
             COLUMNS,
-            sort.tables(),
+            filter::FROM,
             filter::WHERE,
             keyset,
             sort.order_by(),
@@ -265,13 +258,13 @@ impl Store {
         Ok(out)
     }
 
-    /// The (event, listener) of row `offset` in block order.
+    /// The event of row `offset` in block order.
     fn row_at(
         &self,
         filter: &EventFilter,
         sort: HistorySort,
         offset: u64,
-    ) -> Result<Option<(i64, i64)>, StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         let sql = [
             keys_of(filter).as_str(),
             sort.order_by(),
@@ -284,7 +277,7 @@ impl Store {
         filter::bind(&mut stmt, &values)?;
         let mut rows = stmt.raw_query();
         Ok(match rows.next()? {
-            Some(r) => Some((r.get(0)?, r.get(1)?)),
+            Some(r) => Some(r.get(0)?),
             None => None,
         })
     }
@@ -316,13 +309,9 @@ impl Store {
         Ok(values)
     }
 
-    /// How many rows the filtered history has (one per event and listener).
+    /// How many rows the filtered history has (one per event).
     pub fn history_count(&self, filter: &EventFilter) -> Result<u64, StoreError> {
-        let sql = if matches_only(filter) {
-            ["SELECT count(*)", MATCHES_ONLY].concat()
-        } else {
-            ["SELECT count(*)", filter::FROM, filter::WHERE].concat()
-        };
+        let sql = ["SELECT count(*) FROM (", keys_of(filter).as_str(), ")"].concat();
         let mut stmt = self.conn.prepare_cached(&sql)?;
         filter::bind(&mut stmt, &self.narrowed(filter)?)?;
         let mut rows = stmt.raw_query();
@@ -421,12 +410,17 @@ impl Store {
         bucket: i64,
     ) -> Result<Vec<ListenerSeries>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT l.name, (e.block_time / ?2) * ?2 AS t, count(*) FROM events e
-               JOIN matches m ON m.event_id = e.id
-               JOIN listeners l ON l.id = m.listener_id
-              WHERE e.network_id = ?3 AND e.block_number >= ?4 AND e.block_time >= ?1
-                AND e.status != 2
-              GROUP BY l.name, t ORDER BY l.name, t",
+            "SELECT l.name, h.t, count(*) FROM (
+                 SELECT e.listener_id AS lid, (e.block_time / ?2) * ?2 AS t FROM events e
+                  WHERE e.network_id = ?3 AND e.block_number >= ?4 AND e.block_time >= ?1
+                    AND e.status != 2
+                 UNION ALL
+                 SELECT a.listener_id, (e.block_time / ?2) * ?2 FROM events e
+                   JOIN also_matched a ON a.event_id = e.id
+                  WHERE e.network_id = ?3 AND e.block_number >= ?4 AND e.block_time >= ?1
+                    AND e.status != 2) h
+               JOIN listeners l ON l.id = h.lid
+              GROUP BY l.name, h.t ORDER BY l.name, h.t",
         )?;
         let mut rows = stmt.query(rusqlite::params![since, bucket, network_id, first_block])?;
         let mut out: Vec<ListenerSeries> = Vec::new();

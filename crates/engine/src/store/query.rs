@@ -9,13 +9,28 @@ use super::kinds::{Kind, Kinds};
 use super::{Store, StoreError};
 use crate::event::{EventStatus, StoredEvent};
 
-/// The columns [`row_to_event`] reads, in its order (with `filter::FROM` or `TOKEN_JOIN`).
-pub(super) const COLUMNS: &str = "e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names, t.decimals, t.symbol, e.kind, e.topics, e.data";
+/// The names of an event's listeners after its first, joined by [`SEPARATOR`] (NULL: none).
+macro_rules! other_listeners {
+    () => {
+        "(SELECT group_concat(la.name, char(31)) FROM also_matched a
+            JOIN listeners la ON la.id = a.listener_id WHERE a.event_id = e.id)"
+    };
+}
+/// The columns [`row_to_event`] reads, in its order (with `filter::FROM` or `TOKEN_JOIN`):
+/// `l` is the listener the row is for, then come the event's first and other listeners.
+pub(super) const COLUMNS: &str = concat!(
+    "e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args, e.arg_names, t.decimals, t.symbol, e.kind, e.topics, e.data, ",
+    "(SELECT name FROM listeners WHERE id = e.listener_id), ",
+    other_listeners!()
+);
 /// How many columns [`COLUMNS`] names (a query may select more after them).
-pub(super) const COLUMN_COUNT: usize = 20;
+pub(super) const COLUMN_COUNT: usize = 22;
 
-/// Index order: block order within a network, the order stored across networks.
-const STORED_ORDER: &str = " ORDER BY m.event_id, m.listener_id LIMIT coalesce(:limit, -1)";
+/// Separates listener names in `other_listeners!` (names hold no control characters).
+pub(crate) const SEPARATOR: char = '\u{1f}';
+
+/// The order stored: block order within a network.
+const STORED_ORDER: &str = " ORDER BY e.id LIMIT coalesce(:limit, -1)";
 
 /// A stored row as the CSV export reads it: borrowed, hashes as bytes.
 pub(crate) struct RawRow<'a> {
@@ -29,7 +44,10 @@ pub(crate) struct RawRow<'a> {
     pub contract: &'a [u8],
     pub event: &'a str,
     pub signature: &'a str,
+    /// The event's first listener.
     pub listener: &'a str,
+    /// Its other listeners, joined by [`SEPARATOR`].
+    pub other_listeners: Option<&'a str>,
     pub status: EventStatus,
     pub args: RawArgs<'a>,
 }
@@ -57,7 +75,7 @@ impl Store {
             "SELECT ",
             COLUMNS,
             filter::FROM,
-            " ORDER BY e.id DESC, l.id LIMIT ?1",
+            " ORDER BY e.id DESC LIMIT ?1",
         ]
         .concat();
         let kinds = self.kinds()?;
@@ -66,15 +84,9 @@ impl Store {
         collect(rows)
     }
 
-    /// The matched events with these ids, one row per (event, listener).
+    /// The events with these ids that a listener holds.
     pub fn events_by_ids(&self, ids: &[i64]) -> Result<Vec<StoredEvent>, StoreError> {
-        let sql = [
-            "SELECT ",
-            COLUMNS,
-            filter::FROM,
-            " WHERE e.id = ?1 ORDER BY l.id",
-        ]
-        .concat();
+        let sql = ["SELECT ", COLUMNS, filter::FROM, " WHERE e.id = ?1"].concat();
         let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut out = Vec::with_capacity(ids.len());
@@ -121,7 +133,8 @@ impl Store {
         let sql = [
             "SELECT n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash,
                     e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args,
-                    e.kind, e.topics, e.data",
+                    e.kind, e.topics, e.data, ",
+            other_listeners!(),
             filter::FROM,
             filter::WHERE,
             STORED_ORDER,
@@ -167,6 +180,10 @@ impl Store {
                 event,
                 signature,
                 listener: text(10)?,
+                other_listeners: r
+                    .get_ref(16)?
+                    .as_str_or_null()
+                    .map_err(rusqlite::Error::from)?,
                 status: status_from_code(r.get(11)?)?,
                 args,
             })?;
@@ -201,11 +218,13 @@ impl Store {
         Ok(out)
     }
 
-    /// Number of distinct stored events (each log once).
+    /// Number of stored events a listener holds (each log once): History's rows.
     pub fn event_count(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM events WHERE listener_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(n as u64)
     }
 }
@@ -240,6 +259,7 @@ pub(super) fn row_to_event(
         event: r.get(9)?,
         signature: r.get(10)?,
         listener: r.get(11)?,
+        listeners: listeners(r.get(20)?, r.get_ref(21)?.as_str_or_null()?),
         status: EventStatus::Pending,
         args: serde_json::Value::Null,
         arg_names: Vec::new(),
@@ -254,6 +274,15 @@ pub(super) fn row_to_event(
     let topics = r.get_ref(18)?.as_blob()?;
     let data = r.get_ref(19)?.as_blob()?;
     Ok(decoded(event, status, kinds, kind, topics, data))
+}
+
+/// An event's listeners: its first, then the others as `other_listeners!` joins them.
+fn listeners(first: Option<String>, others: Option<&str>) -> Vec<String> {
+    let others = others.into_iter().flat_map(|s| s.split(SEPARATOR));
+    first
+        .into_iter()
+        .chain(others.map(str::to_string))
+        .collect()
 }
 
 /// Completes a row of schema 8 or later: arguments decoded from the stored log.

@@ -78,7 +78,7 @@ impl Store {
                     params![id, network_id, spec_hash, from_block as i64, head as i64],
                 )?;
                 tx.execute("DELETE FROM coverage WHERE listener_id = ?1", [id])?;
-                tx.execute("DELETE FROM matches WHERE listener_id = ?1", [id])?;
+                forget_matches(&tx, id)?;
                 tx.commit()?;
                 (id, Some(head as i64))
             }
@@ -121,7 +121,8 @@ impl Store {
     /// Events matched by the listener and its undecodable-log count.
     pub fn listener_counts(&self, listener_id: i64) -> Result<(u64, u64), StoreError> {
         let events: i64 = self.conn.query_row(
-            "SELECT count(*) FROM matches WHERE listener_id = ?1",
+            "SELECT (SELECT count(*) FROM events WHERE listener_id = ?1)
+                  + (SELECT count(*) FROM also_matched WHERE listener_id = ?1)",
             [listener_id],
             |r| r.get(0),
         )?;
@@ -151,4 +152,22 @@ impl Store {
             .optional()?;
         Ok(n.map(|n| n as u64))
     }
+}
+
+/// Takes listener `id` off every event it matched: an event it was the first listener of
+/// passes to its next one (or to none).
+fn forget_matches(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE events SET listener_id =
+            (SELECT min(a.listener_id) FROM also_matched a WHERE a.event_id = events.id)
+          WHERE listener_id = ?1",
+        [id],
+    )?;
+    tx.execute(
+        "DELETE FROM also_matched
+          WHERE listener_id = ?1
+             OR listener_id = (SELECT e.listener_id FROM events e WHERE e.id = also_matched.event_id)",
+        [id],
+    )?;
+    Ok(())
 }

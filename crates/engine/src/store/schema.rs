@@ -171,6 +171,19 @@ const MIGRATIONS: &[&str] = &[
     // 10: `state` 4 is *held*: queued behind a message of its lane parked after its
     // attempts. Those lanes are looked up by this small index.
     "CREATE INDEX IF NOT EXISTS deliveries_parked ON deliveries(target, listener_id) WHERE state = 2 AND attempts > 0;",
+    // 11: one row per log with its listeners. An event names the first listener that
+    // matched it (`listener_id`); only the others get a row, in `also_matched`. An event
+    // no listener holds any more (its listeners were redefined) has none.
+    "
+    ALTER TABLE events ADD COLUMN listener_id INTEGER;
+    UPDATE events SET listener_id = (SELECT min(m.listener_id) FROM matches m WHERE m.event_id = events.id);
+    DELETE FROM matches
+     WHERE listener_id = (SELECT e.listener_id FROM events e WHERE e.id = matches.event_id);
+    ALTER TABLE matches RENAME TO also_matched;
+    DROP INDEX matches_event;
+    CREATE INDEX also_matched_event ON also_matched(event_id);
+    CREATE INDEX events_listener ON events(listener_id);
+    ",
 ];
 
 /// Brings the database to the newest schema version. The version is read inside the

@@ -147,8 +147,9 @@ fn appended_and_checked_commits_store_the_same_rows() {
         let mut stmt = store
             .conn
             .prepare(
-                "SELECT e.block_number, e.log_index, e.status, e.amount, group_concat(m.listener_id)
-                 FROM events e JOIN matches m ON m.event_id = e.id GROUP BY e.id ORDER BY e.id",
+                "SELECT e.block_number, e.log_index, e.status, e.amount,
+                        concat_ws(',', e.listener_id, (SELECT group_concat(a.listener_id) FROM also_matched a WHERE a.event_id = e.id))
+                 FROM events e ORDER BY e.id",
             )
             .expect("query");
         let got = stmt
@@ -290,7 +291,22 @@ fn changing_a_listener_resets_its_coverage_only() {
         .upsert_listener("l", net, "other", 0, 50)
         .expect("changed");
     assert_eq!(store.covered_to(l, 0).expect("covered"), None);
-    assert_eq!(store.event_count().expect("count"), 1, "stored events stay");
+    let rows: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .expect("rows");
+    assert_eq!(rows, 1, "stored events stay");
+    assert_eq!(
+        store.event_count().expect("count"),
+        0,
+        "out of History until the listener matches them again"
+    );
+    store.commit(&c).expect("matched again");
+    assert_eq!(store.event_count().expect("count"), 1);
+    let page = store
+        .history_page(&EventFilter::default(), HistorySort::Newest, 0, 5)
+        .expect("page");
+    assert_eq!(page[0].listeners, ["l"]);
 }
 
 #[test]
@@ -558,21 +574,43 @@ fn history_filters_sorts_pages_and_counts() {
     let all = EventFilter::default();
     assert_eq!(
         store.history_count(&all).expect("count"),
-        4,
-        "one row per event and listener"
+        3,
+        "one row per event"
     );
     let newest = store
         .history_page(&all, HistorySort::Newest, 0, 10)
         .expect("page");
-    let blocks: Vec<u64> = newest.iter().map(|e| e.block_number).collect();
-    assert_eq!(blocks, vec![3, 2, 2, 1]);
+    let rows: Vec<(u64, Vec<&str>)> = newest
+        .iter()
+        .map(|e| {
+            (
+                e.block_number,
+                e.listeners.iter().map(|l| l.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![(3, vec!["other"]), (2, vec!["l", "other"]), (1, vec!["l"])]
+    );
     let page2 = store
-        .history_page(&all, HistorySort::Oldest, 2, 2)
+        .history_page(&all, HistorySort::Oldest, 1, 2)
         .expect("page");
     assert_eq!(
         page2.iter().map(|e| e.block_number).collect::<Vec<_>>(),
         vec![2, 3]
     );
+    let of_other = |sort| {
+        let f = EventFilter {
+            listener: Some("other".into()),
+            ..EventFilter::default()
+        };
+        let n = store.history_count(&f).expect("count");
+        let page = store.history_page(&f, sort, 1, 5).expect("page");
+        (n, page.iter().map(|e| e.block_number).collect::<Vec<_>>())
+    };
+    assert_eq!(of_other(HistorySort::Newest), (2, vec![2]), "first or not");
+    assert_eq!(of_other(HistorySort::Oldest), (2, vec![3]));
     let by_amount = store
         .history_page(&all, HistorySort::AmountDesc, 0, 1)
         .expect("page");
@@ -583,7 +621,7 @@ fn history_filters_sorts_pages_and_counts() {
         address: who(0xb1),
         ..EventFilter::default()
     };
-    assert_eq!(store.history_count(&to_b1).expect("count"), 3);
+    assert_eq!(store.history_count(&to_b1).expect("count"), 2);
     let deeper = store
         .history_page(&to_b1, HistorySort::Oldest, 1, 5)
         .expect("page");
@@ -591,9 +629,9 @@ fn history_filters_sorts_pages_and_counts() {
         .iter()
         .map(|e| (e.block_number, e.listener.as_str()))
         .collect();
-    assert_eq!(keys, vec![(2, "l"), (2, "other")]);
+    assert_eq!(keys, vec![(2, "l")]);
     let newest_deep = store
-        .history_page(&all, HistorySort::Newest, 3, 5)
+        .history_page(&all, HistorySort::Newest, 2, 5)
         .expect("page");
     assert_eq!(
         newest_deep
@@ -616,7 +654,7 @@ fn history_filters_sorts_pages_and_counts() {
         to_time: Some(1_700_000_002),
         ..EventFilter::default()
     };
-    assert_eq!(store.history_count(&range).expect("count"), 2);
+    assert_eq!(store.history_count(&range).expect("count"), 1);
     let wrong_contract = EventFilter {
         contract: who(0x99),
         ..EventFilter::default()
@@ -909,13 +947,6 @@ fn one_signature_under_two_sets_of_names_exports_its_arguments_as_json() {
     store
         .conn
         .execute(
-            "DELETE FROM matches WHERE event_id = (SELECT max(id) FROM events)",
-            [],
-        )
-        .expect("unmatch");
-    store
-        .conn
-        .execute(
             "DELETE FROM events WHERE id = (SELECT max(id) FROM events)",
             [],
         )
@@ -946,6 +977,7 @@ fn amounts_stored_as_words_before_schema_9_sort_beside_new_ones() {
             )
             .expect("word");
     }
+    back_to_schema_10(&store.conn);
     store
         .conn
         .pragma_update(None, "user_version", 8)
@@ -977,4 +1009,57 @@ fn amounts_stored_as_words_before_schema_9_sort_beside_new_ones() {
         ["5", "256", "700", "70000", max.as_str()].map(|v| format!("\"{v}\""))
     );
     assert!(store.has_amount_index().expect("schema"), "rebuilt");
+}
+
+/// Undoes migration 11: every (listener, event) pair in `matches` again.
+fn back_to_schema_10(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "ALTER TABLE also_matched RENAME TO matches;
+         DROP INDEX also_matched_event;
+         CREATE INDEX matches_event ON matches(event_id);
+         INSERT INTO matches SELECT listener_id, id FROM events WHERE listener_id IS NOT NULL;
+         DROP INDEX events_listener;
+         ALTER TABLE events DROP COLUMN listener_id;",
+    )
+    .expect("schema 10");
+}
+
+#[test]
+fn a_redefined_first_listener_hands_its_events_to_the_next() {
+    let (_d, mut store, net, l) = setup();
+    let l2 = store
+        .upsert_listener("other", net, "h2", 0, 10)
+        .expect("listener")
+        .id;
+    let c = commit(
+        net,
+        (0, 5),
+        vec![l, l2],
+        vec![transfer(1, 0xa1, 0xb1, 7, vec![l, l2])],
+    );
+    store.commit(&c).expect("commit");
+    store
+        .upsert_listener("l", net, "changed", 0, 10)
+        .expect("redefine");
+    let all = EventFilter::default();
+    let page = store
+        .history_page(&all, HistorySort::Newest, 0, 5)
+        .expect("page");
+    assert_eq!(page[0].listeners, ["other"]);
+    assert_eq!(store.listener_counts(l).expect("counts").0, 0);
+    assert_eq!(store.listener_counts(l2).expect("counts").0, 1);
+    // The new definition matches it again: it comes second now.
+    store
+        .commit(&commit(
+            net,
+            (0, 5),
+            vec![l],
+            vec![transfer(1, 0xa1, 0xb1, 7, vec![l])],
+        ))
+        .expect("again");
+    let page = store
+        .history_page(&all, HistorySort::Newest, 0, 5)
+        .expect("page");
+    assert_eq!(page[0].listeners, ["other", "l"]);
+    assert_eq!(store.history_count(&all).expect("count"), 1);
 }

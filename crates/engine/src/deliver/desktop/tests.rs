@@ -59,6 +59,7 @@ fn event(id: i64, status: EventStatus) -> Queued {
             event: "Transfer".into(),
             signature: "Transfer(address,address,uint256)".into(),
             listener: "mine".into(),
+            listeners: vec!["mine".into()],
             status,
             args: serde_json::json!({"from": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "to": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "value": id.to_string()}),
             arg_names: vec!["from".into(), "to".into(), "value".into()],
