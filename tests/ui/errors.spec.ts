@@ -65,7 +65,7 @@ test("an Explorer link asks the app to open the browser; the window stays, a fai
   const event = {
     id: 7, network: "mainnet", chainId: 1, blockNumber: 19000000, blockHash: `0x${"cd".repeat(32)}`,
     blockTime: 1714564800, txHash: tx, logIndex: 0, contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-    event: "Transfer", signature: "Transfer(address,address,uint256)", listener: "mine", status: "confirmed",
+    event: "Transfer", signature: "Transfer(address,address,uint256)", listener: "mine", listeners: ["mine"], status: "confirmed",
     args: { from: "0x70997970C51812dc3A010C3efE8bE8DCAF5A7B8e", to: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", value: "5" },
     argNames: ["from", "to", "value"], decimals: null, symbol: null,
   };

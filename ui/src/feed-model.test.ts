@@ -1,6 +1,6 @@
 // Unit tests for the live feed model: ordering, updates, the row cap and pausing.
 import { describe, expect, it } from "vitest";
-import { FeedModel } from "./feed-model";
+import { FeedModel, listenerNames } from "./feed-model";
 import type { StoredEvent } from "./bindings/StoredEvent";
 import type { EventStatus } from "./bindings/EventStatus";
 
@@ -18,6 +18,7 @@ function ev(id: number, status: EventStatus = "pending"): StoredEvent {
     event: "Transfer",
     signature: "Transfer(address,address,uint256)",
     listener: "l",
+    listeners: ["l"],
     argNames: [],
     decimals: null,
     symbol: null,
@@ -35,7 +36,7 @@ describe("FeedModel", () => {
     m.upsert(ev(5));
     const ops = m.upsert(ev(4));
     expect(ids(m)).toEqual([5, 4, 3, 2, 1]);
-    expect(ops).toEqual([{ type: "insert", event: ev(4), beforeKey: "3:l" }]);
+    expect(ops).toEqual([{ type: "insert", event: ev(4), beforeKey: "3" }]);
   });
 
   it("updates a known id in place", () => {
@@ -53,7 +54,7 @@ describe("FeedModel", () => {
     [1, 2, 3].forEach((i) => m.upsert(ev(i)));
     const ops = m.upsert(ev(4));
     expect(ids(m)).toEqual([4, 3, 2]);
-    expect(ops[ops.length - 1]).toEqual({ type: "remove", key: "1:l" });
+    expect(ops[ops.length - 1]).toEqual({ type: "remove", key: "1" });
     expect(m.upsert(ev(1, "confirmed"))).toEqual([]);
     expect(ids(m)).toEqual([4, 3, 2]);
   });
@@ -77,15 +78,12 @@ describe("FeedModel", () => {
     expect(m.isPaused).toBe(false);
   });
 
-  it("keeps one row per listener that matched a log, and updates each", () => {
+  it("keeps one row per log, with every listener that matched it", () => {
     const m = new FeedModel(10);
-    const mine = ev(5);
-    const theirs = { ...ev(5), listener: "other" };
-    m.upsert(mine);
-    m.upsert(theirs);
-    expect(m.visible.map((e) => e.listener)).toEqual(["l", "other"]);
-    const ops = m.upsert({ ...theirs, status: "confirmed" });
-    expect(ops).toEqual([{ type: "update", event: { ...theirs, status: "confirmed" } }]);
-    expect(m.visible.map((e) => e.status)).toEqual(["pending", "confirmed"]);
+    m.upsert(ev(5));
+    const both = { ...ev(5), listeners: ["l", "other"] };
+    const ops = m.upsert(both);
+    expect(ops).toEqual([{ type: "update", event: both }]);
+    expect(m.visible.map((e) => listenerNames(e))).toEqual(["l, other"]);
   });
 });

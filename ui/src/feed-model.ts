@@ -1,10 +1,15 @@
 // The live feed's rows without the DOM: newest first by id, capped, with a pause buffer. A
-// row is an event as one listener matched it: a log two listeners matched is two rows.
+// row is a log, with every listener that matched it.
 import type { StoredEvent } from "./bindings/StoredEvent";
 
-/** A row's key: the event and the listener that matched it. */
+/** A row's key: the stored event. */
 export function rowKey(e: StoredEvent): string {
-  return `${String(e.id)}:${e.listener}`;
+  return String(e.id);
+}
+
+/** The listeners of a row, as one line. */
+export function listenerNames(e: StoredEvent): string {
+  return e.listeners.join(", ");
 }
 
 /** What the view must do to its rows to match the model. */

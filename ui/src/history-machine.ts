@@ -134,7 +134,7 @@ export function pillCount(s: HistoryState, watching: boolean): number {
  * The request for table rows from `offset`: a page whose first row's key is known starts
  * there (rows pushed since sit above it); otherwise, newest first, the pushed rows are skipped.
  */
-export function pageRequest(s: HistoryState, offset: number): { filter: EventFilter; sort: HistorySort; offset: number; anchor: [number, number] | null } {
+export function pageRequest(s: HistoryState, offset: number): { filter: EventFilter; sort: HistorySort; offset: number; anchor: number | null } {
   const { filter, sort } = current(s);
   const index = s.view?.index ?? null;
   const anchor = index != null && offset % index.every === 0 ? (index.anchors[offset / index.every] ?? null) : null;
@@ -151,7 +151,7 @@ export function createSeenEvents(max = MAX_PUSHED): { noteRows(rows: readonly St
       for (const e of rows) if (e.id > maxSeenId) maxSeenId = e.id;
     },
     notePushed(e) {
-      const key = `${e.id}:${e.listener}`;
+      const key = String(e.id);
       const isNew = e.id > maxSeenId && !pushed.has(key);
       pushed.add(key);
       if (pushed.size > max) pushed.delete(pushed.values().next().value as string);

@@ -43,6 +43,7 @@ function event(over: Partial<StoredEvent> = {}): StoredEvent {
     event: "Transfer",
     signature: "Transfer(address,address,uint256)",
     listener: "usdc",
+    listeners: ["usdc"],
     status: "confirmed",
     args: { from: ALICE, to: BOB, value: "1250500000" },
     argNames: ["from", "to", "value"],

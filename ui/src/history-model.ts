@@ -14,6 +14,7 @@ import type { EventStatus } from "./bindings/EventStatus";
 import type { HistorySort } from "./bindings/HistorySort";
 import type { StoredEvent } from "./bindings/StoredEvent";
 import type { AppError } from "./ipc";
+import { listenerNames } from "./feed-model";
 
 // ---------------------------------------------------------------------------------------------
 // Filter form
@@ -198,7 +199,7 @@ function mentions(value: unknown, address: string): boolean {
 export function matchesFilter(e: StoredEvent, f: EventFilter): boolean {
   const t = e.blockTime;
   return (
-    (f.listener == null || e.listener === f.listener) &&
+    (f.listener == null || e.listeners.includes(f.listener)) &&
     (f.network == null || e.network === f.network) &&
     (f.event == null || e.event === f.event || e.signature === f.event) &&
     (f.contract == null || e.contract.toLowerCase() === f.contract.toLowerCase()) &&
@@ -344,7 +345,7 @@ export function cellText(column: ColumnId, e: StoredEvent, nowMs: number = Date.
     case "network":
       return { text: e.network, title: `${e.network} (chain ${String(e.chainId)})` };
     case "listener":
-      return { text: e.listener, title: `${e.listener} on ${e.network}` };
+      return { text: listenerNames(e), title: `${listenerNames(e)} on ${e.network}` };
     case "contract":
       // A symbol is whatever the contract says it is: the address goes with it, so a token
       // calling itself USDC is not taken for USDC.

@@ -71,7 +71,7 @@ export interface Backend {
     sort: HistorySort,
     offset: number,
     limit: number,
-    anchor?: [number, number] | null,
+    anchor?: number | null,
   ): Promise<StoredEvent[]>;
   /** `history_index`: the count, and (block orders) the key of every `every`-th row. */
   historyIndex(filter: EventFilter, sort: HistorySort, every: number): Promise<HistoryIndex>;

@@ -70,6 +70,7 @@ export function createMockBackend(): Backend {
       event: c.event,
       signature: c.event === "Transfer" ? "Transfer(address,address,uint256)" : "Approval(address,address,uint256)",
       listener,
+      listeners: [listener],
       status: c.network === "base" ? "confirmed" : "pending",
       args,
       argNames: Object.keys(args),

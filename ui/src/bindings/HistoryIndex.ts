@@ -6,6 +6,6 @@
  */
 export type HistoryIndex = { count: number, every: number, 
 /**
- * `[event id, listener id]` of rows 0, every, 2 * every, ... (empty for amount orders).
+ * Event ids of rows 0, every, 2 * every, ... (empty for amount orders).
  */
-anchors: Array<[number, number]>, };
+anchors: Array<number>, };

@@ -16,7 +16,15 @@ event: string,
 /**
  * Canonical signature, e.g. `Transfer(address,address,uint256)`.
  */
-signature: string, listener: string, status: EventStatus, 
+signature: string, 
+/**
+ * The listener this copy is for: a delivery's, or in History the first that matched.
+ */
+listener: string, 
+/**
+ * Every listener that holds the log, the first one first.
+ */
+listeners: Array<string>, status: EventStatus, 
 /**
  * Decoded arguments, keyed by name, values as produced by `decode::args_to_json`.
  */

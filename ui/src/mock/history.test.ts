@@ -23,6 +23,7 @@ function live(id: number, value: string): StoredEvent {
     event: "Transfer",
     signature: "Transfer(address,address,uint256)",
     listener: "usdc-transfers",
+    listeners: ["usdc-transfers"],
     status: "pending",
     args: { from: "0x1111111111111111111111111111111111111111", to: "0x2222222222222222222222222222222222222222", value },
     argNames: ["from", "to", "value"],

@@ -200,6 +200,7 @@ export function createHistoryMock(events: () => StoredEvent[], options: HistoryM
       event: s.event,
       signature: s.signature,
       listener: s.listener,
+      listeners: [s.listener],
       status: f.status,
       args: { [x]: HOLDERS[f.a], [y]: HOLDERS[f.b], [v]: value },
       argNames: [...s.argNames],

@@ -110,7 +110,7 @@ export function createDetail(source: DetailSource | null = null): DetailView {
         row("Confirmations", confirmationsText(e, source?.status() ?? null)),
         row("Transaction", e.txHash, { copy: true, extra: link(explorer, `tx/${e.txHash}`, open) }),
         row("Log index", String(e.logIndex)),
-        row("Listeners", (full?.listeners ?? [e.listener]).join(", "))),
+        row("Listeners", (full?.listeners ?? e.listeners).join(", "))),
       ...(full ? [statusHistory(full), announcements(full), rawLog(full)] : []),
     );
   }

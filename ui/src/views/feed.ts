@@ -1,6 +1,6 @@
 // Live feed: newest events first, updated in place by id, capped, with Pause / Resume.
 import { h, setText } from "../dom";
-import { FeedModel, rowKey, type FeedOp } from "../feed-model";
+import { FeedModel, listenerNames, rowKey, type FeedOp } from "../feed-model";
 import {
   formatArgs,
   formatFullLocalTime,
@@ -40,7 +40,7 @@ function createRow(e: StoredEvent): HTMLTableRowElement {
     time,
     h("td", { class: "status" }, h("span", { class: `chip chip-${e.status}` }, e.status)),
     cell("event", e.event, e.signature),
-    cell("listener", e.listener, `${e.listener} on ${e.network}`),
+    cell("listener", listenerNames(e), `${listenerNames(e)} on ${e.network}`),
     cell("contract mono", shortenAddress(e.contract), e.contract),
     cell("block mono", String(e.blockNumber), `Block ${e.blockNumber} · tx ${e.txHash} · log ${e.logIndex}`),
     cell("args mono", args, JSON.stringify(e.args, null, 1)),

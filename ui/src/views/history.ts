@@ -273,7 +273,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     seen.noteRows(rows);
     for (const e of rows) {
       filters.suggest("network", e.network);
-      filters.suggest("listener", e.listener);
+      for (const l of e.listeners) filters.suggest("listener", l);
       filters.suggest("event", e.event);
     }
   }
@@ -296,7 +296,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     const all = isEmptyFilter(current(state).filter);
     setText(count, countLabel(state));
     setAttr(count, "aria-busy", isBusy(state) ? "true" : null);
-    setAttr(count, "title", all ? "All stored events (one row per event and listener)" : "Events matching the filter");
+    setAttr(count, "title", all ? "All stored events, one row per log with the listeners that matched it" : "Events matching the filter");
     empty.hidden = state.view?.total !== 0;
     setText(empty, all ? "Nothing stored yet. Events appear here as listeners match logs." : "No events match this filter.");
     const n = pillCount(state, watching());
@@ -345,7 +345,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     },
     onEvent(e) {
       filters.suggest("network", e.network);
-      filters.suggest("listener", e.listener);
+      for (const l of e.listeners) filters.suggest("listener", l);
       filters.suggest("event", e.event);
       const isNew = seen.notePushed(e);
       if (!isNew) {
