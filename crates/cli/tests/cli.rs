@@ -113,16 +113,24 @@ async fn documented_config_backfills_what_the_chain_holds() {
             "signature",
             "listeners",
             "status",
+            "token_symbol",
+            "token_decimals",
             "from",
             "to",
-            "value"
+            "value",
+            "value_units"
         ]
     );
     assert!(rows.iter().all(|r| &r[11] == "confirmed"));
-    let first_transfer = rows.iter().find(|r| &r[14] == "1").expect("transfer of 1");
+    let first_transfer = rows.iter().find(|r| &r[16] == "1").expect("transfer of 1");
     assert_eq!(
-        first_transfer[13].to_lowercase(),
+        first_transfer[15].to_lowercase(),
         accounts[1].to_string().to_lowercase()
+    );
+    // The test token has 18 decimals: 1 raw is 0.000000000000000001 TST.
+    assert_eq!(
+        [&first_transfer[12], &first_transfer[13], &first_transfer[17]],
+        ["TST", "18", "0.000000000000000001"]
     );
 
     // `--out` writes the same CSV to a file; the database itself is refused as the target.

@@ -26,6 +26,7 @@ pub mod source;
 pub mod status;
 pub mod store;
 pub mod sync;
+pub mod units;
 pub mod value;
 
 pub use config::Config;

@@ -32,27 +32,45 @@ fn migrated() -> (tempfile::TempDir, PathBuf, Store) {
     (dir, db, store)
 }
 
-/// CSV rows keyed by (tx hash, log index): the cells, and the listeners cell split.
-type Rows = BTreeMap<(String, String), (Vec<String>, Vec<String>)>;
+/// CSV rows keyed by (tx hash, log index): each cell by its column, and the listeners
+/// cell split.
+type Rows = BTreeMap<(String, String), (BTreeMap<String, String>, Vec<String>)>;
 
 /// Reads an export; rows of one log (the old export wrote one per listener) merge.
 fn by_log(csv: &[u8], listeners_col: &str) -> Rows {
     let mut reader = csv::Reader::from_reader(csv);
     let header = reader.headers().expect("header").clone();
-    let at = |name: &str| header.iter().position(|h| h == name).expect(name);
-    let (tx, index, listeners) = (at("tx_hash"), at("log_index"), at(listeners_col));
     let mut out = Rows::new();
     for r in reader.records() {
         let r = r.expect("row");
-        let mut cells: Vec<String> = r.iter().map(String::from).collect();
-        let names = std::mem::take(&mut cells[listeners]);
+        let mut cells: BTreeMap<String, String> = header
+            .iter()
+            .zip(r.iter())
+            .map(|(h, c)| (h.to_string(), c.to_string()))
+            .collect();
+        let names = cells.remove(listeners_col).expect("listeners column");
+        let key = (cells["tx_hash"].clone(), cells["log_index"].clone());
         let entry = out
-            .entry((r[tx].to_string(), r[index].to_string()))
+            .entry(key)
             .or_insert_with(|| (cells.clone(), Vec::new()));
         assert_eq!(entry.0, cells, "one log, the same cells");
         entry.1.extend(names.split("; ").map(String::from));
     }
     out
+}
+
+/// `rows` with only the given columns.
+fn only(rows: &Rows, columns: &[String]) -> Rows {
+    rows.iter()
+        .map(|(k, (cells, l))| {
+            let kept = cells
+                .iter()
+                .filter(|(c, _)| columns.contains(c))
+                .map(|(c, v)| (c.clone(), v.clone()))
+                .collect();
+            (k.clone(), (kept, l.clone()))
+        })
+        .collect()
 }
 
 #[test]
@@ -113,8 +131,30 @@ fn a_schema_10_database_opens_as_one_row_per_log_with_its_listeners() {
     // The export of the migrated database holds the old export's cells, one row per log.
     let mut csv = Vec::new();
     tokenwatch_engine::export::export_csv(&store, &all, &mut csv).expect("export");
-    let old = std::fs::read(fixture("schema10-export.csv")).expect("old export");
-    assert_eq!(by_log(&csv, "listeners"), by_log(&old, "listener"));
+    let old = by_log(
+        &std::fs::read(fixture("schema10-export.csv")).expect("old export"),
+        "listener",
+    );
+    let new = by_log(&csv, "listeners");
+    let old_columns: Vec<String> = old
+        .values()
+        .next()
+        .expect("rows")
+        .0
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(only(&new, &old_columns), old);
+    // And the token's facts, new since: symbol, decimals, the value in token units.
+    let (cells, _) = new.values().find(|(c, _)| c["value"] == "12").expect("12");
+    assert_eq!(
+        [
+            &cells["token_symbol"],
+            &cells["token_decimals"],
+            &cells["value_units"]
+        ],
+        ["T", "18", "0.000000000000000012"]
+    );
     assert_eq!(
         csv.iter().filter(|b| **b == b'\n').count(),
         13,

@@ -39,6 +39,7 @@ pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry
 pub use hold::OnPark;
 pub use outbox::{AttemptRecord, DeliveryState, Lane, NextStep, Queued};
 pub use owner::{Db, Readers, Writer, WriterThread};
+pub use query::ArgColumns;
 pub(crate) use query::{push_checksummed, RawArgs, RawRow, SEPARATOR};
 pub use registry::ListenerRecord;
 

@@ -48,6 +48,9 @@ pub(crate) struct RawRow<'a> {
     pub listener: &'a str,
     /// Its other listeners, joined by [`SEPARATOR`].
     pub other_listeners: Option<&'a str>,
+    /// The emitting token's decimals and symbol, when known.
+    pub decimals: Option<u8>,
+    pub symbol: Option<&'a str>,
     pub status: EventStatus,
     pub args: RawArgs<'a>,
 }
@@ -135,6 +138,7 @@ impl Store {
                     e.log_index, e.contract, e.event, e.signature, l.name, e.status, e.args,
                     e.kind, e.topics, e.data, ",
             other_listeners!(),
+            ", t.decimals, t.symbol",
             filter::FROM,
             filter::WHERE,
             STORED_ORDER,
@@ -148,6 +152,11 @@ impl Store {
         while let Some(r) = rows.next()? {
             let text = |i: usize| -> Result<&str, StoreError> {
                 Ok(r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+            };
+            let text_or_null = |i: usize| -> Result<Option<&str>, StoreError> {
+                Ok(r.get_ref(i)?
+                    .as_str_or_null()
+                    .map_err(rusqlite::Error::from)?)
             };
             let blob = |i: usize| -> Result<&[u8], StoreError> {
                 Ok(r.get_ref(i)?.as_blob().map_err(rusqlite::Error::from)?)
@@ -180,10 +189,9 @@ impl Store {
                 event,
                 signature,
                 listener: text(10)?,
-                other_listeners: r
-                    .get_ref(16)?
-                    .as_str_or_null()
-                    .map_err(rusqlite::Error::from)?,
+                other_listeners: text_or_null(16)?,
+                decimals: r.get(17)?,
+                symbol: text_or_null(18)?,
                 status: status_from_code(r.get(11)?)?,
                 args,
             })?;
@@ -338,13 +346,14 @@ fn finish(
 
 impl Store {
     /// The argument names (ABI order) of the filtered events when they all share one
-    /// signature and the same argument names; `None` when there are none, or when two
-    /// differ (an ERC-721 `Transfer` has `tokenId` where an ERC-20 one has `value`, a WETH
-    /// ABI names them `src, dst, wad`). Stops at the first different one.
+    /// signature and the same argument names, and which of them is the amount (History's
+    /// Amount column); `None` when there are none, or when two differ (an ERC-721
+    /// `Transfer` has `tokenId` where an ERC-20 one has `value`, a WETH ABI names them
+    /// `src, dst, wad`). Stops at the first different one.
     pub fn single_signature_args(
         &self,
         filter: &EventFilter,
-    ) -> Result<Option<Vec<String>>, StoreError> {
+    ) -> Result<Option<ArgColumns>, StoreError> {
         let first_sql = [
             "SELECT e.kind, e.signature, e.arg_names",
             filter::FROM,
@@ -368,9 +377,11 @@ impl Store {
         let Some(row) = rows.next()? else {
             return Ok(None);
         };
+        let mut amount_at = None;
         let (first, names) = match row.get::<_, Option<i64>>(0)? {
             Some(kind) => {
                 let k = kinds.get(kind)?;
+                amount_at = k.def.amount_at;
                 (k.def.signature.clone(), k.arg_names.clone())
             }
             None => {
@@ -393,7 +404,16 @@ impl Store {
         let mut rows = stmt.raw_query();
         Ok(match rows.next()? {
             Some(_) => None,
-            None => Some(names),
+            None => Some(ArgColumns { names, amount_at }),
         })
     }
+}
+
+/// The argument columns of an export of one signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgColumns {
+    /// In ABI order.
+    pub names: Vec<String>,
+    /// Which one is an amount of the emitting token (unknown for rows of schema 7).
+    pub amount_at: Option<usize>,
 }

@@ -854,7 +854,7 @@ fn the_export_writes_decoded_arguments_as_the_app_shows_them() {
     let mut rows = csv::Reader::from_reader(csv.as_slice());
     let args: Vec<String> = rows
         .records()
-        .map(|r| r.expect("row")[12].to_string())
+        .map(|r| r.expect("row")[crate::export::COLUMNS.len()].to_string())
         .collect();
     let expected: Vec<String> = shown.iter().map(|e| e.args.to_string()).collect();
     assert_eq!(args, expected, "two signatures: one JSON args column");
@@ -941,8 +941,9 @@ fn one_signature_under_two_sets_of_names_exports_its_arguments_as_json() {
         Some("args"),
         "{header:?}"
     );
-    assert!(rows[0][12].contains("\"value\":\"700\""), "{:?}", rows[0]);
-    assert!(rows[1][12].contains("\"wad\":\"800\""), "{:?}", rows[1]);
+    let args = crate::export::COLUMNS.len();
+    assert!(rows[0][args].contains("\"value\":\"700\""), "{:?}", rows[0]);
+    assert!(rows[1][args].contains("\"wad\":\"800\""), "{:?}", rows[1]);
     // Each alone keeps its own columns.
     store
         .conn
@@ -952,8 +953,13 @@ fn one_signature_under_two_sets_of_names_exports_its_arguments_as_json() {
         )
         .expect("delete");
     let (header, rows) = export(Some("Transfer"));
-    assert_eq!(header[12..], ["from", "to", "value"], "{header:?}");
-    assert_eq!(rows[0][14], "700");
+    assert_eq!(
+        header[args..],
+        ["from", "to", "value", "value_units"],
+        "{header:?}"
+    );
+    assert_eq!(rows[0][args + 2], "700");
+    assert_eq!(rows[0][args + 3], "", "no decimals known: no units");
 }
 
 #[test]
@@ -1062,4 +1068,49 @@ fn a_redefined_first_listener_hands_its_events_to_the_next() {
         .expect("page");
     assert_eq!(page[0].listeners, ["other", "l"]);
     assert_eq!(store.history_count(&all).expect("count"), 1);
+}
+
+#[test]
+fn the_export_gives_amounts_in_token_units_beside_the_raw_ones() {
+    let (_d, mut store, net, l) = setup();
+    let mut c = commit(
+        net,
+        (0, 9),
+        vec![l],
+        vec![
+            transfer(1, 0xa1, 0xb1, 1_250_000, vec![l]),
+            transfer(2, 0xa1, 0xb1, 3_000_000_000_000, vec![l]),
+        ],
+    );
+    c.tokens = vec![(
+        Address::repeat_byte(0x11),
+        TokenInfo {
+            decimals: Some(6),
+            symbol: Some("=USDC".into()),
+        },
+    )];
+    store.commit(&c).expect("commit");
+    let mut csv = Vec::new();
+    crate::export::export_csv(&store, &EventFilter::default(), &mut csv).expect("export");
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let header = reader.headers().expect("header").clone();
+    let at = |name: &str| header.iter().position(|h| h == name).expect(name);
+    assert_eq!(at("token_symbol"), at("status") + 1);
+    assert_eq!(at("token_decimals"), at("status") + 2);
+    assert_eq!(at("value_units"), at("value") + 1);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let cells = |r: &csv::StringRecord| {
+        [
+            r[at("token_symbol")].to_string(),
+            r[at("token_decimals")].to_string(),
+            r[at("value")].to_string(),
+            r[at("value_units")].to_string(),
+        ]
+    };
+    assert_eq!(
+        cells(&rows[0]),
+        ["'=USDC", "6", "1250000", "1.25"],
+        "a symbol is chain text: escaped"
+    );
+    assert_eq!(cells(&rows[1]), ["'=USDC", "6", "3000000000000", "3000000"]);
 }
