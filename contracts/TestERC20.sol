@@ -27,6 +27,21 @@ contract TestERC20 {
         emit Transfer(address(0), to, amount);
     }
 
+    /// Burns `amount` of the caller's tokens.
+    function burn(uint256 amount) external {
+        require(balanceOf[msg.sender] >= amount, "ERC20: insufficient balance");
+        balanceOf[msg.sender] -= amount;
+        totalSupply -= amount;
+        emit Transfer(msg.sender, address(0), amount);
+    }
+
+    /// Sets a balance without a Transfer event, as a rebasing or fee-taking token changes
+    /// balances: a change no listener can see.
+    function rebase(address holder, uint256 balance) external {
+        totalSupply = totalSupply - balanceOf[holder] + balance;
+        balanceOf[holder] = balance;
+    }
+
     function transfer(address to, uint256 amount) external returns (bool) {
         _transfer(msg.sender, to, amount);
         return true;

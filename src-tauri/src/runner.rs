@@ -216,9 +216,11 @@ async fn follow(
 fn alert(app: &AppHandle, desktop: &DesktopSink, message: String) {
     tracing::error!("{message}");
     let _ = ipc::emit(app, AppEvent::EngineAlert, &message);
+    // An alert can name a token by the symbol its contract chose: inert for the pop-up.
+    use tokenwatch_engine::deliver::text::{inert, POPUP_BODY};
     let popup = Popup {
         title: "Tokenwatch: attention needed".to_string(),
-        body: message,
+        body: inert(POPUP_BODY, &message, 1_000),
         event_id: None,
     };
     desktop.alert(popup);

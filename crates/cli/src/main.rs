@@ -1,4 +1,5 @@
-//! `tokenwatch`: the headless engine. `check` a config, `run` it, `export` what it stored.
+//! `tokenwatch`: the headless engine. `check` a config, `run` it, `export` what it stored,
+//! read the `holders` of a token and the `tokens` it knows.
 
 #![forbid(unsafe_code)]
 
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 
 mod deliveries;
 mod reload;
+mod tokens;
 
 use clap::{Parser, Subcommand};
 use tokenwatch_engine::export::{export_csv, export_to_file, ExportError};
@@ -58,6 +60,31 @@ enum Command {
         from_block: Option<u64>,
         #[arg(long)]
         to_block: Option<u64>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write the holders of a token and their balances at a block as CSV.
+    Holders {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        network: String,
+        /// The token's address.
+        #[arg(long)]
+        token: String,
+        /// The register after this block (default: the newest block synced).
+        #[arg(long, conflicts_with = "at_time")]
+        at_block: Option<u64>,
+        /// The register at this UTC time (`2024-05-01` or `2024-05-01T12:00:00Z`).
+        #[arg(long)]
+        at_time: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write every token with stored transfers, its supply and holders, as CSV.
+    Tokens {
+        #[arg(long)]
+        db: PathBuf,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -123,6 +150,22 @@ fn main() -> ExitCode {
             };
             export(&db, &filter, out)
         }
+        Command::Holders {
+            db,
+            network,
+            token,
+            at_block,
+            at_time,
+            out,
+        } => {
+            let at = match (at_block, at_time) {
+                (Some(b), _) => tokens::At::Block(b),
+                (None, Some(t)) => tokens::At::Time(t),
+                (None, None) => tokens::At::Head,
+            };
+            tokens::holders(&db, &network, &token, at, out)
+        }
+        Command::Tokens { db, out } => tokens::tokens(&db, out),
         Command::Deliveries { db, all, limit } => deliveries::list(&db, all, limit),
         Command::Redeliver { db, config, target } => {
             deliveries::redeliver(&db, config, target.as_deref())
@@ -178,8 +221,13 @@ fn run(config_path: PathBuf, db: PathBuf, until_head: bool, log_dir: Option<Path
         }
     };
     let config_path = std::path::absolute(&config_path).unwrap_or(config_path);
-    match rt.block_on(run_engine(config, db, until_head, config_path)) {
-        Ok(()) => ExitCode::SUCCESS,
+    match rt.block_on(run_engine(config, db.clone(), until_head, config_path)) {
+        Ok(()) => {
+            if until_head {
+                tokens::summarize_checks(&db);
+            }
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(match e {

@@ -129,7 +129,11 @@ async fn documented_config_backfills_what_the_chain_holds() {
     );
     // The test token has 18 decimals: 1 raw is 0.000000000000000001 TST.
     assert_eq!(
-        [&first_transfer[12], &first_transfer[13], &first_transfer[17]],
+        [
+            &first_transfer[12],
+            &first_transfer[13],
+            &first_transfer[17]
+        ],
         ["TST", "18", "0.000000000000000001"]
     );
 

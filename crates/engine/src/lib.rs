@@ -29,6 +29,7 @@ pub mod sync;
 pub mod units;
 pub mod value;
 
+pub use alloy_primitives::Address;
 pub use config::Config;
 pub use engine::{Engine, EngineError, RunOptions};
 pub use event::{EventStatus, StoredEvent};

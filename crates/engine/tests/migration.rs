@@ -171,6 +171,24 @@ fn a_schema_10_database_opens_as_one_row_per_log_with_its_listeners() {
         .expect("found");
     assert_eq!(detail.listeners, ["transfers", "big"]);
     assert_eq!(detail.announcements.len(), 1);
+    // The token state is built from the stored transfers on the first open.
+    let tokens = store.token_states().expect("tokens");
+    assert_eq!(tokens.len(), 1);
+    let t = &tokens[0];
+    assert_eq!(
+        (
+            t.symbol.as_deref(),
+            t.supply.as_str(),
+            t.minted.as_str(),
+            t.holders,
+            t.transfers
+        ),
+        (Some("T"), "1000000000", "1000000000", 6, 13)
+    );
+    assert_eq!(
+        t.complete_from_block, None,
+        "which listeners keep every transfer is known once the engine runs them"
+    );
     drop(store);
 
     // Opening again changes nothing.

@@ -8,6 +8,7 @@ mod targets;
 
 pub use edit::{ConfigDoc, ConfigView, EditError};
 
+pub use listener::{parse_address, parse_date};
 pub use secrets::{Keychain, NoKeychain};
 pub use targets::NotificationsEntry;
 

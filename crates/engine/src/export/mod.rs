@@ -3,6 +3,7 @@
 
 mod cells;
 pub mod out;
+pub mod tokens;
 
 use std::io::Write;
 use std::path::Path;

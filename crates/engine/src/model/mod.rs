@@ -69,6 +69,11 @@ pub struct WatchedEvent {
     pub condition: Option<Condition>,
 }
 
+/// `keccak256("Transfer(address,address,uint256)")`: an ERC-20 transfer, the event token
+/// state is derived from.
+pub const ERC20_TRANSFER: alloy_primitives::B256 =
+    alloy_primitives::b256!("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef");
+
 /// A validated listener.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerSpec {
@@ -86,4 +91,19 @@ pub struct ListenerSpec {
     pub targets: Vec<TargetKey>,
     /// Also announce the first backfill to targets people read (notifications, chat).
     pub announce_history: bool,
+}
+
+impl ListenerSpec {
+    /// The contracts whose every ERC-20 `Transfer` this listener stores (empty: every
+    /// contract's): it watches that event with no condition. `None` when it does not.
+    pub fn whole_transfers(&self) -> Option<&[Address]> {
+        let unconditional = self.condition.is_none()
+            && self.events.iter().any(|w| {
+                w.def.topic0 == ERC20_TRANSFER
+                    && w.def.topic_count == 3
+                    && !w.def.event.anonymous
+                    && w.condition.is_none()
+            });
+        unconditional.then_some(self.contracts.as_slice())
+    }
 }

@@ -11,7 +11,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::amount::AmountKey;
 use super::commit::{status_code, Commit, Committed, NewEvent};
-use super::{kinds, outbox, StoreError};
+use super::{holdings, kinds, outbox, StoreError};
 
 /// Rows per multi-row insert.
 const ROWS: usize = 16;
@@ -57,6 +57,11 @@ pub(super) fn applies(tx: &Transaction<'_>, c: &Commit) -> Result<bool, StoreErr
 /// Inserts the commit's events and their other listeners, and queues their deliveries.
 pub(super) fn insert(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Committed, StoreError> {
     let ids = insert_events(tx, c, now)?;
+    let mut deltas = holdings::Deltas::default();
+    for e in &c.events {
+        deltas.add_new(c.network_id, e);
+    }
+    deltas.apply(tx)?;
     let others = (c.events.iter().zip(&ids))
         .flat_map(|(e, id)| e.listeners.iter().skip(1).map(move |l| (*l, *id)));
     let mut also = None;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use alloy_primitives::{Address, B256, U256};
 use rusqlite::{params, OptionalExtension};
 
-use super::{append, blocks, coverage, kinds, outbox, BlockRecord, Store, StoreError};
+use super::{append, blocks, coverage, holdings, kinds, outbox, BlockRecord, Store, StoreError};
 use crate::abi::EventDef;
 use crate::event::EventStatus;
 
@@ -136,6 +136,7 @@ impl Store {
             (network_id, ancestor),
             EventStatus::Removed,
         )?;
+        holdings::apply_stored(&tx, &removed, -1)?;
         coverage::truncate(&tx, network_id, ancestor)?;
         blocks::prune(&tx, network_id, Some(ancestor), 0)?;
         tx.commit()?;
@@ -211,10 +212,12 @@ fn insert_checked(
     let mut primary = tx.prepare_cached("SELECT listener_id = ?2 FROM events WHERE id = ?1")?;
     let mut also = tx.prepare_cached(append::ALSO_MATCHED)?;
     let mut kinds = kinds::KindIds::default();
+    let mut deltas = holdings::Deltas::default();
     for e in &c.events {
         let kind = kinds.id(tx, &e.def)?;
         append::bind_event(&mut insert, 0, c.network_id, e, kind, now)?;
         if insert.raw_execute()? == 1 {
+            deltas.add_new(c.network_id, e);
             let id = tx.last_insert_rowid();
             done.inserted += 1;
             done.fresh.push(id);
@@ -241,6 +244,7 @@ fn insert_checked(
         // The block came back after a reorg had removed it.
         let revived = revive.execute(params![id, status_code(e.status)])? == 1;
         if revived {
+            deltas.add_new(c.network_id, e);
             done.fresh.push(id);
             note_change(tx, id, e.status, now)?;
         }
@@ -257,6 +261,7 @@ fn insert_checked(
             }
         }
     }
+    deltas.apply(tx)?;
     Ok(done)
 }
 

@@ -15,12 +15,14 @@ mod detail;
 mod filter;
 mod history;
 mod hold;
+mod holdings;
 mod kinds;
 mod outbox;
 mod owner;
 mod query;
 mod registry;
 mod schema;
+mod token_state;
 
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
@@ -37,11 +39,13 @@ pub use detail::{Announcement, EventDetail, StatusChange};
 pub use filter::EventFilter;
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use hold::OnPark;
+pub use holdings::Transfer;
 pub use outbox::{AttemptRecord, DeliveryState, Lane, NextStep, Queued};
 pub use owner::{Db, Readers, Writer, WriterThread};
 pub use query::ArgColumns;
 pub(crate) use query::{push_checksummed, RawArgs, RawRow, SEPARATOR};
 pub use registry::ListenerRecord;
+pub use token_state::{Register, RegisterError, TokenCheck, TokenState};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +127,7 @@ impl Store {
         create_private_file(path)?;
         let mut store = Self::open_conn(path)?;
         schema::migrate(&mut store.conn)?;
+        holdings::build_once(&mut store.conn)?;
         // The writer's inserts walk the indexes' tails: keep them cached (a bounded 64 MiB)
         // instead of reading pages back from the file. The log is copied into the database
         // by the checkpointer; the writer does it itself only past ~160 MiB of log.
@@ -145,6 +150,7 @@ impl Store {
         }
         let mut store = Self::open_conn(path)?;
         schema::migrate(&mut store.conn)?;
+        holdings::build_once(&mut store.conn)?;
         // Readers scan large ranges (history, export): map the file instead of copying pages.
         store.conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
         Ok(store)

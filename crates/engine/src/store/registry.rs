@@ -99,6 +99,37 @@ impl Store {
         })
     }
 
+    /// Records which contracts' every ERC-20 transfer the listener stores (empty: any
+    /// contract's), or that it stores none whole.
+    pub fn set_whole_transfers(
+        &self,
+        listener_id: i64,
+        contracts: Option<&[alloy_primitives::Address]>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "DELETE FROM whole_transfers WHERE listener_id = ?1",
+            [listener_id],
+        )?;
+        let mut add = tx.prepare_cached(
+            "INSERT OR IGNORE INTO whole_transfers (listener_id, contract) VALUES (?1, ?2)",
+        )?;
+        match contracts {
+            None => {}
+            Some([]) => {
+                add.execute(params![listener_id, Vec::<u8>::new()])?;
+            }
+            Some(list) => {
+                for c in list {
+                    add.execute(params![listener_id, c.as_slice()])?;
+                }
+            }
+        }
+        drop(add);
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Adds to a listener's count of logs that could not be decoded or evaluated.
     pub fn add_undecodable(&self, listener_id: i64, n: u64) -> Result<(), StoreError> {
         self.conn.execute(

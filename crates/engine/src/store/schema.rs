@@ -184,6 +184,41 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX also_matched_event ON also_matched(event_id);
     CREATE INDEX events_listener ON events(listener_id);
     ",
+    // 12: token state derived from the stored ERC-20 transfers (see `holdings`): balances
+    // as 32-byte two's complement words (a partial history can take one below zero),
+    // totals per token. Built from the events already stored when a writer first opens.
+    "
+    CREATE TABLE balances (
+        network_id INTEGER NOT NULL,
+        token      BLOB NOT NULL,
+        holder     BLOB NOT NULL,
+        balance    BLOB NOT NULL,
+        PRIMARY KEY (network_id, token, holder)
+    ) WITHOUT ROWID;
+    CREATE TABLE token_totals (
+        network_id  INTEGER NOT NULL,
+        token       BLOB NOT NULL,
+        minted      BLOB NOT NULL,
+        burned      BLOB NOT NULL,
+        holders     INTEGER NOT NULL,
+        transfers   INTEGER NOT NULL,
+        first_block INTEGER,
+        -- The block the contract was created in, when looked up.
+        created_block INTEGER,
+        -- The last check against the chain: at which block, `ok` or `mismatch`, and why.
+        reconciled_block INTEGER,
+        reconciliation   TEXT,
+        reconciliation_note TEXT,
+        PRIMARY KEY (network_id, token)
+    ) WITHOUT ROWID;
+    -- Listeners that store every ERC-20 Transfer of a contract (an empty blob: of any):
+    -- their coverage tells from which block a token's state is complete.
+    CREATE TABLE whole_transfers (
+        listener_id INTEGER NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+        contract    BLOB NOT NULL,
+        PRIMARY KEY (listener_id, contract)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Brings the database to the newest schema version. The version is read inside the

@@ -1017,10 +1017,12 @@ fn amounts_stored_as_words_before_schema_9_sort_beside_new_ones() {
     assert!(store.has_amount_index().expect("schema"), "rebuilt");
 }
 
-/// Undoes migration 11: every (listener, event) pair in `matches` again.
+/// Undoes migrations 12 and 11: no token state, every (listener, event) pair in `matches`.
 fn back_to_schema_10(conn: &rusqlite::Connection) {
     conn.execute_batch(
-        "ALTER TABLE also_matched RENAME TO matches;
+        "DROP TABLE balances; DROP TABLE token_totals; DROP TABLE whole_transfers;
+         DELETE FROM meta WHERE key = 'holdings';
+         ALTER TABLE also_matched RENAME TO matches;
          DROP INDEX also_matched_event;
          CREATE INDEX matches_event ON matches(event_id);
          INSERT INTO matches SELECT listener_id, id FROM events WHERE listener_id IS NOT NULL;

@@ -4,6 +4,7 @@
 
 mod fetch;
 mod process;
+mod reconcile;
 mod reorg;
 mod retry;
 mod start;
@@ -99,6 +100,9 @@ enum Step {
     CaughtUp,
 }
 
+/// A following engine checks its tokens against the chain this often.
+const CHECK_TOKENS_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
 impl<S: ChainStore> NetworkSync<S> {
     /// Runs until shut down (or, with `until_head`, until caught up). Returns an error only
     /// for problems that retrying cannot fix (the database, a block over the answer cap);
@@ -133,6 +137,7 @@ impl<S: ChainStore> NetworkSync<S> {
         }
         let mut retries = Retries::default();
         let mut caught_up = false;
+        let mut last_check: Option<std::time::Instant> = None;
         loop {
             if *shutdown.borrow() {
                 return Ok(());
@@ -164,7 +169,12 @@ impl<S: ChainStore> NetworkSync<S> {
                     retries = Retries::default();
                     caught_up = true;
                     if self.until_head {
+                        self.check_tokens().await;
                         return Ok(());
+                    }
+                    if last_check.is_none_or(|t| t.elapsed() >= CHECK_TOKENS_EVERY) {
+                        self.check_tokens().await;
+                        last_check = Some(std::time::Instant::now());
                     }
                     self.spec.poll_interval
                 }
@@ -175,6 +185,28 @@ impl<S: ChainStore> NetworkSync<S> {
                 // A new head ends the wait, but not a backoff after an error.
                 _ = wake.notified(), if caught_up => {}
                 _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// Checks the tokens against the chain at the confirmed block; a failure (the node) is
+    /// logged and tried again at the next check.
+    async fn check_tokens(&self) {
+        let block = match self.source.block_number().await {
+            Ok(head) => self.final_block(head).await,
+            Err(e) => Err(e.into()),
+        };
+        let done = match block {
+            Ok(b) => self.reconcile(b).await.map(|n| (b, n)),
+            Err(e) => Err(e),
+        };
+        match done {
+            Ok((_, (0, _))) => {}
+            Ok((block, (checked, mismatched))) => tracing::info!(
+                network = %self.spec.name, block, checked, mismatched, "tokens checked against the chain"
+            ),
+            Err(e) => {
+                tracing::warn!(network = %self.spec.name, error = %e, "cannot check the tokens against the chain now")
             }
         }
     }

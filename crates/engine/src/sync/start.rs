@@ -78,6 +78,7 @@ impl<S: ChainStore> Start<S> {
                 spec_hash: l.spec_hash.clone(),
                 from_block: from,
                 head,
+                whole_transfers: l.whole_transfers().map(<[_]>::to_vec),
             };
             let rec = store.upsert_listener(network_id, new).await?;
             hub.listener(&l.name, |s| s.from_block = from);

@@ -10,7 +10,8 @@ use alloy_primitives::{Address, B256};
 use super::process::moved_at;
 use crate::event::StoredEvent;
 use crate::store::{
-    BlockRecord, Commit, Committed, Db, ListenerRecord, StoreError, TokenInfo, SMALL_DATABASE,
+    BlockRecord, Commit, Committed, Db, ListenerRecord, Register, StoreError, TokenCheck,
+    TokenInfo, TokenState, SMALL_DATABASE,
 };
 
 type Answer<T> = Result<T, StoreError>;
@@ -22,6 +23,8 @@ pub struct NewListener {
     pub spec_hash: String,
     pub from_block: u64,
     pub head: u64,
+    /// The contracts whose every ERC-20 transfer it stores (empty: any), if it does.
+    pub whole_transfers: Option<Vec<alloy_primitives::Address>>,
 }
 
 /// The follower's view of the database.
@@ -108,6 +111,19 @@ pub trait ChainStore: Clone + Send + Sync + 'static {
     /// Ends a bulk load without waiting (a follower that stops); false when it could not
     /// be queued.
     fn leave_bulk_soon(&self, network: i64, name: String) -> bool;
+    /// The network's tokens with their register at `block` (or why there is none). A store
+    /// without token state has none to check.
+    fn registers(
+        &self,
+        _network: String,
+        _block: u64,
+    ) -> impl Future<Output = Answer<Vec<(TokenState, Result<Register, String>)>>> + Send {
+        async { Ok(Vec::new()) }
+    }
+    /// Records a check of a token against the chain.
+    fn record_check(&self, _check: TokenCheck) -> impl Future<Output = Answer<()>> + Send {
+        async { Ok(()) }
+    }
 }
 
 impl ChainStore for Db {
@@ -119,7 +135,12 @@ impl ChainStore for Db {
 
     async fn upsert_listener(&self, network: i64, l: NewListener) -> Answer<ListenerRecord> {
         self.writer
-            .run(move |s| s.upsert_listener(&l.name, network, &l.spec_hash, l.from_block, l.head))
+            .run(move |s| {
+                let rec =
+                    s.upsert_listener(&l.name, network, &l.spec_hash, l.from_block, l.head)?;
+                s.set_whole_transfers(rec.id, l.whole_transfers.as_deref())?;
+                Ok(rec)
+            })
             .await
     }
 
@@ -231,6 +252,36 @@ impl ChainStore for Db {
 
     async fn end_bulk(&self, network: i64) -> Answer<()> {
         self.writer.run(move |s| s.end_bulk(network)).await
+    }
+
+    async fn registers(
+        &self,
+        network: String,
+        block: u64,
+    ) -> Answer<Vec<(TokenState, Result<Register, String>)>> {
+        self.readers
+            .run(move |s| {
+                let mut out = Vec::new();
+                for state in s
+                    .token_states()?
+                    .into_iter()
+                    .filter(|t| t.network == network)
+                {
+                    let Ok(token) = state.token.parse::<Address>() else {
+                        continue;
+                    };
+                    let register = s
+                        .register(&network, token, Some(block))
+                        .map_err(|e| e.to_string());
+                    out.push((state, register));
+                }
+                Ok(out)
+            })
+            .await
+    }
+
+    async fn record_check(&self, c: TokenCheck) -> Answer<()> {
+        self.writer.run(move |s| s.record_check(&c)).await
     }
 
     fn leave_bulk_soon(&self, network: i64, name: String) -> bool {

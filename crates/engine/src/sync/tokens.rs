@@ -69,10 +69,10 @@ impl TokenCache {
         if let Some(i) = self.known.get(&contract) {
             return Ok(i.clone());
         }
-        let decimals = call(source, contract, "0x313ce567")
+        let decimals = call(source, contract, "0x313ce567", None)
             .await?
             .and_then(|b| (b.len() == 32).then(|| u8::try_from(U256::from_be_slice(&b)).ok())?);
-        let symbol = call(source, contract, "0x95d89b41")
+        let symbol = call(source, contract, "0x95d89b41", None)
             .await?
             .and_then(|b| decode_symbol(&b));
         let info = TokenInfo { decimals, symbol };
@@ -82,15 +82,18 @@ impl TokenCache {
     }
 }
 
-/// An `eth_call` at the latest block; `None` when the contract reverts (an account without
-/// code answers with empty bytes). Any other error fails the step to be retried: the
-/// answer is kept for good, and a condition in token units cannot be decided without it.
-async fn call(
+/// An `eth_call` of `data` at `block` (the latest when `None`); `None` when the contract
+/// reverts (an account without code answers with empty bytes). Any other error fails the
+/// step to be retried: the answer is kept for good, and a condition in token units cannot
+/// be decided without it.
+pub(super) async fn call(
     source: &Source,
     contract: Address,
-    selector: &str,
+    data: &str,
+    block: Option<u64>,
 ) -> Result<Option<alloy_primitives::Bytes>, SyncError> {
-    let params = json!([{"to": contract, "data": selector}, "latest"]);
+    let tag = block.map_or_else(|| "latest".to_string(), |b| format!("{b:#x}"));
+    let params = json!([{"to": contract, "data": data}, tag]);
     match source.call("eth_call", params).await {
         Ok(bytes) => Ok(Some(bytes)),
         Err(crate::source::RpcError::Rpc { code, message, .. }) if reverted(code, &message) => {
