@@ -9,6 +9,9 @@ import { installFakeTauri, type FakeAnswers } from "./fake-tauri";
 export const SCREENS = ["dashboard", "feed", "history", "networks", "listeners", "deliveries", "settings"] as const;
 export type ScreenId = (typeof SCREENS)[number];
 
+/** The app window's size when it first opens (tauri.conf.json); specs default to a larger page. */
+export const APP_WINDOW = { width: 1200, height: 800 } as const;
+
 export interface OpenOptions {
   /** The system color scheme the page sees (default light). */
   colorScheme?: "light" | "dark";
@@ -21,6 +24,8 @@ export interface OpenOptions {
   tauri?: FakeAnswers;
   /** Uncaught errors in the page fail the test unless this is set. */
   allowPageErrors?: boolean;
+  /** The page's size (default 1280 × 800); `APP_WINDOW` is the app's first window. */
+  viewport?: { width: number; height: number };
 }
 
 export interface App {
@@ -38,7 +43,7 @@ export async function openApp(options: OpenOptions = {}): Promise<App> {
   const browser = await chromium.connect(inject("browserWs"));
   const context = await browser.newContext({
     colorScheme: options.colorScheme ?? "light",
-    viewport: { width: 1280, height: 800 },
+    viewport: options.viewport ?? { width: 1280, height: 800 },
   });
   const page = await context.newPage();
   const pageErrors: string[] = [];

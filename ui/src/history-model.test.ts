@@ -4,7 +4,6 @@ import {
   COLUMNS,
   DEFAULT_COLUMNS,
   EMPTY_FILTER,
-  amountOf,
   ariaSort,
   cellText,
   countText,
@@ -19,10 +18,12 @@ import {
   parseFilter,
   parseLocalDateTime,
   rowWidth,
+  sortedColumn,
   toggleColumn,
   type ColumnDef,
   type FilterForm,
 } from "./history-model";
+import { amountOf, fitAmount } from "./event-text";
 import type { StoredEvent } from "./bindings/StoredEvent";
 
 const ALICE = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
@@ -156,13 +157,22 @@ describe("isFilterError", () => {
 });
 
 describe("amounts", () => {
-  it("reads the value in token units with the symbol, keeping the raw integer", () => {
+  it("shows the value in token units with the symbol, the raw integer only in the tooltip", () => {
     expect(amountOf(event())).toEqual({ key: "value", raw: "1250500000", units: "1,250.5 TUSD" });
     expect(cellText("amount", event())).toEqual({
       text: "1,250.5 TUSD",
-      detail: "1250500000",
       title: "value = 1250500000 (1,250.5 TUSD, 6 decimals)",
     });
+  });
+  it("cuts a long fraction to fit the column, never the whole number or the symbol", () => {
+    const wei = cellText("amount", event({ args: { value: "4999999123" }, decimals: 18, symbol: "WETH" }));
+    expect(wei.text).toBe("0.0000000049999… WETH");
+    expect(wei.title).toContain("0.000000004999999123 WETH");
+    expect(fitAmount("1,250.5 TUSD")).toBe("1,250.5 TUSD");
+    expect(fitAmount("123,456,789,012.345678 X")).toBe("123,456,789,012.3… X");
+    expect(fitAmount("123,456,789,012,345,678.9 X")).toBe("123,456,789,012,345,678.9 X");
+    expect(fitAmount("123,456,789,012,345,678.98 X")).toBe("123,456,789,012,345,678.9… X");
+    expect(fitAmount("1,234,567")).toBe("1,234,567");
   });
   it("groups the raw value when the decimals are not known", () => {
     const e = event({ decimals: null, symbol: null });
@@ -208,26 +218,41 @@ describe("columns", () => {
     expect(toggleColumn(["status"], "status", false)).toEqual(["status"]);
   });
   it("lays the columns out with a flexible arguments column", () => {
-    expect(gridTemplate(["time", "args", "status"])).toBe("132px minmax(220px, 1fr) 92px");
-    expect(rowWidth(["time", "args", "status"])).toBe(132 + 220 + 92);
+    expect(gridTemplate(["time", "args", "status"])).toBe("118px minmax(150px, 1fr) 90px");
+    expect(rowWidth(["time", "args", "status"])).toBe(118 + 150 + 90);
+  });
+  it("fits the default columns in the first window's History pane (1,002 px, less a scroll bar)", () => {
+    expect(rowWidth(DEFAULT_COLUMNS)).toBeLessThanOrEqual(1002 - 16);
   });
 });
 
 describe("sorting by header", () => {
-  it("toggles newest/oldest on time and block, largest/smallest on amount", () => {
-    expect(nextSort("newest", column("time"))).toBe("oldest");
-    expect(nextSort("oldest", column("block"))).toBe("newest");
-    expect(nextSort("newest", column("amount"))).toBe("amountDesc");
-    expect(nextSort("amountDesc", column("amount"))).toBe("amountAsc");
-    expect(nextSort("amountAsc", column("time"))).toBe("newest");
-    expect(nextSort("oldest", column("status"))).toBe("oldest");
+  it("toggles newest/oldest on the sorted header, largest/smallest on amount; another header starts with its first order", () => {
+    expect(nextSort("newest", column("time"), "time")).toBe("oldest");
+    expect(nextSort("oldest", column("block"), "block")).toBe("newest");
+    expect(nextSort("newest", column("block"), "time")).toBe("newest");
+    expect(nextSort("oldest", column("block"), "time")).toBe("newest");
+    expect(nextSort("newest", column("amount"), "time")).toBe("amountDesc");
+    expect(nextSort("amountDesc", column("amount"), "amount")).toBe("amountAsc");
+    expect(nextSort("amountAsc", column("time"), "amount")).toBe("newest");
+    expect(nextSort("oldest", column("status"), "time")).toBe("oldest");
+  });
+  it("shows the order on one header only: the one clicked, else the first shown that sorts so", () => {
+    const shown = DEFAULT_COLUMNS;
+    expect(sortedColumn("newest", shown)).toBe("time");
+    expect(sortedColumn("oldest", shown, "block")).toBe("block");
+    expect(sortedColumn("newest", shown, "amount")).toBe("time");
+    expect(sortedColumn("amountAsc", shown, "time")).toBe("amount");
+    expect(sortedColumn("newest", ["block", "status"], "time")).toBe("block");
+    expect(sortedColumn("amountDesc", ["time", "status"])).toBeNull();
   });
   it("says how each header sorts", () => {
-    expect(ariaSort("newest", column("time"))).toBe("descending");
-    expect(ariaSort("oldest", column("block"))).toBe("ascending");
-    expect(ariaSort("newest", column("amount"))).toBe("none");
-    expect(ariaSort("amountAsc", column("amount"))).toBe("ascending");
-    expect(ariaSort("newest", column("event"))).toBeNull();
+    expect(ariaSort("newest", column("time"), "time")).toBe("descending");
+    expect(ariaSort("newest", column("block"), "time")).toBe("none");
+    expect(ariaSort("oldest", column("block"), "block")).toBe("ascending");
+    expect(ariaSort("newest", column("amount"), "time")).toBe("none");
+    expect(ariaSort("amountAsc", column("amount"), "amount")).toBe("ascending");
+    expect(ariaSort("newest", column("event"), "time")).toBeNull();
   });
 });
 

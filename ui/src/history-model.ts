@@ -1,10 +1,9 @@
-// History without the DOM: filter form <-> EventFilter, filter matching, amounts, columns, sorting.
+// History without the DOM: filter form <-> EventFilter, filter matching, columns, cells, sorting.
 import {
   formatArgs,
   formatCount,
   formatFullLocalTime,
   formatLocalTime,
-  formatTokenAmount,
   groupThousands,
   isAddress,
   shortenAddress,
@@ -13,6 +12,7 @@ import type { EventFilter } from "./bindings/EventFilter";
 import type { EventStatus } from "./bindings/EventStatus";
 import type { HistorySort } from "./bindings/HistorySort";
 import type { StoredEvent } from "./bindings/StoredEvent";
+import { amountOf, contractText, fitAmount } from "./event-text";
 import type { AppError } from "./ipc";
 import { listenerNames } from "./feed-model";
 
@@ -34,7 +34,7 @@ export const FILTER_FIELDS = [
 ] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
 
-/** What the filter inputs hold, as typed (datetime-local values for the times). */
+/** What the filter inputs hold, as typed (times as "2024-03-04 14:30", a date alone, or with a T). */
 export type FilterForm = Record<FilterField, string>;
 
 /** What a problem with the form is about and what to say. */
@@ -89,7 +89,7 @@ function parseBlock(text: string): number | null {
 const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 
 /**
- * A local date and time as a datetime-local input gives it ("2024-03-04T14:03", seconds and the
+ * A local date and time as typed ("2024-03-04 14:03" or "2024-03-04T14:03", seconds and the
  * time optional) to Unix seconds. `end` selects the last second of what was typed: "14:03" ends
  * at 14:03:59 and a bare date at 23:59:59, so bounds include the whole minute or day.
  */
@@ -218,35 +218,6 @@ export function isFilterError(error: AppError): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Amounts
-
-/** The argument names the engine reads an event's amount from, in order of preference. */
-const AMOUNT_KEYS = ["value", "amount", "_value", "_amount", "wad"];
-
-export interface Amount {
-  /** The argument it came from, e.g. `value`. */
-  key: string;
-  /** The raw integer, as stored. */
-  raw: string;
-  /** In token units with the symbol ("1,250.5 TUSD") when the token's decimals are known. */
-  units: string | null;
-}
-
-/** The event's token amount: its first unsigned `value`/`amount`-like argument. */
-export function amountOf(e: StoredEvent): Amount | null {
-  const lower = new Map(Object.keys(e.args).map((k) => [k.toLowerCase(), k]));
-  for (const name of AMOUNT_KEYS) {
-    const key = lower.get(name);
-    const raw = key == null ? undefined : e.args[key];
-    if (key == null || typeof raw !== "string" || !/^\d+$/.test(raw)) continue;
-    const units =
-      e.decimals == null ? null : `${formatTokenAmount(raw, e.decimals)}${e.symbol ? ` ${e.symbol}` : ""}`;
-    return { key, raw, units };
-  }
-  return null;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Columns
 
 export type ColumnId = "time" | "block" | "network" | "listener" | "contract" | "event" | "args" | "amount" | "status" | "tx";
@@ -261,15 +232,15 @@ export interface ColumnDef {
 }
 
 export const COLUMNS: readonly ColumnDef[] = [
-  { id: "time", label: "Time", width: 132, sorts: ["newest", "oldest"] },
-  { id: "block", label: "Block", width: 96, sorts: ["newest", "oldest"] },
+  { id: "time", label: "Time", width: 118, sorts: ["newest", "oldest"] },
+  { id: "block", label: "Block", width: 84, sorts: ["newest", "oldest"] },
   { id: "network", label: "Network", width: 90 },
-  { id: "listener", label: "Listener", width: 124 },
-  { id: "contract", label: "Contract", width: 150 },
-  { id: "event", label: "Event", width: 96 },
-  { id: "args", label: "Arguments", width: 220 },
-  { id: "amount", label: "Amount", width: 230, sorts: ["amountDesc", "amountAsc"] },
-  { id: "status", label: "Status", width: 92 },
+  { id: "listener", label: "Listener", width: 122 },
+  { id: "contract", label: "Contract", width: 132 },
+  { id: "event", label: "Event", width: 104 },
+  { id: "args", label: "Arguments", width: 150 },
+  { id: "amount", label: "Amount", width: 172, sorts: ["amountDesc", "amountAsc"] },
+  { id: "status", label: "Status", width: 90 },
   { id: "tx", label: "Transaction", width: 112 },
 ];
 
@@ -310,27 +281,39 @@ export function columnDefs(shown: readonly ColumnId[]): ColumnDef[] {
   return COLUMNS.filter((c) => shown.includes(c.id));
 }
 
-/** The order after clicking a header: its other order if it is the current one, else its first. */
-export function nextSort(current: HistorySort, column: ColumnDef): HistorySort {
+/**
+ * The order after clicking a header: its other order if the rows are sorted by it (`sortedBy`),
+ * else its first.
+ */
+export function nextSort(current: HistorySort, column: ColumnDef, sortedBy: ColumnId | null): HistorySort {
   const sorts = column.sorts;
   if (sorts == null) return current;
-  if (current === sorts[0]) return sorts[1];
+  if (column.id === sortedBy && current === sorts[0]) return sorts[1];
   return sorts[0];
 }
 
-/** `aria-sort` of a header under the current order; null for headers that do not sort. */
-export function ariaSort(current: HistorySort, column: ColumnDef): "ascending" | "descending" | "none" | null {
-  const sorts = column.sorts;
-  if (sorts == null) return null;
-  if (!sorts.includes(current)) return "none";
+/**
+ * The header that shows the order (Time and Block order alike): the one clicked last when it
+ * is shown and orders that way, else the first shown that does; null when none is shown.
+ */
+export function sortedColumn(current: HistorySort, shown: readonly ColumnId[], clicked: ColumnId | null = null): ColumnId | null {
+  const orders = columnDefs(shown).filter((c) => c.sorts?.includes(current) === true);
+  return (orders.find((c) => c.id === clicked) ?? orders[0])?.id ?? null;
+}
+
+/**
+ * `aria-sort` of a header: ascending or descending on the header the rows are sorted by
+ * (`sortedBy`), none on the other sortable ones, null for headers that do not sort.
+ */
+export function ariaSort(current: HistorySort, column: ColumnDef, sortedBy: ColumnId | null): "ascending" | "descending" | "none" | null {
+  if (column.sorts == null) return null;
+  if (column.id !== sortedBy || !column.sorts.includes(current)) return "none";
   return current === "oldest" || current === "amountAsc" ? "ascending" : "descending";
 }
 
 export interface CellText {
   text: string;
   title: string;
-  /** A second, quieter part shown after the text (the raw amount). */
-  detail?: string;
 }
 
 /** What a cell shows and its tooltip. */
@@ -347,12 +330,7 @@ export function cellText(column: ColumnId, e: StoredEvent, nowMs: number = Date.
     case "listener":
       return { text: listenerNames(e), title: `${listenerNames(e)} on ${e.network}` };
     case "contract":
-      // A symbol is whatever the contract says it is: the address goes with it, so a token
-      // calling itself USDC is not taken for USDC.
-      return {
-        text: e.symbol ? `${e.symbol} ${shortenAddress(e.contract)}` : shortenAddress(e.contract),
-        title: e.symbol ? `${e.symbol} · ${e.contract}` : e.contract,
-      };
+      return contractText(e);
     case "event":
       return { text: e.event, title: e.signature };
     case "args":
@@ -363,7 +341,7 @@ export function cellText(column: ColumnId, e: StoredEvent, nowMs: number = Date.
       if (a.units == null) {
         return { text: groupThousands(a.raw), title: `${a.key} = ${a.raw} (the token's decimals are not known)` };
       }
-      return { text: a.units, detail: a.raw, title: `${a.key} = ${a.raw} (${a.units}, ${String(e.decimals)} decimals)` };
+      return { text: fitAmount(a.units), title: `${a.key} = ${a.raw} (${a.units}, ${String(e.decimals)} decimals)` };
     }
     case "status":
       return { text: e.status, title: STATUS_TIPS[e.status] };

@@ -1,7 +1,8 @@
 // Unit tests for the history mock: it filters, sorts, pages, counts and exports like the store.
 import { describe, expect, it } from "vitest";
 import { createHistoryMock } from "./history";
-import { EMPTY_FILTER, amountOf } from "../history-model";
+import { amountOf } from "../event-text";
+import { EMPTY_FILTER } from "../history-model";
 import type { EventFilter } from "../bindings/EventFilter";
 import type { ExportProgress } from "../bindings/ExportProgress";
 import type { StoredEvent } from "../bindings/StoredEvent";

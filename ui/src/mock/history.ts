@@ -1,5 +1,6 @@
 // Browser mock of history, dashboard and export: live events over a large deterministic synthetic history.
-import { amountOf, matchesFilter } from "../history-model";
+import { amountOf } from "../event-text";
+import { matchesFilter } from "../history-model";
 import { isAddress } from "../format";
 import type { Backend, AppError, Unlisten } from "../ipc";
 import type { Dashboard } from "../bindings/Dashboard";

@@ -6,6 +6,9 @@ import { toAppError, type Backend, type Unlisten } from "../ipc";
 import type { EventFilter } from "../bindings/EventFilter";
 import type { ExportProgress } from "../bindings/ExportProgress";
 
+/** How the time filters read what is typed (history-model's parseLocalDateTime). */
+const TIME_HELP = "Local date, optionally with a time: 2024-03-04 or 2024-03-04 14:30. A date alone covers the whole day.";
+
 /** Suggestions offered per filter input. */
 const MAX_SUGGESTIONS = 50;
 
@@ -43,8 +46,9 @@ export function createFilterBar(): {
     address: text("address", { class: "input mono", placeholder: "0x… in any argument" }),
     fromBlock: text("fromBlock", { class: "input mono short", inputmode: "numeric", placeholder: "from" }),
     toBlock: text("toBlock", { class: "input mono short", inputmode: "numeric", placeholder: "to" }),
-    fromTime: text("fromTime", { type: "datetime-local", step: "1" }),
-    toTime: text("toTime", { type: "datetime-local", step: "1" }),
+    // Typed, not a date picker: an empty picker shows a grey date that reads as a filter in use.
+    fromTime: text("fromTime", { placeholder: "from any date", title: TIME_HELP }),
+    toTime: text("toTime", { placeholder: "to any date", title: TIME_HELP }),
     status,
   };
   for (const f of FILTER_FIELDS) inputs[f].setAttribute("aria-label", FIELD_LABELS[f]);
@@ -63,7 +67,7 @@ export function createFilterBar(): {
     field("Contract", inputs.contract),
     field("Address", inputs.address),
     field("Blocks", inputs.fromBlock, dash(), inputs.toBlock),
-    field("Time", inputs.fromTime, dash(), inputs.toTime),
+    field("Time, like 2024-03-04 14:30", inputs.fromTime, dash(), inputs.toTime),
     field("Status", inputs.status),
     h("div", { class: "hist-field hist-actions" }, apply, clearButton),
     problems,

@@ -15,6 +15,7 @@ import {
   parseColumns,
   parseFilter,
   rowWidth,
+  sortedColumn,
   toggleColumn,
   type ColumnId,
   type FilterForm,
@@ -72,6 +73,8 @@ function saveColumns(ids: readonly ColumnId[]): void {
 
 export function createHistory(backend: Backend, open: (e: StoredEvent) => void, errors: ErrorSink): HistoryView {
   let columns = loadColumns();
+  /** The header clicked last: of Time and Block (the same order), the one that shows the arrow. */
+  let clickedSort: ColumnId | null = null;
   /** Loads, counts and refreshes (see history-machine.ts); changed only by `dispatch`. */
   let state = initialState();
   const seen = createSeenEvents();
@@ -146,7 +149,6 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
         const cell = h("div", { class: `hist-cell hc-${c.id}`, role: "gridcell", title: t.title });
         if (c.id === "status") cell.append(h("span", { class: `chip chip-${e.status}` }, t.text));
         else cell.append(t.text);
-        if (t.detail != null) cell.append(h("span", { class: "raw muted" }, t.detail));
         return cell;
       }),
     );
@@ -154,9 +156,10 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
 
   function renderHeader(): void {
     const sort = current(state).sort;
+    const sortedBy = sortedColumn(sort, columns, clickedSort);
     header.replaceChildren(
       ...columnDefs(columns).map((c) => {
-        const aria = ariaSort(sort, c);
+        const aria = ariaSort(sort, c, sortedBy);
         const cell = h("div", { class: `hist-cell hc-${c.id}`, role: "columnheader", "aria-sort": aria });
         if (aria == null) {
           cell.append(c.label);
@@ -169,7 +172,11 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
           c.label,
           h("span", { class: "hist-arrow", "aria-hidden": "true" }, arrow),
         );
-        b.addEventListener("click", () => dispatch({ type: "sort", sort: nextSort(current(state).sort, c) }));
+        b.addEventListener("click", () => {
+          const sort = nextSort(current(state).sort, c, sortedColumn(current(state).sort, columns, clickedSort));
+          clickedSort = c.id;
+          dispatch({ type: "sort", sort });
+        });
         cell.append(b);
         return cell;
       }),
