@@ -1,13 +1,8 @@
 // Live feed: newest events first, updated in place by id, capped, with Pause / Resume.
 import { h, setText } from "../dom";
 import { FeedModel, listenerNames, rowKey, type FeedOp } from "../feed-model";
-import {
-  formatArgs,
-  formatFullLocalTime,
-  formatLocalTime,
-  formatRelativeTime,
-  shortenAddress,
-} from "../format";
+import { contractText } from "../event-text";
+import { formatArgs, formatFullLocalTime, formatLocalTime, formatRelativeTime } from "../format";
 import type { StoredEvent } from "../bindings/StoredEvent";
 
 const MAX_ROWS = 500;
@@ -27,6 +22,7 @@ function createRow(e: StoredEvent): HTMLTableRowElement {
       ? cell("time muted", "—", "Block time not known yet")
       : cell("time mono", ...timeTexts(e.blockTime));
   const args = formatArgs(e.args, e.argNames);
+  const contract = contractText(e);
   return h(
     "tr",
     {
@@ -41,7 +37,7 @@ function createRow(e: StoredEvent): HTMLTableRowElement {
     h("td", { class: "status" }, h("span", { class: `chip chip-${e.status}` }, e.status)),
     cell("event", e.event, e.signature),
     cell("listener", listenerNames(e), `${listenerNames(e)} on ${e.network}`),
-    cell("contract mono", shortenAddress(e.contract), e.contract),
+    cell("contract mono", contract.text, contract.title),
     cell("block mono", String(e.blockNumber), `Block ${e.blockNumber} · tx ${e.txHash} · log ${e.logIndex}`),
     cell("args mono", args, JSON.stringify(e.args, null, 1)),
   );
@@ -72,17 +68,6 @@ export function createFeed(onOpen: (e: StoredEvent) => void = () => undefined): 
   const table = h(
     "table",
     { class: "feed-table" },
-    h(
-      "colgroup",
-      {},
-      h("col", { class: "c-time" }),
-      h("col", { class: "c-status" }),
-      h("col", { class: "c-event" }),
-      h("col", { class: "c-listener" }),
-      h("col", { class: "c-contract" }),
-      h("col", { class: "c-block" }),
-      h("col", { class: "c-args" }),
-    ),
     h(
       "thead",
       {},
