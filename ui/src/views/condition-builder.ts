@@ -25,6 +25,9 @@ function placeholderFor(ty: string, op: Operator): string {
   return list ? "first, second" : "value";
 }
 
+/** What the value drop-down says while no event is ticked. */
+const NO_EVENTS = "Tick an event above first";
+
 /** `add` receives each clause built ("value >= 1000 tokens"). */
 export function createConditionBuilder(add: (clause: string) => void): ConditionBuilder {
   const field = h("select", { "data-testid": "cond-field", "aria-label": "Value to compare" });
@@ -41,9 +44,25 @@ export function createConditionBuilder(add: (clause: string) => void): Condition
     const f = selected();
     const ops = f ? operatorsFor(f.ty) : [];
     const keep = op.value;
-    op.replaceChildren(...ops.map((o) => h("option", { value: o }, `${OPERATOR_WORDS[o]} (${o})`)));
+    // Never blank: without a value to compare, the comparison says so too.
+    op.replaceChildren(...(ops.length === 0
+      ? [h("option", { value: "" }, "comparison")]
+      : ops.map((o) => h("option", { value: o }, `${OPERATOR_WORDS[o]} (${o})`))));
     if (ops.includes(keep as Operator)) op.value = keep;
     value.placeholder = f ? placeholderFor(f.ty, op.value as Operator) : "";
+  };
+  /** Offers these values (none: says to tick an event first, and everything is off). */
+  const show = (next: ConditionField[], names: number) => {
+    const keep = selected();
+    fields = next;
+    field.replaceChildren(...(fields.length === 0
+      ? [h("option", { value: "" }, NO_EVENTS)]
+      : fields.map((f, i) => h("option", { value: i },
+        `${f.name} (${f.ty})${f.events.length < names ? ` · only ${f.events.join(", ")}` : ""}`))));
+    const again = keep ? fields.findIndex((f) => f.name === keep.name && f.ty === keep.ty) : -1;
+    field.value = fields.length === 0 ? "" : String(Math.max(0, again));
+    for (const c of [field, op, value, addButton]) c.disabled = fields.length === 0;
+    syncOperators();
   };
   const submit = () => {
     const f = selected();
@@ -64,22 +83,14 @@ export function createConditionBuilder(add: (clause: string) => void): Condition
     }
   });
 
+  show([], 0);
+
   return {
     el,
     setEvents(events) {
       const next = conditionFields(events);
       if (JSON.stringify(next) === JSON.stringify(fields)) return;
-      const keep = selected();
-      const names = new Set(events.map((e) => e.name)).size;
-      fields = next;
-      field.replaceChildren(...(fields.length === 0
-        ? [h("option", { value: "" }, "Tick events first")]
-        : fields.map((f, i) => h("option", { value: i },
-          `${f.name} (${f.ty})${f.events.length < names ? ` · only ${f.events.join(", ")}` : ""}`))));
-      const again = keep ? fields.findIndex((f) => f.name === keep.name && f.ty === keep.ty) : -1;
-      field.value = String(Math.max(0, again));
-      for (const c of [field, op, value, addButton]) c.disabled = fields.length === 0;
-      syncOperators();
+      show(next, new Set(events.map((e) => e.name)).size);
     },
   };
 }

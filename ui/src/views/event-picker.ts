@@ -137,6 +137,9 @@ export function createEventPicker(backend: Backend, packs: readonly PackInfo[], 
   const abiText = h("textarea", { name: "abi_text", rows: 4, spellcheck: false, "aria-label": "ABI JSON",
     placeholder: '[{"type":"event","name":"Minted",…}]' });
   const readAbi = button("Read events", { "data-testid": "abi-paste" });
+  // The pasted ABI opens in a box below the buttons (not beside them, where it pushed them down).
+  const pasteBox = h("div", { class: "paste", id: uid("paste"), hidden: true }, abiText, h("div", { class: "field-actions" }, readAbi));
+  const pasteToggle = button("Paste ABI…", { "data-testid": "abi-paste-open", "aria-expanded": "false", "aria-controls": pasteBox.id });
   const signature = h("input", { name: "signature", id: uid("sig"), spellcheck: false, autocomplete: "off",
     placeholder: "event Minted(address indexed to, uint256 amount)" });
   const addSignature = button("Add", { "data-testid": "signature-add" });
@@ -188,6 +191,11 @@ export function createEventPicker(backend: Backend, packs: readonly PackInfo[], 
   };
 
   importFile.addEventListener("click", () => void importAbi("The ABI file could not be read", null));
+  pasteToggle.addEventListener("click", () => {
+    pasteBox.hidden = !pasteBox.hidden;
+    pasteToggle.setAttribute("aria-expanded", String(!pasteBox.hidden));
+    if (!pasteBox.hidden) abiText.focus();
+  });
   readAbi.addEventListener("click", () => {
     if (abiText.value.trim() === "") abiText.focus();
     else void importAbi("The ABI could not be read", abiText.value);
@@ -202,8 +210,8 @@ export function createEventPicker(backend: Backend, packs: readonly PackInfo[], 
 
   // Typing an ABI or a signature changes nothing until it is added.
   const tools = h("div", { class: "picker-tools" },
-    h("div", { class: "import-row" }, importFile,
-      h("details", { class: "paste" }, h("summary", {}, "Paste ABI"), abiText, h("div", { class: "field-actions" }, readAbi))),
+    h("div", { class: "import-row" }, importFile, pasteToggle),
+    pasteBox,
     h("div", { class: "signature-row" }, h("label", { for: signature.id }, "Add by signature"), signature, addSignature));
   for (const type of ["input", "change"]) tools.addEventListener(type, (e) => e.stopPropagation());
 
