@@ -31,8 +31,8 @@ const STATUS: EngineStatus = {
     { name: "d", network: "base", phase: "failed", fromBlock: 1, coveredTo: null, events: 0, undecodable: 0 },
   ],
   targets: [
-    { target: "desktop", queued: 0, parked: 0, held: 0, lastError: null, lastOkMs: null },
-    { target: "webhook:ops", queued: 3, parked: 2, held: 5, lastError: "cannot connect", lastOkMs: null },
+    { target: "desktop", queued: 0, parked: 0, held: 0, lastError: null, lastOkMs: null, heldBack: null },
+    { target: "webhook:ops", queued: 3, parked: 2, held: 5, lastError: "cannot connect", lastOkMs: null, heldBack: null },
   ],
 };
 

@@ -9,13 +9,13 @@ describe("delivery targets in words", () => {
   });
   it("summarises the queue", () => {
     const now = 1_700_000_000_000;
-    expect(targetSummary({ target: "desktop", queued: 0, parked: 0, held: 0, lastError: null, lastOkMs: null }, now)).toBe(
+    expect(targetSummary({ target: "desktop", queued: 0, parked: 0, held: 0, lastError: null, lastOkMs: null, heldBack: null }, now)).toBe(
       "nothing sent yet",
     );
     expect(
-      targetSummary({ target: "webhook:ops", queued: 3, parked: 2, held: 0, lastError: "x", lastOkMs: now - 120_000 }, now),
+      targetSummary({ target: "webhook:ops", queued: 3, parked: 2, held: 0, lastError: "x", lastOkMs: now - 120_000, heldBack: null }, now),
     ).toBe("3 waiting · 2 parked · last delivered 2 min ago");
-    expect(targetSummary({ target: "webhook:ops", queued: 0, parked: 1, held: 6, lastError: "x", lastOkMs: null }, now)).toBe(
+    expect(targetSummary({ target: "webhook:ops", queued: 0, parked: 1, held: 6, lastError: "x", lastOkMs: null, heldBack: null }, now)).toBe(
       "6 held behind 1 parked",
     );
   });

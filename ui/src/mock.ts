@@ -123,7 +123,7 @@ export function createMockBackend(): Backend {
         },
       ],
       targets: [
-        { target: "desktop", queued: 0, parked: 0, held: 0, lastError: null, lastOkMs: Date.now() - 20_000 },
+        { target: "desktop", queued: 0, parked: 0, held: 0, lastError: null, lastOkMs: Date.now() - 20_000, heldBack: null },
         {
           target: "webhook:ops",
           queued: baseDown ? 3 : 0,
@@ -131,6 +131,7 @@ export function createMockBackend(): Backend {
           held: 0,
           lastError: baseDown ? "cannot connect to the receiver (Connection refused)" : null,
           lastOkMs: Date.now() - 5_000,
+          heldBack: null,
         },
       ],
       eventsStored: events.length,

@@ -101,6 +101,36 @@ pub struct TargetStatus {
     /// Milliseconds since the epoch of the last successful delivery.
     #[ts(type = "number | null")]
     pub last_ok_ms: Option<i64>,
+    /// Why the waiting messages are held back on purpose (desktop pop-ups: the burst limit,
+    /// quiet hours) and when they go out; `None` when nothing is held back.
+    pub held_back: Option<HeldBack>,
+}
+
+/// Messages a target holds back on purpose, and until when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HeldBack {
+    pub reason: HoldReason,
+    /// Milliseconds since the epoch when the next of them go out.
+    #[ts(type = "number")]
+    pub until_ms: i64,
+}
+
+/// Why a target holds messages back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[ts(export)]
+pub enum HoldReason {
+    /// Pop-ups are limited to `burst` per `seconds`; beyond, one summary stands for the rest.
+    BurstLimit {
+        burst: u32,
+        #[ts(type = "number")]
+        seconds: u64,
+    },
+    /// No pop-ups from `start` to `end` (minutes of the local day; may wrap midnight); what
+    /// waits is summarised when they end.
+    QuietHours { start: u32, end: u32 },
 }
 
 /// The whole engine at a glance.

@@ -25,7 +25,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::hub::Hub;
-use crate::status::TargetStatus;
+use crate::status::{HoldReason, TargetStatus};
 use crate::store::{Db, OutboxStore, Queued, StoreError};
 
 pub use crate::model::targets::{
@@ -46,19 +46,29 @@ pub struct Outcome {
     pub code: Option<u16>,
     pub latency: Duration,
     pub error: Option<String>,
-    /// Not an attempt: the target asks to be asked again after this long (quiet hours,
-    /// a full burst window). Later messages of the lane wait too.
-    pub defer: Option<Duration>,
+    /// Not an attempt: the target asks to be asked again later (quiet hours, a full burst
+    /// window). Later messages of the lane wait too.
+    pub defer: Option<Defer>,
+}
+
+/// A target holding its messages back on purpose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Defer {
+    /// Ask again after this long (a policy edited meanwhile applies then).
+    pub wait: Duration,
+    pub reason: HoldReason,
+    /// How long until the next message goes out (for the status board).
+    pub until: Duration,
 }
 
 impl Outcome {
-    pub fn deferred(wait: Duration) -> Self {
+    pub fn deferred(defer: Defer) -> Self {
         Self {
             ok: false,
             code: None,
             latency: Duration::ZERO,
             error: None,
-            defer: Some(wait),
+            defer: Some(defer),
         }
     }
 }

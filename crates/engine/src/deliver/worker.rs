@@ -8,6 +8,7 @@ use tokio::sync::watch;
 
 use super::{OnPark, Outcome, Target, BATCH};
 use crate::hub::Hub;
+use crate::status::HeldBack;
 use crate::store::{now_ms, AttemptRecord, NextStep, OutboxStore, Queued, StoreError};
 
 /// Runs until told to stop, sending whenever woken or a retry is due.
@@ -55,7 +56,7 @@ async fn start_worker<S: OutboxStore>(
         }
     }
     if let Some(hub) = hub {
-        report(hub, target, store, &[]).await?;
+        report(hub, target, store, &[], &[]).await?;
     }
     Ok(())
 }
@@ -101,12 +102,12 @@ async fn round<S: OutboxStore>(
         let records = store.record_attempts(records, target.retry.on_park).await?;
         sent |= !records.is_empty();
         if let Some(hub) = hub {
-            report(hub, target, store, &records).await?;
+            report(hub, target, store, &records, &outcomes).await?;
         }
     }
     if held > 0 {
         if let Some(hub) = hub {
-            report(hub, target, store, &[]).await?;
+            report(hub, target, store, &[], &[]).await?;
         }
     }
     if sent {
@@ -116,18 +117,28 @@ async fn round<S: OutboxStore>(
     Ok(Some(Duration::from_millis(wait as u64)))
 }
 
-/// Puts the target's queue and last outcome on the status board.
+/// Puts the target's queue and last outcome on the status board, and whether it holds
+/// messages back on purpose (why, until when): a batch's deferral says so, a delivery or a
+/// failure ends it, and with nothing queued nothing is held back.
 async fn report<S: OutboxStore>(
     hub: &Hub,
     target: &Target,
     store: &S,
     records: &[AttemptRecord],
+    outcomes: &[Outcome],
 ) -> Result<(), StoreError> {
     let (queued, parked, held) = store.target_counts(target.key.to_string()).await?;
     let last = records
         .iter()
         .rev()
         .find(|r| !matches!(r.next, NextStep::Defer(_)));
+    let held_back = outcomes
+        .iter()
+        .find_map(|o| o.defer.as_ref())
+        .map(|d| HeldBack {
+            reason: d.reason.clone(),
+            until_ms: now_ms() + d.until.as_millis() as i64,
+        });
     hub.update(|b| {
         if let Some(s) = b.targets.iter_mut().find(|s| s.target == target.key) {
             s.queued = queued;
@@ -141,6 +152,11 @@ async fn report<S: OutboxStore>(
                     s.last_error = r.error.clone();
                 }
             }
+            if held_back.is_some() {
+                s.held_back = held_back;
+            } else if last.is_some() || queued == 0 {
+                s.held_back = None;
+            }
         }
     });
     Ok(())
@@ -150,8 +166,8 @@ async fn report<S: OutboxStore>(
 fn decide(target: &Target, q: &Queued, o: &Outcome) -> AttemptRecord {
     let at_ms = now_ms();
     let attempt = q.attempts + 1;
-    let next = if let Some(wait) = o.defer {
-        NextStep::Defer(at_ms + wait.as_millis() as i64)
+    let next = if let Some(d) = &o.defer {
+        NextStep::Defer(at_ms + d.wait.as_millis() as i64)
     } else if o.ok {
         NextStep::Done
     } else if attempt >= target.retry.max_attempts {

@@ -1,5 +1,6 @@
 //! The worker's rules against an outbox in memory (where SQLite is not the point): order
-//! within a lane, retries, a park that holds the lane behind it, and `on_park = "skip"`.
+//! within a lane, retries, a park that holds the lane behind it, `on_park = "skip"`, and
+//! what the status board says of messages a target holds back.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -7,9 +8,11 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 
 use super::round;
-use crate::deliver::{fixtures, OnPark, Outcome, RetryPolicy, Sink, Target, TargetKey};
+use crate::deliver::{fixtures, Defer, OnPark, Outcome, RetryPolicy, Sink, Target, TargetKey};
 use crate::event::{EventStatus, StoredEvent};
-use crate::store::{AttemptRecord, Lane, NextStep, OutboxStore, Queued, StoreError};
+use crate::hub::Hub;
+use crate::status::{HoldReason, TargetStatus};
+use crate::store::{now_ms, AttemptRecord, Lane, NextStep, OutboxStore, Queued, StoreError};
 
 const QUEUED: u8 = 0;
 const DELIVERED: u8 = 1;
@@ -275,4 +278,86 @@ async fn skip_parks_the_queue_with_it_and_lets_later_messages_go() {
     });
     work(&skip, &store).await;
     assert_eq!(store.states().last(), Some(&(4, DELIVERED)));
+}
+
+/// Holds everything back for the burst limit while `full`, then takes it all.
+struct Limited {
+    full: std::sync::atomic::AtomicBool,
+}
+
+impl Sink for Limited {
+    fn send<'a>(&'a self, batch: &'a [Queued]) -> BoxFuture<'a, Vec<Outcome>> {
+        Box::pin(async move {
+            if self.full.load(std::sync::atomic::Ordering::SeqCst) {
+                return vec![Outcome::deferred(Defer {
+                    wait: Duration::from_millis(1),
+                    reason: HoldReason::BurstLimit {
+                        burst: 3,
+                        seconds: 60,
+                    },
+                    until: Duration::from_secs(40),
+                })];
+            }
+            batch
+                .iter()
+                .map(|_| Outcome {
+                    ok: true,
+                    code: None,
+                    latency: Duration::ZERO,
+                    error: None,
+                    defer: None,
+                })
+                .collect()
+        })
+    }
+
+    fn takes_history(&self) -> bool {
+        false
+    }
+}
+
+#[tokio::test]
+async fn the_status_board_says_why_messages_are_held_back_and_until_when() {
+    let sink = Arc::new(Limited { full: true.into() });
+    let target = Target {
+        key: TargetKey::Desktop,
+        sink: sink.clone(),
+        retry: RetryPolicy::default(),
+    };
+    let hub = Hub::new("mem".into());
+    hub.update(|b| {
+        b.targets.push(TargetStatus {
+            target: target.key.to_string(),
+            ..TargetStatus::default()
+        })
+    });
+    let store = Mem::with(&[1, 2, 3]);
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let before = now_ms();
+    round(&target, &store, Some(&hub), &stop).await.unwrap();
+    let status = hub.status().targets[0].clone();
+    assert_eq!(status.queued, 3);
+    let held = status.held_back.expect("held back");
+    assert_eq!(
+        held.reason,
+        HoldReason::BurstLimit {
+            burst: 3,
+            seconds: 60
+        }
+    );
+    assert!(
+        (before + 40_000..=now_ms() + 40_000).contains(&held.until_ms),
+        "in 40 s: {held:?}"
+    );
+
+    // Room again: they go out, and nothing is held back any more.
+    sink.full.store(false, std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    round(&target, &store, Some(&hub), &stop).await.unwrap();
+    let status = hub.status().targets[0].clone();
+    assert_eq!((status.queued, status.held_back), (0, None));
+    assert_eq!(
+        store.states(),
+        vec![(1, DELIVERED), (2, DELIVERED), (3, DELIVERED)]
+    );
 }

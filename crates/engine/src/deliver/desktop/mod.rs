@@ -14,8 +14,9 @@ pub use error::{NotifyError, QuietHoursError};
 
 use super::message::{amount, describe, short_value};
 use super::text::{fit, inert, Medium, NAME_CAP, POPUP_BODY, VALUE_CAP};
-use super::{Outcome, Sink};
+use super::{Defer, Outcome, Sink};
 use crate::event::EventStatus;
+use crate::status::HoldReason;
 use crate::store::Queued;
 
 /// One pop-up.
@@ -72,6 +73,31 @@ impl DesktopPolicy {
             None => false,
             Some((start, end)) if start <= end => (start..end).contains(&minute),
             Some((start, end)) => minute >= start || minute < end,
+        }
+    }
+
+    /// During quiet hours (`minute` of the local day): look again after `recheck`; what
+    /// waits goes out when they end.
+    fn quiet_defer(&self, minute: u32) -> Option<Defer> {
+        let (start, end) = self.quiet_hours.filter(|_| self.is_quiet(minute))?;
+        let left = (end + 1440 - minute % 1440) % 1440;
+        Some(Defer {
+            wait: self.recheck,
+            reason: HoldReason::QuietHours { start, end },
+            until: Duration::from_secs(u64::from(left) * 60),
+        })
+    }
+
+    /// The burst window is used up until a slot frees in `until`: look again by then (or
+    /// after `recheck`, so an edited limit applies).
+    fn burst_defer(&self, until: Duration) -> Defer {
+        Defer {
+            wait: until.clamp(Duration::from_millis(10), self.recheck),
+            reason: HoldReason::BurstLimit {
+                burst: self.burst,
+                seconds: self.window.as_secs(),
+            },
+            until,
         }
     }
 }
@@ -272,15 +298,12 @@ impl Sink for DesktopSink {
         Box::pin(async move {
             let started = Instant::now();
             let policy = self.policy();
-            if policy.is_quiet(self.clock.local_minute_of_day()) {
-                return vec![Outcome::deferred(policy.recheck)];
+            if let Some(defer) = policy.quiet_defer(self.clock.local_minute_of_day()) {
+                return vec![Outcome::deferred(defer)];
             }
             let popups = match self.plan(batch) {
                 Ok(p) => p,
-                Err(wait) => {
-                    let wait = wait.clamp(Duration::from_millis(10), policy.recheck);
-                    return vec![Outcome::deferred(wait)];
-                }
+                Err(until) => return vec![Outcome::deferred(policy.burst_defer(until))],
             };
             let ok = |_| Outcome {
                 ok: true,

@@ -96,11 +96,30 @@ async fn a_burst_becomes_a_few_popups_and_one_summary() {
     // The window is used up: the next event waits for it instead of popping up.
     let out = s.send(&batch(38..39)).await;
     assert_eq!(out.len(), 1);
-    let wait = out[0].defer.expect("deferred");
-    assert_eq!(wait, DesktopPolicy::default().recheck, "looks again soon");
+    let defer = out[0].defer.clone().expect("deferred");
+    assert_eq!(
+        defer.wait,
+        DesktopPolicy::default().recheck,
+        "looks again soon"
+    );
+    // Why, and when the window has room again (a minute after the first pop-up).
+    assert_eq!(
+        defer.reason,
+        HoldReason::BurstLimit {
+            burst: 3,
+            seconds: 60
+        }
+    );
+    assert_eq!(defer.until, Duration::from_secs(60));
+    clock.advance(Duration::from_secs(45));
+    let later = s.send(&batch(38..39)).await;
+    assert_eq!(
+        later[0].defer.as_ref().map(|d| d.until),
+        Some(Duration::from_secs(15))
+    );
     assert_eq!(rec.shown.lock().unwrap().len(), 3);
 
-    clock.advance(Duration::from_secs(61));
+    clock.advance(Duration::from_secs(16));
     let out = s.send(&batch(38..40)).await;
     assert!(out.iter().all(|o| o.ok));
     assert_eq!(rec.shown.lock().unwrap().len(), 5);
@@ -116,7 +135,18 @@ async fn quiet_hours_hold_popups_until_they_end() {
     };
     let (s, rec) = sink(policy, clock.clone());
     let out = s.send(&batch(1..6)).await;
-    assert_eq!(out, vec![Outcome::deferred(Duration::from_secs(30))]);
+    // Held until 07:00, eight hours away; looked at again every 30 s.
+    assert_eq!(
+        out,
+        vec![Outcome::deferred(Defer {
+            wait: Duration::from_secs(30),
+            reason: HoldReason::QuietHours {
+                start: 22 * 60,
+                end: 7 * 60
+            },
+            until: Duration::from_secs(8 * 3600),
+        })]
+    );
     assert!(rec.shown.lock().unwrap().is_empty());
     clock.advance(Duration::from_secs(8 * 3600)); // 07:00
     let out = s.send(&batch(1..6)).await;
