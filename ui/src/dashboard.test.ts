@@ -55,6 +55,16 @@ describe("healthLines", () => {
     expect(empty.map((l) => l.text)).toEqual(["Stopped", "None configured", "None configured", "1,234", "No delivery targets"]);
   });
 
+  it("says why pop-ups wait and when they go out", () => {
+    const heldBack = { reason: { kind: "burstLimit", burst: 3, seconds: 60 }, untilMs: Date.now() + 40_000 } as const;
+    const desktop = { target: "desktop", queued: 9, parked: 0, held: 0, lastError: null, lastOkMs: null, heldBack };
+    const line = healthLines({ ...STATUS, targets: [desktop] }).find((l) => l.label === "Deliveries");
+    expect(line?.text).toBe("9 waiting");
+    expect(line?.details).toEqual([
+      "Desktop notifications: 9 waiting for the pop-up limit. At most 3 pop-ups per minute, then one summary for the rest: the next go out in 40 s.",
+    ]);
+  });
+
   it("reports the engine's own error first", () => {
     expect(healthLines({ ...STATUS, error: "The database is locked." })[0]).toMatchObject({ text: "The database is locked.", tone: "bad" });
     const warned = healthLines({ ...STATUS, warnings: ["cannot write logs to /proc/sys: Permission denied; logging to stderr only"] })[0];

@@ -19,4 +19,15 @@ describe("delivery targets in words", () => {
       "6 held behind 1 parked",
     );
   });
+  it("says what the waiting pop-ups wait for", () => {
+    const now = 1_700_000_000_000;
+    const held = { reason: { kind: "burstLimit", burst: 3, seconds: 60 }, untilMs: now + 40_000 } as const;
+    expect(targetSummary({ target: "desktop", queued: 9, parked: 0, held: 0, lastError: null, lastOkMs: now - 5_000, heldBack: held }, now)).toBe(
+      "9 waiting for the pop-up limit · last delivered 5 s ago",
+    );
+    const quiet = { reason: { kind: "quietHours", start: 1320, end: 420 }, untilMs: now } as const;
+    expect(targetSummary({ target: "desktop", queued: 1, parked: 0, held: 0, lastError: null, lastOkMs: null, heldBack: quiet }, now)).toBe(
+      "1 waiting for quiet hours to end",
+    );
+  });
 });

@@ -5,6 +5,7 @@ import { HEALTH_WORDS, formatCount, formatFullLocalTime, formatLag, formatLocalT
 import { toAppError, type Backend } from "../ipc";
 import { summarize } from "../summary";
 import { targetLabel } from "./deliveries";
+import { heldBackText, waitingFor } from "../held-back";
 import type { ErrorSink, ScreenView } from "../screen";
 import type { Dashboard } from "../bindings/Dashboard";
 import type { EngineStatus } from "../bindings/EngineStatus";
@@ -90,6 +91,11 @@ export function healthLines(status: EngineStatus | null): HealthLine[] {
   const parked = status.targets.reduce((n, t) => n + t.parked, 0);
   const held = status.targets.reduce((n, t) => n + t.held, 0);
   const problems = status.targets.filter((t) => t.lastError != null).map((t) => `${targetLabel(t.target)}: ${t.lastError ?? ""}`);
+  // Messages held back on purpose (the pop-up limit, quiet hours): why, and when they go out.
+  const heldBack = status.targets.flatMap((t) =>
+    t.queued > 0 && t.heldBack != null
+      ? [`${targetLabel(t.target)}: ${formatCount(t.queued)} waiting ${waitingFor(t.heldBack.reason)}. ${heldBackText(t.heldBack)}`]
+      : []);
   const parkedText = held > 0 ? `${formatCount(held)} held behind ${formatCount(parked)} parked` : `${formatCount(parked)} parked`;
   const parts = [queued > 0 ? `${formatCount(queued)} waiting` : null, parked > 0 ? parkedText : null].filter(
     (p): p is string => p != null,
@@ -99,7 +105,7 @@ export function healthLines(status: EngineStatus | null): HealthLine[] {
     label: "Deliveries",
     text: status.targets.length === 0 ? "No delivery targets" : parts.length > 0 ? parts.join(" · ") : "Nothing waiting",
     tone: status.targets.length === 0 ? "idle" : problems.length > 0 || parked > 0 ? "warn" : "ok",
-    details: problems,
+    details: [...heldBack, ...problems],
   };
 
   return [

@@ -2,6 +2,7 @@
 // to redeliver what was parked, and the latest attempts.
 import { h, setText, syncKeyed } from "../dom";
 import { formatRelativeTime, shortenAddress } from "../format";
+import { heldBackText, waitingFor } from "../held-back";
 import type { AttemptRow } from "../bindings/AttemptRow";
 import type { TargetStatus } from "../bindings/TargetStatus";
 
@@ -21,14 +22,14 @@ function parkedText(parked: number, held: number): string {
 /** One line on how a target is doing. */
 export function targetSummary(t: TargetStatus, nowMs: number = Date.now()): string {
   const parts: string[] = [];
-  if (t.queued > 0) parts.push(`${String(t.queued)} waiting`);
+  if (t.queued > 0) parts.push(`${String(t.queued)} waiting${t.heldBack ? ` ${waitingFor(t.heldBack.reason)}` : ""}`);
   if (t.parked > 0) parts.push(parkedText(t.parked, t.held));
   if (t.lastOkMs != null) parts.push(`last delivered ${formatRelativeTime(Math.floor(t.lastOkMs / 1000), nowMs)}`);
   return parts.length === 0 ? "nothing sent yet" : parts.join(" · ");
 }
 
 interface Card extends HTMLElement {
-  refs: { summary: HTMLElement; error: HTMLElement; redo: HTMLButtonElement };
+  refs: { summary: HTMLElement; held: HTMLElement; error: HTMLElement; redo: HTMLButtonElement };
 }
 
 export interface DeliveriesView {
@@ -56,17 +57,22 @@ export function createDeliveries(onRedeliver: (target: string) => void): Deliver
   const create = (t: TargetStatus): Card => {
     const refs = {
       summary: h("p", { class: "muted", "data-testid": "target-summary" }),
+      held: h("p", { class: "card-held", hidden: true, "data-testid": "target-held" }),
       error: h("p", { class: "card-error", hidden: true, "data-testid": "target-error" }),
       redo: h("button", { class: "button", type: "button", hidden: true, "data-testid": "target-redeliver" }),
     };
     refs.redo.addEventListener("click", () => onRedeliver(t.target));
     const card = h("article", { class: "card", "data-testid": "target-card", "data-target": t.target },
       h("header", { class: "card-head" }, h("h3", { class: "card-title" }, targetLabel(t.target))),
-      refs.summary, refs.error, refs.redo);
+      refs.summary, refs.held, refs.error, refs.redo);
     return Object.assign(card, { refs });
   };
   const update = (card: Card, t: TargetStatus): void => {
     setText(card.refs.summary, targetSummary(t));
+    // Why they wait, while any do: the pop-up limit or quiet hours, and when they go out.
+    const held = t.queued > 0 && t.heldBack != null ? heldBackText(t.heldBack) : null;
+    setText(card.refs.held, held ?? "");
+    card.refs.held.hidden = held == null;
     setText(card.refs.error, t.lastError ?? "");
     card.refs.error.hidden = t.lastError == null;
     card.classList.toggle("has-error", t.lastError != null);

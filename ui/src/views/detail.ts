@@ -5,6 +5,7 @@
 import { h } from "../dom";
 import { copyOnClick } from "./form";
 import { formatArgValue, formatCount, formatFullLocalTime, formatRelativeTime, formatTokenAmount } from "../format";
+import { heldBackText, waitingFor } from "../held-back";
 import { toAppError, type AppError } from "../ipc";
 import type { EngineStatus } from "../bindings/EngineStatus";
 import type { EventDetail } from "../bindings/EventDetail";
@@ -111,7 +112,7 @@ export function createDetail(source: DetailSource | null = null): DetailView {
         row("Transaction", e.txHash, { copy: true, extra: link(explorer, `tx/${e.txHash}`, open) }),
         row("Log index", String(e.logIndex)),
         row("Listeners", (full?.listeners ?? e.listeners).join(", "))),
-      ...(full ? [statusHistory(full), announcements(full), rawLog(full)] : []),
+      ...(full ? [statusHistory(full), announcements(full, source?.status() ?? null), rawLog(full)] : []),
     );
   }
 
@@ -163,7 +164,7 @@ function statusHistory(full: EventDetail): HTMLElement {
       })));
 }
 
-function announcements(full: EventDetail): HTMLElement {
+function announcements(full: EventDetail, status: EngineStatus | null): HTMLElement {
   if (full.announcements.length === 0) {
     return h("p", { class: "muted", "data-testid": "detail-announcements" }, "No delivery targets were told about this event.");
   }
@@ -172,9 +173,15 @@ function announcements(full: EventDetail): HTMLElement {
     h("ul", { class: "announcements" },
       ...full.announcements.map((a) => {
         const when = formatFullLocalTime((a.doneMs ?? a.queuedMs) / 1000);
-        const fate = a.state === "delivered" ? `delivered ${when}` : a.state === "queued" ? `waiting since ${when}` : a.state === "held" ? `held behind a parked message since ${when}` : `${a.state}${a.lastError ? `: ${a.lastError}` : ""}`;
+        const fate = a.state === "delivered" ? `delivered ${when}` : a.state === "queued" ? waiting(a.target, when, status) : a.state === "held" ? `held behind a parked message since ${when}` : `${a.state}${a.lastError ? `: ${a.lastError}` : ""}`;
         return h("li", {}, `${a.status} → ${a.target} (${a.listener}): ${fate}`, a.attempts > 1 ? ` after ${String(a.attempts)} attempts` : "");
       })));
+}
+
+/** "waiting since …", and why when its target holds messages back on purpose (the pop-up limit, quiet hours). */
+function waiting(target: string, when: string, status: EngineStatus | null): string {
+  const held = status?.targets.find((t) => t.target === target)?.heldBack;
+  return held == null ? `waiting since ${when}` : `waiting ${waitingFor(held.reason)} since ${when}. ${heldBackText(held)}`;
 }
 
 function rawLog(full: EventDetail): HTMLElement {
