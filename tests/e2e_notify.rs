@@ -1,6 +1,7 @@
 //! End to end: desktop notifications of the real app on a private D-Bus session. With the
-//! real notification-daemon running, a new transfer pops up (recorded on the bus) and a
-//! click on it opens the event in the window; without any notification service the app
+//! real notification-daemon running, a new transfer pops up with the app icon (recorded on
+//! the bus), a click on it opens the event in the window, and past the burst limit the
+//! Deliveries screen says why pop-ups wait; without any notification service the app
 //! keeps storing events and says why nothing pops up.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
@@ -26,6 +27,21 @@ async fn chain_with_token() -> Result<(Anvil, Contract, Vec<tokenwatch_testkit::
     Ok((anvil, token, accounts))
 }
 
+/// Waits until `n` pop-ups were sent.
+async fn wait_for_popups(desktop: &Desktop, n: usize, wait: Duration) -> Result<()> {
+    let deadline = Instant::now() + wait;
+    while notifications::sent(desktop).len() < n {
+        if Instant::now() > deadline {
+            bail!(
+                "{n} pop-ups expected; sent: {:?}",
+                notifications::sent(desktop)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
 fn write_config(anvil: &Anvil, token: &Contract, name: &str) -> Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("tokenwatch-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -39,6 +55,10 @@ name = "Local anvil"
 chain_id = {chain}
 rpc = ["{url}"]
 poll_interval_ms = 200
+
+[notifications]
+burst = 3
+burst_window_s = 600
 
 [[listeners]]
 name = "TUSD transfers"
@@ -87,6 +107,10 @@ async fn a_new_transfer_pops_up_and_a_click_opens_it() -> Result<()> {
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
         assert_eq!(shown.app, "Tokenwatch");
+        // The app icon, as a file the notification service can read.
+        let icon = std::fs::read(&shown.icon)
+            .map_err(|e| anyhow::anyhow!("pop-up icon {:?}: {e}", shown.icon))?;
+        assert!(icon.starts_with(b"\x89PNG"), "{:?} is no PNG", shown.icon);
         // TUSD has 6 decimals: 1,250,000 base units read as 1.25 TUSD.
         assert_eq!(shown.summary, "New Transfer of 1.25 TUSD on Local anvil");
         assert!(shown.body.starts_with("from 0x"), "{}", shown.body);
@@ -105,14 +129,49 @@ async fn a_new_transfer_pops_up_and_a_click_opens_it() -> Result<()> {
             )
             .await?;
         let status = app.text("[data-testid=detail-status]").await?;
-        anyhow::Ok((field, status))
+
+        // Two more fill the limit (3 per 10 minutes), one at a time; the next one waits,
+        // and Deliveries says why and when it goes out.
+        for n in 2..=3 {
+            token
+                .send("transfer", &[&accounts[3].to_string(), "1"])
+                .await?;
+            wait_for_popups(&desktop, n, wait).await?;
+        }
+        token
+            .send("transfer", &[&accounts[3].to_string(), "2"])
+            .await?;
+        app.script(
+            "document.querySelector('[data-testid=event-detail]').close()",
+            serde_json::json!([]),
+        )
+        .await?;
+        app.screen("deliveries").await?;
+        app.wait_text(
+            "[data-target=desktop] [data-testid=target-summary]",
+            wait,
+            |t| t.starts_with("1 waiting for the pop-up limit"),
+        )
+        .await?;
+        let held = app
+            .text("[data-target=desktop] [data-testid=target-held]")
+            .await?;
+        assert_eq!(notifications::sent(&desktop).len(), 3, "the fourth waits");
+        anyhow::Ok((field, status, held))
     }
     .await;
     let _ = app.close().await;
-    let (field, status) = outcome
+    let (field, status, held) = outcome
         .map_err(|e| anyhow::anyhow!("{e}\n--- driver log ---\n{}", desktop.driver_log()))?;
     assert!(field.contains("0x"));
     assert!(matches!(status.as_deref(), Some("pending" | "confirmed")));
+    let held = held.unwrap_or_default();
+    assert!(
+        held.starts_with(
+            "At most 3 pop-ups per 10 minutes, then one summary for the rest: the next go out in "
+        ),
+        "{held}"
+    );
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! notification service) and the local clock for quiet hours. A click on a pop-up opens
 //! its event in the window.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -10,25 +11,38 @@ use notify_rust::NotificationResponse;
 use tauri::AppHandle;
 use tokenwatch_engine::deliver::desktop::{Clock, Notifier, NotifyError, Popup};
 
+#[path = "notifier/icon.rs"]
+mod icon;
+
 pub struct OsNotifier {
     app: AppHandle,
+    /// The app icon as a file, for notification servers that take a path (Linux); `None`:
+    /// the system shows the app bundle's icon (macOS, Windows) or none.
+    icon: Option<String>,
 }
 
 impl OsNotifier {
-    pub fn new(app: AppHandle) -> Self {
-        Self { app }
+    /// Pop-ups carrying the app icon, written into `data_dir` where the system needs a file.
+    pub fn new(app: AppHandle, data_dir: &Path) -> Self {
+        Self {
+            app,
+            icon: icon::popup_icon(data_dir),
+        }
     }
 }
 
 impl Notifier for OsNotifier {
     fn show(&self, popup: &Popup) -> Result<(), NotifyError> {
-        let handle = notify_rust::Notification::new()
+        let mut notification = notify_rust::Notification::new();
+        notification
             .appname("Tokenwatch")
             .summary(&popup.title)
             .body(&popup.body)
-            .action("default", "Open")
-            .show()
-            .map_err(|e| explain(e.to_string()))?;
+            .action("default", "Open");
+        if let Some(icon) = &self.icon {
+            notification.icon(icon);
+        }
+        let handle = notification.show().map_err(|e| explain(e.to_string()))?;
         let app = self.app.clone();
         let event_id = popup.event_id;
         // Waits for a click or for the pop-up to close, whichever comes first, for a while:

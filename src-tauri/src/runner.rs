@@ -84,9 +84,10 @@ pub async fn run(
     log_problem: Option<String>,
 ) {
     let mut config = load_config(&config_path);
+    let data_dir = app.state::<AppState>().paths.data_dir.clone();
     // One pop-up sink for the app's life: edited preferences are applied to it in place.
     let desktop = Arc::new(DesktopSink::new(
-        Arc::new(OsNotifier::new(app.clone())),
+        Arc::new(OsNotifier::new(app.clone(), &data_dir)),
         Arc::new(SystemClock),
         config
             .as_ref()

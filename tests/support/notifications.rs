@@ -15,6 +15,8 @@ const DAEMON: &str = "/usr/lib/notification-daemon/notification-daemon";
 pub struct Sent {
     pub id: Option<u32>,
     pub app: String,
+    /// `app_icon`: an icon name or a file path.
+    pub icon: String,
     pub summary: String,
     pub body: String,
 }
@@ -92,6 +94,7 @@ fn parse(log: &str) -> Vec<Sent> {
         out.push(Sent {
             id,
             app: strings[0].clone(),
+            icon: strings[1].clone(),
             summary: strings[2].clone(),
             body: strings[3].clone(),
         });
@@ -128,7 +131,7 @@ mod tests {
 method call time=2.0 sender=:1.4 -> destination=org.freedesktop.Notifications serial=7 path=/org/freedesktop/Notifications; interface=org.freedesktop.Notifications; member=Notify
    string "Tokenwatch"
    uint32 0
-   string ""
+   string "/data/icons/tokenwatch.png"
    string "New Transfer on local"
    string "from 0xf39F…2266, value 5"
    array [
@@ -142,6 +145,7 @@ method return time=2.1 sender=:1.5 -> destination=:1.4 serial=12 reply_serial=7
         let sent = super::parse(log);
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].id, Some(3));
+        assert_eq!(sent[0].icon, "/data/icons/tokenwatch.png");
         assert_eq!(sent[0].summary, "New Transfer on local");
         assert_eq!(sent[0].body, "from 0xf39F…2266, value 5");
     }
