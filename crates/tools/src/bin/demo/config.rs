@@ -15,16 +15,21 @@ pub struct DemoConfig {
     pub bond: Address,
 }
 
-/// Renders the config: one network and four listeners.
+/// The listener of big DemoUSD transfers: the one that pops up.
+const BIG: &str = "Big DemoUSD transfers";
+
+/// Renders the config: one network and four listeners (big transfers pop up).
 pub fn render(c: &DemoConfig) -> String {
     let network = "Demo chain";
     let listener = |name: &str, contract: &Address, events: &str, filter: Option<&str>| {
         let filter = filter
             .map(|w| format!("where = \"{w}\"\n"))
             .unwrap_or_default();
+        // Only the big transfers (a few a minute) pop up; the rest fill the feed.
+        let notify = if name == BIG { "notify = true\n" } else { "" };
         format!(
             "[[listeners]]\nname = \"{name}\"\nnetwork = \"{network}\"\n\
-             contracts = [\"{contract}\"]\nevents = [\"{events}\"]\n{filter}from_block = 0\n"
+             contracts = [\"{contract}\"]\nevents = [\"{events}\"]\n{filter}{notify}from_block = 0\n"
         )
     };
     [
@@ -35,7 +40,7 @@ pub fn render(c: &DemoConfig) -> String {
         ),
         listener("DemoUSD transfers", &c.usd, "erc20:Transfer", None),
         listener(
-            "Big DemoUSD transfers",
+            BIG,
             &c.usd,
             "erc20:Transfer",
             Some("value >= 1000000 * 10^decimals"),
@@ -77,7 +82,12 @@ mod tests {
         assert_eq!(text.matches("[[listeners]]").count(), 4);
         assert_eq!(text.matches(&usd).count(), 2);
         assert!(text.contains("name = \"Big DemoUSD transfers\"\nnetwork = \"Demo chain\"\n"));
-        let big = "where = \"value >= 1000000 * 10^decimals\"\nfrom_block = 0\n";
+        let big = "where = \"value >= 1000000 * 10^decimals\"\nnotify = true\nfrom_block = 0\n";
+        assert_eq!(
+            text.matches("notify = true").count(),
+            1,
+            "only big transfers pop up"
+        );
         assert!(text.contains(&format!("events = [\"erc20:Transfer\"]\n{big}")));
         assert!(text.contains(&format!(
             "contracts = [\"{}\"]\nevents = [\"erc721\"]",
