@@ -130,6 +130,17 @@ impl Session {
         Ok(())
     }
 
+    /// Presses and releases one key (a WebDriver key code such as "\u{E004}", Tab) where
+    /// the focus is.
+    pub async fn press(&self, key: &str) -> Result<()> {
+        let actions = json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]}]});
+        self.cmd(reqwest::Method::POST, "/actions", Some(actions))
+            .await
+            .with_context(|| format!("pressing {key:?}"))?;
+        Ok(())
+    }
+
     /// Runs a script in the page (`arguments` bound to `args`) and returns its value.
     pub async fn script(&self, body: &str, args: Value) -> Result<Value> {
         self.cmd(

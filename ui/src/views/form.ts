@@ -117,3 +117,23 @@ export function copyOnClick(b: HTMLButtonElement, value: string): HTMLButtonElem
 export function copyButton(value: string, label: string): HTMLButtonElement {
   return copyOnClick(button("Copy", { class: "button copy", "aria-label": `Copy ${label}` }), value);
 }
+
+/** How far to scroll down so that a control ending at `bottom` clears a bar starting at `barTop`, `gap` above it (0: it does). */
+export function clearance(bottom: number, barTop: number, gap = 8): number {
+  return Math.max(0, bottom + gap - barTop);
+}
+
+/**
+ * Keeps the control that gets the focus in `form` above its sticky `bar` (Save, Cancel): one
+ * under the bar is inside the window, so browsers do not scroll to it (WebKit ignores
+ * scroll-margin there). Runs before the browser's own scrolling, which then has none to do.
+ */
+export function keepFocusAboveBar(form: HTMLElement, bar: HTMLElement): void {
+  form.addEventListener("focusin", (e) => {
+    const target = e.target instanceof HTMLElement ? e.target : null;
+    const scroller = form.closest(".screens");
+    if (target == null || scroller == null || bar.contains(target)) return;
+    const by = clearance(target.getBoundingClientRect().bottom, bar.getBoundingClientRect().top);
+    if (by > 0) scroller.scrollTop += by;
+  });
+}

@@ -15,7 +15,7 @@ import {
 } from "../listener-model";
 import { createConditionBuilder } from "./condition-builder";
 import { createEventPicker } from "./event-picker";
-import { button, choice, errorBox, field, firstLine, uid, type Field } from "./form";
+import { button, choice, errorBox, field, firstLine, keepFocusAboveBar, uid, type Field } from "./form";
 import type { ConfigView } from "../bindings/ConfigView";
 import type { ListenerEntry } from "../bindings/ListenerEntry";
 import type { PackInfo } from "../bindings/PackInfo";
@@ -121,6 +121,7 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, onClose
   const cancel = button("Cancel", { "data-testid": "listener-cancel" });
   const state = h("span", { class: "save-state muted", "aria-live": "polite" });
   const titleId = uid("listener-title");
+  const actions = h("div", { class: "editor-actions" }, save, cancel, state);
 
   const sections: [HTMLElement, FieldName][] = [
     [fName.el, "name"], [fNetwork.el, "network"], [scopeBox, "contracts"], [picker.el, "events"],
@@ -132,7 +133,9 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, onClose
     summary, topError,
     h("div", { class: "row-2" }, fName.el, fNetwork.el),
     scopeBox, picker.el, whereBox, fFrom.el, deliveryBox,
-    h("div", { class: "editor-actions" }, save, cancel, state));
+    actions);
+
+  keepFocusAboveBar(el, actions);
 
   const fieldFor: Partial<Record<FieldName, Field>> = { name: fName, network: fNetwork, contracts: fContracts, where: fWhere, from_block: fFrom };
   const controlFor = (p: FieldProblem): HTMLElement | null => {

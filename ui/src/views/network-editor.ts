@@ -2,7 +2,7 @@
 import { h } from "../dom";
 import { formatCount } from "../format";
 import { toAppError, type Backend } from "../ipc";
-import { button, errorBox, field, uid, type Field } from "./form";
+import { button, errorBox, field, keepFocusAboveBar, uid, type Field } from "./form";
 import type { ConfigView } from "../bindings/ConfigView";
 import type { EndpointProbe } from "../bindings/EndpointProbe";
 import type { NetworkEntry } from "../bindings/NetworkEntry";
@@ -93,6 +93,7 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
     ? h("p", { class: "help" }, `Also uses ${original.rpc_keychain.length === 1 ? "an endpoint" : "endpoints"} kept in the system keychain: ${original.rpc_keychain.join(", ")}.`)
     : null;
   const titleId = uid("net-title");
+  const actions = h("div", { class: "editor-actions" }, save, cancel);
 
   const form = h("form", { class: "editor", "data-testid": "network-form", "aria-labelledby": titleId, novalidate: true },
     h("h2", { class: "editor-title", id: titleId }, original ? `Edit network ${original.name}` : "Add a network"),
@@ -106,8 +107,9 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
     fConf.el,
     fExplorer.el,
     h("details", { class: "advanced" }, h("summary", {}, "Advanced"), ...fAdvanced.map((f) => f.el)),
-    h("div", { class: "editor-actions" }, save, cancel),
+    actions,
   );
+  keepFocusAboveBar(form, actions);
 
   let probes: EndpointProbe[] | null = null;
   let probedText = "";
