@@ -56,6 +56,41 @@ test("the default columns fit the first window: Status on screen, amounts whole 
   }
 });
 
+test("last year's events and large amounts fit too: the date with its year, the amount whole", async () => {
+  const old = Math.floor(Date.now() / 1000) - 400 * 86_400;
+  const row = (id: number, value: string, decimals: number, symbol: string, status: string) => ({
+    id, network: "mainnet", chainId: 1, blockNumber: 19_000_000 + id, blockHash: `0x${"ab".repeat(32)}`,
+    blockTime: old - id * 3_600, txHash: `0x${"cd".repeat(32)}`, logIndex: 0,
+    contract: "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", event: "Transfer",
+    signature: "Transfer(address,address,uint256)", listener: "usdc-transfers", listeners: ["usdc-transfers"], status,
+    args: { from: `0x${"11".repeat(20)}`, to: `0x${"22".repeat(20)}`, value }, argNames: ["from", "to", "value"],
+    decimals, symbol,
+  });
+  const rows = [
+    row(3, "123456789123456", 6, "USDC", "confirmed"),
+    row(2, "4999999123", 18, "WETH", "pending"),
+    row(1, "1234567890123456789012345", 18, "WETH", "removed"),
+  ];
+  const status = { running: true, error: null, networks: [], listeners: [], targets: [], eventsStored: 3, warnings: [], database: "/tmp/t.db" };
+  const { page } = await openApp({
+    viewport: APP_WINDOW,
+    tauri: {
+      engine_status: { value: status },
+      recent_events: { value: [] },
+      history_index: { value: { count: 3, every: 200, anchors: [] } },
+      history_page: { value: rows },
+    },
+  });
+  await gotoScreen(page, "history");
+  await expect.poll(async () => (await cells(page)).length).toBe(3);
+  const shown = await cells(page);
+  expect(shown.map((r) => r.amount.text)).toEqual(["123,456,789.123… USDC", "0.0000000049999… WETH", "1,234,567.89012… WETH"]);
+  for (const r of shown) {
+    expect(r.time.text).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}$/);
+    for (const id of ["time", "block", "amount", "status"]) expect(r[id].cut, `${id} cut off: ${r[id].text}`).toBe(false);
+  }
+});
+
 test("only the column the rows are sorted by shows a sort arrow", async () => {
   const { page } = await openApp({ fakeClock: true, viewport: APP_WINDOW });
   const history = await gotoScreen(page, "history");

@@ -218,8 +218,8 @@ describe("columns", () => {
     expect(toggleColumn(["status"], "status", false)).toEqual(["status"]);
   });
   it("lays the columns out with a flexible arguments column", () => {
-    expect(gridTemplate(["time", "args", "status"])).toBe("118px minmax(150px, 1fr) 90px");
-    expect(rowWidth(["time", "args", "status"])).toBe(118 + 150 + 90);
+    expect(gridTemplate(["time", "args", "status"])).toBe("140px minmax(140px, 1fr) 90px");
+    expect(rowWidth(["time", "args", "status"])).toBe(140 + 140 + 90);
   });
   it("fits the default columns in the first window's History pane (1,002 px, less a scroll bar)", () => {
     expect(rowWidth(DEFAULT_COLUMNS)).toBeLessThanOrEqual(1002 - 16);

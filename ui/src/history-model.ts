@@ -232,13 +232,13 @@ export interface ColumnDef {
 }
 
 export const COLUMNS: readonly ColumnDef[] = [
-  { id: "time", label: "Time", width: 118, sorts: ["newest", "oldest"] },
+  { id: "time", label: "Time", width: 140, sorts: ["newest", "oldest"] },
   { id: "block", label: "Block", width: 84, sorts: ["newest", "oldest"] },
   { id: "network", label: "Network", width: 90 },
   { id: "listener", label: "Listener", width: 122 },
-  { id: "contract", label: "Contract", width: 132 },
+  { id: "contract", label: "Contract", width: 128 },
   { id: "event", label: "Event", width: 104 },
-  { id: "args", label: "Arguments", width: 150 },
+  { id: "args", label: "Arguments", width: 140 },
   { id: "amount", label: "Amount", width: 172, sorts: ["amountDesc", "amountAsc"] },
   { id: "status", label: "Status", width: 90 },
   { id: "tx", label: "Transaction", width: 112 },
