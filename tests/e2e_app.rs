@@ -253,12 +253,12 @@ async fn a_user_sets_up_a_listener_in_the_window_and_exports_its_history() -> Re
     let mut csv = csv_rows(&std::fs::read_to_string(&export)?)?;
     let header = csv.remove(0);
     ensure!(
-        header[..12].join(",") == "network,chain_id,block_number,block_hash,block_time,tx_hash,log_index,contract,event,signature,listener,status",
+        header[..14].join(",") == "network,chain_id,block_number,block_hash,block_time,tx_hash,log_index,contract,event,signature,listeners,status,token_symbol,token_decimals",
         "columns as `tokenwatch export`: {header:?}"
     );
     ensure!(
-        header[12..] == ["from", "to", "value"],
-        "one column per argument: {header:?}"
+        header[14..] == ["from", "to", "value", "value_units"],
+        "one column per argument, the amount also in token units: {header:?}"
     );
     ensure!(
         csv.len() == receipts.len(),
@@ -282,9 +282,15 @@ async fn a_user_sets_up_a_listener_in_the_window_and_exports_its_history() -> Re
         );
         let value = alloy_primitives::U256::from_be_slice(&log.data);
         ensure!(
-            row[14] == value.to_string(),
+            row[16] == value.to_string(),
             "value {} on chain: {row:?}",
             value
+        );
+        ensure!(
+            row[17] == tokenwatch_engine::units::exact(&row[16], 6).unwrap_or_default()
+                && row[12] == "TUSD"
+                && row[13] == "6",
+            "the value in token units: {row:?}"
         );
         ensure!(
             row[11] == "confirmed" && row[10] == "TUSD transfers",
