@@ -7,7 +7,7 @@ use alloy_primitives::{keccak256, Address};
 
 use super::{parse_start, problem, ConfigProblem, ListenerEntry};
 use crate::abi::{import_json_abi, resolve_event_spec, EventDef};
-use crate::matcher::condition::Condition;
+
 use crate::model::{ListenerSpec, StartBlock, TargetKey, WatchedEvent};
 
 pub(super) fn validate_listener(
@@ -57,20 +57,15 @@ pub(super) fn validate_listener(
             ));
         }
     }
-    let mut events = Vec::new();
-    for def in defs {
-        let condition = match &l.condition {
-            Some(src) => match Condition::parse(src, &def.event.inputs) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    problems.push(problem("where", &format!("for event {}: {e}", def.display)));
-                    None
-                }
-            },
-            None => None,
-        };
-        events.push(WatchedEvent { def, condition });
-    }
+    let conditions = match &l.condition {
+        Some(src) => super::where_clause::parse_conditions(src, &defs, &mut problems),
+        None => vec![None; defs.len()],
+    };
+    let events: Vec<WatchedEvent> = defs
+        .into_iter()
+        .zip(conditions)
+        .map(|(def, condition)| WatchedEvent { def, condition })
+        .collect();
     let start = parse_start(l.from_block.as_ref()).unwrap_or_else(|m| {
         problems.push(problem("from_block", &m));
         StartBlock::Latest

@@ -5,6 +5,7 @@ mod edit;
 mod listener;
 mod secrets;
 mod targets;
+mod where_clause;
 
 pub use edit::{ConfigDoc, ConfigView, EditError};
 

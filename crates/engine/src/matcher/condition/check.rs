@@ -12,15 +12,28 @@ use super::Diag;
 pub(crate) struct Checker<'a> {
     pub src: &'a str,
     pub params: &'a [ParamInfo],
+    /// The event checked for, and every event the listener watches: a clause scoped to
+    /// another of them is left out; one scoped to an event not watched is an error.
+    pub event: &'a str,
+    pub watched: &'a [String],
     pub uses_decimals: bool,
 }
 
 impl Checker<'_> {
-    pub(crate) fn check(&mut self, syn: &Syn) -> Result<Expr, Diag> {
-        Ok(match syn {
-            Syn::Or(items) => Expr::Or(self.check_all(items)?),
-            Syn::And(items) => Expr::And(self.check_all(items)?),
-            Syn::Not(inner) => Expr::Not(Box::new(self.check(inner)?)),
+    /// The typed condition for this event; `None` when every clause is for other events.
+    pub(crate) fn check(&mut self, syn: &Syn) -> Result<Option<Expr>, Diag> {
+        Ok(Some(match syn {
+            Syn::Or(items) => return self.kept(items, Expr::Or),
+            Syn::And(items) => return self.kept(items, Expr::And),
+            Syn::Not(inner) => match self.check(inner)? {
+                Some(e) => Expr::Not(Box::new(e)),
+                None => return Ok(None),
+            },
+            Syn::Scoped {
+                event,
+                event_span,
+                body,
+            } => return self.scoped(event, *event_span, body),
             Syn::Cmp {
                 op,
                 op_span,
@@ -34,11 +47,45 @@ impl Checker<'_> {
                 list_span,
             } => self.in_list(lhs, list, *negated, *list_span)?,
             Syn::Bare(term) => self.bare(term)?,
+        }))
+    }
+
+    /// The items that apply to this event, joined by `make` (one stands for itself).
+    fn kept(&mut self, items: &[Syn], make: fn(Vec<Expr>) -> Expr) -> Result<Option<Expr>, Diag> {
+        let mut kept = Vec::new();
+        for item in items {
+            kept.extend(self.check(item)?);
+        }
+        Ok(match kept.len() {
+            0 => None,
+            1 => kept.pop(),
+            _ => Some(make(kept)),
         })
     }
 
-    fn check_all(&mut self, items: &[Syn]) -> Result<Vec<Expr>, Diag> {
-        items.iter().map(|s| self.check(s)).collect()
+    /// `Event(body)`: the body for that event, nothing for the listener's other events.
+    fn scoped(&mut self, event: &str, span: Span, body: &Syn) -> Result<Option<Expr>, Diag> {
+        if event == self.event {
+            return self.check(body);
+        }
+        if self.watched.iter().any(|w| w == event) {
+            return Ok(None);
+        }
+        let message = if self.watched.is_empty() {
+            format!("`{event}( … )` applies a clause to one event, but this condition is not checked for named events")
+        } else {
+            let mut names: Vec<&str> = Vec::new();
+            for w in self.watched {
+                if !names.contains(&w.as_str()) {
+                    names.push(w);
+                }
+            }
+            format!(
+                "the listener watches no event named `{event}`; it watches {}",
+                names.join(", ")
+            )
+        };
+        Err(Diag::new(message, span))
     }
 
     fn text(&self, span: Span) -> String {

@@ -9,7 +9,7 @@ fn syn_prec(syn: &Syn) -> u8 {
         Syn::And(..) => 2,
         Syn::Not(_) => 3,
         Syn::Cmp { .. } | Syn::In { .. } => 4,
-        Syn::Bare(_) => 5,
+        Syn::Bare(_) | Syn::Scoped { .. } => 5,
     }
 }
 
@@ -31,6 +31,11 @@ fn write_syn(f: &mut Formatter<'_>, syn: &Syn, min: u8) -> fmt::Result {
             lhs, list, negated, ..
         } => write_in(f, lhs, list, *negated),
         Syn::Bare(term) => write!(f, "{term}"),
+        Syn::Scoped { event, body, .. } => {
+            write!(f, "{event}(")?;
+            write_syn(f, body, 0)?;
+            write!(f, ")")
+        }
     }
 }
 

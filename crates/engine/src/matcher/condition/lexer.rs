@@ -160,10 +160,7 @@ impl Lexer<'_> {
 
     fn error(&self, message: String, start: usize) -> Diag {
         let end = self.pos.max(start + self.peek().map_or(0, char::len_utf8));
-        Diag {
-            message,
-            span: Span::new(start, end),
-        }
+        Diag::new(message, Span::new(start, end))
     }
 
     fn after_dot(&self) -> bool {
@@ -230,10 +227,10 @@ impl Lexer<'_> {
         let mut out = String::new();
         loop {
             let Some(c) = self.peek() else {
-                return Err(Diag {
-                    message: "unterminated string".into(),
-                    span: Span::new(start, start + 1),
-                });
+                return Err(Diag::new(
+                    "unterminated string",
+                    Span::new(start, start + 1),
+                ));
             };
             self.pos += c.len_utf8();
             match c {
@@ -255,10 +252,10 @@ impl Lexer<'_> {
             Some('t') => Ok('\t'),
             Some('r') => Ok('\r'),
             Some('0') => Ok('\0'),
-            _ => Err(Diag {
-                message: "unknown escape; use \\\" \\\\ \\n \\t \\r or \\0".into(),
-                span: Span::new(start, self.pos),
-            }),
+            _ => Err(Diag::new(
+                "unknown escape; use \\\" \\\\ \\n \\t \\r or \\0",
+                Span::new(start, self.pos),
+            )),
         }
     }
 

@@ -11,7 +11,8 @@
 //! ```text
 //! cond    = and { ("or" | "||") and } ;
 //! and     = not { ("and" | "&&") not } ;
-//! not     = ("not" | "!") not | "(" cond ")" | compare ;
+//! not     = ("not" | "!") not | scoped | "(" cond ")" | compare ;
+//! scoped  = ident "(" cond ")" ;          (* ident: an event name; no scoped inside *)
 //! compare = term [ ("==" | "!=" | "<" | "<=" | ">" | ">=") term
 //!                | ["not"] "in" "[" term { "," term } [","] "]" ] ;  (* bare term: a bool *)
 //! term    = product { ("+" | "-") product } ;
@@ -50,6 +51,11 @@
 //! * Indexed `string`, `bytes`, array and tuple parameters arrive as their keccak256 hash and
 //!   can only be compared (`==`, `!=`, `in`) with a 32-byte hex value.
 //! * `x in [a, b]` is `x == a or x == b`; `x not in [...]` is its negation.
+//! * **One event's clause.** `Transfer(to == 0x…)` applies only to the listener's events
+//!   named `Transfer`, and may use fields only they have. For its other events the clause
+//!   is left out, as if not written: `Transfer(to == 0x…) and value > 5` checks an
+//!   `Approval` by `value > 5` alone; a condition with nothing left for an event matches
+//!   every such event. Naming an event the listener does not watch is an error.
 //! * A term that cannot be decided for an event (`ids[5]` of a shorter array, token units of
 //!   a contract without `decimals()`) is unknown: `or` is true if another term is true, `and`
 //!   false if another term is false; otherwise the condition does not match.
@@ -86,6 +92,8 @@ mod tests;
 mod tests_overflow;
 #[cfg(test)]
 mod tests_prop;
+#[cfg(test)]
+mod tests_scope;
 
 use crate::value::DecodedArg;
 use alloy_json_abi::EventParam;
@@ -101,18 +109,45 @@ pub struct Condition {
     uses_decimals: bool,
 }
 
+/// The event a condition is checked for, and the names of every event its listener
+/// watches: a clause scoped to another of them (`Approval(…)`) is left out for this one.
+#[derive(Debug, Clone, Copy)]
+pub struct EventScope<'a> {
+    pub name: &'a str,
+    pub params: &'a [EventParam],
+    pub watched: &'a [String],
+}
+
 impl Condition {
-    /// Parses and type-checks `src` against an event's parameters.
+    /// Parses and type-checks `src` against an event's parameters (no scoped clauses).
     pub fn parse(src: &str, params: &[EventParam]) -> Result<Condition, ConditionError> {
+        Self::parse_for(
+            src,
+            EventScope {
+                name: "",
+                params,
+                watched: &[],
+            },
+        )
+    }
+
+    /// Parses and type-checks `src` for one of a listener's events.
+    pub fn parse_for(src: &str, scope: EventScope<'_>) -> Result<Condition, ConditionError> {
         let err = |d: Diag| d.into_error(src);
         let syntax = parser::parse(lexer::lex(src).map_err(err)?).map_err(err)?;
-        let infos: Vec<types::ParamInfo> = params.iter().map(types::ParamInfo::new).collect();
+        let infos: Vec<types::ParamInfo> = scope.params.iter().map(types::ParamInfo::new).collect();
         let mut checker = check::Checker {
             src,
             params: &infos,
+            event: scope.name,
+            watched: scope.watched,
             uses_decimals: false,
         };
-        let expr = checker.check(&syntax).map_err(err)?;
+        // Nothing left for this event (every clause is another's): it always matches.
+        let expr = checker
+            .check(&syntax)
+            .map_err(err)?
+            .unwrap_or(ast::Expr::And(Vec::new()));
         let uses_decimals = checker.uses_decimals;
         Ok(Condition {
             source: src.to_string(),
@@ -229,6 +264,8 @@ pub struct ConditionError {
     pub len: usize,
     /// The whole condition source.
     pub source: String,
+    /// Set when the error is that the event has no field of this name.
+    pub unknown_field: Option<String>,
 }
 
 impl std::error::Error for ConditionError {}
@@ -271,6 +308,8 @@ fn caret(src: &str, offset: usize, len: usize) -> (String, usize, usize) {
 pub(crate) struct Diag {
     pub message: String,
     pub span: Span,
+    /// The event has no field of this name.
+    pub unknown_field: Option<String>,
 }
 
 impl Diag {
@@ -278,6 +317,15 @@ impl Diag {
         Diag {
             message: message.into(),
             span,
+            unknown_field: None,
+        }
+    }
+
+    /// The event has no field `name`.
+    pub(crate) fn unknown_field(message: String, span: Span, name: &str) -> Self {
+        Diag {
+            unknown_field: Some(name.to_string()),
+            ..Diag::new(message, span)
         }
     }
 
@@ -287,6 +335,7 @@ impl Diag {
             offset: self.span.start,
             len: self.span.len,
             source: src.to_string(),
+            unknown_field: self.unknown_field,
         }
     }
 }

@@ -15,6 +15,8 @@ struct Parser {
     toks: Vec<Token>,
     pos: usize,
     depth: usize,
+    /// Inside `Event( … )`: another event's clause cannot open here.
+    scoped: bool,
 }
 
 fn keyword(tok: &Tok, word: &str) -> bool {
@@ -28,6 +30,7 @@ pub(crate) fn parse(toks: Vec<Token>) -> Result<Syn, Diag> {
         toks,
         pos: 0,
         depth: 0,
+        scoped: false,
     };
     let syn = p.or()?;
     match p.peek() {
@@ -88,10 +91,7 @@ impl Parser {
     }
 
     fn err_here(&self, message: &str) -> Diag {
-        Diag {
-            message: message.to_string(),
-            span: self.span(),
-        }
+        Diag::new(message.to_string(), self.span())
     }
 
     fn expected(&self, what: &str) -> Diag {
@@ -140,6 +140,12 @@ impl Parser {
     /// `( cond )` or a comparison; a leading `(` may also open an arithmetic group, so the
     /// comparison reading is tried first and abandoned if no comparison operator follows.
     fn primary(&mut self) -> Result<Syn, Diag> {
+        if let (Tok::Ident(name), Tok::LParen) = (self.peek(), self.peek_at(1)) {
+            if !KEYWORDS.iter().any(|k| keyword(self.peek(), k)) {
+                let name = name.clone();
+                return self.scoped(name);
+            }
+        }
         if self.peek() != &Tok::LParen {
             return self.comparison();
         }
@@ -154,12 +160,41 @@ impl Parser {
         let inner = self.or()?;
         if !self.eat(&Tok::RParen) {
             let found = self.peek().describe();
-            return Err(Diag {
-                message: format!("unclosed `(`: expected `)`, found {found}"),
-                span: open,
-            });
+            return Err(Diag::new(
+                format!("unclosed `(`: expected `)`, found {found}"),
+                open,
+            ));
         }
         Ok(inner)
+    }
+
+    /// `Event( cond )`: a clause that applies to one event.
+    fn scoped(&mut self, event: String) -> Result<Syn, Diag> {
+        let event_span = self.bump();
+        if self.scoped {
+            return Err(Diag::new(
+                format!("`{event}( … )` cannot stand inside another event's clause; write them side by side, e.g. `Transfer(…) and Approval(…)`"),
+                event_span,
+            ));
+        }
+        let open = self.bump();
+        self.enter()?;
+        self.scoped = true;
+        let body = self.or()?;
+        self.scoped = false;
+        self.depth -= 1;
+        if !self.eat(&Tok::RParen) {
+            let found = self.peek().describe();
+            return Err(Diag::new(
+                format!("unclosed `(` of `{event}(`: expected `)`, found {found}"),
+                open,
+            ));
+        }
+        Ok(Syn::Scoped {
+            event,
+            event_span,
+            body: Box::new(body),
+        })
     }
 
     fn at_comparison(&self) -> bool {
@@ -322,10 +357,10 @@ impl Parser {
         let inner = self.term()?;
         if !self.eat(&Tok::RParen) {
             let found = self.peek().describe();
-            return Err(Diag {
-                message: format!("unclosed `(`: expected `)`, found {found}"),
-                span: open,
-            });
+            return Err(Diag::new(
+                format!("unclosed `(`: expected `)`, found {found}"),
+                open,
+            ));
         }
         self.depth -= 1;
         Ok(Term {
@@ -413,6 +448,9 @@ fn collapse(mut items: Vec<Syn>, make: fn(Vec<Syn>) -> Syn) -> Syn {
     }
     make(items)
 }
+
+/// Words that never name an event before `(`.
+const KEYWORDS: &[&str] = &["and", "or", "not", "in", "true", "false", "tokens", "token"];
 
 fn reserved(word: &str) -> Option<TermKind> {
     match word {

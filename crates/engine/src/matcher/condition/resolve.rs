@@ -111,7 +111,7 @@ fn head<'p>(
         "unknown field `{name}`; fields are: {}",
         param_names(params)
     );
-    Err(Diag::new(msg, path.head_span))
+    Err(Diag::unknown_field(msg, path.head_span, name))
 }
 
 fn param_names(params: &[ParamInfo]) -> String {

@@ -60,6 +60,12 @@ pub(crate) enum Syn {
     },
     /// A term used as a boolean on its own, e.g. `approved`.
     Bare(Term),
+    /// `Event(cond)`: a clause for one event only, left out when checking the others.
+    Scoped {
+        event: String,
+        event_span: Span,
+        body: Box<Syn>,
+    },
 }
 
 /// Value-level syntax with its source span.
