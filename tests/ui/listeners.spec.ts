@@ -123,6 +123,33 @@ test("a new listener: contracts, an ERC-20 event, a condition checked as typed a
   await again.waitFor({ state: "detached" });
 });
 
+test("the builder writes a value only one ticked event has as that event's clause, and it saves", async () => {
+  const { page } = await openApp();
+  const listeners = await gotoScreen(page, "listeners");
+  await listeners.getByTestId("listener-add").click();
+  const form = listeners.getByTestId("listener-form");
+  await form.locator('[name="name"]').fill("approvals-by-me");
+  await form.locator('input[data-event="erc20:Transfer"]').check();
+  await form.locator('input[data-event="erc20:Approval"]').check();
+
+  const fieldSelect = form.getByTestId("cond-field");
+  expect(await fieldSelect.locator("option").allTextContents()).toEqual([
+    "from (address) · only Transfer", "to (address) · only Transfer", "value (uint256)",
+    "owner (address) · only Approval", "spender (address) · only Approval",
+  ]);
+  await fieldSelect.selectOption({ label: "owner (address) · only Approval" });
+  await form.locator('input[name="cond_value"]').fill(USDC);
+  await form.getByTestId("condition-add").click();
+  const where = form.locator('textarea[name="where"]');
+  expect(await where.inputValue()).toBe(`Approval(owner == ${USDC})`);
+  const save = form.getByTestId("listener-save");
+  await expect.poll(() => save.isDisabled()).toBe(false);
+  await expectCount(sectionErrors(form, "where"), 0);
+  await save.click();
+  await form.waitFor({ state: "detached" });
+  await expectText(row(page, "approvals-by-me").locator(".listener-about"), new RegExp(`when Approval\\(owner == ${USDC}\\)`));
+});
+
 test("Pause and Resume switch a listener and its button", async () => {
   const { page } = await openApp();
   await gotoScreen(page, "listeners");

@@ -177,6 +177,27 @@ describe("condition builder", () => {
     expect(operatorsFor("uint256")).toContain("<=");
     expect(operatorsFor("address")).toEqual(["==", "!=", "in", "not in"]);
   });
+
+  it("writes a value only some ticked events have as a clause for those events", () => {
+    // The issue's case: `to` of Transfer next to three ERC-3643 events without it.
+    const frozen = ev("AddressFrozen", [["_userAddress", "address", true], ["_isFrozen", "bool", true], ["_owner", "address", true]]);
+    const tokens = ev("TokensFrozen", [["_userAddress", "address", true], ["_amount", "uint256", false]]);
+    const recovery = ev("RecoverySuccess", [["_lostWallet", "address", true], ["_newWallet", "address", true], ["_investorOnchainID", "address", true]]);
+    const fields = conditionFields([frozen, tokens, recovery, TRANSFER]);
+    const to = fields.find((f) => f.name === "to");
+    expect(to?.scope).toEqual(["Transfer"]);
+    expect(conditionClause("to", "==", USDC, "address", to?.scope)).toBe(`Transfer(to == ${USDC})`);
+    expect(fields.find((f) => f.name === "_userAddress")?.scope).toEqual(["AddressFrozen", "TokensFrozen"]);
+    expect(conditionClause("_userAddress", "!=", USDC, "address", ["AddressFrozen", "TokensFrozen"])).toBe(
+      `AddressFrozen(_userAddress != ${USDC}) and TokensFrozen(_userAddress != ${USDC})`,
+    );
+    // A value every ticked event has needs no scope.
+    expect(conditionFields([TRANSFER, APPROVAL]).find((f) => f.name === "value")?.scope).toEqual([]);
+    // ERC-20 and ERC-721 `Transfer` share a name: `value` cannot be scoped to ERC-20's alone.
+    const nft = ev("Transfer", [["from", "address", true], ["to", "address", true], ["tokenId", "uint256", true]]);
+    const both = conditionFields([TRANSFER, nft]);
+    expect(both.map((f) => [f.name, f.scope])).toEqual([["from", []], ["to", []]]);
+  });
 });
 
 describe("problems", () => {

@@ -318,9 +318,15 @@ export interface ConditionField {
   ty: string;
   /** The chosen events that have this parameter. */
   events: string[];
+  /** The events a clause on it is written for (`Transfer(…)`); empty: every chosen event has it. */
+  scope: string[];
 }
 
-/** The named parameters of the chosen events, once per name and type, in order of appearance. */
+/**
+ * The named parameters of the chosen events, once per name and type, in order of appearance.
+ * One only some events have is scoped to the names of those that have it; an event name
+ * shared by signatures of which one lacks it cannot be scoped, and is left out.
+ */
 export function conditionFields(events: readonly EventInfo[]): ConditionField[] {
   const out: ConditionField[] = [];
   for (const e of events) {
@@ -329,10 +335,16 @@ export function conditionFields(events: readonly EventInfo[]): ConditionField[] 
       const known = out.find((f) => f.name === p.name && f.ty === p.ty);
       if (known) {
         if (!known.events.includes(e.name)) known.events.push(e.name);
-      } else out.push({ name: p.name, ty: p.ty, events: [e.name] });
+      } else out.push({ name: p.name, ty: p.ty, events: [e.name], scope: [] });
     }
   }
-  return out;
+  const names = new Set(events.map((e) => e.name));
+  const has = (e: EventInfo, f: ConditionField) => e.params.some((p) => p.name === f.name && p.ty === f.ty);
+  return out.flatMap((f) => {
+    const whole = f.events.filter((n) => events.every((e) => e.name !== n || has(e, f)));
+    if (whole.length === 0) return [];
+    return [{ ...f, events: whole, scope: whole.length === names.size ? [] : whole }];
+  });
 }
 
 function literal(value: string, ty: string): string {
@@ -342,16 +354,20 @@ function literal(value: string, ty: string): string {
   return v;
 }
 
-/** `field op value` in the condition language (strings quoted, `in` lists bracketed); null when the value is empty. */
-export function conditionClause(field: string, op: Operator, value: string, ty: string): string | null {
+/**
+ * `field op value` in the condition language (strings quoted, `in` lists bracketed), inside
+ * `Event(…)` for each event of `scope`; null when the value is empty.
+ */
+export function conditionClause(field: string, op: Operator, value: string, ty: string, scope: readonly string[] = []): string | null {
   const v = value.trim();
   if (v === "") return null;
+  let clause: string;
   if (op === "in" || op === "not in") {
     const items = v.replace(/^\[|\]$/g, "").split(",").map((s) => s.trim()).filter((s) => s !== "");
     if (items.length === 0) return null;
-    return `${field} ${op} [${items.map((s) => literal(s, ty)).join(", ")}]`;
-  }
-  return `${field} ${op} ${literal(v, ty)}`;
+    clause = `${field} ${op} [${items.map((s) => literal(s, ty)).join(", ")}]`;
+  } else clause = `${field} ${op} ${literal(v, ty)}`;
+  return scope.length === 0 ? clause : scope.map((e) => `${e}(${clause})`).join(" and ");
 }
 
 /** Adds a clause to a condition with `and`; an existing `or` is kept together in parentheses. */

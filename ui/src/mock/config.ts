@@ -167,6 +167,12 @@ function addressProblem(s: string): string | null {
   return null;
 }
 
+/** The condition as one event reads it: `Event(…)` clauses of other events left out (one level, like the engine). */
+function forEvent(where: string, event: string): string {
+  return where.replace(/\b([A-Za-z_$][\w$]*)\s*\(([^()]*)\)/g, (all, name: string, body: string) =>
+    KEYWORDS.has(name.toLowerCase()) ? all : name === event ? `(${body})` : "true");
+}
+
 /** Field names a condition uses (words that are no keyword, literal or member after a dot). */
 function conditionFields(where: string): string[] {
   const stripped = where.replace(/"(?:[^"\\]|\\.)*"/g, " ").replace(/0x[0-9a-fA-F]*/g, " ");
@@ -284,11 +290,11 @@ export function createConfigMock(): ConfigMock {
       add(".events", 'name at least one event (a preset like "erc20:Transfer", a signature, or an abi file)');
     }
     if (l.where != null) {
-      const used = conditionFields(l.where);
       const seen = new Set<string>();
       for (const e of events) {
         if (seen.has(e.display)) continue;
         seen.add(e.display);
+        const used = conditionFields(forEvent(l.where, e.name));
         const known = e.params.map((p) => p.name);
         const unknown = used.find((f) => !known.includes(f));
         if (unknown) add(".where", `for event ${e.display}: unknown field "${unknown}"; known: ${known.join(", ")}${caret(l.where, unknown)}`);

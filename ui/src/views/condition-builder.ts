@@ -52,13 +52,13 @@ export function createConditionBuilder(add: (clause: string) => void): Condition
     value.placeholder = f ? placeholderFor(f.ty, op.value as Operator) : "";
   };
   /** Offers these values (none: says to tick an event first, and everything is off). */
-  const show = (next: ConditionField[], names: number) => {
+  const show = (next: ConditionField[]) => {
     const keep = selected();
     fields = next;
     field.replaceChildren(...(fields.length === 0
       ? [h("option", { value: "" }, NO_EVENTS)]
       : fields.map((f, i) => h("option", { value: i },
-        `${f.name} (${f.ty})${f.events.length < names ? ` · only ${f.events.join(", ")}` : ""}`))));
+        `${f.name} (${f.ty})${f.scope.length > 0 ? ` · only ${f.scope.join(", ")}` : ""}`))));
     const again = keep ? fields.findIndex((f) => f.name === keep.name && f.ty === keep.ty) : -1;
     field.value = fields.length === 0 ? "" : String(Math.max(0, again));
     for (const c of [field, op, value, addButton]) c.disabled = fields.length === 0;
@@ -67,7 +67,7 @@ export function createConditionBuilder(add: (clause: string) => void): Condition
   const submit = () => {
     const f = selected();
     if (!f) return;
-    const clause = conditionClause(f.name, op.value as Operator, value.value, f.ty);
+    const clause = conditionClause(f.name, op.value as Operator, value.value, f.ty, f.scope);
     if (clause == null) return value.focus();
     value.value = "";
     add(clause);
@@ -83,14 +83,14 @@ export function createConditionBuilder(add: (clause: string) => void): Condition
     }
   });
 
-  show([], 0);
+  show([]);
 
   return {
     el,
     setEvents(events) {
       const next = conditionFields(events);
       if (JSON.stringify(next) === JSON.stringify(fields)) return;
-      show(next, new Set(events.map((e) => e.name)).size);
+      show(next);
     },
   };
 }
