@@ -7,11 +7,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod deliveries;
-mod reload;
 mod tokens;
 
 use clap::{Parser, Subcommand};
+use std::sync::Arc;
+
+use tokenwatch_engine::config::NoKeychain;
 use tokenwatch_engine::export::{export_csv, export_to_file, ExportError};
+use tokenwatch_engine::reload::{ConfigWatch, POLL};
 use tokenwatch_engine::store::{DeliveryCounts, EventFilter, Store};
 use tokenwatch_engine::{Config, Engine, EngineError, RunOptions};
 
@@ -253,7 +256,7 @@ async fn run_engine(
         ..RunOptions::default()
     };
     let mut engine = Engine::start(config, &db, opts).await?;
-    let mut watch = reload::ConfigWatch::new(config_path);
+    let mut watch = ConfigWatch::new(config_path, Arc::new(NoKeychain));
     let stop = stop_signal();
     tokio::pin!(stop);
     let finished = loop {
@@ -270,9 +273,10 @@ async fn run_engine(
                 }
             }
             _ = &mut stop => break None,
-            _ = tokio::time::sleep(reload::POLL), if !until_head => {
-                if let Some(config) = watch.changed() {
-                    engine.apply(config).await;
+            _ = tokio::time::sleep(POLL), if !until_head => {
+                if let Some(Ok(config)) = watch.changed() {
+                    let changes = engine.apply(config).await;
+                    tracing::info!("configuration applied: {changes}");
                 }
             }
         }

@@ -13,6 +13,7 @@ use crate::config::{Config, ConfigProblem};
 use crate::deliver::{Outbox, Target, TargetSpec};
 use crate::hub::{Hub, Notice};
 use crate::model::{ListenerSpec, NetworkSpec, TargetKey};
+use crate::reload::{ConfigChanges, NameChanges};
 use crate::source::RpcError;
 use crate::status::{EngineStatus, ListenerPhase, ListenerStatus, NetworkStatus};
 use crate::store::{Db, DeliveryCounts, Readers, Store, StoreError, Writer, WriterThread};
@@ -149,7 +150,9 @@ impl Engine {
     /// Changes networks and listeners while running: networks whose definition or
     /// listeners changed restart from their checkpoints; the others are not touched.
     /// Removed listeners stop; their stored events stay.
-    pub async fn apply(&mut self, config: Config) {
+    /// Answers with what changed, by name.
+    pub async fn apply(&mut self, config: Config) -> ConfigChanges {
+        let changes = self.changes(&config);
         let targets_changed = config.targets != self.targets;
         if targets_changed {
             if let Err(e) = self.set_targets(&config.targets) {
@@ -204,6 +207,28 @@ impl Engine {
                 .cloned()
                 .collect();
             self.spawn(net.clone(), listeners);
+        }
+        changes
+    }
+
+    /// What applying `config` changes, compared with what runs.
+    fn changes(&self, config: &Config) -> ConfigChanges {
+        let running = || self.networks.iter();
+        ConfigChanges {
+            networks: NameChanges::between(
+                running().map(|r| (r.spec.name.clone(), &r.spec)),
+                config.networks.iter().map(|n| (n.name.clone(), n)),
+            ),
+            listeners: NameChanges::between(
+                running()
+                    .flat_map(|r| &r.listeners)
+                    .map(|l| (l.name.clone(), l)),
+                config.listeners.iter().map(|l| (l.name.clone(), l)),
+            ),
+            targets: NameChanges::between(
+                self.targets.iter().map(|t| (t.key.to_string(), t)),
+                config.targets.iter().map(|t| (t.key.to_string(), t)),
+            ),
         }
     }
 

@@ -22,6 +22,7 @@ pub mod logging;
 pub mod matcher;
 pub mod model;
 pub mod plan;
+pub mod reload;
 pub mod source;
 pub mod status;
 pub mod store;
