@@ -96,6 +96,8 @@ app_events! {
     OpenEvent = "open-event",
     /// Rows written so far during a CSV export.
     ExportProgress = "export-progress",
+    /// The configuration file was edited outside the window: what was applied, or its problems.
+    ConfigReloaded = "config-reloaded",
 }
 
 /// Pushes `payload` to the window as `event`: the only way the app emits events.

@@ -7,6 +7,7 @@ mod error;
 pub mod ipc;
 pub mod keychain;
 mod notifier;
+mod reload;
 pub mod render;
 mod runner;
 mod state;
@@ -43,7 +44,11 @@ pub fn run() {
             let log_problem = logging.problem.clone();
             tracing::info!(data = %paths.data_dir.display(), config = %paths.config.display(), "starting");
             let (apply, configs) = tokio::sync::mpsc::unbounded_channel();
-            app.manage(state::AppState::new(paths.clone(), apply));
+            let watch = tokenwatch_engine::reload::ConfigWatch::new(
+                paths.config.clone(),
+                std::sync::Arc::new(keychain::OsKeychain),
+            );
+            app.manage(state::AppState::new(paths.clone(), apply, watch));
             app.manage(LogGuard(logging));
             if let Err(e) = tray::install(app.handle()) {
                 // Some desktops have no tray; the window still works (and closing it quits).

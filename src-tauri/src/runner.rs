@@ -9,6 +9,7 @@ use tauri::{AppHandle, Manager};
 use tokenwatch_engine::config::ConfigProblem;
 use tokenwatch_engine::deliver::desktop::{DesktopSink, Popup};
 use tokenwatch_engine::deliver::{RetryPolicy, Target, TargetKey};
+use tokenwatch_engine::reload::{ConfigChanges, POLL};
 use tokenwatch_engine::{Config, Engine, Notice, RunOptions};
 
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -123,9 +124,27 @@ pub async fn run(
                     retry = (retry * 2).min(LAST_RETRY);
                     config = load_config(&config_path);
                 }
+                // The file fixed by hand starts the engine at once.
+                next = fixed_file(&app) => {
+                    config = Ok(next);
+                    retry = FIRST_RETRY;
+                }
                 // Only `true` is ever sent: the app is quitting.
                 _ = stop.changed() => return,
             },
+        }
+    }
+}
+
+/// The configuration file once it is changed to one that validates (problems of the
+/// changes before it are shown).
+async fn fixed_file(app: &AppHandle) -> Config {
+    loop {
+        tokio::time::sleep(POLL).await;
+        match crate::reload::look(app).await {
+            Some(Ok(config)) => return config,
+            Some(Err(problems)) => crate::reload::refused(app, &problems),
+            None => {}
         }
     }
 }
@@ -170,6 +189,9 @@ async fn follow(
     stop: &mut watch::Receiver<bool>,
 ) {
     let mut notices = engine.subscribe();
+    // An interval, not a sleep per turn: notices arrive more often than it ticks.
+    let mut file_tick = tokio::time::interval(POLL);
+    file_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     set_engine_db(app, Some(engine.db()));
     publish_status(app, engine.status());
     loop {
@@ -191,11 +213,18 @@ async fn follow(
             next = configs.recv() => match next {
                 Some(config) => {
                     tracing::info!(networks = config.networks.len(), listeners = config.listeners.len(), "applying the edited configuration");
-                    desktop.set_policy(config.notifications.clone());
-                    engine.apply(config).await;
-                    publish_status(app, engine.status());
+                    apply(app, &mut engine, desktop, config).await;
                 }
                 None => break,
+            },
+            // The file edited outside the window: applied the same way, and announced.
+            _ = file_tick.tick() => match crate::reload::look(app).await {
+                Some(Ok(config)) => {
+                    let changes = apply(app, &mut engine, desktop, config).await;
+                    crate::reload::applied(app, changes);
+                }
+                Some(Err(problems)) => crate::reload::refused(app, &problems),
+                None => {}
             },
             // Only `true` is ever sent: the app is quitting.
             _ = stop.changed() => break,
@@ -210,6 +239,19 @@ async fn follow(
         tracing::error!(error = %e, "the engine stopped with an error");
     }
     tracing::info!("engine stopped");
+}
+
+/// Applies a configuration to the running engine and the pop-up policy.
+async fn apply(
+    app: &AppHandle,
+    engine: &mut Engine,
+    desktop: &DesktopSink,
+    config: Config,
+) -> ConfigChanges {
+    desktop.set_policy(config.notifications.clone());
+    let changes = engine.apply(config).await;
+    publish_status(app, engine.status());
+    changes
 }
 
 /// Something the user must know (a reorg deeper than the confirmation policy): logged,

@@ -1,8 +1,10 @@
 //! What the app keeps between commands: where its files live, the engine's latest status,
-//! and the channel that hands edited configurations to the running engine.
+//! the channel that hands edited configurations to the running engine, and the watch on
+//! the configuration file (edits made outside the window).
 
 use std::sync::Mutex;
 
+use tokenwatch_engine::reload::ConfigWatch;
 use tokenwatch_engine::store::{Db, Readers};
 use tokenwatch_engine::{Config, EngineStatus};
 use tokio::sync::mpsc::UnboundedSender;
@@ -13,8 +15,10 @@ use crate::runner::Paths;
 pub struct AppState {
     pub paths: Paths,
     pub status: Mutex<EngineStatus>,
-    /// Serialises edits of the configuration file.
+    /// Serialises edits of the configuration file (the window's, and looks at the file).
     pub config_lock: tokio::sync::Mutex<()>,
+    /// The configuration file as last seen; the window's own saves count as seen.
+    pub watch: Mutex<ConfigWatch>,
     /// Validated configurations for the engine to apply.
     pub apply: UnboundedSender<Config>,
     /// Read connections to the database, opened once.
@@ -24,7 +28,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(paths: Paths, apply: UnboundedSender<Config>) -> Self {
+    pub fn new(paths: Paths, apply: UnboundedSender<Config>, watch: ConfigWatch) -> Self {
         let status = EngineStatus {
             database: paths.db.display().to_string(),
             ..EngineStatus::default()
@@ -34,6 +38,7 @@ impl AppState {
             paths,
             status: Mutex::new(status),
             config_lock: tokio::sync::Mutex::new(()),
+            watch: Mutex::new(watch),
             apply,
             engine_db: Mutex::new(None),
         }

@@ -97,3 +97,31 @@ test("an Explorer link asks the app to open the browser; the window stays, a fai
   expect(page.url()).toBe(url);
   expect(await fakeCalls(page)).toContain("open_explorer");
 });
+
+test("a configuration file edited outside the window: problems stay as an error, an applied edit is a note that leaves", async () => {
+  const view = {
+    path: "/tmp/config.toml", networks: [], listeners: [], webhooks: ["ops"], rabbitmq: [],
+    notifications: { quiet_hours: null, burst: null, burst_window_s: null },
+  };
+  const { page } = await openApp({
+    fakeClock: true,
+    tauri: { engine_status: { value: STATUS }, recent_events: { value: [] }, config_view: { value: view } },
+  });
+  const error = page.locator('[data-testid="error-banner"][data-source="config_reload"]');
+  const note = page.locator('[data-testid="note-banner"][data-source="config_reload"]');
+  const problem = "The configuration file was changed but has problems, so the previous configuration keeps running: listeners[0] (\"x\").webhooks[0]: unknown webhook \"opz\"";
+  await emitFakeEvent(page, "config-reloaded", { changes: null, message: problem });
+  await expectText(error.locator(".banner-message"), problem);
+
+  const calls = (await fakeCalls(page)).filter((c) => c === "config_view").length;
+  const applied = "Configuration file reloaded: 1 target added (webhook:ops), 1 listener changed (x).";
+  const none = { added: [], changed: [], removed: [] };
+  const changes = { networks: none, listeners: { ...none, changed: ["x"] }, targets: { ...none, added: ["webhook:ops"] } };
+  await emitFakeEvent(page, "config-reloaded", { changes, message: applied });
+  await expectText(note.locator(".banner-message"), applied);
+  await expectCount(error, 0);
+  // The Networks and Listeners screens read the configuration again.
+  await expect.poll(async () => (await fakeCalls(page)).filter((c) => c === "config_view").length).toBeGreaterThan(calls);
+  await page.clock.runFor(20_000);
+  await expectCount(note, 0);
+});

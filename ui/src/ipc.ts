@@ -4,6 +4,7 @@ import { listen } from "@tauri-apps/api/event";
 import type { AppEvent, Command } from "./bindings/ipc-names";
 import type { AttemptRow } from "./bindings/AttemptRow";
 import type { ConfigProblem } from "./bindings/ConfigProblem";
+import type { ConfigReload } from "./bindings/ConfigReload";
 import type { ConfigView } from "./bindings/ConfigView";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { EndpointProbe } from "./bindings/EndpointProbe";
@@ -60,6 +61,8 @@ export interface Backend {
   onAlert(handler: (message: string) => void): Promise<Unlisten>;
   /** `open-event`: a notification was clicked (null: a summary, show the feed). */
   onOpenEvent(handler: (id: number | null) => void): Promise<Unlisten>;
+  /** `config-reloaded`: the file was edited outside the window; what was applied, or why not. */
+  onConfigReloaded(handler: (reload: ConfigReload) => void): Promise<Unlisten>;
 
   // History, dashboard, export
   /**
@@ -169,6 +172,7 @@ const tauriBackend: Backend = {
   onResync: (handler) => on<number>("engine-resync", () => handler()),
   onAlert: (handler) => on<string>("engine-alert", handler),
   onOpenEvent: (handler) => on<number | null>("open-event", handler),
+  onConfigReloaded: (handler) => on<ConfigReload>("config-reloaded", handler),
   historyPage: (filter, sort, offset, limit, anchor = null) =>
     invoke<StoredEvent[]>("history_page", { filter, sort, offset, limit, anchor }),
   historyIndex: (filter, sort, every) => invoke<HistoryIndex>("history_index", { filter, sort, every }),

@@ -245,6 +245,13 @@ async function start(): Promise<void> {
     await backend.onStatus(setStatus);
     await backend.onResync(() => void events.resync());
     await backend.onAlert((message) => errors.show("engine_alert", { code: "engine.alert", message }));
+    await backend.onConfigReloaded((r) => {
+      if (r.changes == null) return errors.show("config_reload", { code: "config.invalid", message: r.message });
+      errors.clear("config_reload");
+      errors.note("config_reload", r.message);
+      views.networks.shown();
+      views.listeners.shown();
+    });
     await backend.onOpenEvent((id) => {
       if (id == null) show("feed");
       void openEvent(backend, id);

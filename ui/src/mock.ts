@@ -214,6 +214,7 @@ export function createMockBackend(): Backend {
     openExplorer: () => Promise.resolve(),
     onResync: () => Promise.resolve(() => undefined),
     onAlert: () => Promise.resolve(() => undefined),
+    onConfigReloaded: () => Promise.resolve(() => undefined),
     deliveryAttempts: (limit) => Promise.resolve(attempts.slice(0, limit)),
     redeliver: () => {
       const n = parked;

@@ -38,6 +38,12 @@ pub(crate) async fn edit(
         Ok((config, doc.view()))
     })
     .await?;
+    // Applied through the channel below: the file watch is not to apply it again.
+    state
+        .watch
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .mark_seen();
     if state.apply.send(config).is_err() {
         tracing::warn!("configuration saved; the engine is not running to apply it");
     }

@@ -40,5 +40,6 @@ export const EVENTS = [
   "engine-alert",
   "open-event",
   "export-progress",
+  "config-reloaded",
 ] as const;
 export type AppEvent = (typeof EVENTS)[number];

@@ -1,0 +1,126 @@
+//! End to end, the real app on a real anvil: the configuration file edited while the app
+//! runs is applied (a webhook added to it delivers) and announced, a broken edit is shown
+//! and the previous configuration keeps running.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{ensure, Result};
+use support::desktop::Desktop;
+use support::webdriver::Session;
+use tokenwatch_testkit::{Anvil, Receiver};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// Runs `steps` on the app opened on `config`; a failure carries the driver's log.
+async fn with_app<F, Fut>(config: &Path, steps: F) -> Result<()>
+where
+    F: FnOnce(Session) -> Fut,
+    Fut: std::future::Future<Output = (Session, Result<()>)>,
+{
+    let desktop = Desktop::start(config)?;
+    let app = match desktop.open_app().await {
+        Ok(app) => app,
+        Err(e) => anyhow::bail!("{e}\n--- driver log ---\n{}", desktop.driver_log()),
+    };
+    let (app, outcome) = steps(app).await;
+    let _ = app.close().await;
+    outcome.map_err(|e| anyhow::anyhow!("{e}\n--- driver log ---\n{}", desktop.driver_log()))
+}
+
+fn network(anvil: &Anvil) -> String {
+    format!(
+        "[[networks]]\nname = \"Local anvil\"\nchain_id = 31337\nrpc = [\"{}\"]\nconfirmations = 0\npoll_interval_ms = 200\n",
+        anvil.url()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_file_edited_while_the_app_runs_is_applied_and_announced() -> Result<()> {
+    let anvil = Anvil::start().await?;
+    let accounts = anvil.accounts().await?;
+    let token = anvil
+        .deploy("TestERC20", &["Test USD", "TUSD", "6"])
+        .await?;
+    token
+        .send("mint", &[&accounts[0].to_string(), "5000000000"])
+        .await?;
+    let receiver = Receiver::start().await?;
+    let dir = support::desktop::tempdir()?;
+    let config = dir.join("config.toml");
+    let listener = |webhooks: &str| {
+        format!(
+            "\n[[listeners]]\nname = \"TUSD transfers\"\nnetwork = \"Local anvil\"\ncontracts = [\"{}\"]\nevents = [\"erc20:Transfer\"]\nfrom_block = 0\nwebhooks = [{webhooks}]\n",
+            token.address()
+        )
+    };
+    let hook = format!(
+        "\n[[webhooks]]\nname = \"ops\"\nurl = \"{}\"\n",
+        receiver.url()
+    );
+    std::fs::write(&config, network(&anvil) + &listener(""))?;
+
+    with_app(&config, |app| async {
+        let outcome = async {
+            app.wait_text("[data-testid=events-stored]", WAIT, |t| t == "1")
+                .await?;
+            // Edited by hand: a webhook, named on the listener.
+            std::fs::write(&config, network(&anvil) + &listener("\"ops\"") + &hook)?;
+            let note = app
+                .wait_text(
+                    "[data-testid=note-banner][data-source=config_reload] .banner-message",
+                    WAIT,
+                    |t| !t.is_empty(),
+                )
+                .await?;
+            ensure!(
+                note == "Configuration file reloaded: 1 listener changed (TUSD transfers), 1 target added (webhook:ops).",
+                "the window says what was applied: {note}"
+            );
+            let sent = token
+                .send("transfer", &[&accounts[1].to_string(), "1250000"])
+                .await?;
+            let got = receiver.wait_for(1, WAIT).await?;
+            let tx = format!("{:#x}", sent.transaction_hash);
+            ensure!(
+                String::from_utf8_lossy(&got[0].body).contains(&tx),
+                "the new transfer was delivered to the webhook: {:?}",
+                got[0].json()
+            );
+
+            // A broken edit is shown plainly; the previous configuration keeps running.
+            std::fs::write(&config, network(&anvil) + &listener("\"opz\"") + &hook)?;
+            let error = app
+                .wait_text(
+                    "[data-testid=error-banner][data-source=config_reload] .banner-message",
+                    WAIT,
+                    |t| !t.is_empty(),
+                )
+                .await?;
+            ensure!(
+                error.starts_with("The configuration file was changed but has problems, so the previous configuration keeps running: ")
+                    && error.contains("unknown webhook \"opz\""),
+                "{error}"
+            );
+            let again = token
+                .send("transfer", &[&accounts[2].to_string(), "5"])
+                .await?;
+            let got = receiver.wait_for(2, WAIT).await?;
+            let tx = format!("{:#x}", again.transaction_hash);
+            ensure!(
+                String::from_utf8_lossy(&got[1].body).contains(&tx),
+                "still delivered with the previous configuration"
+            );
+            anyhow::Ok(())
+        }
+        .await;
+        (app, outcome)
+    })
+    .await?;
+    support::desktop::remove_test_dir(&dir);
+    Ok(())
+}
