@@ -1,6 +1,7 @@
 //! The TOML configuration of networks and listeners, and its validation into the
 //! engine's model. Every problem is reported with the key it concerns.
 
+pub mod chain_check;
 mod edit;
 mod listener;
 mod secrets;
