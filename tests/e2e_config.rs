@@ -1,6 +1,6 @@
 //! End to end, the real app on a real anvil: the configuration file edited while the app
 //! runs is applied (a webhook added to it delivers) and announced, a broken edit is shown
-//! and the previous configuration keeps running.
+//! and the previous configuration keeps running; Save checks a network's chain id.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 
@@ -115,6 +115,96 @@ async fn a_config_file_edited_while_the_app_runs_is_applied_and_announced() -> R
                 String::from_utf8_lossy(&got[1].body).contains(&tx),
                 "still delivered with the previous configuration"
             );
+            anyhow::Ok(())
+        }
+        .await;
+        (app, outcome)
+    })
+    .await?;
+    support::desktop::remove_test_dir(&dir);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_checks_a_networks_chain_id_against_its_endpoint() -> Result<()> {
+    let anvil = Anvil::start().await?;
+    let dir = support::desktop::tempdir()?;
+    let config = dir.join("config.toml");
+    let closed = format!(
+        "http://127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port()
+    );
+    let written = || std::fs::read_to_string(&config).unwrap_or_default();
+
+    with_app(&config, |app| async {
+        let outcome = async {
+            let form = "[data-testid=network-form]";
+            app.screen("networks").await?;
+            app.click("[data-testid=network-add]").await?;
+            app.type_into(&format!("{form} [name=name]"), "Local anvil")
+                .await?;
+            app.type_into(&format!("{form} [name=rpc]"), &anvil.url())
+                .await?;
+            app.type_into(&format!("{form} [name=chain_id]"), "5")
+                .await?;
+            app.type_into(&format!("{form} [name=confirmation_blocks]"), "0")
+                .await?;
+            // Saved without pressing Test connection: refused, naming both ids.
+            app.click("[data-testid=network-save]").await?;
+            let refused = app
+                .wait_text("[data-testid=network-error]", WAIT, |t| !t.is_empty())
+                .await?;
+            ensure!(
+                refused.contains(&format!(
+                    "The endpoint {} answers chain id 31337, not 5: check the endpoint URL or the chain id.",
+                    anvil.url()
+                )),
+                "{refused}"
+            );
+            ensure!(!written().contains("Local anvil"), "not written:\n{}", written());
+
+            // An endpoint that does not answer: saved, with a note on its card.
+            app.type_into(&format!("{form} [name=rpc]"), &closed).await?;
+            app.click("[data-testid=network-save]").await?;
+            let note = app
+                .wait_text(
+                    "[data-network='Local anvil'] [data-testid=network-save-warning]",
+                    WAIT,
+                    |t| !t.is_empty(),
+                )
+                .await?;
+            ensure!(
+                note.starts_with(&format!(
+                    "Saved without checking the chain id: no endpoint answered ({closed}: "
+                )),
+                "{note}"
+            );
+            ensure!(written().contains("chain_id = 5"), "{}", written());
+
+            // Pointed at the anvil with its chain id: saved, the note goes once it connects.
+            app.click("[data-network='Local anvil'] [data-testid=network-edit]")
+                .await?;
+            app.type_into(&format!("{form} [name=rpc]"), &anvil.url())
+                .await?;
+            app.type_into(&format!("{form} [name=chain_id]"), "31337")
+                .await?;
+            app.click("[data-testid=network-save]").await?;
+            app.wait_text(
+                "[data-network='Local anvil'] [data-testid=network-head]",
+                WAIT,
+                |t| t.replace(',', "").parse::<u64>().is_ok(),
+            )
+            .await?;
+            ensure!(
+                app.text("[data-network='Local anvil'] [data-testid=network-save-warning]")
+                    .await?
+                    .unwrap_or_default()
+                    .is_empty(),
+                "no note once checked"
+            );
+            ensure!(written().contains("chain_id = 31337"), "{}", written());
             anyhow::Ok(())
         }
         .await;

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use tokenwatch_engine::abi::AbiError;
+use tokenwatch_engine::config::chain_check::ChainIdMismatch;
 use tokenwatch_engine::config::EditError;
 use tokenwatch_engine::store::StoreError;
 use ts_rs::TS;
@@ -40,6 +41,8 @@ codes! {
     /// The edit itself is refused (a name taken, a network still in use); the file is unchanged.
     ConfigRefused = "config.refused",
     ConfigUnreadable = "config.unreadable",
+    /// A network's endpoint serves another chain than its chain id (the network is not saved).
+    NetworkChainMismatch = "network.chain_mismatch",
     ConfigUnwritable = "config.unwritable",
     /// An ABI or event signature that does not parse.
     AbiInvalid = "abi.invalid",
@@ -124,6 +127,16 @@ impl From<EditError> for AppError {
             EditError::Write { .. } => Code::ConfigUnwritable,
         };
         AppError::new(code, e.to_string())
+    }
+}
+
+impl From<ChainIdMismatch> for AppError {
+    fn from(e: ChainIdMismatch) -> Self {
+        let mut message = e.to_string();
+        if let Some(first) = message.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        AppError::new(Code::NetworkChainMismatch, message + ".")
     }
 }
 

@@ -89,6 +89,28 @@ test("a chain id that the endpoints contradict is refused", async () => {
   expect(await cardNames(page)).toEqual(["mainnet", "base"]);
 });
 
+test("Save without Test connection asks the endpoints: another chain is refused, no answer saves with a note", async () => {
+  const { page } = await openApp();
+  const networks = await gotoScreen(page, "networks");
+  await networks.getByTestId("network-add").click();
+  const form = networks.getByTestId("network-form");
+  await form.locator('[name="name"]').fill("arbitrum");
+  await form.locator('[name="rpc"]').fill("https://arb1.example.com");
+  await form.locator('[name="chain_id"]').fill("5");
+  await form.getByTestId("network-save").click();
+  const refused = "The endpoint https://arb1.example.com answers chain id 42161, not 5: check the endpoint URL or the chain id.";
+  await expectText(fieldErrors(form, "Chain ID"), refused);
+  await expectText(form.getByTestId("network-error"), new RegExp(`The network was not saved.*${refused.replace(/[.:]/g, "\\$&")}`));
+  expect(await form.isVisible()).toBe(true);
+
+  await form.locator('[name="rpc"]').fill("https://down.example.com");
+  await form.getByTestId("network-save").click();
+  await form.waitFor({ state: "detached" });
+  const card = page.locator('[data-testid="network-card"][data-network="arbitrum"]');
+  await expectText(card.getByTestId("network-save-warning"),
+    /^Saved without checking the chain id: no endpoint answered \(https:\/\/down\.example\.com: cannot connect: connection refused\)\. It is checked when the network connects\.$/);
+});
+
 test("editing renames a network; removing asks first and takes its card away", async () => {
   const { page } = await openApp();
   const networks = await gotoScreen(page, "networks");

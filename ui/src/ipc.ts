@@ -21,6 +21,7 @@ import type { ListenerEntry } from "./bindings/ListenerEntry";
 import type { NetworkEntry } from "./bindings/NetworkEntry";
 import type { NotificationsEntry } from "./bindings/NotificationsEntry";
 import type { PackInfo } from "./bindings/PackInfo";
+import type { SavedNetwork } from "./bindings/SavedNetwork";
 import type { Settings } from "./bindings/Settings";
 import type { StoredEvent } from "./bindings/StoredEvent";
 
@@ -88,8 +89,11 @@ export interface Backend {
   // Networks and listeners (each save validates, writes the config file and applies it live)
   /** `config_view`: networks, listeners, delivery target names, notification preferences. */
   configView(): Promise<ConfigView>;
-  /** `save_network`: add (original null) or replace/rename the network named `original`. */
-  saveNetwork(original: string | null, network: NetworkEntry): Promise<ConfigView>;
+  /**
+   * `save_network`: add (original null) or replace/rename the network named `original`. Refused
+   * (`network.chain_mismatch`) when an endpoint serves another chain; `warning` when none answered.
+   */
+  saveNetwork(original: string | null, network: NetworkEntry): Promise<SavedNetwork>;
   /** `remove_network`: refused (`config.refused`) while listeners use it. */
   removeNetwork(name: string): Promise<ConfigView>;
   /** `save_listener`: add (original null) or replace the listener named `original`. */
@@ -180,7 +184,7 @@ const tauriBackend: Backend = {
   exportCsv: (filter) => invoke<ExportDone | null>("export_csv", { filter }),
   onExportProgress: (handler) => on<ExportProgress>("export-progress", handler),
   configView: () => invoke<ConfigView>("config_view"),
-  saveNetwork: (original, network) => invoke<ConfigView>("save_network", { original, network }),
+  saveNetwork: (original, network) => invoke<SavedNetwork>("save_network", { original, network }),
   removeNetwork: (name) => invoke<ConfigView>("remove_network", { name }),
   saveListener: (original, listener) => invoke<ConfigView>("save_listener", { original, listener }),
   removeListener: (name) => invoke<ConfigView>("remove_listener", { name }),

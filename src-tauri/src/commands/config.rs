@@ -3,12 +3,15 @@
 
 use std::time::Duration;
 
+use serde::Serialize;
 use tauri::State;
 use tokenwatch_engine::abi::{self, EventInfo, PackInfo};
+use tokenwatch_engine::config::chain_check::{check_chain_id, endpoints};
 use tokenwatch_engine::config::{
     ConfigDoc, ConfigProblem, ConfigView, ListenerEntry, NetworkEntry,
 };
 use tokenwatch_engine::source::{probe_endpoints, EndpointProbe};
+use ts_rs::TS;
 
 use super::{reply, Reply};
 use crate::error::AppError;
@@ -50,18 +53,40 @@ pub(crate) async fn edit(
     Ok(view)
 }
 
-/// Adds a network, or replaces the one named `original` (listeners follow a rename).
+/// What saving a network answers: the configuration as written, and what the user should
+/// know about it (its chain id could not be checked).
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct SavedNetwork {
+    pub config: ConfigView,
+    pub warning: Option<String>,
+}
+
+/// How long saving waits for the endpoints' chain id.
+const CHAIN_CHECK: Duration = Duration::from_secs(5);
+
+/// Adds a network, or replaces the one named `original` (listeners follow a rename). Refused
+/// when an endpoint serves another chain id; saved with a warning when none answers.
 #[tauri::command]
 pub async fn save_network(
     state: State<'_, AppState>,
     original: Option<String>,
     network: NetworkEntry,
-) -> Reply<ConfigView> {
-    let view = edit(&state, move |d| {
-        Ok(d.put_network(original.as_deref(), network)?)
-    })
-    .await;
-    reply("save_network", view)
+) -> Reply<SavedNetwork> {
+    let saved = async {
+        let entry = network.clone();
+        let urls = super::events::blocking(move || Ok(endpoints(&entry, &OsKeychain))).await?;
+        let check = check_chain_id(network.chain_id, &urls, CHAIN_CHECK).await?;
+        let config = edit(&state, move |d| {
+            Ok(d.put_network(original.as_deref(), network)?)
+        })
+        .await?;
+        Ok(SavedNetwork {
+            config,
+            warning: check.warning(),
+        })
+    };
+    reply("save_network", saved.await)
 }
 
 #[tauri::command]

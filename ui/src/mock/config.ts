@@ -318,6 +318,15 @@ export function createConfigMock(): ConfigMock {
         /^(https?|wss?):\/\/[^\s/]+/i.test(u) ? [] : [{ at: `${at}.rpc[${i}]`, message: `"${u}" is not a URL (expected http://, https://, ws:// or wss://)` }]);
       if (network.rpc.length === 0) problems.push({ at: `${at}.rpc`, message: "give at least one RPC endpoint URL" });
       if (problems.length > 0) return invalid(problems);
+      // The engine asks the endpoints for their chain id before saving.
+      const probes = network.rpc.map(probe);
+      const other = probes.find((p) => p.chainId != null && p.chainId !== network.chain_id);
+      if (other) {
+        return Promise.reject(fail("network.chain_mismatch",
+          `The endpoint ${other.endpoint} answers chain id ${other.chainId}, not ${network.chain_id}: check the endpoint URL or the chain id.`));
+      }
+      const warning = probes.some((p) => p.chainId != null) ? null
+        : `Saved without checking the chain id: no endpoint answered (${probes.map((p) => `${p.endpoint}: ${p.error}`).join("; ")}). It is checked when the network connects.`;
       const entry = { ...network, name };
       const i = view.networks.findIndex((n) => n.name === original);
       if (original != null && i < 0) return refuse(`there is no network named "${original}"`);
@@ -326,7 +335,7 @@ export function createConfigMock(): ConfigMock {
         view.networks[i] = entry;
         for (const l of view.listeners) if (l.network === original) l.network = name;
       }
-      return snapshot();
+      return Promise.resolve({ config: structuredClone(view), warning });
     },
     removeNetwork(name) {
       const users = view.listeners.filter((l) => l.network === name).map((l) => l.name);

@@ -40,11 +40,21 @@ function numberInput(name: string, value: number | null, min: number): HTMLInput
   return h("input", { name, type: "number", min, step: 1, inputmode: "numeric", value: value ?? "" });
 }
 
+/** What saving told about the network saved (null: nothing to add). */
+export interface SaveNote {
+  network: string;
+  warning: string | null;
+}
+
 /**
- * A fresh form for `original` (null: a new network). `close` gets the saved configuration, or
- * null when the user cancelled.
+ * A fresh form for `original` (null: a new network). `close` gets the saved configuration and
+ * what to tell about it (its chain id could not be checked), or null when the user cancelled.
  */
-export function networkForm(backend: Backend, original: NetworkEntry | null, close: (saved: ConfigView | null) => void): HTMLFormElement {
+export function networkForm(
+  backend: Backend,
+  original: NetworkEntry | null,
+  close: (saved: ConfigView | null, note?: SaveNote) => void,
+): HTMLFormElement {
   const conf = original?.confirmations ?? null;
   const mode = conf === "safe" || conf === "finalized" ? conf : "blocks";
 
@@ -240,9 +250,14 @@ export function networkForm(backend: Backend, original: NetworkEntry | null, clo
           }
           if (!validate()) return;
         }
-        close(await backend.saveNetwork(original?.name ?? null, entry()));
+        const network = entry();
+        const saved = await backend.saveNetwork(original?.name ?? null, network);
+        close(saved.config, { network: network.name, warning: saved.warning });
       } catch (err) {
-        topError.replaceChildren(errorBox("The network was not saved", toAppError(err)));
+        const e = toAppError(err);
+        // Checked on save too, when Test connection was not pressed.
+        if (e.code === "network.chain_mismatch") fChain.setErrors([e.message]);
+        topError.replaceChildren(errorBox("The network was not saved", e));
         topError.scrollIntoView({ block: "nearest" });
       } finally {
         save.disabled = false;

@@ -16,6 +16,8 @@ interface Item {
   status: NetworkStatus | null;
   /** Whether any listener watches it (without one there is nothing to sync). */
   watched: boolean;
+  /** Saved without checking its chain id: why. */
+  warning?: string | null;
 }
 
 interface Card extends HTMLElement {
@@ -27,6 +29,7 @@ interface Card extends HTMLElement {
     lag: HTMLElement;
     endpoints: HTMLElement;
     error: HTMLElement;
+    warning: HTMLElement;
     edit: HTMLButtonElement;
     remove: HTMLButtonElement;
     endpointsKey: string;
@@ -75,6 +78,8 @@ function updateCard(card: Card, item: Item): void {
   r.error.hidden = n != null && error === "";
   r.error.classList.toggle("muted", n == null);
   card.classList.toggle("has-error", error !== "");
+  setText(r.warning, item.warning ?? "");
+  r.warning.hidden = !item.warning;
 }
 
 export interface NetworksView extends ScreenView {
@@ -94,6 +99,8 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
   const el = h("section", { class: "panel config-screen", "aria-labelledby": "networks-title" }, listPane, editorPane);
   const panes = createPanes(backend, errors, listPane, editorPane, add, render);
   const cards = new Map<string, Card>();
+  /** Saved without a chain id check, until the engine connects to the network. */
+  const warnings = new Map<string, string>();
   let statuses: readonly NetworkStatus[] = [];
 
   /** Configured networks in file order (what the engine runs when the file cannot be read). */
@@ -107,12 +114,19 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
 
   function render(): void {
     const all = items();
+    for (const i of all) if (i.status?.head != null && i.status.error == null) warnings.delete(i.name);
+    for (const name of warnings.keys()) if (!all.some((i) => i.name === name)) warnings.delete(name);
+    for (const i of all) i.warning = warnings.get(i.name) ?? null;
     syncKeyed(list, all, (i) => i.name, createCard, updateCard, cards);
     empty.hidden = all.length > 0;
   }
 
   function openEditor(entry: NetworkEntry | null): void {
-    panes.open(networkForm(backend, entry, panes.close));
+    panes.open(networkForm(backend, entry, (saved, note) => {
+      if (note?.warning) warnings.set(note.network, note.warning);
+      else if (note) warnings.delete(note.network);
+      panes.close(saved);
+    }));
   }
 
   function createCard(first: Item): Card {
@@ -127,6 +141,7 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
       lag: h("dd"),
       endpoints: h("ul", { class: "endpoints" }),
       error: h("p", { class: "card-error", hidden: true }),
+      warning: h("p", { class: "card-warning", "data-testid": "network-save-warning", hidden: true }),
       edit,
       remove,
       endpointsKey: "",
@@ -139,6 +154,7 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
       h("dl", { class: "stats" }, stat("Head", refs.head), stat("Synced to", refs.synced), stat("Lag", refs.lag)),
       refs.endpoints,
       refs.error,
+      refs.warning,
       notice,
     );
     const card: Card = Object.assign(el, { item: first, refs });
