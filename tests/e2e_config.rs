@@ -1,6 +1,7 @@
 //! End to end, the real app on a real anvil: the configuration file edited while the app
 //! runs is applied (a webhook added to it delivers) and announced, a broken edit is shown
-//! and the previous configuration keeps running; Save checks a network's chain id.
+//! and the previous configuration keeps running; Save checks a network's chain id; the
+//! condition builder's clause for one of several events saves.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 
@@ -213,4 +214,103 @@ async fn save_checks_a_networks_chain_id_against_its_endpoint() -> Result<()> {
     .await?;
     support::desktop::remove_test_dir(&dir);
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_condition_builders_clause_for_one_of_several_events_saves() -> Result<()> {
+    let anvil = Anvil::start().await?;
+    let dir = support::desktop::tempdir()?;
+    let config = dir.join("config.toml");
+    std::fs::write(&config, network(&anvil))?;
+    let wallet = "0x70997970C51812dc3A010C3efE8bE8DCAF5A7B8e";
+
+    with_app(&config, |app| async {
+        let outcome = async {
+            let form = "[data-testid=listener-form]";
+            app.screen("listeners").await?;
+            app.click("[data-testid=listener-add]").await?;
+            app.type_into(&format!("{form} [name=name]"), "bond").await?;
+            // The issue's events: three ERC-3643 events without `to`, and Transfer.
+            for event in ["AddressFrozen", "TokensFrozen", "RecoverySuccess", "Transfer"] {
+                app.script(
+                    "document.querySelector(`[data-event='erc3643:${arguments[0]}']`).click();",
+                    serde_json::json!([event]),
+                )
+                .await?;
+            }
+            let picked = app
+                .script(
+                    "const s = document.querySelector('[data-testid=cond-field]');
+                     const o = [...s.options].find((o) => o.textContent === arguments[0]);
+                     if (o == null) return [...s.options].map((o) => o.textContent);
+                     s.value = o.value;
+                     s.dispatchEvent(new Event('change', { bubbles: true }));
+                     return true;",
+                    serde_json::json!(["to (address) · only Transfer"]),
+                )
+                .await?;
+            ensure!(picked == serde_json::json!(true), "offered: {picked}");
+            app.type_into(&format!("{form} [name=cond_value]"), wallet)
+                .await?;
+            // By script: in the default window the sticky Save bar covers the button.
+            app.script(
+                "document.querySelector('[data-testid=condition-add]').click();",
+                serde_json::json!([]),
+            )
+            .await?;
+            let clause = app
+                .script(
+                    "return document.querySelector('[data-testid=listener-form] [name=where]').value;",
+                    serde_json::json!([]),
+                )
+                .await?;
+            ensure!(
+                clause == serde_json::json!(format!("Transfer(to == {wallet})")),
+                "{clause}"
+            );
+            // The engine checks it as typed: Save turns on, and saving writes it.
+            enabled(&app, "[data-testid=listener-save]").await?;
+            app.click("[data-testid=listener-save]").await?;
+            app.wait_text("[data-listener=bond]", WAIT, |t| !t.is_empty())
+                .await?;
+            let saved = std::fs::read_to_string(&config)?;
+            ensure!(
+                saved.contains(&format!("where = \"Transfer(to == {wallet})\"")),
+                "{saved}"
+            );
+            // The window's own save is no edit from outside: no reload note.
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            ensure!(
+                app.count("[data-testid=note-banner]").await? == 0,
+                "a reload note after the window's own save"
+            );
+            anyhow::Ok(())
+        }
+        .await;
+        (app, outcome)
+    })
+    .await?;
+    support::desktop::remove_test_dir(&dir);
+    Ok(())
+}
+
+/// Waits until the element's `disabled` property is false.
+async fn enabled(app: &Session, css: &str) -> Result<()> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let v = app
+            .script(
+                "const e = document.querySelector(arguments[0]); return e != null && !e.disabled;",
+                serde_json::json!([css]),
+            )
+            .await?;
+        if v == serde_json::Value::Bool(true) {
+            return Ok(());
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "{css} stayed disabled"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
