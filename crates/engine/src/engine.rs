@@ -13,7 +13,7 @@ use crate::config::{Config, ConfigProblem};
 use crate::deliver::{Outbox, Target, TargetSpec};
 use crate::hub::{Hub, Notice};
 use crate::model::{ListenerSpec, NetworkSpec, TargetKey};
-use crate::reload::{ConfigChanges, NameChanges};
+use crate::reload::{self, ConfigChanges};
 use crate::source::RpcError;
 use crate::status::{EngineStatus, ListenerPhase, ListenerStatus, NetworkStatus};
 use crate::store::{Db, DeliveryCounts, Readers, Store, StoreError, Writer, WriterThread};
@@ -152,7 +152,8 @@ impl Engine {
     /// Removed listeners stop; their stored events stay.
     /// Answers with what changed, by name.
     pub async fn apply(&mut self, config: Config) -> ConfigChanges {
-        let changes = self.changes(&config);
+        let running = self.networks.iter().map(|r| (&r.spec, &r.listeners[..]));
+        let changes = reload::changes(running, &self.targets, &config);
         let targets_changed = config.targets != self.targets;
         if targets_changed {
             if let Err(e) = self.set_targets(&config.targets) {
@@ -209,27 +210,6 @@ impl Engine {
             self.spawn(net.clone(), listeners);
         }
         changes
-    }
-
-    /// What applying `config` changes, compared with what runs.
-    fn changes(&self, config: &Config) -> ConfigChanges {
-        let running = || self.networks.iter();
-        ConfigChanges {
-            networks: NameChanges::between(
-                running().map(|r| (r.spec.name.clone(), &r.spec)),
-                config.networks.iter().map(|n| (n.name.clone(), n)),
-            ),
-            listeners: NameChanges::between(
-                running()
-                    .flat_map(|r| &r.listeners)
-                    .map(|l| (l.name.clone(), l)),
-                config.listeners.iter().map(|l| (l.name.clone(), l)),
-            ),
-            targets: NameChanges::between(
-                self.targets.iter().map(|t| (t.key.to_string(), t)),
-                config.targets.iter().map(|t| (t.key.to_string(), t)),
-            ),
-        }
     }
 
     fn spawn(&mut self, spec: NetworkSpec, listeners: Vec<ListenerSpec>) {

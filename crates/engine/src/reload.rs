@@ -12,6 +12,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::config::{ConfigProblem, Keychain};
+use crate::deliver::TargetSpec;
+use crate::model::{ListenerSpec, NetworkSpec};
 use crate::Config;
 
 /// How often the file is looked at.
@@ -93,7 +95,7 @@ pub struct NameChanges {
 
 impl NameChanges {
     /// Compares two lists of `(name, definition)`.
-    pub(crate) fn between<'a, T: PartialEq + 'a>(
+    fn between<'a, T: PartialEq + 'a>(
         old: impl IntoIterator<Item = (String, &'a T)>,
         new: impl IntoIterator<Item = (String, &'a T)>,
     ) -> NameChanges {
@@ -117,6 +119,29 @@ impl NameChanges {
 
     fn is_empty(&self) -> bool {
         self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// What applying `config` changes, compared with the networks (and their listeners) and
+/// the targets that run.
+pub(crate) fn changes<'a>(
+    running: impl Iterator<Item = (&'a NetworkSpec, &'a [ListenerSpec])> + Clone,
+    targets: &[TargetSpec],
+    config: &Config,
+) -> ConfigChanges {
+    ConfigChanges {
+        networks: NameChanges::between(
+            running.clone().map(|(n, _)| (n.name.clone(), n)),
+            config.networks.iter().map(|n| (n.name.clone(), n)),
+        ),
+        listeners: NameChanges::between(
+            running.flat_map(|(_, ls)| ls).map(|l| (l.name.clone(), l)),
+            config.listeners.iter().map(|l| (l.name.clone(), l)),
+        ),
+        targets: NameChanges::between(
+            targets.iter().map(|t| (t.key.to_string(), t)),
+            config.targets.iter().map(|t| (t.key.to_string(), t)),
+        ),
     }
 }
 
