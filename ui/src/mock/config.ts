@@ -1,4 +1,5 @@
 // Mock of the configuration commands: stateful networks and listeners, presets, checks and settings.
+import { whereProblems } from "./conditions";
 import type { AppError, Backend } from "../ipc";
 import type { ConfigProblem } from "../bindings/ConfigProblem";
 import type { ConfigView } from "../bindings/ConfigView";
@@ -75,7 +76,6 @@ const SAMPLE_ABI = [
 ];
 
 const TYPE_RE = /^(address|bool|string|bytes([1-9]|[12]\d|3[0-2])?|u?int(8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256)?|\(.*\))(\[\d*\])*$/;
-const KEYWORDS = new Set(["and", "or", "not", "in", "true", "false", "tokens", "token", "decimals"]);
 
 const fail = (code: AppError["code"], message: string): AppError => ({ code, message });
 
@@ -165,22 +165,6 @@ function addressProblem(s: string): string | null {
   if (!/^0x[0-9a-fA-F]*$/i.test(s)) return `"${s}" is not an address: it contains characters that are not hex digits`;
   if (s.length !== 42) return `"${s}" is not an address: it has ${s.length - 2} hex digits instead of 40`;
   return null;
-}
-
-/** The condition as one event reads it: `Event(…)` clauses of other events left out (one level, like the engine). */
-function forEvent(where: string, event: string): string {
-  return where.replace(/\b([A-Za-z_$][\w$]*)\s*\(([^()]*)\)/g, (all, name: string, body: string) =>
-    KEYWORDS.has(name.toLowerCase()) ? all : name === event ? `(${body})` : "true");
-}
-
-/** Field names a condition uses (words that are no keyword, literal or member after a dot). */
-function conditionFields(where: string): string[] {
-  const stripped = where.replace(/"(?:[^"\\]|\\.)*"/g, " ").replace(/0x[0-9a-fA-F]*/g, " ");
-  const names = new Set<string>();
-  for (const m of stripped.matchAll(/(^|[^.\w$])([A-Za-z_$][\w$]*)/g)) {
-    if (!KEYWORDS.has(m[2].toLowerCase())) names.add(m[2]);
-  }
-  return [...names];
 }
 
 function startProblem(v: ListenerEntry["from_block"]): string | null {
@@ -289,19 +273,7 @@ export function createConfigMock(): ConfigMock {
     if (events.length === 0 && l.abi == null && !out.some((p) => p.at.includes(".events["))) {
       add(".events", 'name at least one event (a preset like "erc20:Transfer", a signature, or an abi file)');
     }
-    if (l.where != null) {
-      const seen = new Set<string>();
-      for (const e of events) {
-        if (seen.has(e.display)) continue;
-        seen.add(e.display);
-        const used = conditionFields(forEvent(l.where, e.name));
-        const known = e.params.map((p) => p.name);
-        const unknown = used.find((f) => !known.includes(f));
-        if (unknown) add(".where", `for event ${e.display}: unknown field "${unknown}"; known: ${known.join(", ")}${caret(l.where, unknown)}`);
-      }
-      const depth = [...l.where].reduce((d, c) => (d < 0 ? d : d + (c === "(" ? 1 : c === ")" ? -1 : 0)), 0);
-      if (depth !== 0) add(".where", "unbalanced parentheses");
-    }
+    if (l.where != null) for (const message of whereProblems(l.where, events)) add(".where", message);
     const start = startProblem(l.from_block);
     if (start) add(".from_block", start);
     return out;
@@ -408,11 +380,4 @@ export function createConfigMock(): ConfigMock {
       Promise.reject(fail("keychain.unavailable", "No OS keychain in the browser preview: secrets go in the configuration file or environment variables.")),
     storeSecret: () => Promise.reject(fail("keychain.unavailable", "No OS keychain in the browser preview.")),
   };
-}
-
-/** The engine's quote of a condition under its message: the line holding `word`, a caret under it. */
-function caret(source: string, word: string): string {
-  const line = source.split(/\r?\n/).find((l) => new RegExp(`\\b${word}\\b`).test(l)) ?? "";
-  const col = line.search(new RegExp(`\\b${word}\\b`));
-  return col < 0 ? "" : `\n  ${line}\n  ${" ".repeat(col)}${"^".repeat(word.length)}`;
 }
