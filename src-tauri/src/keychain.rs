@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use secret_service::blocking::SecretService;
 use secret_service::EncryptionType;
-use tokenwatch_engine::config::Keychain;
+use tokenwatch_engine::config::{Keychain, KeychainUnavailable};
 
 /// Items are found by these attributes: `application=tokenwatch`, `name=<name>`.
 const APPLICATION: &str = "tokenwatch";
@@ -68,8 +68,9 @@ impl OsKeychain {
 
 impl Keychain for OsKeychain {
     /// The configuration shows the error as a problem of the key that names the secret.
-    fn secret(&self, name: &str) -> Result<Option<String>, String> {
-        self.find(name).map_err(|e| e.to_string())
+    fn secret(&self, name: &str) -> Result<Option<String>, KeychainUnavailable> {
+        self.find(name)
+            .map_err(|e| KeychainUnavailable(e.to_string()))
     }
 }
 

@@ -122,9 +122,9 @@ impl Engine {
     fn set_targets(&mut self, specs: &[TargetSpec]) -> Result<(), EngineError> {
         let mut targets = self.opts.host_targets.clone();
         for spec in specs {
-            let t = Target::build(spec, &self.instance).map_err(|message| EngineError::Target {
+            let t = Target::build(spec, &self.instance).map_err(|e| EngineError::Target {
                 target: spec.key.to_string(),
-                message,
+                message: e.to_string(),
             })?;
             targets.push(t);
         }

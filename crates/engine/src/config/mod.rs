@@ -11,7 +11,7 @@ mod where_clause;
 pub use edit::{ConfigDoc, ConfigView, EditError};
 
 pub use listener::{parse_address, parse_date};
-pub use secrets::{Keychain, NoKeychain};
+pub use secrets::{Keychain, KeychainUnavailable, NoKeychain};
 pub use targets::NotificationsEntry;
 
 use std::collections::HashSet;
@@ -226,7 +226,7 @@ impl ConfigFile {
                         continue;
                     }
                     Ok(None) => format!("the keychain has no secret \"{name}\""),
-                    Err(e) => e,
+                    Err(e) => e.to_string(),
                 };
                 problems.push(problem(&format!("{at}.rpc_keychain[{j}]"), &missing));
             }
@@ -320,7 +320,7 @@ fn validate_network(n: &NetworkEntry) -> Result<NetworkSpec, Vec<ConfigProblem>>
     }
     let confirmations = match &n.confirmations {
         None => Ok(Confirmations::Blocks(0)),
-        Some(v) => Confirmations::from_toml(v),
+        Some(v) => confirmations(v),
     };
     let confirmations = confirmations.unwrap_or_else(|m| {
         problems.push(problem("confirmations", &m));
@@ -429,5 +429,17 @@ pub(crate) fn parse_start(v: Option<&toml::Value>) -> Result<StartBlock, String>
             .map(StartBlock::Time)
             .ok_or_else(|| format!("{d} is not a date this engine understands (use 2024-05-01 or 2024-05-01T12:00:00Z)")),
         Some(other) => Err(format!("{other} is not a block number, \"latest\" or a date")),
+    }
+}
+
+/// A network's `confirmations`: a number of blocks, `"safe"` or `"finalized"`.
+fn confirmations(v: &toml::Value) -> Result<Confirmations, String> {
+    match v {
+        toml::Value::Integer(n) if *n >= 0 => Ok(Confirmations::Blocks(*n as u64)),
+        toml::Value::String(s) if s == "safe" => Ok(Confirmations::Safe),
+        toml::Value::String(s) if s == "finalized" => Ok(Confirmations::Finalized),
+        other => Err(format!(
+            "{other} is not a confirmation policy: give a number of blocks, \"safe\" or \"finalized\""
+        )),
     }
 }

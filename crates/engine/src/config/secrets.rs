@@ -5,16 +5,21 @@ use super::{problem, ConfigProblem};
 
 /// Reads secrets by name from a keychain (Secret Service on Linux, in the app).
 pub trait Keychain {
-    /// `Ok(None)`: the keychain has no such secret. `Err`: no keychain is usable, in words.
-    fn secret(&self, name: &str) -> Result<Option<String>, String>;
+    /// `Ok(None)`: the keychain has no such secret. `Err`: no keychain is usable.
+    fn secret(&self, name: &str) -> Result<Option<String>, KeychainUnavailable>;
 }
+
+/// No keychain can be read, and why, in words (shown as a problem of the key naming it).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct KeychainUnavailable(pub String);
 
 /// For the headless binary: `*_keychain` keys are refused with a way out.
 pub struct NoKeychain;
 
 impl Keychain for NoKeychain {
-    fn secret(&self, _name: &str) -> Result<Option<String>, String> {
-        Err("the OS keychain is read by the desktop app only; the headless tokenwatch takes secrets from environment variables (the *_env keys)".into())
+    fn secret(&self, _name: &str) -> Result<Option<String>, KeychainUnavailable> {
+        Err(KeychainUnavailable("the OS keychain is read by the desktop app only; the headless tokenwatch takes secrets from environment variables (the *_env keys)".into()))
     }
 }
 
@@ -71,7 +76,7 @@ pub(super) fn resolve(
             None
         }
         Err(e) => {
-            problems.push(problem(&format!("{at}.{key}_keychain"), &e));
+            problems.push(problem(&format!("{at}.{key}_keychain"), &e.to_string()));
             None
         }
     }

@@ -98,11 +98,10 @@ impl std::fmt::Debug for Target {
 }
 
 impl Target {
-    pub fn build(spec: &TargetSpec, instance: &str) -> Result<Target, String> {
+    pub fn build(spec: &TargetSpec, instance: &str) -> Result<Target, webhook::SetupError> {
         let sink: Arc<dyn Sink> = match &spec.kind {
             TargetKind::Webhook(w) => {
-                let sink = webhook::WebhookSink::new(w.clone(), instance.to_string());
-                Arc::new(sink.map_err(|e| e.to_string())?)
+                Arc::new(webhook::WebhookSink::new(w.clone(), instance.to_string())?)
             }
             TargetKind::RabbitMq(r) => {
                 Arc::new(rabbitmq::RabbitSink::new(r.clone(), instance.to_string()))

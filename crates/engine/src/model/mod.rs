@@ -25,19 +25,6 @@ pub enum Confirmations {
     Finalized,
 }
 
-impl Confirmations {
-    pub fn from_toml(v: &toml::Value) -> Result<Self, String> {
-        match v {
-            toml::Value::Integer(n) if *n >= 0 => Ok(Confirmations::Blocks(*n as u64)),
-            toml::Value::String(s) if s == "safe" => Ok(Confirmations::Safe),
-            toml::Value::String(s) if s == "finalized" => Ok(Confirmations::Finalized),
-            other => Err(format!(
-                "{other} is not a confirmation policy: give a number of blocks, \"safe\" or \"finalized\""
-            )),
-        }
-    }
-}
-
 /// A network to follow.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkSpec {
