@@ -1,11 +1,19 @@
 //! Tokenwatch listener engine.
 //!
-//! The pipeline, one module per step:
-//! `source` (RPC endpoints) -> `plan` (combined log queries) -> `decode` (ABI) ->
-//! `matcher` (listeners and conditions) -> `store` (SQLite, with the delivery outbox) ->
-//! `deliver` (webhooks, RabbitMQ, notifications).
-//! `sync` drives the pipeline per network; `engine` is the async API the app and the
-//! headless binary use; `hub` carries its notices and status.
+//! At the bottom, `model`: networks, listeners, event definitions, delivery targets and
+//! their policies as plain data; it uses nothing of ours. `config` turns TOML into it.
+//! Beside it, small leaf modules of data and formats: `event`, `value`, `status`, `units`,
+//! `utc`, `files`.
+//!
+//! The pipeline, one module per stage, each using only `model`, the leaf modules and the
+//! stages before it:
+//! `source` (RPC endpoints) -> `plan` (combined log queries) -> `abi` and `decode` (event
+//! definitions, decoding) -> `matcher` (listeners and their conditions) -> `store` (SQLite:
+//! events, the token state, the delivery outbox) -> `deliver` (webhooks, RabbitMQ, pop-ups).
+//!
+//! Above them: `sync` drives the stages for one network, `engine` is the async API the app
+//! and the headless binary use, `reload` applies configuration edits, `hub` carries notices
+//! and status, `export` writes CSV.
 
 #![forbid(unsafe_code)]
 
@@ -28,6 +36,7 @@ pub mod status;
 pub mod store;
 pub mod sync;
 pub mod units;
+pub mod utc;
 pub mod value;
 
 pub use alloy_primitives::Address;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::config::{ConfigProblem, Keychain};
-use crate::deliver::TargetSpec;
+use crate::model::TargetSpec;
 use crate::model::{ListenerSpec, NetworkSpec};
 use crate::Config;
 

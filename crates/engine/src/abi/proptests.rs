@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::decode::{args_to_json, decode_log, event_args_to_json, EventIndex};
-use alloy_primitives::U256;
+use alloy_primitives::{B256, U256};
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -8,7 +8,7 @@ use alloy_primitives::{keccak256, Address};
 use super::{parse_start, problem, ConfigProblem, ListenerEntry};
 use crate::abi::{import_json_abi, resolve_event_spec, EventDef};
 
-use crate::model::{ListenerSpec, StartBlock, TargetKey, WatchedEvent};
+use crate::model::{ListenerSpec, StartBlock, TargetKey};
 
 pub(super) fn validate_listener(
     l: &ListenerEntry,
@@ -57,15 +57,11 @@ pub(super) fn validate_listener(
             ));
         }
     }
-    let conditions = match &l.condition {
-        Some(src) => super::where_clause::parse_conditions(src, &defs, &mut problems),
-        None => vec![None; defs.len()],
-    };
-    let events: Vec<WatchedEvent> = defs
-        .into_iter()
-        .zip(conditions)
-        .map(|(def, condition)| WatchedEvent { def, condition })
-        .collect();
+    // Checked here for its problems; the matcher compiles it again for each event.
+    if let Some(src) = &l.condition {
+        super::where_clause::parse_conditions(src, &defs, &mut problems);
+    }
+    let events = defs;
     let start = parse_start(l.from_block.as_ref()).unwrap_or_else(|m| {
         problems.push(problem("from_block", &m));
         StartBlock::Latest
@@ -94,14 +90,14 @@ pub(super) fn validate_listener(
     })
 }
 
-fn spec_hash(contracts: &[Address], events: &[WatchedEvent], condition: Option<&str>) -> String {
+fn spec_hash(contracts: &[Address], events: &[EventDef], condition: Option<&str>) -> String {
     let mut text = String::new();
     for c in contracts {
         text.push_str(&c.to_string());
         text.push(',');
     }
     for e in events {
-        text.push_str(&e.def.display);
+        text.push_str(&e.display);
         text.push(';');
     }
     text.push_str(condition.unwrap_or(""));

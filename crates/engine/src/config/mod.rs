@@ -11,7 +11,7 @@ mod where_clause;
 pub use edit::{ConfigDoc, ConfigView, EditError};
 
 pub use listener::{parse_address, parse_date};
-pub use secrets::{Keychain, KeychainUnavailable, NoKeychain};
+pub use secrets::{decode_secret, Keychain, KeychainUnavailable, NoKeychain, SecretError};
 pub use targets::NotificationsEntry;
 
 use std::collections::HashSet;
@@ -20,9 +20,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::deliver::desktop::DesktopPolicy;
-use crate::deliver::TargetSpec;
 use crate::matcher::condition::address_warnings;
+use crate::model::DesktopPolicy;
+use crate::model::TargetSpec;
 use crate::model::{Confirmations, ListenerSpec, NetworkSpec, StartBlock};
 
 /// The file as written by the user.

@@ -1,6 +1,9 @@
 //! Secrets named in the configuration but kept elsewhere: environment variables, or the
 //! OS keychain (the app provides one; the headless binary has none).
 
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+
 use super::{problem, ConfigProblem};
 
 /// Reads secrets by name from a keychain (Secret Service on Linux, in the app).
@@ -107,5 +110,46 @@ impl super::ConfigFile {
             }
         }
         out
+    }
+}
+
+/// Decodes a `whsec_<base64>` secret (the prefix is optional) into the HMAC key.
+pub fn decode_secret(secret: &str) -> Result<Vec<u8>, SecretError> {
+    let b64 = secret.strip_prefix("whsec_").unwrap_or(secret);
+    let key = B64.decode(b64).map_err(SecretError::NotBase64)?;
+    if key.len() < 16 {
+        return Err(SecretError::TooShort(key.len()));
+    }
+    Ok(key)
+}
+
+/// Why a `whsec_` secret cannot sign.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum SecretError {
+    #[error("the secret is not whsec_ followed by base64 ({0})")]
+    NotBase64(base64::DecodeError),
+    #[error("the secret is too short ({0} bytes; use at least 16, e.g. 32 random bytes)")]
+    TooShort(usize),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_secrets_are_named() {
+        let e = decode_secret("whsec_not base64!").unwrap_err();
+        assert!(matches!(e, SecretError::NotBase64(_)), "{e:?}");
+        assert!(e
+            .to_string()
+            .starts_with("the secret is not whsec_ followed by base64"));
+        assert_eq!(
+            decode_secret("whsec_c2hvcnQ="),
+            Err(SecretError::TooShort(5))
+        );
+        assert_eq!(
+            SecretError::TooShort(5).to_string(),
+            "the secret is too short (5 bytes; use at least 16, e.g. 32 random bytes)"
+        );
     }
 }

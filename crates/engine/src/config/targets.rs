@@ -7,11 +7,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::secrets::decode_secret;
 use super::secrets::{resolve, Keychain, Source};
 use super::{problem, ConfigFile, ConfigProblem, ListenerEntry};
-use crate::deliver::desktop::{parse_quiet_hours, DesktopPolicy};
-use crate::deliver::webhook::decode_secret;
-use crate::deliver::{
+use crate::model::{parse_quiet_hours, DesktopPolicy};
+use crate::model::{
     OnPark, RabbitSpec, RetryPolicy, TargetKey, TargetKind, TargetSpec, WebhookFormat, WebhookSpec,
 };
 

@@ -12,8 +12,8 @@ use tokio::sync::Mutex;
 
 use super::message::{idempotency_key, payload};
 use super::{Outcome, RabbitSpec, Sink};
-use crate::export::rfc3339;
 use crate::store::Queued;
+use crate::utc::rfc3339;
 
 /// An AMQP short string (at most 255 bytes), or why not: a message with a longer routing
 /// key is parked with that reason rather than stopping the target's worker.

@@ -11,18 +11,8 @@ use sha2::Sha256;
 
 use super::message::payload;
 use super::{answer, chat, Outcome, Sink, WebhookFormat, WebhookSpec};
-use crate::export::rfc3339;
 use crate::store::Queued;
-
-/// Decodes a `whsec_<base64>` secret (the prefix is optional) into the HMAC key.
-pub fn decode_secret(secret: &str) -> Result<Vec<u8>, SecretError> {
-    let b64 = secret.strip_prefix("whsec_").unwrap_or(secret);
-    let key = B64.decode(b64).map_err(SecretError::NotBase64)?;
-    if key.len() < 16 {
-        return Err(SecretError::TooShort(key.len()));
-    }
-    Ok(key)
-}
+use crate::utc::rfc3339;
 
 /// `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
 pub fn sign(key: &[u8], msg_id: &str, timestamp: i64, body: &[u8]) -> String {
@@ -141,15 +131,6 @@ fn describe_error(e: &reqwest::Error) -> String {
     }
 }
 
-/// Why a `whsec_` secret cannot sign.
-#[derive(Debug, PartialEq, thiserror::Error)]
-pub enum SecretError {
-    #[error("the secret is not whsec_ followed by base64 ({0})")]
-    NotBase64(base64::DecodeError),
-    #[error("the secret is too short ({0} bytes; use at least 16, e.g. 32 random bytes)")]
-    TooShort(usize),
-}
-
 /// The HTTP client of a webhook could not be set up (no TLS backend).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot set up HTTP: {0}")]
@@ -184,7 +165,7 @@ mod tests {
     #[test]
     fn signature_matches_the_standard_webhooks_test_vector() {
         // The example of the Standard Webhooks reference libraries.
-        let key = decode_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let key = crate::config::decode_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
         let sig = sign(
             &key,
             "msg_p5jXN8AQM9LWM0D4loKWxJek",
@@ -225,22 +206,5 @@ mod tests {
         assert_eq!(telegram["text"], line);
         assert!(telegram.get("parse_mode").is_none(), "plain text");
         assert_eq!(body(WebhookFormat::Standard)["type"], "event.pending");
-    }
-
-    #[test]
-    fn bad_secrets_are_named() {
-        let e = decode_secret("whsec_not base64!").unwrap_err();
-        assert!(matches!(e, SecretError::NotBase64(_)), "{e:?}");
-        assert!(e
-            .to_string()
-            .starts_with("the secret is not whsec_ followed by base64"));
-        assert_eq!(
-            decode_secret("whsec_c2hvcnQ="),
-            Err(SecretError::TooShort(5))
-        );
-        assert_eq!(
-            SecretError::TooShort(5).to_string(),
-            "the secret is too short (5 bytes; use at least 16, e.g. 32 random bytes)"
-        );
     }
 }

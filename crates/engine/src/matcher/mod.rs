@@ -92,7 +92,11 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    pub fn new<'a>(listeners: impl IntoIterator<Item = (i64, &'a ListenerSpec)>) -> Self {
+    /// Compiles the listeners' events and conditions. A condition that does not compile
+    /// (validation already refused it) is an error, never an event dropped.
+    pub fn new<'a>(
+        listeners: impl IntoIterator<Item = (i64, &'a ListenerSpec)>,
+    ) -> Result<Self, condition::ConditionError> {
         let mut defs = Vec::new();
         let mut wants = Vec::new();
         for (id, spec) in listeners {
@@ -100,21 +104,33 @@ impl Matcher {
             let mut shapes = Vec::new();
             let mut topic_filters = Vec::new();
             let mut continue_anonymous = false;
-            for w in &spec.events {
-                let def = Arc::new(w.def.clone());
+            let names: Vec<String> = spec.events.iter().map(|d| d.event.name.clone()).collect();
+            for d in &spec.events {
+                let condition = match &spec.condition {
+                    Some(src) => Some(condition::Condition::parse_for(
+                        src,
+                        condition::EventScope {
+                            name: &d.event.name,
+                            params: &d.event.inputs,
+                            watched: &names,
+                        },
+                    )?),
+                    None => None,
+                };
+                let def = Arc::new(d.clone());
                 let key = (def.topic0, def.topic_count);
-                if w.def.event.anonymous {
+                if d.event.anonymous {
                     continue_anonymous = true;
                 } else {
                     if !shapes.contains(&key) {
                         shapes.push(key);
                     }
-                    topic_filters.push((w.def.topic0, topic_filter(w)));
+                    topic_filters.push((d.topic0, topic_filter(d, condition.as_ref())));
                 }
                 defs.push(def.clone());
                 // The last of two same-keyed events wins, as it always has.
                 events.retain(|(k, _, _)| *k != key);
-                events.push((key, def, w.condition.clone()));
+                events.push((key, def, condition));
             }
             let mut contracts: Vec<Address> = spec.contracts.clone();
             contracts.sort();
@@ -133,10 +149,10 @@ impl Matcher {
                 uses_decimals,
             });
         }
-        Self {
+        Ok(Self {
             index: EventIndex::shared(defs),
             wants,
-        }
+        })
     }
 
     /// The combined `eth_getLogs` queries for these listeners. The first selects by
@@ -427,14 +443,17 @@ fn combined_topics(wants: &[&Want]) -> Vec<Option<Vec<B256>>> {
 }
 
 /// Topics 1..=3 of a watched event as its condition pins them (None: any value).
-fn topic_filter(w: &crate::model::WatchedEvent) -> [Option<Vec<B256>>; 3] {
+fn topic_filter(
+    def: &EventDef,
+    condition: Option<&condition::Condition>,
+) -> [Option<Vec<B256>>; 3] {
     let mut out: [Option<Vec<B256>>; 3] = [None, None, None];
-    let Some(cond) = &w.condition else {
+    let Some(cond) = condition else {
         return out;
     };
     let constraints = cond.topic_constraints();
     let mut position = 0;
-    for (i, p) in w.def.event.inputs.iter().enumerate() {
+    for (i, p) in def.event.inputs.iter().enumerate() {
         if !p.indexed {
             continue;
         }
@@ -471,6 +490,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, l)| (i as i64, l)),
         )
+        .expect("matcher")
     }
 
     fn word(a: &str) -> B256 {
@@ -528,7 +548,7 @@ mod tests {
              events = [\"event Note(uint256 x) anonymous\"]\nwhere = \"x > 5\"\n"
         );
         let config = Config::parse(&text, std::path::Path::new(".")).expect("config");
-        let m = Matcher::new(config.listeners.iter().map(|l| (0, l)));
+        let m = Matcher::new(config.listeners.iter().map(|l| (0, l))).expect("matcher");
         let you: Address = YOU.parse().expect("address");
         let note = |x: u64| log(you, Vec::new(), U256::from(x).to_be_bytes::<32>().to_vec());
         let out = m.match_log(&note(7), &[0], None);

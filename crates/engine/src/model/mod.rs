@@ -2,17 +2,18 @@
 //! targets and their policies, as plain data. `config` builds it from TOML; every stage
 //! of the pipeline reads it.
 
+pub mod event;
 pub mod targets;
 
 use std::time::Duration;
 
 use alloy_primitives::Address;
 
-use crate::abi::EventDef;
-use crate::matcher::condition::Condition;
+pub use event::EventDef;
 
 pub use targets::{
-    OnPark, RabbitSpec, RetryPolicy, TargetKey, TargetKind, TargetSpec, WebhookFormat, WebhookSpec,
+    parse_quiet_hours, DesktopPolicy, OnPark, QuietHoursError, RabbitSpec, RetryPolicy, TargetKey,
+    TargetKind, TargetSpec, WebhookFormat, WebhookSpec,
 };
 
 /// How deep a block must be before its events are `confirmed`.
@@ -49,13 +50,6 @@ pub enum StartBlock {
     Time(i64),
 }
 
-/// One watched event of a listener with its condition parsed against its parameters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WatchedEvent {
-    pub def: EventDef,
-    pub condition: Option<Condition>,
-}
-
 /// `keccak256("Transfer(address,address,uint256)")`: an ERC-20 transfer, the event token
 /// state is derived from.
 pub const ERC20_TRANSFER: alloy_primitives::B256 =
@@ -68,7 +62,9 @@ pub struct ListenerSpec {
     pub network: String,
     /// Empty: any contract on the network.
     pub contracts: Vec<Address>,
-    pub events: Vec<WatchedEvent>,
+    /// The events it watches.
+    pub events: Vec<EventDef>,
+    /// Its condition (`where`) as written; the matcher compiles it for each event.
     pub condition: Option<String>,
     pub start: StartBlock,
     pub paused: bool,
@@ -85,12 +81,10 @@ impl ListenerSpec {
     /// contract's): it watches that event with no condition. `None` when it does not.
     pub fn whole_transfers(&self) -> Option<&[Address]> {
         let unconditional = self.condition.is_none()
-            && self.events.iter().any(|w| {
-                w.def.topic0 == ERC20_TRANSFER
-                    && w.def.topic_count == 3
-                    && !w.def.event.anonymous
-                    && w.condition.is_none()
-            });
+            && self
+                .events
+                .iter()
+                .any(|d| d.topic0 == ERC20_TRANSFER && d.topic_count == 3 && !d.event.anonymous);
         unconditional.then_some(self.contracts.as_slice())
     }
 }

@@ -231,3 +231,66 @@ mod tests {
         );
     }
 }
+
+/// When and how much to pop up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DesktopPolicy {
+    /// At most this many pop-ups per `window`; beyond, one summary says how many more.
+    pub burst: u32,
+    pub window: Duration,
+    /// `(start, end)` minutes of the local day with no pop-ups (may wrap midnight).
+    /// Events keep waiting in the outbox and are summarised when the quiet hours end.
+    pub quiet_hours: Option<(u32, u32)>,
+    /// How often to look again while pop-ups are held back (quiet hours, a full window).
+    pub recheck: Duration,
+}
+
+impl Default for DesktopPolicy {
+    fn default() -> Self {
+        Self {
+            burst: 3,
+            window: Duration::from_secs(60),
+            quiet_hours: None,
+            recheck: Duration::from_secs(10),
+        }
+    }
+}
+
+impl DesktopPolicy {
+    /// Whether `minute` of the local day falls in the quiet hours.
+    pub fn is_quiet(&self, minute: u32) -> bool {
+        match self.quiet_hours {
+            None => false,
+            Some((start, end)) if start <= end => (start..end).contains(&minute),
+            Some((start, end)) => minute >= start || minute < end,
+        }
+    }
+}
+
+/// Parses `22:00-07:00` into minutes of the day.
+pub fn parse_quiet_hours(s: &str) -> Result<(u32, u32), QuietHoursError> {
+    let minute = |t: &str| -> Option<u32> {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60).then_some(h * 60 + m)
+    };
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| QuietHoursError::NotARange(s.to_string()))?;
+    match (minute(a), minute(b)) {
+        (Some(a), Some(b)) if a != b => Ok((a, b)),
+        (Some(_), Some(_)) => Err(QuietHoursError::Empty(s.to_string())),
+        _ => Err(QuietHoursError::BadTime(s.to_string())),
+    }
+}
+
+/// Why `notifications.quiet_hours` is not a time range.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QuietHoursError {
+    #[error("\"{0}\" is not a time range like 22:00-07:00")]
+    NotARange(String),
+    #[error("\"{0}\" is not a time range like 22:00-07:00 (24-hour clock)")]
+    BadTime(String),
+    #[error("\"{0}\" starts and ends at the same time")]
+    Empty(String),
+}

@@ -56,6 +56,9 @@ pub enum SyncError {
     /// One block's logs are over the answer cap: no split can help.
     #[error("the logs of block {block} are larger than max_response_mb = {limit_mb} MB; raise max_response_mb for this network to read them")]
     BlockTooLarge { block: u64, limit_mb: u64 },
+    /// A listener's condition does not compile (validation refuses it first).
+    #[error("a listener's condition: {0}")]
+    Condition(#[from] crate::matcher::condition::ConditionError),
 }
 
 /// One network's follower, over the database's [`ChainStore`] view.
@@ -120,7 +123,7 @@ impl<S: ChainStore> NetworkSync<S> {
     }
 
     async fn follow(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), SyncError> {
-        let matcher = Matcher::new(self.listeners.iter().map(|(r, s)| (r.id, s)));
+        let matcher = Matcher::new(self.listeners.iter().map(|(r, s)| (r.id, s)))?;
         let sizer = Arc::new(Mutex::new(RangeSizer::new(self.spec.max_block_range)));
         let known = self.store.known_tokens(self.network_id).await?;
         let mut decimals = tokens::TokenCache::known(known);

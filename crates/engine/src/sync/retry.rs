@@ -22,7 +22,7 @@ impl<S: ChainStore> NetworkSync<S> {
                 let message = format!("Disk full: waiting for free space to store more ({s})");
                 (message, retries.back_off())
             }
-            SyncError::Store(_) | SyncError::BlockTooLarge { .. } => {
+            SyncError::Store(_) | SyncError::BlockTooLarge { .. } | SyncError::Condition(_) => {
                 tracing::error!(network = %name, error = %e, "this network stops advancing");
                 self.hub
                     .network(name, |n| n.error = Some(format!("Stopped: {e}")));

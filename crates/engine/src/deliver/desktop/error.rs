@@ -18,14 +18,3 @@ pub enum NotifyError {
 }
 
 const STILL_SENT: &str = "events are still stored and sent to the other targets";
-
-/// Why `notifications.quiet_hours` is not a time range.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum QuietHoursError {
-    #[error("\"{0}\" is not a time range like 22:00-07:00")]
-    NotARange(String),
-    #[error("\"{0}\" is not a time range like 22:00-07:00 (24-hour clock)")]
-    BadTime(String),
-    #[error("\"{0}\" starts and ends at the same time")]
-    Empty(String),
-}

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use futures_util::future::BoxFuture;
 
 mod error;
-pub use error::{NotifyError, QuietHoursError};
+pub use crate::model::{parse_quiet_hours, DesktopPolicy, QuietHoursError};
+pub use error::NotifyError;
 
 use super::message::{amount, describe, short_value};
 use super::text::{fit, inert, Medium, NAME_CAP, POPUP_BODY, VALUE_CAP};
@@ -43,39 +44,7 @@ pub trait Clock: Send + Sync {
     fn local_minute_of_day(&self) -> u32;
 }
 
-/// When and how much to pop up.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DesktopPolicy {
-    /// At most this many pop-ups per `window`; beyond, one summary says how many more.
-    pub burst: u32,
-    pub window: Duration,
-    /// `(start, end)` minutes of the local day with no pop-ups (may wrap midnight).
-    /// Events keep waiting in the outbox and are summarised when the quiet hours end.
-    pub quiet_hours: Option<(u32, u32)>,
-    /// How often to look again while pop-ups are held back (quiet hours, a full window).
-    pub recheck: Duration,
-}
-
-impl Default for DesktopPolicy {
-    fn default() -> Self {
-        Self {
-            burst: 3,
-            window: Duration::from_secs(60),
-            quiet_hours: None,
-            recheck: Duration::from_secs(10),
-        }
-    }
-}
-
 impl DesktopPolicy {
-    pub fn is_quiet(&self, minute: u32) -> bool {
-        match self.quiet_hours {
-            None => false,
-            Some((start, end)) if start <= end => (start..end).contains(&minute),
-            Some((start, end)) => minute >= start || minute < end,
-        }
-    }
-
     /// During quiet hours (`minute` of the local day): look again after `recheck`; what
     /// waits goes out when they end.
     fn quiet_defer(&self, minute: u32) -> Option<Defer> {
@@ -99,23 +68,6 @@ impl DesktopPolicy {
             },
             until,
         }
-    }
-}
-
-/// Parses `22:00-07:00` into minutes of the day.
-pub fn parse_quiet_hours(s: &str) -> Result<(u32, u32), QuietHoursError> {
-    let minute = |t: &str| -> Option<u32> {
-        let (h, m) = t.trim().split_once(':')?;
-        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-        (h < 24 && m < 60).then_some(h * 60 + m)
-    };
-    let (a, b) = s
-        .split_once('-')
-        .ok_or_else(|| QuietHoursError::NotARange(s.to_string()))?;
-    match (minute(a), minute(b)) {
-        (Some(a), Some(b)) if a != b => Ok((a, b)),
-        (Some(_), Some(_)) => Err(QuietHoursError::Empty(s.to_string())),
-        _ => Err(QuietHoursError::BadTime(s.to_string())),
     }
 }
 
