@@ -373,3 +373,30 @@ async fn a_history_that_starts_after_the_tokens_first_transfer_is_partial() {
     let new = listed.iter().find(|t| t["symbol"] == "NEW").expect("NEW");
     assert_eq!(new["reconciliation"], "ok", "{new:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transfers_from_a_contract_that_is_no_token_are_not_called_a_mismatch() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let accounts = anvil.accounts().await.expect("accounts");
+    let spammer = anvil.deploy("EventSpammer", &[]).await.expect("deploy");
+    spammer
+        .send("spam", &[&accounts[1].to_string(), "5"])
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let cfg = write(dir.path(), "t.toml", &config(&anvil, &spammer, 0));
+    let out = run_until_head_cli(&cfg, &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("DISAGREES"), "{stderr}");
+    let t = &tokens_csv(&db)[0];
+    assert_eq!(
+        (t["reconciliation"].as_str(), t["holders"].as_str()),
+        ("unchecked", "1")
+    );
+}

@@ -36,11 +36,21 @@ impl Transfer {
 }
 
 /// What a set of transfers changes, summed per token and holder before it is written (a
-/// batch of thousands of transfers among a few holders writes a few rows).
+/// batch of thousands of transfers among a few holders writes a few rows). Logs come in
+/// runs (one contract, often the same sender): a run adds up before it is hashed.
 #[derive(Default)]
 pub(super) struct Deltas {
     balances: HashMap<(i64, Address, Address), I256>,
     tokens: HashMap<(i64, Address), TokenDelta>,
+    /// The run being added up: its token, sender and receiver, and their sums.
+    run: Option<Run>,
+}
+
+struct Run {
+    token: (i64, Address),
+    total: TokenDelta,
+    from: (Address, I256),
+    to: (Address, I256),
 }
 
 #[derive(Default)]
@@ -83,7 +93,24 @@ impl Deltas {
         } else {
             value
         };
-        let total = self.tokens.entry((network_id, token)).or_default();
+        let key = (network_id, token);
+        let same = self
+            .run
+            .as_ref()
+            .is_some_and(|r| r.token == key && r.from.0 == t.from && r.to.0 == t.to);
+        if !same {
+            self.end_run();
+            self.run = Some(Run {
+                token: key,
+                total: TokenDelta::default(),
+                from: (t.from, I256::ZERO),
+                to: (t.to, I256::ZERO),
+            });
+        }
+        let Some(run) = self.run.as_mut() else {
+            return;
+        };
+        let total = &mut run.total;
         total.transfers += i64::from(sign);
         if sign > 0 {
             total.first_block = Some(total.first_block.map_or(block, |b| b.min(block)));
@@ -91,22 +118,40 @@ impl Deltas {
         if t.from == Address::ZERO {
             total.minted = total.minted.wrapping_add(signed);
         } else {
-            let b = self
-                .balances
-                .entry((network_id, token, t.from))
-                .or_default();
-            *b = b.wrapping_sub(signed);
+            run.from.1 = run.from.1.wrapping_sub(signed);
         }
         if t.to == Address::ZERO {
             total.burned = total.burned.wrapping_add(signed);
         } else {
-            let b = self.balances.entry((network_id, token, t.to)).or_default();
-            *b = b.wrapping_add(signed);
+            run.to.1 = run.to.1.wrapping_add(signed);
         }
     }
 
+    /// Adds the run's sums to the per-token and per-holder sums.
+    fn end_run(&mut self) {
+        let Some(run) = self.run.take() else {
+            return;
+        };
+        let (net, token) = run.token;
+        for (holder, delta) in [run.from, run.to] {
+            if holder != Address::ZERO {
+                let b = self.balances.entry((net, token, holder)).or_default();
+                *b = b.wrapping_add(delta);
+            }
+        }
+        let t = self.tokens.entry(run.token).or_default();
+        t.minted = t.minted.wrapping_add(run.total.minted);
+        t.burned = t.burned.wrapping_add(run.total.burned);
+        t.transfers += run.total.transfers;
+        t.first_block = match (t.first_block, run.total.first_block) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
     /// Writes the sums into the token state.
-    pub(super) fn apply(self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+    pub(super) fn apply(mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        self.end_run();
         let mut holders: HashMap<(i64, Address), i64> = HashMap::new();
         {
             let mut read = tx.prepare_cached(
