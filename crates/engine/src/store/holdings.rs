@@ -40,10 +40,34 @@ impl Transfer {
 /// runs (one contract, often the same sender): a run adds up before it is hashed.
 #[derive(Default)]
 pub(super) struct Deltas {
-    balances: HashMap<(i64, Address, Address), I256>,
+    balances: HashMap<HolderKey, I256>,
     tokens: HashMap<(i64, Address), TokenDelta>,
     /// The run being added up: its token, sender and receiver, and their sums.
     run: Option<Run>,
+}
+
+/// A holder of a token on a network, as one run of bytes: hashed in one go.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct HolderKey([u8; 48]);
+
+impl HolderKey {
+    fn new(network_id: i64, token: Address, holder: Address) -> Self {
+        let mut k = [0u8; 48];
+        k[..8].copy_from_slice(&network_id.to_be_bytes());
+        k[8..28].copy_from_slice(token.as_slice());
+        k[28..].copy_from_slice(holder.as_slice());
+        HolderKey(k)
+    }
+
+    fn parts(&self) -> (i64, Address, Address) {
+        let mut net = [0u8; 8];
+        net.copy_from_slice(&self.0[..8]);
+        (
+            i64::from_be_bytes(net),
+            Address::from_slice(&self.0[8..28]),
+            Address::from_slice(&self.0[28..]),
+        )
+    }
 }
 
 struct Run {
@@ -135,7 +159,10 @@ impl Deltas {
         let (net, token) = run.token;
         for (holder, delta) in [run.from, run.to] {
             if holder != Address::ZERO {
-                let b = self.balances.entry((net, token, holder)).or_default();
+                let b = self
+                    .balances
+                    .entry(HolderKey::new(net, token, holder))
+                    .or_default();
                 *b = b.wrapping_add(delta);
             }
         }
@@ -163,7 +190,8 @@ impl Deltas {
             let mut delete = tx.prepare_cached(
                 "DELETE FROM balances WHERE network_id = ?1 AND token = ?2 AND holder = ?3",
             )?;
-            for ((net, token, holder), delta) in self.balances {
+            for (key, delta) in self.balances {
+                let (net, token, holder) = key.parts();
                 if delta.is_zero() {
                     continue;
                 }
