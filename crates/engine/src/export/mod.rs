@@ -2,6 +2,7 @@
 //! single signature is exported, else a JSON `args` column. Formula-looking cells are escaped.
 
 mod cells;
+pub mod labels;
 pub mod out;
 pub use crate::utc::rfc3339;
 pub mod tokens;

@@ -17,12 +17,15 @@ mod history;
 mod hold;
 mod holdings;
 mod kinds;
+mod label_csv;
+mod labels;
 mod outbox;
 mod owner;
 mod query;
 mod registry;
 mod schema;
 mod token_state;
+mod token_view;
 
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
@@ -40,12 +43,17 @@ pub use filter::EventFilter;
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use hold::OnPark;
 pub use holdings::Transfer;
+pub use label_csv::{read_labels_csv, LabelRow, LABEL_COLUMNS};
+pub use labels::{check_label, AddressLabel, MAX_LABEL};
 pub use outbox::{AttemptRecord, DeliveryState, Lane, NextStep, Queued};
 pub use owner::{Db, Readers, Writer, WriterThread};
 pub use query::ArgColumns;
 pub(crate) use query::{push_checksummed, RawArgs, RawRow, SEPARATOR};
 pub use registry::ListenerRecord;
 pub use token_state::{Register, RegisterError, TokenCheck, TokenState};
+pub use token_view::{
+    AddressHistory, BalancePoint, HolderRow, RegisterPage, SupplyPoint, SupplySeries,
+};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +76,9 @@ pub enum StoreError {
     Stopped,
     #[error("invalid filter: {0}")]
     BadFilter(String),
+    /// An address book entry or import refused (a control character, a bad row).
+    #[error("{0}")]
+    BadLabel(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     /// The thread writing a commit ended without an answer (it panicked).

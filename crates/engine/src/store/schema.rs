@@ -4,6 +4,17 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
 
+/// The condition of the `events_mint_burn` partial index: an ERC-20 `Transfer` from or to
+/// the zero address. A query repeats it word for word to use the index.
+macro_rules! mint_or_burn {
+    () => {
+        "length(topics) = 96 AND substr(topics, 1, 32) = X'ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef' AND (substr(topics, 45, 20) = X'0000000000000000000000000000000000000000' OR substr(topics, 77, 20) = X'0000000000000000000000000000000000000000')"
+    };
+}
+
+/// [`mint_or_burn`] for queries.
+pub(super) const MINT_OR_BURN: &str = mint_or_burn!();
+
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry;
 /// append a new one.
 const MIGRATIONS: &[&str] = &[
@@ -219,6 +230,23 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (listener_id, contract)
     ) WITHOUT ROWID;
     ",
+    // 13: the address book (a label per address; network '' for all networks; the zero
+    // address is "mint / burn" until changed), and the tokens' mints and burns in their own
+    // small index (supply over time reads them without scanning the network's events).
+    concat!(
+        "
+    CREATE TABLE IF NOT EXISTS labels (
+        network TEXT NOT NULL,
+        address BLOB NOT NULL,
+        label   TEXT NOT NULL,
+        PRIMARY KEY (network, address)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO labels (network, address, label)
+         VALUES ('', X'0000000000000000000000000000000000000000', 'mint / burn');
+    CREATE INDEX IF NOT EXISTS events_mint_burn ON events(network_id, contract, block_number) WHERE ",
+        mint_or_burn!(),
+        ";"
+    ),
 ];
 
 /// Brings the database to the newest schema version. The version is read inside the
