@@ -57,10 +57,14 @@ pub fn holders(
         Err(RegisterError::Store(e)) => return fail(&e.to_string()),
         Err(e) => return bad(&e.to_string()),
     };
-    let zero = |a: &Address| (*a == Address::ZERO).then(|| "mint / burn".to_string());
+    let labels = match store.labels_on(network) {
+        Ok(l) => l,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let label = |a: &Address| labels.get(a).cloned();
     let written = match &out_path {
-        Some(p) => out::to_path(p, db, |w| write_register(&register, &zero, w)),
-        None => write_register(&register, &zero, std::io::stdout().lock()),
+        Some(p) => out::to_path(p, db, |w| write_register(&register, &label, w)),
+        None => write_register(&register, &label, std::io::stdout().lock()),
     };
     finish(
         written,
