@@ -48,6 +48,12 @@ codes! {
     AbiInvalid = "abi.invalid",
     /// A History filter the database refuses (an address that is not one).
     FilterInvalid = "filter.invalid",
+    /// An address book entry or import refused (a control character, a bad row: named).
+    LabelInvalid = "label.invalid",
+    /// No token with stored transfers at that address on that network.
+    TokenUnknown = "token.unknown",
+    /// A token's stored history does not reach back to its first transfer at that block.
+    TokenPartial = "token.partial",
     /// Another Tokenwatch process holds the database.
     DbLocked = "db.locked",
     /// The database was written by a newer Tokenwatch.
@@ -106,6 +112,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         let code = match &e {
             StoreError::BadFilter(_) => Code::FilterInvalid,
+            StoreError::BadLabel(_) => Code::LabelInvalid,
             StoreError::Locked { .. } => Code::DbLocked,
             StoreError::TooNew { .. } => Code::DbTooNew,
             StoreError::Io { .. } => Code::DbUnavailable,

@@ -74,7 +74,7 @@ pub async fn dashboard(
 
 /// Runs a read on a reader connection off the UI thread; before the engine has created
 /// the database, the answer is empty.
-async fn read<T: Default + Send + 'static>(
+pub(super) async fn read<T: Default + Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, AppError> {

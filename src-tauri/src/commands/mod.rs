@@ -4,8 +4,10 @@
 pub mod config;
 pub mod events;
 pub mod export;
+pub mod labels;
 pub mod links;
 mod reply;
 pub mod settings;
+pub mod tokens;
 
 pub use reply::{reply, Reply};

@@ -56,8 +56,10 @@ const MODULES: &[(&str, &str)] = &[
     ("config", include_str!("config.rs")),
     ("events", include_str!("events.rs")),
     ("export", include_str!("export.rs")),
+    ("labels", include_str!("labels.rs")),
     ("links", include_str!("links.rs")),
     ("settings", include_str!("settings.rs")),
+    ("tokens", include_str!("tokens.rs")),
 ];
 
 /// Every command the app registers answers through `reply` under its own name.

@@ -4,4 +4,4 @@
  * What went wrong, for the UI to branch on. The texts are stable: the UI, its tests
  * and log searches match them.
  */
-export type ErrorCode = "config.invalid" | "config.refused" | "config.unreadable" | "network.chain_mismatch" | "config.unwritable" | "abi.invalid" | "filter.invalid" | "db.locked" | "db.too_new" | "db.unavailable" | "db.corrupt" | "db.failed" | "db.stopped" | "db.cancelled" | "file.refused" | "file.unreadable" | "file.unwritable" | "file.too_large" | "keychain.unavailable" | "keychain.locked" | "keychain.not_text" | "link.refused" | "link.failed" | "autostart.failed" | "app.task_failed";
+export type ErrorCode = "config.invalid" | "config.refused" | "config.unreadable" | "network.chain_mismatch" | "config.unwritable" | "abi.invalid" | "filter.invalid" | "label.invalid" | "token.unknown" | "token.partial" | "db.locked" | "db.too_new" | "db.unavailable" | "db.corrupt" | "db.failed" | "db.stopped" | "db.cancelled" | "file.refused" | "file.unreadable" | "file.unwritable" | "file.too_large" | "keychain.unavailable" | "keychain.locked" | "keychain.not_text" | "link.refused" | "link.failed" | "autostart.failed" | "app.task_failed";
