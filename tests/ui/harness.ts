@@ -6,7 +6,7 @@ import { expect, inject, onTestFinished } from "vitest";
 import { installFakeTauri, type FakeAnswers } from "./fake-tauri";
 
 /** The screens, in navigation order (`nav .nav-item[data-screen=…]`, `[data-screen-id=…]`). */
-export const SCREENS = ["dashboard", "feed", "history", "networks", "listeners", "deliveries", "settings"] as const;
+export const SCREENS = ["dashboard", "feed", "history", "tokens", "addresses", "networks", "listeners", "deliveries", "settings"] as const;
 export type ScreenId = (typeof SCREENS)[number];
 
 /** The app window's size when it first opens (tauri.conf.json); specs default to a larger page. */

@@ -192,7 +192,7 @@ test("a bad address says which field is wrong and keeps the rows shown", async (
 
   await input.fill("0x12345");
   await history.getByTestId("history-apply").click();
-  await expectText(problem, "Address: “0x12345” is not an address (0x and 40 hex digits).");
+  await expectText(problem, "Address: “0x12345” is not an address (0x and 40 hex digits) nor a label in the address book.");
   expect(await problem.isVisible()).toBe(true);
   expect(await input.getAttribute("aria-invalid")).toBe("true");
   expect(await history.locator('input[name="listener"]').getAttribute("aria-invalid")).toBeNull();

@@ -1,5 +1,5 @@
 // How a stored event's token reads in tables (History, the live feed): its amount in token units, its contract by symbol.
-import { formatTokenAmount, shortenAddress } from "./format";
+import { formatAddress, formatTokenAmount, shortenAddress } from "./format";
 import type { StoredEvent } from "./bindings/StoredEvent";
 
 /** The argument names the engine reads an event's amount from, in order of preference. */
@@ -50,9 +50,9 @@ export function fitAmount(units: string, chars: number = AMOUNT_CHARS): string {
  * otherwise. A symbol is whatever the contract says it is: the address goes with it, so a
  * token calling itself USDC is not taken for USDC.
  */
-export function contractText(e: Pick<StoredEvent, "contract" | "symbol">): { text: string; title: string } {
+export function contractText(e: Pick<StoredEvent, "contract" | "symbol"> & { network?: string }): { text: string; title: string } {
   return {
-    text: e.symbol ? `${e.symbol} ${shortenAddress(e.contract)}` : shortenAddress(e.contract),
+    text: e.symbol ? `${e.symbol} ${shortenAddress(e.contract)}` : formatAddress(e.contract, e.network ?? null),
     title: e.symbol ? `${e.symbol} · ${e.contract}` : e.contract,
   };
 }

@@ -1,4 +1,5 @@
 // Pure formatting helpers: addresses, token amounts, counts, times, lag and event arguments.
+import { labelOf } from "./labels";
 import type { EndpointHealth } from "./bindings/EndpointHealth";
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
@@ -10,6 +11,16 @@ export function shortenAddress(address: string, head = 4, tail = 4): string {
   const prefix = address.startsWith("0x") ? "0x" : "";
   if (body.length <= head + tail + 1) return address;
   return `${prefix}${body.slice(0, head)}…${body.slice(-tail)}`;
+}
+
+/**
+ * An address as the window shows it: its label from the address book with the short address
+ * ("Treasury 0x1234…abcd"), or the short address alone. Labels are the user's text: their
+ * reordering characters are shown, never obeyed.
+ */
+export function formatAddress(address: string, network: string | null = null): string {
+  const label = labelOf(address, network);
+  return label == null ? shortenAddress(address) : `${visibleText(label)} ${shortenAddress(address)}`;
 }
 
 /** True for a 20-byte hex address. */
@@ -121,21 +132,21 @@ export function backfillFraction(
   return Math.min(1, Math.max(0, done / total));
 }
 
-/** One decoded argument value, compact: addresses shortened, integers grouped. */
-export function formatArgValue(value: unknown): string {
+/** One decoded argument value, compact: addresses shortened (with their label on `network`), integers grouped. */
+export function formatArgValue(value: unknown, network: string | null = null): string {
   if (value == null) return "null";
   if (typeof value === "string") {
-    if (isAddress(value)) return shortenAddress(value);
+    if (isAddress(value)) return formatAddress(value, network);
     if (INTEGER_RE.test(value)) return groupThousands(value);
     if (/^0x[0-9a-fA-F]{17,}$/.test(value)) return shortenAddress(value);
     return visibleText(value);
   }
   if (typeof value === "number" || typeof value === "bigint") return formatCount(value);
   if (typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return `[${value.map(formatArgValue).join(", ")}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => formatArgValue(v, network)).join(", ")}]`;
   if (typeof value === "object") {
     const inner = Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k}: ${formatArgValue(v)}`)
+      .map(([k, v]) => `${k}: ${formatArgValue(v, network)}`)
       .join(", ");
     return `{${inner}}`;
   }
@@ -155,18 +166,18 @@ export function visibleText(s: string): string {
   return s.replace(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\u061C\uFEFF]/g, (c) => `\\u{${c.codePointAt(0)?.toString(16).toUpperCase() ?? ""}}`);
 }
 
-export function formatArgs(args: Record<string, unknown>, order: string[] = []): string {
+export function formatArgs(args: Record<string, unknown>, order: string[] = [], network: string | null = null): string {
   const known = order.filter((k) => k in args);
   const keys = [...known, ...Object.keys(args).filter((k) => !known.includes(k))];
   const entries: [string, unknown][] = keys.map((k) => [k, args[k]]);
   if ("from" in args && "to" in args) {
     const rest = entries
       .filter(([k]) => k !== "from" && k !== "to")
-      .map(([, v]) => formatArgValue(v));
-    const head = `${formatArgValue(args.from)} → ${formatArgValue(args.to)}`;
+      .map(([, v]) => formatArgValue(v, network));
+    const head = `${formatArgValue(args.from, network)} → ${formatArgValue(args.to, network)}`;
     return rest.length > 0 ? `${head}  ${rest.join("  ")}` : head;
   }
-  return entries.map(([k, v]) => `${k}=${formatArgValue(v)}`).join("  ");
+  return entries.map(([k, v]) => `${k}=${formatArgValue(v, network)}`).join("  ");
 }
 
 /** An endpoint's health in words (Networks screen and dashboard). */

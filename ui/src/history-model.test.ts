@@ -86,7 +86,7 @@ describe("parseFilter", () => {
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.problems).toEqual([
-      { field: "address", message: "Address: “0x12” is not an address (0x and 40 hex digits)." },
+      { field: "address", message: "Address: “0x12” is not an address (0x and 40 hex digits) nor a label in the address book." },
       { field: "fromBlock", message: "From block: “12a” is not a block number." },
       { field: "toTime", message: "To time: “yesterday” is not a date and time (like 2024-03-04 14:30)." },
       { field: "status", message: "Status: “lost” is not pending, confirmed or removed." },

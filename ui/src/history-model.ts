@@ -8,6 +8,7 @@ import {
   isAddress,
   shortenAddress,
 } from "./format";
+import { resolveAddress } from "./labels";
 import type { EventFilter } from "./bindings/EventFilter";
 import type { EventStatus } from "./bindings/EventStatus";
 import type { HistorySort } from "./bindings/HistorySort";
@@ -127,7 +128,11 @@ export function parseFilter(form: FilterForm): ParsedFilter {
   const address = (field: "contract" | "address"): string | null => {
     const v = text(field);
     if (v != null && !isAddress(v)) {
-      problems.push({ field, message: `${FIELD_LABELS[field]}: ${quoted(v)} is not an address (0x and 40 hex digits).` });
+      // The address filter also takes a label from the address book.
+      const resolved = field === "address" ? resolveAddress(v, text("network")) : null;
+      if (resolved?.ok) return resolved.address;
+      const why = resolved?.ok === false ? resolved.message : `${quoted(v)} is not an address (0x and 40 hex digits).`;
+      problems.push({ field, message: `${FIELD_LABELS[field]}: ${why}` });
     }
     return v;
   };
@@ -334,7 +339,7 @@ export function cellText(column: ColumnId, e: StoredEvent, nowMs: number = Date.
     case "event":
       return { text: e.event, title: e.signature };
     case "args":
-      return { text: formatArgs(e.args, e.argNames), title: formatArgsFull(e) };
+      return { text: formatArgs(e.args, e.argNames, e.network), title: formatArgsFull(e) };
     case "amount": {
       const a = amountOf(e);
       if (a == null) return { text: "", title: "No amount argument" };

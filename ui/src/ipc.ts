@@ -2,6 +2,8 @@
 import { invoke as tauriInvoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AppEvent, Command } from "./bindings/ipc-names";
+import type { AddressHistory } from "./bindings/AddressHistory";
+import type { AddressLabel } from "./bindings/AddressLabel";
 import type { AttemptRow } from "./bindings/AttemptRow";
 import type { ConfigProblem } from "./bindings/ConfigProblem";
 import type { ConfigReload } from "./bindings/ConfigReload";
@@ -17,13 +19,17 @@ import type { ExportDone } from "./bindings/ExportDone";
 import type { ExportProgress } from "./bindings/ExportProgress";
 import type { HistoryIndex } from "./bindings/HistoryIndex";
 import type { HistorySort } from "./bindings/HistorySort";
+import type { HolderRow } from "./bindings/HolderRow";
 import type { ListenerEntry } from "./bindings/ListenerEntry";
 import type { NetworkEntry } from "./bindings/NetworkEntry";
 import type { NotificationsEntry } from "./bindings/NotificationsEntry";
 import type { PackInfo } from "./bindings/PackInfo";
+import type { RegisterPage } from "./bindings/RegisterPage";
 import type { SavedNetwork } from "./bindings/SavedNetwork";
 import type { Settings } from "./bindings/Settings";
 import type { StoredEvent } from "./bindings/StoredEvent";
+import type { SupplySeries } from "./bindings/SupplySeries";
+import type { TokenState } from "./bindings/TokenState";
 
 /**
  * What a failed command rejects with (bindings/AppError): `message` in plain words and a
@@ -85,6 +91,28 @@ export interface Backend {
   exportCsv(filter: EventFilter): Promise<ExportDone | null>;
   /** `export-progress`: rows written so far during an export. */
   onExportProgress(handler: (p: ExportProgress) => void): Promise<Unlisten>;
+
+  // Tokens and the address book
+  /** `token_states`: every token with stored transfers. */
+  tokenStates(): Promise<TokenState[]>;
+  /** `top_holders`: the `limit` largest holders now, with their share of the supply. */
+  topHolders(network: string, token: string, limit: number): Promise<HolderRow[]>;
+  /** `supply_series`: mints, burns and the supply in about `buckets` time buckets. */
+  supplySeries(network: string, token: string, buckets: number): Promise<SupplySeries>;
+  /** `address_history`: an address's balance in the token after each of its transfers. */
+  addressHistory(network: string, token: string, holder: string): Promise<AddressHistory>;
+  /** `holder_register`: the register at a block, at a time (seconds), or (both null) at the newest covered block. */
+  holderRegister(network: string, token: string, block: number | null, time: number | null): Promise<RegisterPage>;
+  /** `export_register`: native save dialog, then the register as CSV; null if cancelled. */
+  exportRegister(network: string, token: string, block: number | null): Promise<ExportDone | null>;
+  /** `labels`: the address book. */
+  labels(): Promise<AddressLabel[]>;
+  /** `set_label`: on a network (null: all); an empty label removes it. Answers with the whole book. */
+  setLabel(network: string | null, address: string, label: string): Promise<AddressLabel[]>;
+  /** `import_labels`: a CSV from a native dialog, all rows or none; null if cancelled. */
+  importLabels(): Promise<number | null>;
+  /** `export_labels`: native save dialog, then the address book as CSV; null if cancelled. */
+  exportLabels(): Promise<ExportDone | null>;
 
   // Networks and listeners (each save validates, writes the config file and applies it live)
   /** `config_view`: networks, listeners, delivery target names, notification preferences. */
@@ -183,6 +211,16 @@ const tauriBackend: Backend = {
   dashboard: (windowSecs, bucketSecs) => invoke<Dashboard>("dashboard", { windowSecs, bucketSecs }),
   exportCsv: (filter) => invoke<ExportDone | null>("export_csv", { filter }),
   onExportProgress: (handler) => on<ExportProgress>("export-progress", handler),
+  tokenStates: () => invoke<TokenState[]>("token_states"),
+  topHolders: (network, token, limit) => invoke<HolderRow[]>("top_holders", { network, token, limit }),
+  supplySeries: (network, token, buckets) => invoke<SupplySeries>("supply_series", { network, token, buckets }),
+  addressHistory: (network, token, holder) => invoke<AddressHistory>("address_history", { network, token, holder }),
+  holderRegister: (network, token, block, time) => invoke<RegisterPage>("holder_register", { network, token, block, time }),
+  exportRegister: (network, token, block) => invoke<ExportDone | null>("export_register", { network, token, block }),
+  labels: () => invoke<AddressLabel[]>("labels"),
+  setLabel: (network, address, label) => invoke<AddressLabel[]>("set_label", { network, address, label }),
+  importLabels: () => invoke<number | null>("import_labels"),
+  exportLabels: () => invoke<ExportDone | null>("export_labels"),
   configView: () => invoke<ConfigView>("config_view"),
   saveNetwork: (original, network) => invoke<SavedNetwork>("save_network", { original, network }),
   removeNetwork: (name) => invoke<ConfigView>("remove_network", { name }),

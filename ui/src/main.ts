@@ -13,6 +13,10 @@ import { createHistory, type HistoryView } from "./views/history";
 import { createListeners, type ListenersView } from "./views/listeners";
 import { createNetworks, type NetworksView } from "./views/networks";
 import { createSettings } from "./views/settings";
+import { createAddressBook } from "./views/address-book";
+import { createLabelDialog, type LabelDialog } from "./views/label-dialog";
+import { createTokens, type TokensView } from "./views/tokens";
+import { onBookChange } from "./labels";
 import type { EngineStatus } from "./bindings/EngineStatus";
 import type { StoredEvent } from "./bindings/StoredEvent";
 
@@ -28,6 +32,8 @@ interface ConnectedViews {
   history: HistoryView;
   networks: NetworksView;
   listeners: ListenersView;
+  tokens: TokensView;
+  labels: LabelDialog;
 }
 
 /** Everything the window keeps: changed only through the functions below. */
@@ -45,6 +51,8 @@ interface AppState {
   feed: FeedView;
   deliveries: DeliveriesView;
   connected: ConnectedViews | null;
+  /** Shows a screen, once laid out. */
+  show: ((id: ScreenId) => void) | null;
 }
 
 const app: AppState = {
@@ -64,6 +72,7 @@ const app: AppState = {
     },
     status: () => app.status,
     onError: (e) => app.errors.show("event_full", e),
+    addressActions: (address, e) => addressActions(address, e.network, e.contract, e.symbol != null || e.event === "Transfer"),
   }),
   feed: createFeed((e) => app.detail.open(e)),
   deliveries: createDeliveries((target) => {
@@ -73,7 +82,33 @@ const app: AppState = {
       .catch((err: unknown) => app.errors.show("redeliver", toAppError(err)));
   }),
   connected: null,
+  show: null,
 };
+
+/** The buttons an address gets in the event detail: Label…, its balance in the token, its events. */
+function addressActions(address: string, network: string, token: string, isToken: boolean): Node[] {
+  const button = (text: string, testid: string, act: () => void): HTMLButtonElement => {
+    const b = h("button", { type: "button", class: "button small", "data-testid": testid }, text);
+    b.addEventListener("click", act);
+    return b;
+  };
+  const views = (): ConnectedViews | null => app.connected;
+  return [
+    button("Label…", "address-label", () => views()?.labels.open(address, network)),
+    isToken
+      ? button("Balance", "address-balance-open", () => {
+          app.detail.el.close();
+          app.show?.("tokens");
+          views()?.tokens.openAddress(network, token, address);
+        })
+      : null,
+    button("Events", "address-events-open", () => {
+      app.detail.el.close();
+      app.show?.("history");
+      views()?.history.showAddress(address, network);
+    }),
+  ].filter((b): b is HTMLButtonElement => b != null);
+}
 
 /** The engine is reachable: its screens are made. */
 function onConnected(backend: Backend, views: ConnectedViews): void {
@@ -184,6 +219,8 @@ const SCREENS = [
   ["dashboard", "Dashboard"],
   ["feed", "Live feed"],
   ["history", "History"],
+  ["tokens", "Tokens"],
+  ["addresses", "Address book"],
   ["networks", "Networks"],
   ["listeners", "Listeners"],
   ["deliveries", "Deliveries"],
@@ -219,24 +256,45 @@ async function start(): Promise<void> {
   if (!root) return;
   const backend = await connect();
   const { errors, feed, deliveries } = app;
+  const labels = createLabelDialog(backend);
+  const history = createHistory(backend, (e) => app.detail.open(e), errors);
   const views: ConnectedViews = {
     dashboard: createDashboard(backend, errors),
-    history: createHistory(backend, (e) => app.detail.open(e), errors),
+    history,
     networks: createNetworks(backend, errors),
     listeners: createListeners(backend, errors),
+    labels,
+    tokens: createTokens(backend, errors, {
+      label: (address, network) => labels.open(address, network),
+      events: (address, network) => {
+        app.show?.("history");
+        history.showAddress(address, network);
+      },
+    }),
   };
   onConnected(backend, views);
+  const book = createAddressBook(backend, errors, (address, network) => labels.open(address, network));
   const show = layout(root, {
     dashboard: views.dashboard,
     feed: { el: feed.el },
     history: views.history,
+    tokens: views.tokens,
+    addresses: book,
     networks: views.networks,
     listeners: views.listeners,
     deliveries,
     settings: createSettings(backend, errors),
   });
+  app.show = show;
+  root.append(labels.el);
   show("dashboard");
   render();
+  // Labels change how addresses read: the feed and History draw their rows again.
+  onBookChange(() => {
+    app.feed.relabel();
+    views.history.resync();
+  });
+  void book.load();
 
   const events = startFeed(backend);
   // Subscribe before loading so nothing committed in between is missed.

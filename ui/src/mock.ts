@@ -2,6 +2,7 @@
 import type { Backend, Unlisten } from "./ipc";
 import { createConfigMock } from "./mock/config";
 import { createHistoryMock } from "./mock/history";
+import { createTokensMock } from "./mock/tokens";
 import type { AttemptRow } from "./bindings/AttemptRow";
 import type { EngineStatus } from "./bindings/EngineStatus";
 import type { NetworkStatus } from "./bindings/NetworkStatus";
@@ -224,5 +225,6 @@ export function createMockBackend(): Backend {
     onOpenEvent: () => Promise.resolve(() => undefined),
     ...createHistoryMock(() => events),
     ...createConfigMock(),
+    ...createTokensMock(),
   };
 }

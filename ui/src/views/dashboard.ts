@@ -1,7 +1,7 @@
 // Dashboard screen: events over time per listener, busiest tokens and addresses, engine health.
 import { renderChart } from "../chart";
 import { h, setAttr, setText, syncKeyed } from "../dom";
-import { HEALTH_WORDS, formatCount, formatFullLocalTime, formatLag, formatLocalTime, shortenAddress } from "../format";
+import { HEALTH_WORDS, formatAddress, formatCount, formatFullLocalTime, formatLag, formatLocalTime, shortenAddress } from "../format";
 import { toAppError, type Backend } from "../ipc";
 import { summarize } from "../summary";
 import { targetLabel } from "./deliveries";
@@ -183,7 +183,7 @@ function topTable(testid: string, first: string): { el: HTMLElement; show(entrie
             h("tr", { "data-address": e.address },
               // The address goes with a symbol: any contract may call itself USDC.
               h("td", { class: e.symbol ? "" : "mono", title: `${e.address} on ${e.network}` },
-                e.symbol ?? shortenAddress(e.address),
+                e.symbol ?? formatAddress(e.address, e.network),
                 e.symbol ? h("span", { class: "muted mono" }, ` ${shortenAddress(e.address)}`) : null),
               h("td", {}, e.network),
               h("td", { class: "num" }, formatCount(e.count))),

@@ -4,7 +4,8 @@
 // dialog (Esc closes it). Shows the event at once, then the rest when `event_full` answers.
 import { h } from "../dom";
 import { copyOnClick } from "./form";
-import { formatArgValue, formatCount, formatFullLocalTime, formatRelativeTime, formatTokenAmount } from "../format";
+import { formatArgValue, formatCount, formatFullLocalTime, formatRelativeTime, formatTokenAmount, visibleText } from "../format";
+import { labelOf } from "../labels";
 import { heldBackText, waitingFor } from "../held-back";
 import { toAppError, type AppError } from "../ipc";
 import type { EngineStatus } from "../bindings/EngineStatus";
@@ -68,6 +69,8 @@ export interface DetailSource {
   onError(e: AppError): void;
   /** Opens an explorer page in the browser (errors are the source's to show). */
   openExplorer(base: string, path: string): void;
+  /** What the window offers for an address of this event: Label…, its balance, its events. */
+  addressActions?(address: string, e: StoredEvent): Node[];
 }
 
 export function createDetail(source: DetailSource | null = null): DetailView {
@@ -95,9 +98,15 @@ export function createDetail(source: DetailSource | null = null): DetailView {
           const full_ = typeof raw === "string" ? raw : formatArgValue(raw);
           const isAddress = /^0x[0-9a-fA-F]{40}$/.test(full_);
           const amount = typeof raw === "string" ? amountText(k, raw, e) : null;
+          const label = isAddress ? labelOf(full_, e.network) : null;
           return row(k, amount ?? full_, {
             copy: isAddress || /^0x[0-9a-fA-F]{64}$/.test(full_),
-            extra: isAddress ? link(explorer, `address/${full_}`, open) : null,
+            extra: isAddress
+              ? h("span", { class: "address-actions" },
+                  label == null ? null : h("span", { class: "address-label", "data-testid": "detail-label" }, visibleText(label)),
+                  link(explorer, `address/${full_}`, open),
+                  ...(source?.addressActions?.(full_, e) ?? []))
+              : null,
             type: full?.argTypes[i],
           });
         })),

@@ -21,7 +21,7 @@ function createRow(e: StoredEvent): HTMLTableRowElement {
     e.blockTime == null
       ? cell("time muted", "—", "Block time not known yet")
       : cell("time mono", ...timeTexts(e.blockTime));
-  const args = formatArgs(e.args, e.argNames);
+  const args = formatArgs(e.args, e.argNames, e.network);
   const contract = contractText(e);
   return h(
     "tr",
@@ -47,6 +47,8 @@ export interface FeedView {
   el: HTMLElement;
   /** A newly committed event or a change to one already known (same id). */
   upsert(event: StoredEvent): void;
+  /** The address book changed: rows are drawn again with the labels. */
+  relabel(): void;
 }
 
 /** `onOpen` is called with the event of a clicked row (or Enter on a focused row). */
@@ -153,5 +155,14 @@ export function createFeed(onOpen: (e: StoredEvent) => void = () => undefined): 
   }, 60_000);
 
   refreshChrome();
-  return { el, upsert: (event) => apply(model.upsert(event)) };
+  const relabel = (): void => {
+    for (const [key, row] of rows) {
+      const e = events.get(key);
+      if (e == null) continue;
+      const fresh = createRow(e);
+      rows.set(key, fresh);
+      row.replaceWith(fresh);
+    }
+  };
+  return { el, upsert: (event) => apply(model.upsert(event)), relabel };
 }

@@ -43,7 +43,7 @@ export function createFilterBar(): {
     listener: text("listener", { list: "history-listeners", placeholder: "any" }),
     event: text("event", { list: "history-events", placeholder: "name or signature" }),
     contract: text("contract", { class: "input mono", placeholder: "0x…" }),
-    address: text("address", { class: "input mono", placeholder: "0x… in any argument" }),
+    address: text("address", { class: "input mono", placeholder: "0x… or a label, in any argument" }),
     fromBlock: text("fromBlock", { class: "input mono short", inputmode: "numeric", placeholder: "from" }),
     toBlock: text("toBlock", { class: "input mono short", inputmode: "numeric", placeholder: "to" }),
     // Typed, not a date picker: an empty picker shows a grey date that reads as a filter in use.

@@ -48,6 +48,8 @@ export interface HistoryView extends ScreenView {
   warm(): void;
   /** Pushed events were missed: reload the rows in place. */
   resync(): void;
+  /** Shows the events that mention `address` on `network` (the filter form says so). */
+  showAddress(address: string, network: string): void;
 }
 
 const ROW_HEIGHT = 28;
@@ -349,6 +351,12 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     },
     resync() {
       dispatch({ type: "resync" });
+    },
+    showAddress(address, network) {
+      for (const f of FILTER_FIELDS) filters.inputs[f].value = "";
+      filters.inputs.address.value = address;
+      filters.inputs.network.value = network;
+      apply();
     },
     onEvent(e) {
       filters.suggest("network", e.network);

@@ -1,0 +1,116 @@
+// The Tokens screen and the address book with a mock backend: a token's summary, top holders,
+// register and an address's balance; the empty, partial and mismatch states; labels set from a
+// holder row read everywhere, refused with control characters, and found by History's filter.
+import { expect, test } from "vitest";
+import { expectCount, expectText, gotoScreen, openApp } from "./harness";
+import type { TokenState } from "../../ui/src/bindings/TokenState";
+
+const STATUS = {
+  state: "running",
+  networks: [],
+  listeners: [],
+  targets: [],
+  eventsStored: 0,
+  lastError: null,
+  database: "/tmp/tokenwatch.db",
+};
+
+const TOKEN: TokenState = {
+  network: "local", chainId: 31337, token: "0x5FbDB2315678afecb367f032d93F642f64180aa3", symbol: "TUSD", decimals: 6,
+  holders: 2, supply: "1500000", minted: "2000000", burned: "500000", transfers: 4,
+  completeFromBlock: 0, coveredToBlock: 9, createdBlock: 1, complete: true,
+  reconciledBlock: 9, reconciliation: "ok", reconciliationNote: null,
+};
+
+/** A window inside a fake Tauri whose engine has stored exactly these tokens. */
+async function withTokens(tokens: TokenState[]) {
+  const app = await openApp({
+    tauri: {
+      engine_status: { value: STATUS },
+      recent_events: { value: [] },
+      history_page: { value: [] },
+      history_index: { value: { total: 0, every: 100, anchors: [] } },
+      labels: { value: [] },
+      token_states: { value: tokens },
+      top_holders: { value: [{ address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", balance: "1000000", share: "0.666666" }] },
+      supply_series: { value: { bucketSecs: 60, points: [] } },
+    },
+  });
+  return { ...app, screen: await gotoScreen(app.page, "tokens") };
+}
+
+test("a token's summary, top holders, register and an address's balance over time", async () => {
+  const { page } = await openApp();
+  const screen = await gotoScreen(page, "tokens");
+  await expectCount(screen.locator(".token-item"), 2);
+  await expectText(screen.getByTestId("token-supply"), "1,000,000 USDC");
+  await expectText(screen.getByTestId("token-minted"), "1,200,000 USDC");
+  await expectText(screen.getByTestId("token-holders"), "3");
+  await expectText(screen.getByTestId("token-completeness"), "Complete (since its creation at block 6,082,465)");
+  await expectText(screen.getByTestId("token-reconciliation"), "Agrees with the chain at block 21,449,999");
+  const top = screen.getByTestId("token-top").locator("tbody tr");
+  await expectCount(top, 3);
+  await expectText(top.first().getByTestId("holder-share"), "60.00 %");
+  await expectText(screen.getByTestId("supply-note"), "3 mints and 1 burns stored");
+  expect(await screen.locator(".line-chart .mark-down").count()).toBe(1);
+
+  await screen.locator("[name=at]").fill("12,345");
+  await screen.getByTestId("register-show").click();
+  await expectText(screen.getByTestId("register-summary"), "3 holders at block 12,345 (block 12,345)");
+  await screen.locator("[name=at]").fill("2024-02-30");
+  await screen.getByTestId("register-show").click();
+  await expectText(screen.getByTestId("register-note"), /is not a block number nor a date/);
+
+  await top.first().getByTestId("holder-address").locator("button").click();
+  await expectText(screen.getByTestId("address-balance"), "Balance 600,000 USDC after 2 transfers");
+});
+
+test("no tokens: the screen says what fills it", async () => {
+  const { screen } = await withTokens([]);
+  await expectText(screen.getByTestId("tokens-empty"), /A listener with erc20:Transfer on a token/);
+  await expectCount(screen.locator(".token-item"), 0);
+});
+
+test("a partial history says since which block and what to do; a mismatch says what the chain said", async () => {
+  const partial = { ...TOKEN, complete: false, completeFromBlock: 120, reconciledBlock: null, reconciliation: "unchecked" };
+  const { screen } = await withTokens([partial]);
+  await expectText(screen.getByTestId("token-completeness"), /^Partial since block 120/);
+  await expectText(screen.getByTestId("token-complete-action"), /set from block 0 on the listener that watches its transfers/);
+  await expectText(screen.getByTestId("token-reconciliation"), "Not checked: its history is partial");
+  await expectText(screen.locator(".token-item .chip"), "partial");
+
+  const note = "totalSupply() is 1600000, the stored transfers give 1500000";
+  const mismatch = { ...TOKEN, reconciliation: "mismatch", reconciliationNote: note };
+  const other = await withTokens([mismatch]);
+  const rec = other.screen.getByTestId("token-reconciliation");
+  await expectText(rec, `Mismatch with the chain at block 9: ${note}`);
+  expect(await rec.getAttribute("data-state")).toBe("mismatch");
+  await expectText(other.screen.locator(".token-item .chip"), "mismatch");
+});
+
+test("a label set on a holder shows in the holders list and the address book, and History finds it", async () => {
+  const { page } = await openApp();
+  const screen = await gotoScreen(page, "tokens");
+  const first = screen.getByTestId("token-top").locator("tbody tr").first();
+  await expectCount(first, 1);
+  await first.getByTestId("holder-label").click();
+  const dialog = page.getByTestId("label-dialog");
+  await dialog.locator("[name=label]").fill("Bad\tname");
+  await dialog.getByTestId("label-save").click();
+  await expectText(dialog.getByTestId("label-error"), "the label has a control character (a line break, a tab…)");
+  await dialog.locator("[name=label]").fill("Issuer treasury");
+  await dialog.getByTestId("label-save").click();
+  await expectText(first.getByTestId("holder-address"), "Issuer treasury 0x9965…A4dc");
+
+  const book = await gotoScreen(page, "addresses");
+  await expectText(book.locator('[data-address="0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"] [data-testid=label-text]'), "Issuer treasury");
+  await expectText(book.locator(`[data-address="0x0000000000000000000000000000000000000000"] [data-testid=label-text]`), "mint / burn");
+
+  const history = await gotoScreen(page, "history");
+  await history.locator("[name=address]").fill("issuer TREASURY");
+  await history.getByTestId("history-apply").click();
+  await expect.poll(() => history.locator("[name=address]").getAttribute("aria-invalid")).toBe(null);
+  await history.locator("[name=address]").fill("Nobody");
+  await history.getByTestId("history-apply").click();
+  await expectText(history.getByTestId("history-filter-error"), /not an address \(0x and 40 hex digits\) nor a label in the address book/);
+});

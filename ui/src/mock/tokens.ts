@@ -1,0 +1,63 @@
+// Browser mock of the Tokens screen and the address book: two tokens (one complete and agreeing
+// with the chain, one partial), a handful of holders, and labels kept in memory.
+import type { Backend } from "../ipc";
+import type { AddressLabel } from "../bindings/AddressLabel";
+import type { HolderRow } from "../bindings/HolderRow";
+import type { TokenState } from "../bindings/TokenState";
+
+const ZERO = "0x0000000000000000000000000000000000000000";
+const HOLDERS = ["0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"];
+const BALANCES = ["600000000000", "300000000000", "100000000000"];
+
+const TOKENS: TokenState[] = [
+  {
+    network: "mainnet", chainId: 1, token: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", symbol: "USDC", decimals: 6,
+    holders: 3, supply: "1000000000000", minted: "1200000000000", burned: "200000000000", transfers: 42,
+    completeFromBlock: 0, coveredToBlock: 21_449_999, createdBlock: 6_082_465, complete: true,
+    reconciledBlock: 21_449_999, reconciliation: "ok", reconciliationNote: null,
+  },
+  {
+    network: "base", chainId: 8453, token: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", symbol: "USDC", decimals: 6,
+    holders: 2, supply: "-5000000", minted: "0", burned: "5000000", transfers: 7,
+    completeFromBlock: 23_876_000, coveredToBlock: 23_880_000, createdBlock: null, complete: false,
+    reconciledBlock: null, reconciliation: "unchecked", reconciliationNote: null,
+  },
+];
+
+type TokenMock = Pick<Backend, "tokenStates" | "topHolders" | "supplySeries" | "addressHistory" | "holderRegister" | "exportRegister" | "labels" | "setLabel" | "importLabels" | "exportLabels">;
+
+export function createTokensMock(): TokenMock {
+  let labels: AddressLabel[] = [{ address: ZERO, label: "mint / burn", network: null }];
+  const rows = (): HolderRow[] => HOLDERS.map((address, i) => ({ address, balance: BALANCES[i], share: ["0.6", "0.3", "0.1"][i] }));
+  const start = Math.floor(Date.now() / 1000) - 30 * 86_400;
+  return {
+    tokenStates: () => Promise.resolve(TOKENS.map((t) => ({ ...t }))),
+    topHolders: (_n, _t, limit) => Promise.resolve(rows().slice(0, limit)),
+    supplySeries: () => Promise.resolve({
+      bucketSecs: 86_400,
+      points: [
+        { time: start, lastBlock: 21_000_000, minted: "1200000000000", burned: "0", supply: "1200000000000", mints: 3, burns: 0 },
+        { time: start + 20 * 86_400, lastBlock: 21_300_000, minted: "0", burned: "200000000000", supply: "1000000000000", mints: 0, burns: 1 },
+      ],
+    }),
+    addressHistory: (_n, _t, holder) => Promise.resolve({
+      address: holder, balance: "600000000000", transfers: 2,
+      points: [
+        { eventId: 1, block: 21_000_000, time: start, change: "700000000000", balance: "700000000000" },
+        { eventId: 2, block: 21_300_000, time: start + 20 * 86_400, change: "-100000000000", balance: "600000000000" },
+      ],
+    }),
+    holderRegister: (_n, _t, block) => Promise.resolve({ block: block ?? 21_449_999, holders: 3, rows: rows() }),
+    exportRegister: () => Promise.resolve({ path: "/tmp/holders.csv", rows: 3 }),
+    labels: () => Promise.resolve(labels.map((l) => ({ ...l }))),
+    setLabel: (network, address, label) => {
+      if (/\p{Cc}/u.test(label)) return Promise.reject({ code: "label.invalid", message: "the label has a control character (a line break, a tab…)" });
+      if (/[\u202A-\u202E\u2066-\u2069]/.test(label)) return Promise.reject({ code: "label.invalid", message: "the label has a character that reorders text" });
+      labels = labels.filter((l) => !(l.network === network && l.address.toLowerCase() === address.toLowerCase()));
+      if (label.trim() !== "") labels.push({ address, label: label.trim(), network });
+      return Promise.resolve(labels.map((l) => ({ ...l })));
+    },
+    importLabels: () => Promise.resolve(null),
+    exportLabels: () => Promise.resolve(null),
+  };
+}
