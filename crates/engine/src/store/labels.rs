@@ -34,10 +34,21 @@ pub fn check_label(label: &str) -> Result<(), String> {
     if label.chars().any(char::is_control) {
         return Err("the label has a control character (a line break, a tab…)".into());
     }
+    if let Some(c) = label.chars().find(|c| reorders(*c)) {
+        return Err(format!(
+            "the label has a character that reorders text (U+{:04X})",
+            u32::from(c)
+        ));
+    }
     if label.chars().count() > MAX_LABEL {
         return Err(format!("the label is longer than {MAX_LABEL} characters"));
     }
     Ok(())
+}
+
+/// Bidirectional overrides and isolates: they make text read in another order than it is.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Why a network name given with a label is refused.

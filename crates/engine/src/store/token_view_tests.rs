@@ -180,11 +180,16 @@ fn labels_hold_per_network_or_everywhere_and_the_zero_address_is_mint_or_burn() 
         .addresses_labelled("Issuer hot wallet", Some("base"))
         .expect("find")
         .is_empty());
-    let refused = store.set_label(None, who(0xb1), "Evil\u{202e}\nname");
-    assert!(
-        matches!(&refused, Err(crate::store::StoreError::BadLabel(m)) if m.contains("control character")),
-        "{refused:?}"
-    );
+    for (label, why) in [
+        ("Two\nlines", "control character"),
+        ("Evil\u{202e}name", "reorders text (U+202E)"),
+    ] {
+        let refused = store.set_label(None, who(0xb1), label);
+        assert!(
+            matches!(&refused, Err(crate::store::StoreError::BadLabel(m)) if m.contains(why)),
+            "{refused:?}"
+        );
+    }
     store
         .set_label(Some("local"), who(0xa1), "")
         .expect("removed");
