@@ -400,3 +400,50 @@ async fn transfers_from_a_contract_that_is_no_token_are_not_called_a_mismatch() 
         ("unchecked", "1")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_register_labels_holders_from_the_address_book() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let accounts = anvil.accounts().await.expect("accounts");
+    let token = anvil
+        .deploy("TestERC20", &["Labelled", "LBL", "0"])
+        .await
+        .expect("deploy");
+    for (a, n) in accounts[..3].iter().zip(["300", "200", "100"]) {
+        token.send("mint", &[&a.to_string(), n]).await.unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let cfg = write(dir.path(), "t.toml", &config(&anvil, &token, 0));
+    let out = run_until_head_cli(&cfg, &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    {
+        let store = tokenwatch_engine::store::Store::open(&db).expect("open");
+        store.set_label(None, accounts[0], "Treasury").unwrap();
+        store
+            .set_label(Some("local"), accounts[0], "Local treasury")
+            .unwrap();
+        store
+            .set_label(Some("mainnet"), accounts[1], "Elsewhere")
+            .unwrap();
+        store.set_label(None, accounts[2], "=Investor").unwrap();
+    }
+    let (_, rows) = holders_at(&db, &token, anvil.block_number().await.unwrap());
+    let labels: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["balance"].as_str(), r["label"].as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("300", "Local treasury"),
+            ("200", ""),
+            ("100", "'=Investor")
+        ],
+        "the network's own label wins; another network's does not hold; a formula is escaped"
+    );
+}
