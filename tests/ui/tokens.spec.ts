@@ -114,3 +114,34 @@ test("a label set on a holder shows in the holders list and the address book, an
   await history.getByTestId("history-apply").click();
   await expectText(history.getByTestId("history-filter-error"), /not an address \(0x and 40 hex digits\) nor a label in the address book/);
 });
+
+test("an address in the event detail is labelled there, and opens its balance and its events", async () => {
+  const { page } = await openApp({ fakeClock: true });
+  await gotoScreen(page, "feed");
+  const row = page.getByTestId("feed-row").filter({ hasText: "usdc-transfers" }).first();
+  await row.waitFor();
+  await row.click();
+  const detail = page.getByTestId("event-detail");
+  await detail.waitFor({ state: "visible" });
+  const from = detail.locator('[data-field="from"]');
+  const address = ((await from.textContent()) ?? "").slice(0, 42);
+  expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+
+  await from.getByTestId("address-label").click();
+  await page.getByTestId("label-dialog").locator("[name=label]").fill("Custodian");
+  await page.getByTestId("label-save").click();
+  await expectText(from.getByTestId("detail-label"), "Custodian");
+  await expectText(row.locator("td").last(), new RegExp(`^Custodian ${address.slice(0, 6)}…`));
+
+  await from.getByTestId("address-balance-open").click();
+  const tokens = page.locator('[data-screen-id="tokens"]');
+  await tokens.waitFor({ state: "visible" });
+  await expectText(tokens.getByTestId("address-view").locator("h3"), new RegExp(`^Custodian ${address.slice(0, 6)}…\\w{4} in USDC$`));
+  await expectText(tokens.getByTestId("address-balance"), /^Balance .* USDC after 2 transfers$/);
+
+  await tokens.getByTestId("address-events").click();
+  const history = page.locator('[data-screen-id="history"]');
+  await history.waitFor({ state: "visible" });
+  expect(await history.locator("[name=address]").inputValue()).toBe(address);
+  expect(await history.locator("[name=network]").inputValue()).toBe("mainnet");
+});

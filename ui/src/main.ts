@@ -292,6 +292,7 @@ async function start(): Promise<void> {
   // Labels change how addresses read: the feed and History draw their rows again.
   onBookChange(() => {
     app.feed.relabel();
+    app.detail.onStatus(); // an open detail draws itself again
     views.history.resync();
   });
   void book.load();
