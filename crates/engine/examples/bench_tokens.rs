@@ -65,7 +65,8 @@ fn commits(a: &Args, network_id: i64, listener: i64, event: &str) -> anyhow::Res
     let mut out = Vec::new();
     let mut made = 0;
     while made < a.transfers {
-        let first_block = 1 + made / PER_BLOCK;
+        // The first range starts at block 0: the token's whole history is stored.
+        let first_block = if made == 0 { 0 } else { 1 + made / PER_BLOCK };
         let mut events = Vec::new();
         while events.len() < GROUP as usize && made < a.transfers {
             let block = 1 + made / PER_BLOCK;
