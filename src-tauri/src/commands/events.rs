@@ -4,7 +4,8 @@
 use tauri::State;
 use tokenwatch_engine::config::ConfigDoc;
 use tokenwatch_engine::store::{
-    AttemptRow, Dashboard, EventDetail, EventFilter, HistoryIndex, HistorySort, Store, StoreError,
+    AppReader, AttemptRow, Dashboard, EventDetail, EventFilter, HistoryIndex, HistorySort, Store,
+    StoreError,
 };
 use tokenwatch_engine::{EngineStatus, StoredEvent};
 
@@ -72,16 +73,16 @@ pub async fn dashboard(
     reply("dashboard", dashboard)
 }
 
-/// Runs a read on a reader connection off the UI thread; before the engine has created
-/// the database, the answer is empty.
+/// Runs a read (only what [`AppReader`] lists) on a reader connection off the UI thread;
+/// before the engine has created the database, the answer is empty.
 pub(super) async fn read<T: Default + Send + 'static>(
     state: &AppState,
-    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    f: impl FnOnce(&dyn AppReader) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, AppError> {
     if !state.paths.db.exists() {
         return Ok(T::default());
     }
-    Ok(state.readers.run(f).await?)
+    Ok(state.readers.run(move |store| f(store)).await?)
 }
 
 /// Runs blocking work (database reads, file writes) off the UI thread.

@@ -22,6 +22,7 @@ mod labels;
 mod outbox;
 mod owner;
 mod query;
+mod reader;
 mod registry;
 mod schema;
 mod token_state;
@@ -49,6 +50,7 @@ pub use outbox::{AttemptRecord, DeliveryState, Lane, NextStep, Queued};
 pub use owner::{Db, Readers, Writer, WriterThread};
 pub use query::ArgColumns;
 pub(crate) use query::{push_checksummed, RawArgs, RawRow, SEPARATOR};
+pub use reader::AppReader;
 pub use registry::ListenerRecord;
 pub use token_state::{Register, RegisterError, TokenCheck, TokenState};
 pub use token_view::{
