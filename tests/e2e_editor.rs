@@ -47,8 +47,13 @@ async fn a_field_tabbed_to_under_the_save_bar_scrolls_above_it() -> Result<()> {
     let outcome = async {
         app.screen("listeners").await?;
         app.click("[data-testid=listener-add]").await?;
-        app.text("[data-testid=listener-form] .editor-actions")
-            .await?;
+        // The editor opens once the configuration and presets are read: wait for it.
+        app.wait_text(
+            "[data-testid=listener-form] .editor-actions",
+            std::time::Duration::from_secs(15),
+            |_| true,
+        )
+        .await?;
         let mut seen: Vec<Value> = Vec::new();
         for name in ["from_block", "notify", "announce_history"] {
             let under = app.script(SET_UP, json!([name])).await?;

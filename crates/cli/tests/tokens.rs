@@ -100,6 +100,17 @@ async fn balance_of(token: &Contract, holder: Address, block: Option<u64>) -> U2
     U256::from_str_radix(&hex, 16).expect("word")
 }
 
+/// `run --until-head`, which must succeed.
+fn run_ok(cfg: &Path, db: &Path) -> std::process::Output {
+    let out = run_until_head_cli(cfg, db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn config(anvil: &Anvil, token: &Contract, from_block: u64) -> String {
     format!(
         "{}{}",
@@ -182,12 +193,7 @@ async fn derived_balances_equal_balance_of_at_every_checked_block_through_a_reor
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db.sqlite");
     let cfg = write(dir.path(), "t.toml", &config(&anvil, &token, 0));
-    let out = run_until_head_cli(&cfg, &db);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&cfg, &db);
 
     // A reorg replaces the last three blocks (their transfers gone) with one other transfer.
     let stored_head = anvil.block_number().await.unwrap();
@@ -200,12 +206,7 @@ async fn derived_balances_equal_balance_of_at_every_checked_block_through_a_reor
         .unwrap();
     anvil.reorg(3, &[(request, 1)]).await.expect("reorg");
     holders.extend(activity(&token, &accounts, &mut rng, 20).await);
-    let out = run_until_head_cli(&cfg, &db);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&cfg, &db);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("agrees with the chain at block"),
@@ -278,12 +279,7 @@ async fn a_balance_changed_without_an_event_is_reported_never_corrected() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db.sqlite");
     let cfg = write(dir.path(), "t.toml", &config(&anvil, &token, 0));
-    let out = run_until_head_cli(&cfg, &db);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&cfg, &db);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("RBS") && stderr.contains("DISAGREES"),
@@ -318,12 +314,7 @@ async fn a_history_that_starts_after_the_tokens_first_transfer_is_partial() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db.sqlite");
     let cfg = write(dir.path(), "t.toml", &config(&anvil, &token, start));
-    let out = run_until_head_cli(&cfg, &db);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&cfg, &db);
     let t = &tokens_csv(&db)[0];
     assert_eq!(t["complete_from_block"], start.to_string());
     assert_eq!(t["reconciliation"], "unchecked");
@@ -363,12 +354,7 @@ async fn a_history_that_starts_after_the_tokens_first_transfer_is_partial() {
         )
     );
     let cfg = write(dir.path(), "both.toml", &both);
-    let out = run_until_head_cli(&cfg, &db);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&cfg, &db);
     let listed = tokens_csv(&db);
     let new = listed.iter().find(|t| t["symbol"] == "NEW").expect("NEW");
     assert_eq!(new["reconciliation"], "ok", "{new:?}");
@@ -386,12 +372,7 @@ async fn transfers_from_a_contract_that_is_no_token_are_not_called_a_mismatch() 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db.sqlite");
     let cfg = write(dir.path(), "t.toml", &config(&anvil, &spammer, 0));
-    let out = run_until_head_cli(&cfg, &db);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&cfg, &db);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("DISAGREES"), "{stderr}");
     let t = &tokens_csv(&db)[0];
@@ -415,12 +396,7 @@ async fn the_register_labels_holders_from_the_address_book() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db.sqlite");
     let cfg = write(dir.path(), "t.toml", &config(&anvil, &token, 0));
-    let out = run_until_head_cli(&cfg, &db);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&cfg, &db);
     {
         let store = tokenwatch_engine::store::Store::open(&db).expect("open");
         store.set_label(None, accounts[0], "Treasury").unwrap();
