@@ -77,6 +77,7 @@ static WAITING: AtomicUsize = AtomicUsize::new(0);
 /// Why a pop-up could not be shown, from what the session bus said (notify-rust gives
 /// only its text).
 fn explain(detail: String) -> NotifyError {
+    tracing::debug!(%detail, "the notification service did not show a pop-up");
     if detail.contains("ServiceUnknown") || detail.contains("org.freedesktop.Notifications") {
         NotifyError::NoService(detail)
     } else if detail.contains("DBUS_SESSION_BUS_ADDRESS") || detail.contains("connect") {

@@ -138,3 +138,19 @@ test("the health panel names each network and says how it is in words", async ()
   await expectText(text("listeners"), "3 live");
   await expectText(text("events"), "80");
 });
+
+test("a long unbroken detail in the health panel wraps inside it instead of pushing it wider", async () => {
+  const path = `org.example.${"averylongfoldername".repeat(16)}`;
+  const status = {
+    running: true, error: null, networks: [], listeners: [], targets: [] as object[], eventsStored: 0,
+    warnings: [`Logs cannot be written to ${path} (Permission denied): they go to stderr only.`],
+    database: "/tmp/tokenwatch.db",
+  };
+  const { page } = await openApp({ fakeClock: true, tauri: { engine_status: { value: status }, recent_events: { value: [] } } });
+  await gotoScreen(page, "dashboard");
+  const health = screen(page, "dashboard").locator('[data-testid="dashboard-health"]');
+  await health.locator(".health-details li").first().waitFor();
+  expect(await health.textContent()).toContain(path);
+  const fits = await health.evaluate((el) => el.scrollWidth <= el.clientWidth + 1);
+  expect(fits).toBe(true);
+});
