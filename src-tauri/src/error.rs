@@ -54,6 +54,8 @@ codes! {
     TokenUnknown = "token.unknown",
     /// A token's stored history does not reach back to its first transfer at that block.
     TokenPartial = "token.partial",
+    /// No engine runs to check the tokens (the configuration cannot start one).
+    EngineStopped = "engine.stopped",
     /// Another Tokenwatch process holds the database.
     DbLocked = "db.locked",
     /// The database was written by a newer Tokenwatch.

@@ -32,6 +32,7 @@ macro_rules! with_commands {
             config::signature_events,
             export::export_csv,
             tokens::token_states,
+            tokens::check_tokens,
             tokens::top_holders,
             tokens::supply_series,
             tokens::address_history,

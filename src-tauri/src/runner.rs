@@ -193,6 +193,7 @@ async fn follow(
     let mut file_tick = tokio::time::interval(POLL);
     file_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     set_engine_db(app, Some(engine.db()));
+    set_token_check(app, Some(engine.token_check()));
     publish_status(app, engine.status());
     loop {
         tokio::select! {
@@ -232,6 +233,7 @@ async fn follow(
     }
     tracing::info!("stopping the engine");
     set_engine_db(app, None);
+    set_token_check(app, None);
     // The app's own read connections close first: the writer, closing last, folds the
     // log into the database.
     app.state::<AppState>().readers.close();
@@ -323,4 +325,9 @@ fn fail(app: &AppHandle, message: String) {
 fn set_engine_db(app: &AppHandle, db: Option<tokenwatch_engine::store::Db>) {
     let state = app.state::<AppState>();
     *state.engine_db.lock().unwrap_or_else(|p| p.into_inner()) = db;
+}
+
+fn set_token_check(app: &AppHandle, check: Option<tokenwatch_engine::engine::TokenCheckHandle>) {
+    let state = app.state::<AppState>();
+    *state.token_check.lock().unwrap_or_else(|p| p.into_inner()) = check;
 }

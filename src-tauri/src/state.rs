@@ -25,6 +25,8 @@ pub struct AppState {
     pub readers: Readers,
     /// The running engine's database owner (writes go through it); `None` while stopped.
     pub engine_db: Mutex<Option<Db>>,
+    /// Asks the running engine to check its tokens against the chain; `None` while stopped.
+    pub token_check: Mutex<Option<tokenwatch_engine::engine::TokenCheckHandle>>,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             watch: Mutex::new(watch),
             apply,
             engine_db: Mutex::new(None),
+            token_check: Mutex::new(None),
         }
     }
 

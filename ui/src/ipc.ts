@@ -95,6 +95,8 @@ export interface Backend {
   // Tokens and the address book
   /** `token_states`: every token with stored transfers. */
   tokenStates(): Promise<TokenState[]>;
+  /** `check_tokens`: the running engine checks every token against the chain now. */
+  checkTokens(): Promise<void>;
   /** `top_holders`: the `limit` largest holders now, with their share of the supply. */
   topHolders(network: string, token: string, limit: number): Promise<HolderRow[]>;
   /** `supply_series`: mints, burns and the supply in about `buckets` time buckets. */
@@ -212,6 +214,7 @@ const tauriBackend: Backend = {
   exportCsv: (filter) => invoke<ExportDone | null>("export_csv", { filter }),
   onExportProgress: (handler) => on<ExportProgress>("export-progress", handler),
   tokenStates: () => invoke<TokenState[]>("token_states"),
+  checkTokens: () => invoke<void>("check_tokens"),
   topHolders: (network, token, limit) => invoke<HolderRow[]>("top_holders", { network, token, limit }),
   supplySeries: (network, token, buckets) => invoke<SupplySeries>("supply_series", { network, token, buckets }),
   addressHistory: (network, token, holder) => invoke<AddressHistory>("address_history", { network, token, holder }),

@@ -17,6 +17,7 @@ use crate::reload::{self, ConfigChanges};
 use crate::source::RpcError;
 use crate::status::{EngineStatus, ListenerPhase, ListenerStatus, NetworkStatus};
 use crate::store::{Db, DeliveryCounts, Readers, Store, StoreError, Writer, WriterThread};
+pub use crate::sync::TokenCheckHandle;
 use crate::sync::{Start, StartError, SyncError};
 
 /// Errors of the engine layer, each naming what is wrong.
@@ -70,6 +71,8 @@ pub struct Engine {
     instance: String,
     /// The newest delivery before this run: the ones after it are this run's.
     delivery_mark: i64,
+    /// Asks the networks to check their tokens against the chain now.
+    check_tokens: watch::Sender<u64>,
 }
 
 /// One network's task and what it was started with.
@@ -112,6 +115,7 @@ impl Engine {
             targets: Vec::new(),
             instance,
             delivery_mark,
+            check_tokens: watch::channel(0).0,
         };
         engine.set_targets(&config.targets)?;
         engine.apply(config).await;
@@ -222,6 +226,7 @@ impl Engine {
             until_head: self.opts.until_head,
             routes: self.routes(),
             waker: self.outbox.waker(),
+            check_tokens: self.check_tokens.subscribe(),
         };
         let task = tokio::spawn(async move {
             let prepared = tokio::select! {
@@ -256,6 +261,12 @@ impl Engine {
     /// through the same owner as the engine's).
     pub fn db(&self) -> Db {
         self.store.clone()
+    }
+
+    /// A handle that asks every network to check its tokens against the chain at its next
+    /// caught-up step (the host's "check now").
+    pub fn token_check(&self) -> TokenCheckHandle {
+        TokenCheckHandle::new(self.check_tokens.clone())
     }
 
     /// Networks being followed.

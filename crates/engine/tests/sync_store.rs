@@ -140,6 +140,7 @@ async fn follow(
         until_head: true,
         routes: Arc::new(Vec::new()),
         waker: Outbox::new(store.db.clone()).waker(),
+        check_tokens: tokio::sync::watch::channel(0).1,
     };
     let sync = start
         .prepare(&config.networks[0], &config.listeners)

@@ -30,6 +30,28 @@ pub async fn token_states(state: State<'_, AppState>) -> Reply<Vec<TokenState>> 
     reply("token_states", read(&state, |s| s.token_states()).await)
 }
 
+/// Asks the running engine to check every token against the chain now; the answer
+/// comes with the next status (each token's reconciliation).
+#[tauri::command]
+pub async fn check_tokens(state: State<'_, AppState>) -> Reply<()> {
+    let handle = state
+        .token_check
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let answer = match handle {
+        Some(h) => {
+            h.check_now();
+            Ok(())
+        }
+        None => Err(AppError::new(
+            Code::EngineStopped,
+            "the engine is not running, so nothing can be checked now",
+        )),
+    };
+    reply("check_tokens", answer)
+}
+
 /// The `limit` largest holders of a token now.
 #[tauri::command]
 pub async fn top_holders(

@@ -24,6 +24,7 @@ export const COMMANDS = [
   "signature_events",
   "export_csv",
   "token_states",
+  "check_tokens",
   "top_holders",
   "supply_series",
   "address_history",

@@ -24,7 +24,7 @@ const TOKENS: TokenState[] = [
   },
 ];
 
-type TokenMock = Pick<Backend, "tokenStates" | "topHolders" | "supplySeries" | "addressHistory" | "holderRegister" | "exportRegister" | "labels" | "setLabel" | "importLabels" | "exportLabels">;
+type TokenMock = Pick<Backend, "tokenStates" | "checkTokens" | "topHolders" | "supplySeries" | "addressHistory" | "holderRegister" | "exportRegister" | "labels" | "setLabel" | "importLabels" | "exportLabels">;
 
 export function createTokensMock(): TokenMock {
   let labels: AddressLabel[] = [{ address: ZERO, label: "mint / burn", network: null }];
@@ -32,6 +32,7 @@ export function createTokensMock(): TokenMock {
   const start = Math.floor(Date.now() / 1000) - 30 * 86_400;
   return {
     tokenStates: () => Promise.resolve(TOKENS.map((t) => ({ ...t }))),
+    checkTokens: () => Promise.resolve(),
     topHolders: (_n, _t, limit) => Promise.resolve(rows().slice(0, limit)),
     supplySeries: () => Promise.resolve({
       bucketSecs: 86_400,

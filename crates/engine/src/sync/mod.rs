@@ -10,6 +10,7 @@ mod retry;
 mod start;
 mod store;
 
+pub use reconcile::TokenCheckHandle;
 pub use start::{Start, StartError};
 pub use store::{ChainStore, NewListener};
 
@@ -78,6 +79,8 @@ pub struct NetworkSync<S: ChainStore = Db> {
     /// Events matched per listener, counted once at start and then kept up to date (a
     /// count over a million rows per step would slow the live path).
     pub matched: Mutex<HashMap<i64, u64>>,
+    /// Changes when the user asks for the tokens to be checked against the chain now.
+    pub check_tokens: watch::Receiver<u64>,
 }
 
 /// One step's plan: the blocks to read, the listeners that read them, and where the
@@ -141,6 +144,8 @@ impl<S: ChainStore> NetworkSync<S> {
         let mut retries = Retries::default();
         let mut caught_up = false;
         let mut last_check: Option<std::time::Instant> = None;
+        // A request made while a step runs is seen at the next wait.
+        let mut check = self.check_tokens.clone();
         loop {
             if *shutdown.borrow() {
                 return Ok(());
@@ -187,6 +192,8 @@ impl<S: ChainStore> NetworkSync<S> {
                 _ = tokio::time::sleep(wait) => {}
                 // A new head ends the wait, but not a backoff after an error.
                 _ = wake.notified(), if caught_up => {}
+                // Asked to check the tokens: at the next caught-up step.
+                Ok(()) = check.changed(), if caught_up => last_check = None,
                 _ = shutdown.changed() => {}
             }
         }

@@ -204,3 +204,19 @@ async fn creation_block(
     }
     Ok(Some(lo))
 }
+
+/// Asks a running engine to check its tokens against the chain now.
+#[derive(Clone)]
+pub struct TokenCheckHandle(tokio::sync::watch::Sender<u64>);
+
+impl TokenCheckHandle {
+    pub(crate) fn new(requests: tokio::sync::watch::Sender<u64>) -> Self {
+        Self(requests)
+    }
+
+    /// Every network checks its tokens at its next caught-up step (within a poll interval
+    /// once caught up).
+    pub fn check_now(&self) {
+        self.0.send_modify(|n| *n += 1);
+    }
+}

@@ -22,6 +22,8 @@ pub struct Start<S: ChainStore = Db> {
     pub routes: Arc<Vec<(TargetKey, bool)>>,
     /// Tells the delivery workers that messages were queued.
     pub waker: Waker,
+    /// Changes when every network is to check its tokens against the chain now.
+    pub check_tokens: tokio::sync::watch::Receiver<u64>,
 }
 
 /// Why a network could not start.
@@ -53,6 +55,7 @@ impl<S: ChainStore> Start<S> {
             until_head,
             routes,
             waker,
+            check_tokens,
         } = self;
         let limits = Limits::new(net.request_timeout, net.max_response_mb);
         let source = Source::new(&net.rpc, limits)?;
@@ -120,6 +123,7 @@ impl<S: ChainStore> Start<S> {
             routed,
             waker: waker.clone(),
             matched: Mutex::new(matched),
+            check_tokens: check_tokens.clone(),
         })
     }
 }
