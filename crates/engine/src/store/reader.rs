@@ -5,8 +5,8 @@
 use alloy_primitives::Address;
 
 use super::{
-    AddressHistory, AddressLabel, AttemptRow, Dashboard, EventDetail, EventFilter, HistoryIndex,
-    HistorySort, HolderRow, Store, StoreError, SupplySeries, TokenState,
+    AddressHistory, AddressLabel, AttemptRow, ComplianceRegisters, Dashboard, EventDetail,
+    EventFilter, HistoryIndex, HistorySort, HolderRow, Store, StoreError, SupplySeries, TokenState,
 };
 use crate::event::StoredEvent;
 
@@ -50,6 +50,7 @@ pub trait AppReader {
         address: Address,
     ) -> Answer<AddressHistory>;
     fn labels(&self) -> Answer<Vec<AddressLabel>>;
+    fn compliance(&self, network: &str, token: Address) -> Answer<Option<ComplianceRegisters>>;
 }
 
 impl AppReader for Store {
@@ -113,5 +114,8 @@ impl AppReader for Store {
     }
     fn labels(&self) -> Answer<Vec<AddressLabel>> {
         Store::labels(self)
+    }
+    fn compliance(&self, network: &str, token: Address) -> Answer<Option<ComplianceRegisters>> {
+        Store::compliance(self, network, token)
     }
 }

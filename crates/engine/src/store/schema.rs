@@ -15,6 +15,17 @@ macro_rules! mint_or_burn {
 /// [`mint_or_burn`] for queries.
 pub(super) const MINT_OR_BURN: &str = mint_or_burn!();
 
+/// The condition of the `events_compliance` partial index: the ERC-3643 events that set a
+/// token's registers (`compliance`), by topic0.
+macro_rules! compliance_events {
+    () => {
+        "substr(topics, 1, 32) IN (X'7fa523c84ab8d7fc5b72f08b9e46dbbf10c39e119a075b3e317002d14bc9f436', X'a065e63c631c86f1b9f66a4a2f63f2093bf1c2168d23290259dbd969e0222a45', X'9bed35cb62ad0dba04f9d5bfee4b5bc91443e77da8a65c4c84834c51bb08b0d6', X'f0c9129a94f30f1caaceb63e44b9811d0a3edf1d6c23757f346093af5553fed0', X'62e78cea01bee320cd4e420270b5ea74000d11b0c9f74754ebdbfc544b05a258', X'5db9ee0a495bf2e6ff9c91a7834c1ba4fdd244a5e8aa4e537bd38aeae4b073aa', X'f68e73cec97f2d70aa641fb26e87a4383686e2efacb648f2165aeb02ac562ec5', X'ed9c8ad8d5a0a66898ea49d2956929c93ae2e8bd50281b2ed897c5d1a6737e0b')"
+    };
+}
+
+/// [`compliance_events`] for queries.
+pub(super) const COMPLIANCE_EVENTS: &str = compliance_events!();
+
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry;
 /// append a new one.
 const MIGRATIONS: &[&str] = &[
@@ -245,6 +256,13 @@ const MIGRATIONS: &[&str] = &[
          VALUES ('', X'0000000000000000000000000000000000000000', 'mint / burn');
     CREATE INDEX IF NOT EXISTS events_mint_burn ON events(network_id, contract, block_number) WHERE ",
         mint_or_burn!(),
+        ";"
+    ),
+    // 14: a token's ERC-3643 register events (frozen wallets and amounts, agents, pauses,
+    // recoveries) in their own small index, read in order by `compliance`.
+    concat!(
+        "CREATE INDEX IF NOT EXISTS events_compliance ON events(network_id, contract, block_number, log_index) WHERE ",
+        compliance_events!(),
         ";"
     ),
 ];
