@@ -1,5 +1,5 @@
 //! `tokenwatch`: the headless engine. `check` a config, `run` it, `export` what it stored,
-//! read the `holders` of a token and the `tokens` it knows.
+//! read the `holders` of a token, the `tokens` it knows and a token's compliance `registers`.
 
 #![forbid(unsafe_code)]
 
@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod deliveries;
+mod registers;
 mod tokens;
 
 use clap::{Parser, Subcommand};
@@ -81,6 +82,18 @@ enum Command {
         /// The register at this UTC time (`2024-05-01` or `2024-05-01T12:00:00Z`).
         #[arg(long)]
         at_time: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write an ERC-3643 token's frozen wallets and amounts, agents, pause and recoveries as CSV.
+    Registers {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        network: String,
+        /// The token's address.
+        #[arg(long)]
+        token: String,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -169,6 +182,12 @@ fn main() -> ExitCode {
             tokens::holders(&db, &network, &token, at, out)
         }
         Command::Tokens { db, out } => tokens::tokens(&db, out),
+        Command::Registers {
+            db,
+            network,
+            token,
+            out,
+        } => registers::registers(&db, &network, &token, out),
         Command::Deliveries { db, all, limit } => deliveries::list(&db, all, limit),
         Command::Redeliver { db, config, target } => {
             deliveries::redeliver(&db, config, target.as_deref())

@@ -1,0 +1,211 @@
+//! `tokenwatch registers` against a real chain: an ERC-3643 token's freezes, partial
+//! freezes, a recovery, agent changes and pauses, stored by `run --until-head`, must give
+//! the registers the contract's own getters give.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use common::*;
+use tokenwatch_testkit::{Address, Anvil, Contract, DynSolValue, U256};
+
+/// `tokenwatch registers` of `token`: its CSV rows as maps, or the failed output.
+fn registers(
+    db: &Path,
+    token: &str,
+) -> Result<Vec<BTreeMap<String, String>>, std::process::Output> {
+    let out = tokenwatch(&[
+        "registers",
+        "--db",
+        db.to_str().unwrap(),
+        "--network",
+        "local",
+        "--token",
+        token,
+    ]);
+    if !out.status.success() {
+        return Err(out);
+    }
+    let mut reader = csv::Reader::from_reader(&out.stdout[..]);
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        [
+            "network",
+            "chain_id",
+            "token",
+            "register",
+            "address",
+            "value",
+            "since_block",
+            "since_time"
+        ]
+    );
+    Ok(reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, c)| (h.into(), c.into()))
+                .collect()
+        })
+        .collect())
+}
+
+async fn getter(token: &Contract, func: &str, who: Address) -> DynSolValue {
+    token
+        .call(func, &[&who.to_string()])
+        .await
+        .expect(func)
+        .remove(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_registers_say_what_the_contract_says_after_freezes_a_recovery_agents_and_pauses() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let a = anvil.accounts().await.expect("accounts");
+    let token = anvil
+        .deploy("SecurityToken", &["Demo Bond", "DBOND", "18"])
+        .await
+        .expect("deploy");
+    let send = |f: &'static str, args: Vec<String>| {
+        let token = &token;
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            token.send(f, &args).await.expect(f)
+        }
+    };
+    let s = |x: &Address| x.to_string();
+    for (w, n) in [(a[1], "1000"), (a[2], "500"), (a[3], "200")] {
+        send("mint", vec![s(&w), n.into()]).await;
+    }
+    send("setAddressFrozen", vec![s(&a[1]), "true".into()]).await;
+    send("setAddressFrozen", vec![s(&a[1]), "false".into()]).await;
+    let frozen_at = send("setAddressFrozen", vec![s(&a[2]), "true".into()])
+        .await
+        .block_number;
+    send("freezePartialTokens", vec![s(&a[2]), "300".into()]).await;
+    send("unfreezePartialTokens", vec![s(&a[2]), "100".into()]).await;
+    send("freezePartialTokens", vec![s(&a[3]), "50".into()]).await;
+    let recovered_at = send("recoveryAddress", vec![s(&a[3]), s(&a[4]), s(&a[5])])
+        .await
+        .block_number;
+    send("addAgent", vec![s(&a[6])]).await;
+    send("addAgent", vec![s(&a[7])]).await;
+    send("removeAgent", vec![s(&a[7])]).await;
+    send("pause", vec![]).await;
+    send("unpause", vec![]).await;
+    let paused_at = token
+        .send_from(a[6], "pause", &[])
+        .await
+        .expect("pause")
+        .block_number;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let cfg = format!(
+        "{}{}",
+        network(&anvil, 0),
+        listener(
+            "bond",
+            &[token.address().to_string()],
+            &["erc3643"],
+            "from_block = 0"
+        )
+    );
+    let cfg = write(dir.path(), "t.toml", &cfg);
+    let out = run_until_head_cli(&cfg, &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let rows = registers(&db, &token.address().to_string()).expect("registers");
+    let got: BTreeSet<(String, Address, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["register"].clone(),
+                r["address"].parse().unwrap(),
+                r["value"].clone(),
+            )
+        })
+        .collect();
+    let e = |reg: &str, who: Address, v: &str| (reg.to_string(), who, v.to_string());
+    let expected = BTreeSet::from([
+        e("frozen_wallet", a[2], "true"),
+        e("frozen_amount", a[2], "200"),
+        e("frozen_amount", a[4], "50"),
+        e("agent", a[0], "true"),
+        e("agent", a[6], "true"),
+        e("paused", a[6], "true"),
+        e("recovery", a[3], &a[4].to_checksum(None)),
+    ]);
+    assert_eq!(got, expected, "{rows:#?}");
+    assert_eq!(rows.len(), expected.len());
+
+    // The contract's own getters agree, wallet by wallet.
+    for who in &a[..8] {
+        let has = |reg: &str| {
+            rows.iter()
+                .find(|r| r["register"] == reg && r["address"].parse::<Address>().unwrap() == *who)
+        };
+        assert_eq!(
+            getter(&token, "isFrozen", *who).await.as_bool(),
+            Some(has("frozen_wallet").is_some()),
+            "{who}"
+        );
+        let frozen = has("frozen_amount").map_or(U256::ZERO, |r| r["value"].parse().unwrap());
+        assert_eq!(
+            getter(&token, "getFrozenTokens", *who)
+                .await
+                .as_uint()
+                .map(|u| u.0),
+            Some(frozen),
+            "{who}"
+        );
+        assert_eq!(
+            getter(&token, "isAgent", *who).await.as_bool(),
+            Some(has("agent").is_some()),
+            "{who}"
+        );
+    }
+    let paused = token.call("paused", &[]).await.unwrap().remove(0);
+    assert_eq!(paused.as_bool(), Some(true));
+    let balance = getter(&token, "balanceOf", a[4])
+        .await
+        .as_uint()
+        .map(|u| u.0);
+    assert_eq!(
+        balance,
+        Some(U256::from(200)),
+        "the recovery moved the whole balance"
+    );
+
+    let since = |reg: &str| -> Vec<u64> {
+        rows.iter()
+            .filter(|r| r["register"] == reg)
+            .map(|r| r["since_block"].parse().unwrap())
+            .collect()
+    };
+    assert_eq!(since("frozen_wallet"), [frozen_at]);
+    assert_eq!(since("paused"), [paused_at]);
+    assert_eq!(since("recovery"), [recovered_at]);
+    assert!(rows
+        .iter()
+        .all(|r| r["since_time"].ends_with('Z') && r["chain_id"] == "31337"));
+
+    let unknown =
+        registers(&db, &Address::repeat_byte(0x42).to_string()).expect_err("unknown token");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("no stored event of token"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+}
