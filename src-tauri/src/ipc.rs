@@ -36,6 +36,7 @@ macro_rules! with_commands {
             tokens::top_holders,
             tokens::supply_series,
             tokens::address_history,
+            tokens::token_registers,
             tokens::holder_register,
             tokens::export_register,
             labels::labels,

@@ -34,6 +34,7 @@ async function withTokens(tokens: TokenState[]) {
       token_states: { value: tokens },
       top_holders: { value: [{ address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", balance: "1000000", share: "0.666666" }] },
       supply_series: { value: { bucketSecs: 60, points: [] } },
+      token_registers: { value: null },
     },
   });
   return { ...app, screen: await gotoScreen(app.page, "tokens") };
@@ -63,6 +64,34 @@ test("a token's summary, top holders, register and an address's balance over tim
 
   await top.first().getByTestId("holder-address").locator("button").click();
   await expectText(screen.getByTestId("address-balance"), "Balance 600,000 USDC after 2 transfers");
+});
+
+test("an ERC-3643 token's compliance registers: each entry since its block, its history on click", async () => {
+  const { page } = await openApp();
+  const screen = await gotoScreen(page, "tokens");
+  const section = screen.getByTestId("token-compliance");
+  const entry = (register: string) => section.locator(`[data-register=${register}] [data-testid=compliance-entry]`);
+  await expectCount(entry("frozen_wallet"), 1);
+  await expectText(entry("frozen_wallet").getByTestId("compliance-who"), "0x3C44…93BC");
+  await expectText(entry("frozen_wallet").getByTestId("compliance-since"), "since block 21,100,003");
+  await expectText(entry("frozen_amount").getByTestId("compliance-value"), "250 USDC");
+  await expectText(entry("agent").getByTestId("compliance-who"), "0x9965…A4dc");
+  await expectText(entry("paused").getByTestId("compliance-value"), "paused");
+  await expectText(entry("recovery").getByTestId("compliance-value"), "recovered to 0x7099…79C8");
+  await expectText(entry("recovery").getByTestId("compliance-since"), "at block 21,100,007");
+
+  await expectCount(section.getByTestId("compliance-history"), 0);
+  await entry("frozen_amount").locator("button").click();
+  const lines = entry("frozen_amount").locator("[data-testid=compliance-history] li");
+  await expectCount(lines, 2);
+  await expectText(lines.first(), /^block 21,100,004 \(.*\): TokensFrozen \+300 USDC$/);
+  await expectText(lines.nth(1), /TokensUnfrozen -50 USDC$/);
+  await entry("frozen_amount").locator("button").click();
+  await expectCount(section.getByTestId("compliance-history"), 0);
+
+  await screen.locator('[data-token^="base:"]').click();
+  await expectText(screen.locator(".token-title"), /on base/);
+  await expectCount(screen.getByTestId("token-compliance"), 0);
 });
 
 test("no tokens: the screen says what fills it", async () => {

@@ -30,6 +30,7 @@ import type { Settings } from "./bindings/Settings";
 import type { StoredEvent } from "./bindings/StoredEvent";
 import type { SupplySeries } from "./bindings/SupplySeries";
 import type { TokenState } from "./bindings/TokenState";
+import type { ComplianceRegisters } from "./bindings/ComplianceRegisters";
 
 /**
  * What a failed command rejects with (bindings/AppError): `message` in plain words and a
@@ -103,6 +104,8 @@ export interface Backend {
   supplySeries(network: string, token: string, buckets: number): Promise<SupplySeries>;
   /** `address_history`: an address's balance in the token after each of its transfers. */
   addressHistory(network: string, token: string, holder: string): Promise<AddressHistory>;
+  /** `token_registers`: an ERC-3643 token's compliance registers; null when the network has nothing of it. */
+  tokenRegisters(network: string, token: string): Promise<ComplianceRegisters | null>;
   /** `holder_register`: the register at a block, at a time (seconds), or (both null) at the newest covered block. */
   holderRegister(network: string, token: string, block: number | null, time: number | null): Promise<RegisterPage>;
   /** `export_register`: native save dialog, then the register as CSV; null if cancelled. */
@@ -218,6 +221,7 @@ const tauriBackend: Backend = {
   topHolders: (network, token, limit) => invoke<HolderRow[]>("top_holders", { network, token, limit }),
   supplySeries: (network, token, buckets) => invoke<SupplySeries>("supply_series", { network, token, buckets }),
   addressHistory: (network, token, holder) => invoke<AddressHistory>("address_history", { network, token, holder }),
+  tokenRegisters: (network, token) => invoke<ComplianceRegisters | null>("token_registers", { network, token }),
   holderRegister: (network, token, block, time) => invoke<RegisterPage>("holder_register", { network, token, block, time }),
   exportRegister: (network, token, block) => invoke<ExportDone | null>("export_register", { network, token, block }),
   labels: () => invoke<AddressLabel[]>("labels"),

@@ -24,7 +24,7 @@ describe("the Tokens screen's machine", () => {
     const opened = transition(initialState(), { type: "open" }).state;
     const step = transition(opened, { type: "tokens", tokens: [T, { ...T, network: "base" }] });
     expect(step.state.selected).toEqual(KEY);
-    expect(step.effects.map((e) => e.type)).toEqual(["fetchTop", "fetchSupply"]);
+    expect(step.effects.map((e) => e.type)).toEqual(["fetchTop", "fetchSupply", "fetchCompliance"]);
     expect(step.state.top.kind).toBe("loading");
   });
 
@@ -52,7 +52,7 @@ describe("the Tokens screen's machine", () => {
     const other = { network: "base", token: T.token };
     const step = transition(loaded(), { type: "openAddress", key: other, address: "0xab" });
     expect(step.state.selected).toEqual(other);
-    expect(step.effects.map((e) => e.type)).toEqual(["fetchTop", "fetchSupply", "fetchAddress"]);
+    expect(step.effects.map((e) => e.type)).toEqual(["fetchTop", "fetchSupply", "fetchCompliance", "fetchAddress"]);
     const failed = transition(step.state, { type: "failed", part: "address", key: other, message: "no" }).state;
     expect(failed.address?.history).toEqual({ kind: "failed", message: "no" });
   });
@@ -114,5 +114,18 @@ describe("the address book in the window", () => {
     expect(formatAddress(a)).toBe("evil\\u{202E}man 0x7099…79C8");
     setBook([]);
     expect(formatAddress(a)).toBe("0x7099…79C8");
+  });
+
+  it("keeps the chosen token's compliance registers and opens one entry's history at a time", () => {
+    const registers = { network: KEY.network, chainId: 31337, token: KEY.token, events: 1, entries: [] };
+    let s = transition(loaded(), { type: "compliance", key: { ...KEY, network: "base" }, registers }).state;
+    expect(s.compliance.kind).toBe("loading");
+    s = transition(s, { type: "compliance", key: KEY, registers }).state;
+    expect(s.compliance).toEqual({ kind: "loaded", value: registers });
+    s = transition(s, { type: "toggleEntry", entry: "agent:0xab:1" }).state;
+    expect(s.openEntry).toBe("agent:0xab:1");
+    expect(transition(s, { type: "toggleEntry", entry: "agent:0xab:1" }).state.openEntry).toBeNull();
+    const other = transition(s, { type: "select", key: { ...KEY, network: "base" } }).state;
+    expect([other.openEntry, other.compliance.kind]).toEqual([null, "loading"]);
   });
 });

@@ -1,6 +1,8 @@
 // The Tokens screen's state as a machine without the DOM: the token list, the chosen token's
-// top holders and supply over time, the register at a block or date, one address's balance.
+// top holders and supply over time, the register at a block or date, one address's balance,
+// and its compliance registers (with the entry whose history is open).
 import type { AddressHistory } from "./bindings/AddressHistory";
+import type { ComplianceRegisters } from "./bindings/ComplianceRegisters";
 import type { HolderRow } from "./bindings/HolderRow";
 import type { RegisterPage } from "./bindings/RegisterPage";
 import type { SupplySeries } from "./bindings/SupplySeries";
@@ -35,6 +37,10 @@ export interface TokensState {
   register: { at: RegisterAt; page: Loadable<RegisterPage> } | null;
   /** An address's balance over time in the selected token. */
   address: { address: string; history: Loadable<AddressHistory> } | null;
+  /** ERC-3643 registers (null: the network has nothing of the token). */
+  compliance: Loadable<ComplianceRegisters | null>;
+  /** The compliance entry whose history is shown (see `entryKey`). */
+  openEntry: string | null;
 }
 
 export type TokensEvent =
@@ -48,13 +54,16 @@ export type TokensEvent =
   | { type: "register"; key: TokenKey; at: RegisterAt; page: RegisterPage }
   | { type: "openAddress"; key: TokenKey; address: string }
   | { type: "closeAddress" }
+  | { type: "compliance"; key: TokenKey; registers: ComplianceRegisters | null }
+  | { type: "toggleEntry"; entry: string }
   | { type: "address"; key: TokenKey; address: string; history: AddressHistory }
-  | { type: "failed"; part: "top" | "supply" | "register" | "address"; key: TokenKey; message: string };
+  | { type: "failed"; part: "top" | "supply" | "register" | "address" | "compliance"; key: TokenKey; message: string };
 
 export type TokensEffect =
   | { type: "fetchTokens" }
   | { type: "fetchTop"; key: TokenKey }
   | { type: "fetchSupply"; key: TokenKey }
+  | { type: "fetchCompliance"; key: TokenKey }
   | { type: "fetchRegister"; key: TokenKey; at: RegisterAt }
   | { type: "fetchAddress"; key: TokenKey; address: string };
 
@@ -64,7 +73,7 @@ export interface Step {
 }
 
 export function initialState(): TokensState {
-  return { tokens: { kind: "idle" }, selected: null, top: { kind: "idle" }, supply: { kind: "idle" }, register: null, address: null };
+  return { tokens: { kind: "idle" }, selected: null, top: { kind: "idle" }, supply: { kind: "idle" }, register: null, address: null, compliance: { kind: "idle" }, openEntry: null };
 }
 
 export function sameKey(a: TokenKey | null, b: TokenKey | null): boolean {
@@ -84,10 +93,11 @@ export function selectedToken(s: TokensState): TokenState | null {
 /** Choosing a token: its holders and supply are read; the register and address views close. */
 function choose(s: TokensState, key: TokenKey): Step {
   return {
-    state: { ...s, selected: key, top: { kind: "loading" }, supply: { kind: "loading" }, register: null, address: null },
+    state: { ...s, selected: key, top: { kind: "loading" }, supply: { kind: "loading" }, register: null, address: null, compliance: { kind: "loading" }, openEntry: null },
     effects: [
       { type: "fetchTop", key },
       { type: "fetchSupply", key },
+      { type: "fetchCompliance", key },
     ],
   };
 }
@@ -106,8 +116,9 @@ export function transition(s: TokensState, e: TokensEvent): Step {
       const keep = e.tokens.find((t) => sameKey(t, s.selected));
       const first = e.tokens[0];
       if (keep != null) {
-        // Read again: the totals moved on, so may the holders and the supply.
-        return { state: next, effects: [{ type: "fetchTop", key: s.selected as TokenKey }, { type: "fetchSupply", key: s.selected as TokenKey }] };
+        // Read again: the totals moved on, so may the holders, the supply and the registers.
+        const key = s.selected as TokenKey;
+        return { state: next, effects: [{ type: "fetchTop", key }, { type: "fetchSupply", key }, { type: "fetchCompliance", key }] };
       }
       if (first == null) return none({ ...next, selected: null });
       return choose(next, { network: first.network, token: first.token });
@@ -140,6 +151,10 @@ export function transition(s: TokensState, e: TokensEvent): Step {
     }
     case "closeAddress":
       return none({ ...s, address: null });
+    case "compliance":
+      return current(e.key) ? none({ ...s, compliance: { kind: "loaded", value: e.registers } }) : none(s);
+    case "toggleEntry":
+      return none({ ...s, openEntry: s.openEntry === e.entry ? null : e.entry });
     case "address":
       if (!current(e.key) || s.address?.address.toLowerCase() !== e.address.toLowerCase()) return none(s);
       return none({ ...s, address: { address: s.address.address, history: { kind: "loaded", value: e.history } } });
@@ -148,6 +163,7 @@ export function transition(s: TokensState, e: TokensEvent): Step {
       const failed = { kind: "failed", message: e.message } as const;
       if (e.part === "top") return none({ ...s, top: failed });
       if (e.part === "supply") return none({ ...s, supply: failed });
+      if (e.part === "compliance") return none({ ...s, compliance: failed });
       if (e.part === "register") return none(s.register == null ? s : { ...s, register: { ...s.register, page: failed } });
       return none(s.address == null ? s : { ...s, address: { ...s.address, history: failed } });
     }

@@ -1,12 +1,13 @@
 //! The Tokens screen: each token's totals, its largest holders, supply over time, the
 //! holder register at a block or time (shown, and exported as CSV through a save dialog),
-//! and one address's balance over time.
+//! one address's balance over time, and an ERC-3643 token's compliance registers.
 
 use tauri::{AppHandle, State};
 use tokenwatch_engine::export::tokens::write_register;
 use tokenwatch_engine::export::{out, ExportError};
 use tokenwatch_engine::store::{
-    AddressHistory, Register, RegisterError, RegisterPage, Store, SupplySeries, TokenState,
+    AddressHistory, ComplianceRegisters, Register, RegisterError, RegisterPage, Store,
+    SupplySeries, TokenState,
 };
 use tokenwatch_engine::Address;
 
@@ -83,6 +84,21 @@ pub async fn supply_series(
         read(&state, move |s| s.supply_series(&network, token, buckets)).await
     };
     reply("supply_series", answer.await)
+}
+
+/// A token's compliance registers (frozen wallets and amounts, agents, pause, recoveries);
+/// `null` when the network has nothing of the token.
+#[tauri::command]
+pub async fn token_registers(
+    state: State<'_, AppState>,
+    network: String,
+    token: String,
+) -> Reply<Option<ComplianceRegisters>> {
+    let answer = async {
+        let token = address("token", &token)?;
+        read(&state, move |s| s.compliance(&network, token)).await
+    };
+    reply("token_registers", answer.await)
 }
 
 /// An address's balance in a token after each of its transfers.

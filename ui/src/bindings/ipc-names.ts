@@ -28,6 +28,7 @@ export const COMMANDS = [
   "top_holders",
   "supply_series",
   "address_history",
+  "token_registers",
   "holder_register",
   "export_register",
   "labels",

@@ -1,7 +1,8 @@
 // Browser mock of the Tokens screen and the address book: two tokens (one complete and agreeing
-// with the chain, one partial), a handful of holders, and labels kept in memory.
+// with the chain, with compliance registers; one partial), a handful of holders, and labels kept in memory.
 import type { Backend } from "../ipc";
 import type { AddressLabel } from "../bindings/AddressLabel";
+import type { ComplianceRegisters } from "../bindings/ComplianceRegisters";
 import type { HolderRow } from "../bindings/HolderRow";
 import type { TokenState } from "../bindings/TokenState";
 
@@ -24,7 +25,27 @@ const TOKENS: TokenState[] = [
   },
 ];
 
-type TokenMock = Pick<Backend, "tokenStates" | "checkTokens" | "topHolders" | "supplySeries" | "addressHistory" | "holderRegister" | "exportRegister" | "labels" | "setLabel" | "importLabels" | "exportLabels">;
+type TokenMock = Pick<Backend, "tokenStates" | "checkTokens" | "topHolders" | "supplySeries" | "addressHistory" | "tokenRegisters" | "holderRegister" | "exportRegister" | "labels" | "setLabel" | "importLabels" | "exportLabels">;
+
+/** The first token's registers: a frozen wallet, a partly frozen one, an agent, paused, a recovery. */
+function registers(start: number): ComplianceRegisters {
+  const t = TOKENS[0];
+  const change = (eventId: number, block: number, event: string, value: string) =>
+    ({ eventId, block, time: start + eventId * 3_600, tx: `0x${"ab".repeat(32)}`, event, value });
+  return {
+    network: t.network, chainId: t.chainId, token: t.token, events: 7,
+    entries: [
+      { register: "frozen_wallet", address: HOLDERS[2], value: "true", sinceBlock: 21_100_003, sinceTime: start + 3 * 3_600,
+        history: [change(1, 21_100_001, "AddressFrozen", "true"), change(2, 21_100_002, "AddressFrozen", "false"), change(3, 21_100_003, "AddressFrozen", "true")] },
+      { register: "frozen_amount", address: HOLDERS[1], value: "250000000", sinceBlock: 21_100_005, sinceTime: start + 5 * 3_600,
+        history: [change(4, 21_100_004, "TokensFrozen", "+300000000"), change(5, 21_100_005, "TokensUnfrozen", "-50000000")] },
+      { register: "agent", address: HOLDERS[0], value: "true", sinceBlock: 21_000_000, sinceTime: start, history: [change(0, 21_000_000, "AgentAdded", "added")] },
+      { register: "paused", address: HOLDERS[0], value: "true", sinceBlock: 21_100_006, sinceTime: start + 6 * 3_600, history: [change(6, 21_100_006, "Paused", "true")] },
+      { register: "recovery", address: "0x90F79bf6EB2c4f870365E785982E1f101E93b906", value: HOLDERS[1], sinceBlock: 21_100_007, sinceTime: start + 7 * 3_600,
+        history: [change(7, 21_100_007, "RecoverySuccess", HOLDERS[1])] },
+    ],
+  };
+}
 
 export function createTokensMock(): TokenMock {
   let labels: AddressLabel[] = [{ address: ZERO, label: "mint / burn", network: null }];
@@ -48,6 +69,8 @@ export function createTokensMock(): TokenMock {
         { eventId: 2, block: 21_300_000, time: start + 20 * 86_400, change: "-100000000000", balance: "600000000000" },
       ],
     }),
+    tokenRegisters: (network, token) =>
+      Promise.resolve(network === TOKENS[0].network && token.toLowerCase() === TOKENS[0].token.toLowerCase() ? registers(start) : null),
     holderRegister: (_n, _t, block) => Promise.resolve({ block: block ?? 21_449_999, holders: 3, rows: rows() }),
     exportRegister: () => Promise.resolve({ path: "/tmp/holders.csv", rows: 3 }),
     labels: () => Promise.resolve(labels.map((l) => ({ ...l }))),

@@ -1,6 +1,7 @@
 // Tokens screen: every token with stored transfers; for the chosen one its supply (minted,
 // burned, over time), holders, how complete its history is, how it compares with the chain,
-// its largest holders, the register at a block or date with Export CSV, and one address's balance.
+// its largest holders, the register at a block or date with Export CSV, one address's balance,
+// and an ERC-3643 token's compliance registers.
 import { h } from "../dom";
 import { formatAddress, formatCount, formatLocalTime } from "../format";
 import { toAppError, type Backend } from "../ipc";
@@ -8,6 +9,7 @@ import { onBookChange } from "../labels";
 import { TOP_HOLDERS, SUPPLY_BUCKETS, initialState, selectedToken, transition, type TokenKey, type TokensEffect, type TokensEvent } from "../tokens-machine";
 import { atText, completeness, parseRegisterAt, reconciliation, shareText, tokenName, units, unitsNumber } from "../tokens-model";
 import { renderSteps } from "./line-chart";
+import { complianceSection } from "./tokens-compliance";
 import type { ErrorSink, ScreenView } from "../screen";
 import type { HolderRow } from "../bindings/HolderRow";
 import type { TokenState } from "../bindings/TokenState";
@@ -41,7 +43,7 @@ export function createTokens(backend: Backend, errors: ErrorSink, actions: Addre
   }
 
   function run(effect: TokensEffect): void {
-    const failed = (part: "top" | "supply" | "register" | "address", key: TokenKey) => (err: unknown) =>
+    const failed = (part: "top" | "supply" | "register" | "address" | "compliance", key: TokenKey) => (err: unknown) =>
       dispatch({ type: "failed", part, key, message: toAppError(err).message });
     switch (effect.type) {
       case "fetchTokens":
@@ -63,6 +65,10 @@ export function createTokens(backend: Backend, errors: ErrorSink, actions: Addre
       case "fetchSupply":
         backend.supplySeries(effect.key.network, effect.key.token, SUPPLY_BUCKETS).then(
           (series) => dispatch({ type: "supply", key: effect.key, series }), failed("supply", effect.key));
+        return;
+      case "fetchCompliance":
+        backend.tokenRegisters(effect.key.network, effect.key.token).then(
+          (registers) => dispatch({ type: "compliance", key: effect.key, registers }), failed("compliance", effect.key));
         return;
       case "fetchRegister": {
         const { at } = effect;
@@ -233,6 +239,7 @@ export function createTokens(backend: Backend, errors: ErrorSink, actions: Addre
       h("section", {}, h("h3", {}, "Top holders"), loadable(state.top, (rows) =>
         rows.length === 0 ? h("p", { class: "muted" }, "No holder has a balance.") : holderTable(rows, t, "token-top"))),
       supplySection(t),
+      complianceSection(state, t, dispatch) ?? "",
       registerSection(t),
     );
     if (focused) registerInput.focus();
