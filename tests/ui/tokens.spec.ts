@@ -3,6 +3,7 @@
 // holder row read everywhere, refused with control characters, and found by History's filter.
 import { expect, test } from "vitest";
 import { expectCount, expectText, gotoScreen, openApp } from "./harness";
+import { fakeCalls, setFakeAnswer } from "./fake-tauri";
 import type { TokenState } from "../../ui/src/bindings/TokenState";
 
 const STATUS = {
@@ -173,4 +174,18 @@ test("an address in the event detail is labelled there, and opens its balance an
   await history.waitFor({ state: "visible" });
   expect(await history.locator("[name=address]").inputValue()).toBe(address);
   expect(await history.locator("[name=network]").inputValue()).toBe("mainnet");
+});
+
+test("Check against the chain now asks the engine and reads the result back; a stopped engine is said in words", async () => {
+  const { page, screen } = await withTokens([TOKEN]);
+  await expectText(screen.getByTestId("token-reconciliation"), "Agrees with the chain at block 9");
+  await setFakeAnswer(page, "check_tokens", { value: null });
+  await screen.getByTestId("token-check-now").click();
+  await expectText(screen.getByTestId("token-check-note"), "Checking at the next block…");
+  expect(await fakeCalls(page)).toContain("check_tokens");
+  await setFakeAnswer(page, "token_states", { value: [{ ...TOKEN, reconciliation: "mismatch", reconciliationNote: "totalSupply() is 2, the stored transfers give 1" }] });
+  await expectText(screen.getByTestId("token-reconciliation"), "Mismatch with the chain at block 9: totalSupply() is 2, the stored transfers give 1");
+  await setFakeAnswer(page, "check_tokens", { error: { code: "engine.stopped", message: "the engine is not running, so nothing can be checked now" } });
+  await screen.getByTestId("token-check-now").click();
+  await expectText(screen.getByTestId("token-check-note"), "the engine is not running, so nothing can be checked now");
 });

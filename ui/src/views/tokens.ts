@@ -25,6 +25,9 @@ export interface AddressActions {
   events(address: string, network: string): void;
 }
 
+/** How long after asking for a check the token list is read again. */
+const CHECK_SETTLE_MS = 3_000;
+
 export function createTokens(backend: Backend, errors: ErrorSink, actions: AddressActions): TokensView {
   let state = initialState();
   const list = h("ul", { class: "token-list", "data-testid": "token-list" });
@@ -34,6 +37,24 @@ export function createTokens(backend: Backend, errors: ErrorSink, actions: Addre
   const el = h("section", { class: "panel tokens", "aria-labelledby": "tokens-title" }, h("h2", { class: "panel-title", id: "tokens-title" }, "Tokens"), empty, h("div", { class: "tokens-layout" }, list, detail));
   const registerInput = h("input", { class: "input mono", name: "at", autocomplete: "off", placeholder: "newest block, a block number or a UTC date", "aria-label": "Register at" });
   let registerNote = "";
+  // "Check against the chain now": the engine checks at its next step; the list is read
+  // again a few seconds later with the result.
+  const checkNow = h("button", { type: "button", class: "button", "data-testid": "token-check-now" }, "Check against the chain now");
+  let checkNote = "";
+  checkNow.addEventListener("click", () => {
+    checkNote = "Checking at the next block…";
+    render();
+    backend.checkTokens().then(
+      () => window.setTimeout(() => {
+        checkNote = "";
+        dispatch({ type: "open" });
+      }, CHECK_SETTLE_MS),
+      (err: unknown) => {
+        checkNote = toAppError(err).message;
+        render();
+      },
+    );
+  });
 
   function dispatch(e: TokensEvent): void {
     const step = transition(state, e);
@@ -219,7 +240,8 @@ export function createTokens(backend: Backend, errors: ErrorSink, actions: Addre
         h("dd", { "data-testid": "token-completeness", "data-complete": String(c.complete) }, c.text,
           c.action == null ? null : h("p", { class: "help", "data-testid": "token-complete-action" }, c.action))),
       h("div", { class: "detail-row" }, h("dt", {}, "Chain check"),
-        h("dd", { "data-testid": "token-reconciliation", "data-state": rec.state }, rec.text)));
+        h("dd", {}, h("span", { "data-testid": "token-reconciliation", "data-state": rec.state }, rec.text), " ", checkNow,
+          checkNote === "" ? null : h("p", { class: "help", "data-testid": "token-check-note" }, checkNote))));
   }
 
   function render(): void {
