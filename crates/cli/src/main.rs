@@ -16,7 +16,7 @@ use std::sync::Arc;
 use tokenwatch_engine::config::NoKeychain;
 use tokenwatch_engine::export::{export_csv, export_to_file, ExportError};
 use tokenwatch_engine::reload::{ConfigWatch, POLL};
-use tokenwatch_engine::store::{DeliveryCounts, EventFilter, Store};
+use tokenwatch_engine::store::{DeliveryCounts, EventFilter, HistorySort, Store};
 use tokenwatch_engine::{Config, Engine, EngineError, RunOptions};
 
 #[derive(Parser)]
@@ -379,7 +379,7 @@ fn export(db: &std::path::Path, filter: &EventFilter, out: Option<PathBuf>) -> E
         }
     };
     let result = match &out {
-        Some(path) => export_to_file(&store, filter, path, db, &mut |_| {}),
+        Some(path) => export_to_file(&store, filter, HistorySort::Oldest, path, db, &mut |_| {}),
         None => export_csv(&store, filter, std::io::stdout().lock()),
     };
     match result {

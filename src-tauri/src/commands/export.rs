@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tokenwatch_engine::export::{export_to_file, ExportError};
-use tokenwatch_engine::store::{EventFilter, Store};
+use tokenwatch_engine::store::{EventFilter, HistorySort, Store};
 use ts_rs::TS;
 
 use super::{reply, Reply};
@@ -31,14 +31,17 @@ pub struct ExportDone {
 }
 
 /// Asks where to save, then writes the filtered history as CSV (the columns of
-/// `tokenwatch export`). `null` when the user cancelled the dialog.
+/// `tokenwatch export`) in History's `sort` order (stored order when absent). `null` when
+/// the user cancelled the dialog.
 #[tauri::command]
 pub async fn export_csv(
     app: AppHandle,
     state: State<'_, AppState>,
     filter: EventFilter,
+    sort: Option<HistorySort>,
 ) -> Reply<Option<ExportDone>> {
-    reply("export_csv", export(app, &state, filter).await)
+    let sort = sort.unwrap_or(HistorySort::Oldest);
+    reply("export_csv", export(app, &state, filter, sort).await)
 }
 
 /// Asks where, then exports there.
@@ -46,6 +49,7 @@ async fn export(
     app: AppHandle,
     state: &AppState,
     filter: EventFilter,
+    sort: HistorySort,
 ) -> Result<Option<ExportDone>, AppError> {
     let Some(path) = crate::dialogs::pick_export_path(&app, "tokenwatch-history.csv").await? else {
         return Ok(None);
@@ -53,7 +57,7 @@ async fn export(
     let db = state.paths.db.clone();
     let written = state
         .readers
-        .run(move |store: &Store| Ok(write_export(store, &app, &filter, (&path, &db))));
+        .run(move |store: &Store| Ok(write_export(store, &app, (&filter, sort), (&path, &db))));
     written.await?
 }
 
@@ -61,7 +65,7 @@ async fn export(
 fn write_export(
     store: &Store,
     app: &AppHandle,
-    filter: &EventFilter,
+    (filter, sort): (&EventFilter, HistorySort),
     (path, db): (&std::path::Path, &std::path::Path),
 ) -> Result<Option<ExportDone>, AppError> {
     let total = store.history_count(filter)? as u32;
@@ -81,14 +85,15 @@ fn write_export(
         );
     };
     // Rows, then flushed to disk, then in place; the partial file goes on any failure.
-    let rows = export_to_file(store, filter, path, db, &mut progress).map_err(|e| match e {
-        ExportError::Store(s) => AppError::from(s),
-        ExportError::Target(m) => AppError::new(Code::FileRefused, m),
-        other => AppError::new(
-            Code::FileUnwritable,
-            format!("{other} ({})", path.display()),
-        ),
-    })?;
+    let rows =
+        export_to_file(store, filter, sort, path, db, &mut progress).map_err(|e| match e {
+            ExportError::Store(s) => AppError::from(s),
+            ExportError::Target(m) => AppError::new(Code::FileRefused, m),
+            other => AppError::new(
+                Code::FileUnwritable,
+                format!("{other} ({})", path.display()),
+            ),
+        })?;
     let _ = ipc::emit(
         app,
         AppEvent::ExportProgress,

@@ -10,7 +10,7 @@ pub mod tokens;
 use std::io::Write;
 use std::path::Path;
 
-use crate::store::{EventFilter, Store, StoreError};
+use crate::store::{EventFilter, HistorySort, Store, StoreError};
 
 /// The fixed leading columns, shared with the app's export.
 pub const COLUMNS: &[&str] = &[
@@ -43,33 +43,38 @@ pub enum ExportError {
     Target(String),
 }
 
-/// Writes the export to `path` by the rules of [`out::to_path`].
+/// Writes the export to `path` by the rules of [`out::to_path`], rows in `sort` order.
 pub fn export_to_file(
     store: &Store,
     filter: &EventFilter,
+    sort: HistorySort,
     path: &Path,
     db: &Path,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, ExportError> {
-    out::to_path(path, db, |w| export_csv_with(store, filter, w, progress))
+    out::to_path(path, db, |w| {
+        export_csv_with(store, filter, sort, w, progress)
+    })
 }
 
-/// Writes the filtered events as CSV; returns the number of rows.
+/// Writes the filtered events as CSV in stored order; returns the number of rows.
 pub fn export_csv(
     store: &Store,
     filter: &EventFilter,
     out: impl Write,
 ) -> Result<u64, ExportError> {
-    export_csv_with(store, filter, out, &mut |_| {})
+    export_csv_with(store, filter, HistorySort::Oldest, out, &mut |_| {})
 }
 
 /// Rows between two calls of the progress callback.
 pub const PROGRESS_EVERY: u64 = 10_000;
 
-/// As [`export_csv`], calling `progress(rows written)` every [`PROGRESS_EVERY`] rows.
+/// As [`export_csv`] in `sort` order, calling `progress(rows written)` every
+/// [`PROGRESS_EVERY`] rows.
 pub fn export_csv_with(
     store: &Store,
     filter: &EventFilter,
+    sort: HistorySort,
     out: impl Write,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, ExportError> {
@@ -82,7 +87,7 @@ pub fn export_csv_with(
     let mut failed = None;
     let mut written = 0u64;
     let mut cells = cells::Cells::default();
-    let result = store.for_each_raw(filter, |r| {
+    let result = store.for_each_raw(filter, sort, |r| {
         let record = cells.fill(r, &layout)?;
         if let Err(err) = w.write_record(record) {
             failed = Some(ExportError::Write(err));

@@ -4,10 +4,11 @@
 
 use alloy_primitives::Address;
 use rusqlite::types::Value;
-use rusqlite::Statement;
+use rusqlite::{Connection, Statement};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::filter_values::{contract, direction, units};
 use super::StoreError;
 use crate::event::EventStatus;
 
@@ -20,10 +21,16 @@ pub struct EventFilter {
     pub network: Option<String>,
     /// Event name (`Transfer`) or canonical signature (`Transfer(address,address,uint256)`).
     pub event: Option<String>,
-    /// The emitting contract.
+    /// The emitting contract: an address, or a token symbol (any case) one contract has.
     pub contract: Option<String>,
-    /// An address that appears in any argument (indexed or not).
+    /// An address that appears in any argument (indexed or not), or in `direction`'s one.
     pub address: Option<String>,
+    /// Where `address` must be: the first indexed argument (`from`) or the second (`to`).
+    pub direction: Option<Direction>,
+    /// Amount bounds in token units ("1000", "2.5"), inclusive; a bound leaves out events of
+    /// tokens whose decimals are unknown.
+    pub min_amount: Option<String>,
+    pub max_amount: Option<String>,
     pub status: Option<EventStatus>,
     #[ts(type = "number | null")]
     pub from_block: Option<u64>,
@@ -39,6 +46,17 @@ pub struct EventFilter {
     pub limit: Option<u64>,
 }
 
+/// Which side of a transfer the address filter looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Direction {
+    /// The first indexed argument (`from` of a `Transfer`).
+    From,
+    /// The second indexed argument (`to` of a `Transfer`).
+    To,
+}
+
 /// The `FROM` part every filtered query shares: one row per event a listener holds, `l`
 /// its first listener. Events are the outer loop, so that their row order or amount index
 /// serves the sort.
@@ -48,14 +66,21 @@ pub(super) const FROM: &str = " FROM events e
     LEFT JOIN tokens t ON t.network_id = e.network_id AND t.address = e.contract";
 
 /// The `WHERE` clause of an [`EventFilter`]; bind it with [`bind`].
-pub(super) const WHERE: &str = " WHERE (:listener IS NULL OR l.name = :listener
+/// Names (listener, network, event) match in any case.
+pub(super) const WHERE: &str = " WHERE (:listener IS NULL OR l.name = :listener COLLATE NOCASE
          OR e.id IN (SELECT a.event_id FROM also_matched a JOIN listeners la ON la.id = a.listener_id
-                      WHERE la.name = :listener))
-    AND (:network IS NULL OR n.name = :network)
-    AND (:event IS NULL OR e.event = :event OR e.signature = :event
-         OR e.kind IN (SELECT id FROM event_kinds WHERE name = :event OR signature = :event))
+                      WHERE la.name = :listener COLLATE NOCASE))
+    AND (:network IS NULL OR n.name = :network COLLATE NOCASE)
+    AND (:event IS NULL OR e.event = :event COLLATE NOCASE OR e.signature = :event COLLATE NOCASE
+         OR e.kind IN (SELECT id FROM event_kinds
+                        WHERE name = :event COLLATE NOCASE OR signature = :event COLLATE NOCASE))
     AND (:contract IS NULL OR e.contract = :contract)
-    AND (:address IS NULL OR tw_has_word(e.topics, e.data, :address))
+    AND (:address IS NULL OR CASE :direction
+           WHEN 1 THEN substr(e.topics, 33, 32) = :address
+           WHEN 2 THEN substr(e.topics, 65, 32) = :address
+           ELSE tw_has_word(e.topics, e.data, :address) END)
+    AND (:min_amount IS NULL OR e.amount >= tw_amount_key(:min_amount, t.decimals, 1))
+    AND (:max_amount IS NULL OR e.amount <= tw_amount_key(:max_amount, t.decimals, 0))
     AND (:status IS NULL OR e.status = :status)
     AND (:from_block IS NULL OR e.block_number >= :from_block)
     AND (:to_block IS NULL OR e.block_number <= :to_block)
@@ -70,7 +95,7 @@ fn bad(field: &str, value: &str) -> StoreError {
     ))
 }
 
-fn address(field: &str, value: &Option<String>) -> Result<Value, StoreError> {
+pub(super) fn address(field: &str, value: &Option<String>) -> Result<Value, StoreError> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(Value::Null),
         Some(s) => s
@@ -115,13 +140,20 @@ fn int<T: TryInto<i64>>(v: Option<T>) -> Value {
 }
 
 /// The named values of a filter, plus `:limit` (use as `LIMIT coalesce(:limit, -1)`).
-pub(super) fn values(f: &EventFilter) -> Result<Vec<(&'static str, Value)>, StoreError> {
+/// A contract given by symbol is looked up in `conn`'s tokens.
+pub(super) fn values(
+    conn: &Connection,
+    f: &EventFilter,
+) -> Result<Vec<(&'static str, Value)>, StoreError> {
     Ok(vec![
         (":listener", text(&f.listener)),
         (":network", text(&f.network)),
         (":event", text(&f.event)),
-        (":contract", address("contract", &f.contract)?),
+        (":contract", contract(conn, f)?),
         (":address", word("address", &f.address)?),
+        (":direction", direction(f)),
+        (":min_amount", units("minimum amount", &f.min_amount)?),
+        (":max_amount", units("maximum amount", &f.max_amount)?),
         (":status", int(f.status.map(super::commit::status_code))),
         (":from_block", int(f.from_block)),
         (":to_block", int(f.to_block)),

@@ -30,7 +30,7 @@ pub enum HistorySort {
 }
 
 impl HistorySort {
-    fn order_by(self) -> &'static str {
+    pub(super) fn order_by(self) -> &'static str {
         match self {
             HistorySort::Newest => " ORDER BY e.id DESC",
             HistorySort::Oldest => " ORDER BY e.id",
@@ -59,6 +59,8 @@ fn listener_only(f: &EventFilter) -> bool {
         && blank(&f.event)
         && blank(&f.contract)
         && blank(&f.address)
+        && blank(&f.min_amount)
+        && blank(&f.max_amount)
         && f.status.is_none()
         && f.from_block.is_none()
         && f.to_block.is_none()
@@ -85,10 +87,11 @@ fn has_listener(f: &EventFilter) -> bool {
 /// Ids of the events a listener holds, first or not: both arms walk an index in id order,
 /// so an ordered union merges them without sorting.
 const LISTENER_KEYS: &str = "SELECT e.id FROM (
-      SELECT id FROM events WHERE listener_id = (SELECT id FROM listeners WHERE name = :listener)
+      SELECT id FROM events
+       WHERE listener_id = (SELECT id FROM listeners WHERE name = :listener COLLATE NOCASE)
       UNION
       SELECT event_id AS id FROM also_matched
-       WHERE listener_id = (SELECT id FROM listeners WHERE name = :listener)) e
+       WHERE listener_id = (SELECT id FROM listeners WHERE name = :listener COLLATE NOCASE)) e
     WHERE 1";
 
 /// Events over time of one listener: `[bucket start (Unix seconds), events]`, oldest first.
@@ -286,13 +289,14 @@ impl Store {
     /// block numbers within a network, so the bounds (read off the block index) let a
     /// scan skip everything outside the range.
     fn narrowed(&self, filter: &EventFilter) -> Result<Vec<(&'static str, Value)>, StoreError> {
-        let mut values = filter::values(filter)?;
+        let mut values = filter::values(&self.conn, filter)?;
         if filter.from_block.is_none() && filter.to_block.is_none() {
             return Ok(values);
         }
         let mut stmt = self.conn.prepare_cached(
             "SELECT min(id), max(id) FROM events
-              WHERE network_id IN (SELECT id FROM networks WHERE :network IS NULL OR name = :network)
+              WHERE network_id IN (SELECT id FROM networks
+                                   WHERE :network IS NULL OR name = :network COLLATE NOCASE)
                 AND block_number >= coalesce(:from_block, 0)
                 AND block_number <= coalesce(:to_block, 9223372036854775807)",
         )?;

@@ -14,6 +14,7 @@ mod coverage;
 mod delivery_list;
 mod detail;
 mod filter;
+mod filter_values;
 mod history;
 mod hold;
 mod holdings;
@@ -42,7 +43,7 @@ pub use commit::{now_ms, Commit, Committed, NewEvent, TokenInfo};
 pub use compliance::{ComplianceRegisters, RegisterChange, RegisterEntry, RegisterKind};
 pub use delivery_list::{AttemptRow, DeliveryCounts, DeliveryRow};
 pub use detail::{Announcement, EventDetail, StatusChange};
-pub use filter::EventFilter;
+pub use filter::{Direction, EventFilter};
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use hold::OnPark;
 pub use holdings::Transfer;
@@ -191,6 +192,20 @@ impl Store {
                 Ok(filter::has_word(blob(0)?, blob(1)?, blob(2)?))
             },
         )?;
+        conn.create_scalar_function(
+            "tw_amount_key",
+            3,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| {
+                let units = ctx.get_raw(0).as_str_or_null()?.unwrap_or_default();
+                let decimals = ctx.get_raw(1).as_i64_or_null()?;
+                Ok(filter_values::amount_key(
+                    units,
+                    decimals,
+                    ctx.get::<bool>(2)?,
+                ))
+            },
+        )?;
         Ok(Self {
             checkpointer: None,
             conn,
@@ -247,6 +262,8 @@ fn take_lock(path: &Path) -> Result<File, StoreError> {
     }
 }
 
+#[cfg(test)]
+mod filter_tests;
 #[cfg(test)]
 mod hold_tests;
 #[cfg(test)]

@@ -6,7 +6,7 @@ use rusqlite::Row;
 use super::commit::status_from_code;
 use super::filter::{self, EventFilter};
 use super::kinds::{Kind, Kinds};
-use super::{Store, StoreError};
+use super::{HistorySort, Store, StoreError};
 use crate::event::{EventStatus, StoredEvent};
 
 /// The names of an event's listeners after its first, joined by [`SEPARATOR`] (NULL: none).
@@ -116,7 +116,7 @@ impl Store {
         .concat();
         let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare(&sql)?;
-        filter::bind(&mut stmt, &filter::values(filter)?)?;
+        filter::bind(&mut stmt, &filter::values(&self.conn, filter)?)?;
         let mut rows = stmt.raw_query();
         let mut n = 0;
         while let Some(row) = rows.next()? {
@@ -126,11 +126,12 @@ impl Store {
         Ok(n)
     }
 
-    /// Calls `f` with each matching row's columns as stored, in the order of
-    /// [`Store::for_each_event`], without building events (the CSV export's fast path).
+    /// Calls `f` with each matching row's columns as stored, in `sort` order (History's),
+    /// without building events (the CSV export's fast path).
     pub(crate) fn for_each_raw(
         &self,
         filter: &EventFilter,
+        sort: HistorySort,
         mut f: impl FnMut(&RawRow<'_>) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         let sql = [
@@ -141,12 +142,13 @@ impl Store {
             ", t.decimals, t.symbol",
             filter::FROM,
             filter::WHERE,
-            STORED_ORDER,
+            sort.order_by(),
+            " LIMIT coalesce(:limit, -1)",
         ]
         .concat();
         let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare(&sql)?;
-        filter::bind(&mut stmt, &filter::values(filter)?)?;
+        filter::bind(&mut stmt, &filter::values(&self.conn, filter)?)?;
         let mut rows = stmt.raw_query();
         let mut n = 0;
         while let Some(r) = rows.next()? {
@@ -369,7 +371,7 @@ impl Store {
                   ELSE e.kind NOT IN (SELECT value FROM json_each(:same)) END LIMIT 1",
         ]
         .concat();
-        let mut values = filter::values(filter)?;
+        let mut values = filter::values(&self.conn, filter)?;
         let kinds = self.kinds()?;
         let mut stmt = self.conn.prepare(&first_sql)?;
         filter::bind(&mut stmt, &values)?;

@@ -546,7 +546,7 @@ fn a_parked_message_parks_the_rest_of_its_lane_and_a_rematch_is_not_announced_tw
 }
 
 /// A transfer from `from` to `to` of `value`, with both addresses as indexed topics.
-fn transfer(block: u64, from: u8, to: u8, value: u64, listeners: Vec<i64>) -> NewEvent {
+pub(super) fn transfer(block: u64, from: u8, to: u8, value: u64, listeners: Vec<i64>) -> NewEvent {
     let log = transfer_log(from, to, value);
     NewEvent {
         topics: log.topics,
