@@ -291,3 +291,141 @@ test("Export writes the rows of the filter in use", async () => {
   await page.clock.runFor(1000);
   await expectText(history.getByTestId("export-done"), `Exported ${n} rows to /home/you/tokenwatch-history.csv`);
 });
+
+test("the contract filter takes a symbol, and a symbol two contracts share is refused naming them", async () => {
+  const { page } = await openApp({ fakeClock: true });
+  const history = await gotoScreen(page, "history");
+  const count = history.getByTestId("history-count");
+  await expectText(count, "250,040 events");
+  const problem = history.getByTestId("history-filter-error");
+
+  await history.locator('input[name="contract"]').fill("usdc");
+  await history.getByTestId("history-apply").click();
+  await expectText(
+    problem,
+    /^Invalid filter: contract: the symbol "usdc" names 2 contracts \(0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48, 0x833589fcd6edb6e08f4c7c32d4f71b54bda02913\); type the one you mean$/,
+  );
+  expect(await history.locator('input[name="contract"]').getAttribute("aria-invalid")).toBe("true");
+
+  await history.locator('input[name="network"]').fill("Base");
+  await history.getByTestId("history-apply").click();
+  await expect.poll(() => problem.isVisible()).toBe(false);
+  await expect.poll(() => countOf(count)).toBeLessThan(SYNTHETIC);
+  const rows = await loadedRows(page);
+  const base = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913";
+  for (const r of rows) expect(`${r.cells.contract.text} ${r.cells.contract.title}`.toLowerCase()).toContain(base);
+});
+
+test("listener, event and network filters match in any case", async () => {
+  const { page } = await openApp({ fakeClock: true });
+  const history = await gotoScreen(page, "history");
+  const count = history.getByTestId("history-count");
+  await expectText(count, "250,040 events");
+  await history.locator('input[name="listener"]').fill("weth-approvals");
+  await history.getByTestId("history-apply").click();
+  await expect.poll(() => countOf(count)).toBeLessThan(SYNTHETIC);
+  const exact = await countOf(count);
+
+  await history.locator('input[name="listener"]').fill("WETH-Approvals");
+  await history.locator('input[name="event"]').fill("approval");
+  await history.locator('input[name="network"]').fill("MAINNET");
+  await history.getByTestId("history-apply").click();
+  await expect.poll(() => history.getByTestId("history-filter-error").isVisible()).toBe(false);
+  await expect.poll(() => countOf(count)).toBe(exact);
+  const rows = await loadedRows(page);
+  expect(rows.every((r) => r.listener === "weth-approvals")).toBe(true);
+});
+
+test("direction keeps the events where the address is the sender, or the receiver", async () => {
+  const { page } = await openApp({ fakeClock: true });
+  const history = await gotoScreen(page, "history");
+  const count = history.getByTestId("history-count");
+  await expectText(count, "250,040 events");
+  const args = (await loadedRows(page))[0].cells.args.title;
+  const address = /0x[0-9a-f]{40}/.exec(args)?.[0] ?? "";
+  await history.locator('input[name="address"]').fill(address);
+  await history.getByTestId("history-apply").click();
+  await expect.poll(() => countOf(count)).toBeLessThan(SYNTHETIC);
+  const any = await countOf(count);
+
+  const firstArg = (r: ShownRow): string => (/0x[0-9a-f]{40}/.exec(r.cells.args.title)?.[0] ?? "").toLowerCase();
+  await history.locator('select[name="direction"]').selectOption("from");
+  await history.getByTestId("history-apply").click();
+  await expect.poll(() => countOf(count)).toBeLessThan(any);
+  const from = await countOf(count);
+  expect(from).toBeGreaterThan(0);
+  expect((await loadedRows(page)).every((r) => firstArg(r) === address)).toBe(true);
+
+  await history.locator('select[name="direction"]').selectOption("to");
+  await history.getByTestId("history-apply").click();
+  await expect.poll(() => countOf(count)).toBe(any - from);
+  expect((await loadedRows(page)).every((r) => firstArg(r) !== address)).toBe(true);
+});
+
+test("an amount range is typed in token units", async () => {
+  const { page } = await openApp({ fakeClock: true });
+  const history = await gotoScreen(page, "history");
+  const count = history.getByTestId("history-count");
+  await expectText(count, "250,040 events");
+  expect(await history.getByText("Amount in token units (unknown decimals left out)").isVisible()).toBe(true);
+  await history.locator('input[name="minAmount"]').fill("1,000");
+  await history.locator('input[name="maxAmount"]').fill("2,500.5");
+  await history.getByTestId("history-apply").click();
+  await expect.poll(() => countOf(count)).toBeLessThan(SYNTHETIC);
+  expect(await countOf(count)).toBeGreaterThan(0);
+  const rows = await loadedRows(page);
+  for (const r of rows) {
+    const units = Number(/^[\d,.]+/.exec(r.cells.amount.text)?.[0].replace(/,/g, ""));
+    expect(units, r.cells.amount.text).toBeGreaterThanOrEqual(1000);
+    expect(units, r.cells.amount.text).toBeLessThanOrEqual(2500.5);
+  }
+
+  await history.locator('input[name="maxAmount"]').fill("999");
+  await history.getByTestId("history-apply").click();
+  await expectText(history.getByTestId("history-filter-error"), "Maximum amount is below Minimum amount.");
+});
+
+test("a saved filter is applied when picked, stays after a reload and can be deleted", async () => {
+  const { page } = await openApp({ fakeClock: true });
+  let history = await gotoScreen(page, "history");
+  const count = history.getByTestId("history-count");
+  await expectText(count, "250,040 events");
+  await history.locator('input[name="listener"]').fill("weth-approvals");
+  await history.getByTestId("history-apply").click();
+  await expect.poll(() => countOf(count)).toBeLessThan(SYNTHETIC);
+  const approvals = await countOf(count);
+  await history.getByTestId("history-save-name").fill("Approvals");
+  await history.getByTestId("history-save").click();
+  await expectText(history.getByTestId("history-saved-message"), "Saved “Approvals”.");
+
+  await history.getByTestId("history-clear").click();
+  await expectText(count, "250,040 events");
+  await page.reload();
+  await page.locator("nav .nav-item").first().waitFor();
+  history = await gotoScreen(page, "history");
+  await expectText(history.getByTestId("history-count"), "250,040 events");
+  await history.getByTestId("history-saved").selectOption("Approvals");
+  await expect.poll(() => countOf(history.getByTestId("history-count"))).toBe(approvals);
+  expect(await history.locator('input[name="listener"]').inputValue()).toBe("weth-approvals");
+
+  await history.getByTestId("history-saved-delete").click();
+  await expectText(history.getByTestId("history-saved-message"), "Deleted “Approvals”.");
+  const options = await history.getByTestId("history-saved").locator("option").allTextContents();
+  expect(options).toEqual(["No saved filters"]);
+});
+
+test("Export writes the rows in the table's order", async () => {
+  const { page } = await openApp({ fakeClock: true });
+  const history = await gotoScreen(page, "history");
+  await expectText(history.getByTestId("history-count"), "250,040 events");
+  const header = history.locator('[role="columnheader"].hc-amount');
+  await header.locator('[data-sort="amount"]').click();
+  await expect.poll(() => header.getAttribute("aria-sort")).toBe("descending");
+  const first = (await loadedRows(page))[0];
+
+  await history.getByTestId("history-export").click();
+  await page.clock.runFor(1000);
+  await expectText(history.getByTestId("export-done"), "Exported 250,040 rows to /home/you/tokenwatch-history.csv");
+  const written = await page.evaluate(() => (globalThis as { __tokenwatchMockExport?: unknown }).__tokenwatchMockExport);
+  expect(written).toEqual({ sort: "amountDesc", firstId: first.id });
+});

@@ -17,6 +17,7 @@ import {
   parseColumns,
   parseFilter,
   parseLocalDateTime,
+  addSuggestion,
   rowWidth,
   sortedColumn,
   toggleColumn,
@@ -145,6 +146,46 @@ describe("matchesFilter", () => {
     expect(matchesFilter(e, { ...EMPTY_FILTER, address: TOKEN })).toBe(false);
     const nested = event({ args: { batch: [{ who: ALICE.toUpperCase().replace("0X", "0x") }] } });
     expect(matchesFilter(nested, { ...EMPTY_FILTER, address: ALICE })).toBe(true);
+  });
+});
+
+describe("History's sharper filters", () => {
+  const e = event();
+  it("matches names in any case and a contract by its symbol", () => {
+    expect(matchesFilter(e, { ...EMPTY_FILTER, event: "TRANSFER", listener: "USDC", network: "Mainnet" })).toBe(true);
+    expect(matchesFilter(e, { ...EMPTY_FILTER, contract: "tusd" })).toBe(true);
+    expect(matchesFilter(e, { ...EMPTY_FILTER, contract: "WETH" })).toBe(false);
+  });
+  it("looks for the address on one side when a direction is given", () => {
+    expect(matchesFilter(e, { ...EMPTY_FILTER, address: ALICE, direction: "from" })).toBe(true);
+    expect(matchesFilter(e, { ...EMPTY_FILTER, address: ALICE, direction: "to" })).toBe(false);
+    expect(matchesFilter(e, { ...EMPTY_FILTER, address: BOB.toLowerCase(), direction: "to" })).toBe(true);
+  });
+  it("bounds amounts in token units (1,250.5 TUSD here)", () => {
+    expect(matchesFilter(e, { ...EMPTY_FILTER, minAmount: "1000", maxAmount: "1250.5" })).toBe(true);
+    expect(matchesFilter(e, { ...EMPTY_FILTER, minAmount: "1250.51" })).toBe(false);
+    expect(matchesFilter({ ...e, decimals: null }, { ...EMPTY_FILTER, maxAmount: "5" })).toBe(false);
+  });
+  it("reads the new fields from the form and says what is wrong", () => {
+    const ok = parseFilter(form({ contract: "usdc", address: ALICE, direction: "to", minAmount: "1,000", maxAmount: "2,500.5" }));
+    expect(ok).toEqual({
+      ok: true,
+      filter: { ...EMPTY_FILTER, contract: "usdc", address: ALICE, direction: "to", minAmount: "1000", maxAmount: "2500.5" },
+    });
+    const bad = parseFilter(form({ direction: "from", minAmount: "lots", maxAmount: "5", contract: "0x12" }));
+    expect(bad.ok ? [] : bad.problems.map((p) => p.message)).toEqual([
+      "Contract: “0x12” is not an address (0x and 40 hex digits).",
+      "Direction: give the address to look for on that side.",
+      "Minimum amount: “lots” is not an amount (like 1,000 or 2.5).",
+    ]);
+    const reversed = parseFilter(form({ minAmount: "10", maxAmount: "9.5" }));
+    expect(reversed.ok ? [] : reversed.problems.map((p) => p.message)).toEqual(["Maximum amount is below Minimum amount."]);
+  });
+  it("suggests a name once whatever its case", () => {
+    const known = new Set<string>();
+    expect(addSuggestion(known, "Transfer", 5)).toBe(true);
+    expect(addSuggestion(known, "transfer", 5)).toBe(false);
+    expect(addSuggestion(known, "Approval", 1)).toBe(false);
   });
 });
 

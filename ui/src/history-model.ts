@@ -9,7 +9,9 @@ import {
   shortenAddress,
 } from "./format";
 import { resolveAddress } from "./labels";
+import type { Direction } from "./bindings/Direction";
 import type { EventFilter } from "./bindings/EventFilter";
+import { compareUnits, parseUnits } from "./history-match";
 import type { EventStatus } from "./bindings/EventStatus";
 import type { HistorySort } from "./bindings/HistorySort";
 import type { StoredEvent } from "./bindings/StoredEvent";
@@ -27,6 +29,9 @@ export const FILTER_FIELDS = [
   "contract",
   "event",
   "address",
+  "direction",
+  "minAmount",
+  "maxAmount",
   "fromBlock",
   "toBlock",
   "fromTime",
@@ -52,6 +57,9 @@ export const FIELD_LABELS: Record<FilterField, string> = {
   contract: "Contract",
   event: "Event",
   address: "Address",
+  direction: "Direction",
+  minAmount: "Minimum amount",
+  maxAmount: "Maximum amount",
   fromBlock: "From block",
   toBlock: "To block",
   fromTime: "From time",
@@ -65,6 +73,9 @@ export const EMPTY_FILTER: EventFilter = {
   event: null,
   contract: null,
   address: null,
+  direction: null,
+  minAmount: null,
+  maxAmount: null,
   status: null,
   fromBlock: null,
   toBlock: null,
@@ -127,6 +138,8 @@ export function parseFilter(form: FilterForm): ParsedFilter {
   };
   const address = (field: "contract" | "address"): string | null => {
     const v = text(field);
+    // The contract filter also takes a token symbol (the store looks it up).
+    if (v != null && field === "contract" && !v.startsWith("0x")) return v;
     if (v != null && !isAddress(v)) {
       // The address filter also takes a label from the address book.
       const resolved = field === "address" ? resolveAddress(v, text("network")) : null;
@@ -153,6 +166,19 @@ export function parseFilter(form: FilterForm): ParsedFilter {
     return n;
   };
 
+  const amount = (field: "minAmount" | "maxAmount"): string | null => {
+    const v = text(field);
+    if (v == null) return null;
+    const n = parseUnits(v);
+    if (n == null) problems.push({ field, message: `${FIELD_LABELS[field]}: ${quoted(v)} is not an amount (like 1,000 or 2.5).` });
+    return n;
+  };
+  const direction = text("direction");
+  if (direction != null && direction !== "from" && direction !== "to") {
+    problems.push({ field: "direction", message: `Direction: ${quoted(direction)} is not from or to.` });
+  } else if (direction != null && text("address") == null) {
+    problems.push({ field: "direction", message: "Direction: give the address to look for on that side." });
+  }
   const status = text("status");
   if (status != null && !STATUSES.includes(status as EventStatus)) {
     problems.push({ field: "status", message: `Status: ${quoted(status)} is not pending, confirmed or removed.` });
@@ -163,6 +189,9 @@ export function parseFilter(form: FilterForm): ParsedFilter {
     event: text("event"),
     contract: address("contract"),
     address: address("address"),
+    direction: direction as Direction | null,
+    minAmount: amount("minAmount"),
+    maxAmount: amount("maxAmount"),
     status: status as EventStatus | null,
     fromBlock: block("fromBlock"),
     toBlock: block("toBlock"),
@@ -173,12 +202,26 @@ export function parseFilter(form: FilterForm): ParsedFilter {
   if (filter.fromBlock != null && filter.toBlock != null && filter.fromBlock > filter.toBlock) {
     problems.push({ field: "toBlock", message: "To block is before From block." });
   }
+  if (filter.minAmount != null && filter.maxAmount != null && compareUnits(filter.minAmount, filter.maxAmount) > 0) {
+    problems.push({ field: "maxAmount", message: "Maximum amount is below Minimum amount." });
+  }
   if (filter.fromTime != null && filter.toTime != null && filter.fromTime > filter.toTime) {
     problems.push({ field: "toTime", message: "To time is before From time." });
   }
   if (problems.length === 0) return { ok: true, filter };
   problems.sort((a, b) => FILTER_FIELDS.indexOf(a.field) - FILTER_FIELDS.indexOf(b.field));
   return { ok: false, problems };
+}
+
+/**
+ * Adds `value` to the suggestions `known` (lower-case keys) unless one differing only in case is
+ * there or the list is full; true when it was added. Browsers offer them as typed, in any case.
+ */
+export function addSuggestion(known: Set<string>, value: string, max: number): boolean {
+  const key = value.toLowerCase();
+  if (known.has(key) || known.size >= max) return false;
+  known.add(key);
+  return true;
 }
 
 /** True when the filter selects everything. */
@@ -192,30 +235,7 @@ export function sameFilter(a: EventFilter, b: EventFilter): boolean {
   return [...fields].every((k) => (a[k] ?? null) === (b[k] ?? null));
 }
 
-/** True when any argument value (nested ones included) is `address`, ignoring case. */
-function mentions(value: unknown, address: string): boolean {
-  if (typeof value === "string") return value.toLowerCase() === address;
-  if (Array.isArray(value)) return value.some((v) => mentions(v, address));
-  if (value != null && typeof value === "object") return Object.values(value).some((v) => mentions(v, address));
-  return false;
-}
-
-/** Whether the engine would select `e` with `f` (the store's rules, for events pushed live). */
-export function matchesFilter(e: StoredEvent, f: EventFilter): boolean {
-  const t = e.blockTime;
-  return (
-    (f.listener == null || e.listeners.includes(f.listener)) &&
-    (f.network == null || e.network === f.network) &&
-    (f.event == null || e.event === f.event || e.signature === f.event) &&
-    (f.contract == null || e.contract.toLowerCase() === f.contract.toLowerCase()) &&
-    (f.address == null || mentions(e.args, f.address.toLowerCase())) &&
-    (f.status == null || e.status === f.status) &&
-    (f.fromBlock == null || e.blockNumber >= f.fromBlock) &&
-    (f.toBlock == null || e.blockNumber <= f.toBlock) &&
-    (f.fromTime == null || (t != null && t >= f.fromTime)) &&
-    (f.toTime == null || (t != null && t <= f.toTime))
-  );
-}
+export { matchesFilter } from "./history-match";
 
 /** The store's message for a bad filter ("invalid filter: …"), as distinct from other failures. */
 export function isFilterError(error: AppError): boolean {

@@ -89,7 +89,8 @@ export interface Backend {
   /** `dashboard`: events per bucket per listener over the window before the newest event. */
   dashboard(windowSecs: number, bucketSecs: number): Promise<Dashboard>;
   /** `export_csv`: native save dialog, then the filtered history as CSV; null if cancelled. */
-  exportCsv(filter: EventFilter): Promise<ExportDone | null>;
+  /** The filtered History as CSV, rows in `sort` order (History's). */
+  exportCsv(filter: EventFilter, sort: HistorySort): Promise<ExportDone | null>;
   /** `export-progress`: rows written so far during an export. */
   onExportProgress(handler: (p: ExportProgress) => void): Promise<Unlisten>;
 
@@ -214,7 +215,7 @@ const tauriBackend: Backend = {
     invoke<StoredEvent[]>("history_page", { filter, sort, offset, limit, anchor }),
   historyIndex: (filter, sort, every) => invoke<HistoryIndex>("history_index", { filter, sort, every }),
   dashboard: (windowSecs, bucketSecs) => invoke<Dashboard>("dashboard", { windowSecs, bucketSecs }),
-  exportCsv: (filter) => invoke<ExportDone | null>("export_csv", { filter }),
+  exportCsv: (filter, sort) => invoke<ExportDone | null>("export_csv", { filter, sort }),
   onExportProgress: (handler) => on<ExportProgress>("export-progress", handler),
   tokenStates: () => invoke<TokenState[]>("token_states"),
   checkTokens: () => invoke<void>("check_tokens"),

@@ -104,6 +104,12 @@ describe("history mock", () => {
     await expect(mock.historyPage({ ...EMPTY_FILTER, contract: "usdc" }, "newest", 0, 1)).rejects.toMatchObject({ code: "filter.invalid" });
   });
 
+  it("takes a contract by its symbol on one network, and names in any case", async () => {
+    const byAddress = await countOf(mock, { ...EMPTY_FILTER, contract: "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913" });
+    expect(await countOf(mock, { ...EMPTY_FILTER, contract: "usdc", network: "BASE" })).toBe(byAddress);
+    expect(await countOf(mock, { ...EMPTY_FILTER, listener: "BASE-USDC" })).toBe(byAddress);
+  });
+
   it("builds the dashboard from the same rows", async () => {
     const d = await mock.dashboard(7 * 86_400, 3_600);
     expect(d.until).toBe(ANCHOR + 180);
@@ -121,7 +127,7 @@ describe("history mock", () => {
     const seen: ExportProgress[] = [];
     const big = createHistoryMock(() => [], { synthetic: 25_000, anchor: ANCHOR, exportStepMs: 0 });
     const stop = await big.onExportProgress((p) => seen.push(p));
-    expect(await big.exportCsv(EMPTY_FILTER)).toEqual({ path: "/home/you/tokenwatch-history.csv", rows: 25_000 });
+    expect(await big.exportCsv(EMPTY_FILTER, "newest")).toEqual({ path: "/home/you/tokenwatch-history.csv", rows: 25_000 });
     expect(seen).toEqual([
       { written: 0, total: 25_000 },
       { written: 10_000, total: 25_000 },

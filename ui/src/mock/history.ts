@@ -14,7 +14,10 @@ import type { TopEntry } from "../bindings/TopEntry";
 export type HistoryMock = Pick<
   Backend,
   "historyPage" | "historyIndex" | "dashboard" | "exportCsv" | "onExportProgress"
->;
+> & {
+  /** The order of the last export and the id of the row it wrote first. */
+  lastExport(): { sort: HistorySort; firstId: number | null } | null;
+};
 
 export interface HistoryMockOptions {
   /** Rows of synthetic history (default 250,000). */
@@ -124,11 +127,26 @@ function invalid(field: string, value: string): AppError {
   return { code: "filter.invalid", message: `invalid filter: ${field}: "${value}" is not an address (0x and 40 hex digits)` };
 }
 
-/** The store's check of a filter's addresses. */
-function checkFilter(f: EventFilter): AppError | null {
-  if (f.contract != null && !isAddress(f.contract.trim())) return invalid("contract", f.contract);
+/** The store's check of a filter's addresses; a contract given by symbol becomes its one address. */
+function checkFilter(f: EventFilter): AppError | EventFilter {
   if (f.address != null && !isAddress(f.address.trim())) return invalid("address", f.address);
-  return null;
+  const c = f.contract?.trim();
+  if (c == null || isAddress(c)) return f;
+  if (c.startsWith("0x")) return invalid("contract", c);
+  const lower = (v: string): string => v.toLowerCase();
+  const found = [
+    ...new Set(
+      SOURCES.filter((s) => lower(s.symbol) === lower(c) && (f.network == null || lower(f.network) === s.network)).map(
+        (s) => s.contract,
+      ),
+    ),
+  ];
+  if (found.length === 1) return { ...f, contract: found[0] };
+  const message =
+    found.length === 0
+      ? `invalid filter: contract: "${c}" is not an address (0x and 40 hex digits) nor a token symbol`
+      : `invalid filter: contract: the symbol "${c}" names ${String(found.length)} contracts (${found.join(", ")}); type the one you mean`;
+  return { code: "filter.invalid", message };
 }
 
 /** Sort keys: amount (events without one last) and then id. */
@@ -215,20 +233,29 @@ export function createHistoryMock(events: () => StoredEvent[], options: HistoryM
   function selectSynthetic(filter: EventFilter): NonNullable<typeof selection> {
     const key = JSON.stringify(filter);
     if (selection?.key === key) return selection;
+    const same = (a: string | null, b: string): boolean => a == null || a.toLowerCase() === b.toLowerCase();
     const sourceOk = SOURCES.map(
       (s) =>
-        (filter.listener == null || filter.listener === s.listener) &&
-        (filter.network == null || filter.network === s.network) &&
-        (filter.event == null || filter.event === s.event || filter.event === s.signature) &&
-        (filter.contract == null || filter.contract.toLowerCase() === s.contract),
+        same(filter.listener, s.listener) &&
+        same(filter.network, s.network) &&
+        (same(filter.event, s.event) || same(filter.event, s.signature)) &&
+        same(filter.contract, s.contract),
     );
     const who = filter.address == null ? null : (HOLDER_INDEX.get(filter.address.toLowerCase()) ?? -1);
+    const side = (f: Facts): boolean =>
+      who == null ||
+      (filter.direction !== "to" && f.a === who) ||
+      (filter.direction !== "from" && f.b === who);
+    const [min, max] = [filter.minAmount, filter.maxAmount].map((v) => (v == null ? null : Number(v)));
+    const units = (f: Facts): number => f.whole + f.frac / 10_000;
     const picked: number[] = [];
     for (let i = 0; i < total; i++) {
       const f = facts(i);
       if (
         sourceOk[f.source] &&
-        (who == null || f.a === who || f.b === who) &&
+        side(f) &&
+        (min == null || units(f) >= min) &&
+        (max == null || units(f) <= max) &&
         (filter.status == null || filter.status === f.status) &&
         (filter.fromBlock == null || f.block >= filter.fromBlock) &&
         (filter.toBlock == null || f.block <= filter.toBlock) &&
@@ -366,11 +393,17 @@ export function createHistoryMock(events: () => StoredEvent[], options: HistoryM
     };
   }
 
+  let lastExport: { sort: HistorySort; firstId: number | null } | null = null;
   const emit = (p: ExportProgress): void => progressHandlers.forEach((h) => h(p));
   const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-  async function exportCsv(filter: EventFilter): Promise<{ path: string; rows: number }> {
+  async function exportCsv(filter: EventFilter, sort: HistorySort): Promise<{ path: string; rows: number }> {
     const rows = count(filter);
+    // What a spec checks the file would hold first: the export's order is History's.
+    const [first] = page(filter, sort, 0, 1);
+    lastExport = { sort, firstId: first?.id ?? null };
+    // Browser specs read it from the page.
+    (globalThis as { __tokenwatchMockExport?: unknown }).__tokenwatchMockExport = lastExport;
     emit({ written: 0, total: rows });
     for (let written = EXPORT_STEP; written < rows; written += EXPORT_STEP) {
       await wait(stepMs);
@@ -381,18 +414,19 @@ export function createHistoryMock(events: () => StoredEvent[], options: HistoryM
     return { path: "/home/you/tokenwatch-history.csv", rows };
   }
 
-  /** Runs `f` like a command: a bad filter rejects as the store does. */
-  const command = <T>(filter: EventFilter, f: () => T | Promise<T>): Promise<T> => {
-    const bad = checkFilter(filter);
-    return bad == null ? Promise.resolve().then(f) : Promise.reject(bad);
+  /** Runs `f` like a command on the checked filter: a bad filter rejects as the store does. */
+  const command = <T>(filter: EventFilter, f: (checked: EventFilter) => T | Promise<T>): Promise<T> => {
+    const checked = checkFilter(filter);
+    return "code" in checked ? Promise.reject(checked) : Promise.resolve().then(() => f(checked));
   };
 
   return {
-    historyPage: (filter, sort, offset, limit) => command(filter, () => page(filter, sort, offset, limit)),
+    historyPage: (filter, sort, offset, limit) => command(filter, (f) => page(f, sort, offset, limit)),
     // No anchors: the mock pages by offset.
-    historyIndex: (filter, _sort, every) => command(filter, () => ({ count: count(filter), every, anchors: [] })),
+    historyIndex: (filter, _sort, every) => command(filter, (f) => ({ count: count(f), every, anchors: [] })),
     dashboard: (windowSecs, bucketSecs) => Promise.resolve().then(() => dashboard(windowSecs, bucketSecs)),
-    exportCsv: (filter) => command(filter, () => exportCsv(filter)),
+    exportCsv: (filter, sort) => command(filter, (f) => exportCsv(f, sort)),
+    lastExport: () => lastExport,
     onExportProgress: (handler): Promise<Unlisten> => {
       progressHandlers.add(handler);
       return Promise.resolve(() => progressHandlers.delete(handler));

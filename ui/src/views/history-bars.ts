@@ -1,12 +1,17 @@
 // History's filter bar (inputs named after the EventFilter fields) and its CSV export button.
 import { h, setAttr, setText } from "../dom";
 import { formatCount } from "../format";
-import { FIELD_LABELS, FILTER_FIELDS, type FilterField } from "../history-model";
+import { FIELD_LABELS, FILTER_FIELDS, addSuggestion, type FilterField } from "../history-model";
 import { toAppError, type Backend, type Unlisten } from "../ipc";
 import type { EventFilter } from "../bindings/EventFilter";
 import type { ExportProgress } from "../bindings/ExportProgress";
+import type { HistorySort } from "../bindings/HistorySort";
 
 /** How the time filters read what is typed (history-model's parseLocalDateTime). */
+/** What the amount bounds mean. */
+const AMOUNT_HELP =
+  "In the token's units, like 1,000 or 2.5. With a bound set, events of tokens whose decimals are unknown are left out.";
+
 const TIME_HELP = "Local date, optionally with a time: 2024-03-04 or 2024-03-04 14:30. A date alone covers the whole day.";
 
 /** Suggestions offered per filter input. */
@@ -38,12 +43,22 @@ export function createFilterBar(): {
     h("option", { value: "confirmed" }, "Confirmed"),
     h("option", { value: "removed" }, "Removed"),
   );
+  const direction = h(
+    "select",
+    { class: "input", name: "direction", title: "From: the first indexed argument (from of a Transfer); to: the second" },
+    h("option", { value: "" }, "in any argument"),
+    h("option", { value: "from" }, "as from"),
+    h("option", { value: "to" }, "as to"),
+  );
   const inputs: Record<FilterField, FilterInput> = {
     network: text("network", { list: "history-networks", placeholder: "any" }),
     listener: text("listener", { list: "history-listeners", placeholder: "any" }),
     event: text("event", { list: "history-events", placeholder: "name or signature" }),
-    contract: text("contract", { class: "input mono", placeholder: "0x…" }),
-    address: text("address", { class: "input mono", placeholder: "0x… or a label, in any argument" }),
+    contract: text("contract", { class: "input mono", placeholder: "0x… or a symbol" }),
+    address: text("address", { class: "input mono", placeholder: "0x… or a label" }),
+    direction,
+    minAmount: text("minAmount", { class: "input mono short", inputmode: "decimal", placeholder: "min", title: AMOUNT_HELP }),
+    maxAmount: text("maxAmount", { class: "input mono short", inputmode: "decimal", placeholder: "max", title: AMOUNT_HELP }),
     fromBlock: text("fromBlock", { class: "input mono short", inputmode: "numeric", placeholder: "from" }),
     toBlock: text("toBlock", { class: "input mono short", inputmode: "numeric", placeholder: "to" }),
     // Typed, not a date picker: an empty picker shows a grey date that reads as a filter in use.
@@ -65,7 +80,8 @@ export function createFilterBar(): {
     field("Listener", inputs.listener),
     field("Event", inputs.event),
     field("Contract", inputs.contract),
-    field("Address", inputs.address),
+    field("Address", inputs.address, inputs.direction),
+    field("Amount in token units (unknown decimals left out)", inputs.minAmount, dash(), inputs.maxAmount),
     field("Blocks", inputs.fromBlock, dash(), inputs.toBlock),
     field("Time, like 2024-03-04 14:30", inputs.fromTime, dash(), inputs.toTime),
     field("Status", inputs.status),
@@ -76,16 +92,21 @@ export function createFilterBar(): {
     lists.event,
   );
   const suggest = (kind: "network" | "listener" | "event", value: string): void => {
-    const seen = known[kind];
-    if (seen.has(value) || seen.size >= MAX_SUGGESTIONS) return;
-    seen.add(value);
+    if (!addSuggestion(known[kind], value, MAX_SUGGESTIONS)) return;
     lists[kind].append(h("option", { value }));
   };
   return { el, inputs, suggest, clearButton, problems };
 }
 
-/** The export button (CSV of `filter()` through the native save dialog) and what it says while and after it runs. */
-export function createExportBar(backend: Backend, filter: () => EventFilter): { button: HTMLButtonElement; el: HTMLElement } {
+/**
+ * The export button (CSV of `filter()` in History's `sort()` order through the native save dialog)
+ * and what it says while and after it runs.
+ */
+export function createExportBar(
+  backend: Backend,
+  filter: () => EventFilter,
+  sort: () => HistorySort,
+): { button: HTMLButtonElement; el: HTMLElement } {
   const button = h("button", { class: "button", type: "button", "data-testid": "history-export" }, "Export CSV");
   const bar = h("progress", { class: "hist-progress-bar" });
   const barText = h("span", { class: "muted" });
@@ -128,7 +149,7 @@ export function createExportBar(backend: Backend, filter: () => EventFilter): { 
         progressSubscription = subscribing;
       }
       await progressSubscription;
-      const result = await backend.exportCsv(filter());
+      const result = await backend.exportCsv(filter(), sort());
       say(
         done,
         result == null

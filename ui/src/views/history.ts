@@ -37,6 +37,7 @@ import {
 import { toAppError, type Backend } from "../ipc";
 import { createVirtualTable } from "../virtual-table";
 import { createExportBar, createFilterBar } from "./history-bars";
+import { createSavedFilters } from "./history-saved";
 import type { ErrorSink, ScreenView } from "../screen";
 import type { EventStatus } from "../bindings/EventStatus";
 import type { StoredEvent } from "../bindings/StoredEvent";
@@ -82,7 +83,15 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
   const seen = createSeenEvents();
 
   const filters = createFilterBar();
-  const exporter = createExportBar(backend, () => current(state).filter);
+  const saved = createSavedFilters(readForm, (form) => {
+    for (const f of FILTER_FIELDS) filters.inputs[f].value = form[f];
+    apply();
+  });
+  const exporter = createExportBar(
+    backend,
+    () => current(state).filter,
+    () => current(state).sort,
+  );
   const count = h("span", { class: "hist-count", "data-testid": "history-count", "aria-live": "polite" });
   const newPill = h("button", { class: "new-count hist-new", type: "button", "data-testid": "history-new", hidden: true });
   const columnMenu = h("div", { class: "hist-menu", role: "group", "aria-label": "Columns to show" });
@@ -122,6 +131,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     { class: "panel history", "data-testid": "history", "aria-labelledby": "history-title" },
     h("div", { class: "panel-head" }, h("h2", { class: "panel-title", id: "history-title" }, "History"), count, newPill,
       h("span", { class: "spacer" }), exporter.el, columnChooser, exporter.button),
+    saved,
     filters.el,
     table.el,
     empty,
