@@ -14,7 +14,9 @@ use alloy_primitives::{Address, B256, U256};
 use tokenwatch_engine::abi::{resolve_event_spec, EventDef};
 use tokenwatch_engine::event::EventStatus;
 use tokenwatch_engine::export::export_csv;
-use tokenwatch_engine::store::{Commit, EventFilter, HistorySort, NewEvent, Store, TokenInfo};
+use tokenwatch_engine::store::{
+    Commit, Direction, EventFilter, HistorySort, NewEvent, Store, TokenInfo,
+};
 use tokenwatch_testkit::bench::Rng;
 
 const PAGE: u32 = 200;
@@ -249,6 +251,35 @@ fn main() -> anyhow::Result<()> {
             EventFilter {
                 from_block: Some(18_020_000),
                 to_block: Some(18_020_500),
+                ..Default::default()
+            },
+        ),
+        (
+            "event, other case",
+            EventFilter {
+                event: Some("approval".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "contract by symbol",
+            EventFilter {
+                contract: Some("weth".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "address as from",
+            EventFilter {
+                address: Some(who.clone()),
+                direction: Some(Direction::From),
+                ..Default::default()
+            },
+        ),
+        (
+            "amount >= 1,000 units",
+            EventFilter {
+                min_amount: Some("1,000".into()),
                 ..Default::default()
             },
         ),
