@@ -348,18 +348,15 @@ test("direction keeps the events where the address is the sender, or the receive
   await expect.poll(() => countOf(count)).toBeLessThan(SYNTHETIC);
   const any = await countOf(count);
 
-  const firstArg = (r: ShownRow): string => (/0x[0-9a-f]{40}/.exec(r.cells.args.title)?.[0] ?? "").toLowerCase();
-  await history.locator('select[name="direction"]').selectOption("from");
-  await history.getByTestId("history-apply").click();
-  await expect.poll(() => countOf(count)).toBeLessThan(any);
-  const from = await countOf(count);
-  expect(from).toBeGreaterThan(0);
-  expect((await loadedRows(page)).every((r) => firstArg(r) === address)).toBe(true);
-
-  await history.locator('select[name="direction"]').selectOption("to");
-  await history.getByTestId("history-apply").click();
-  await expect.poll(() => countOf(count)).toBe(any - from);
-  expect((await loadedRows(page)).every((r) => firstArg(r) !== address)).toBe(true);
+  // The first and second addresses of the arguments (from and to, owner and spender).
+  const side = (r: ShownRow, k: number): string => (r.cells.args.title.toLowerCase().match(/0x[0-9a-f]{40}/g) ?? [])[k] ?? "";
+  for (const [direction, k] of [["from", 0], ["to", 1]] as const) {
+    await history.locator('select[name="direction"]').selectOption(direction);
+    await history.getByTestId("history-apply").click();
+    await expect.poll(() => countOf(count)).toBeLessThan(any);
+    expect(await countOf(count)).toBeGreaterThan(0);
+    await loadedRows(page, (rows) => rows.every((r) => side(r, k) === address));
+  }
 });
 
 test("an amount range is typed in token units", async () => {
@@ -405,8 +402,11 @@ test("a saved filter is applied when picked, stays after a reload and can be del
   history = await gotoScreen(page, "history");
   await expectText(history.getByTestId("history-count"), "250,040 events");
   await history.getByTestId("history-saved").selectOption("Approvals");
-  await expect.poll(() => countOf(history.getByTestId("history-count"))).toBe(approvals);
+  // About the same count: the mock's history moves with the clock across the reload.
+  await expect.poll(() => countOf(history.getByTestId("history-count"))).toBeLessThan(SYNTHETIC);
+  expect(Math.abs((await countOf(history.getByTestId("history-count"))) - approvals)).toBeLessThan(100);
   expect(await history.locator('input[name="listener"]').inputValue()).toBe("weth-approvals");
+  await loadedRows(page, (rows) => rows.every((r) => r.listener === "weth-approvals"));
 
   await history.getByTestId("history-saved-delete").click();
   await expectText(history.getByTestId("history-saved-message"), "Deleted “Approvals”.");
