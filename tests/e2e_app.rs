@@ -249,7 +249,7 @@ async fn a_user_sets_up_a_listener_in_the_window_and_exports_its_history() -> Re
     let _ = app.close().await;
     outcome.map_err(|e| anyhow::anyhow!("{e}\n--- driver log ---\n{}", desktop.driver_log()))?;
 
-    // The file's rows are the chain's Transfer logs, oldest first.
+    // The file's rows are the chain's Transfer logs in the table's order: newest first.
     let mut csv = csv_rows(&std::fs::read_to_string(&export)?)?;
     let header = csv.remove(0);
     ensure!(
@@ -266,7 +266,7 @@ async fn a_user_sets_up_a_listener_in_the_window_and_exports_its_history() -> Re
         csv.len(),
         receipts.len()
     );
-    for (row, receipt) in csv.iter().zip(&receipts) {
+    for (row, receipt) in csv.iter().zip(receipts.iter().rev()) {
         let log = &receipt.logs[0];
         ensure!(
             row[5] == receipt.transaction_hash.to_string(),
