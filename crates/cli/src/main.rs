@@ -14,9 +14,11 @@ use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
 use tokenwatch_engine::config::NoKeychain;
-use tokenwatch_engine::export::{export_csv, export_to_file, ExportError};
+use tokenwatch_engine::export::{export_csv_with, export_to_file, ExportError};
 use tokenwatch_engine::reload::{ConfigWatch, POLL};
-use tokenwatch_engine::store::{DeliveryCounts, EventFilter, HistorySort, Store};
+use tokenwatch_engine::store::{
+    DeliveryCounts, Direction, EventFilter, HistorySort, Store, StoreError,
+};
 use tokenwatch_engine::{Config, Engine, EngineError, RunOptions};
 
 #[derive(Parser)]
@@ -64,6 +66,24 @@ enum Command {
         from_block: Option<u64>,
         #[arg(long)]
         to_block: Option<u64>,
+        /// The emitting contract: an address or a token symbol.
+        #[arg(long)]
+        contract: Option<String>,
+        /// An address (or address-book label) in any argument, or only as `--direction`.
+        #[arg(long)]
+        address: Option<String>,
+        /// With `--address`: only where it is the sender (`from`) or the receiver (`to`).
+        #[arg(long, value_enum, requires = "address")]
+        direction: Option<DirectionArg>,
+        /// Smallest amount, in token units (`1,000`, `2.5`).
+        #[arg(long)]
+        min_amount: Option<String>,
+        /// Largest amount, in token units.
+        #[arg(long)]
+        max_amount: Option<String>,
+        /// Row order.
+        #[arg(long, value_enum, default_value = "oldest")]
+        sort: SortArg,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -127,6 +147,33 @@ enum Command {
     },
 }
 
+/// `--direction` of `export`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DirectionArg {
+    From,
+    To,
+}
+
+/// `--sort` of `export`: History's orders.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SortArg {
+    Oldest,
+    Newest,
+    AmountDesc,
+    AmountAsc,
+}
+
+impl From<SortArg> for HistorySort {
+    fn from(s: SortArg) -> Self {
+        match s {
+            SortArg::Oldest => HistorySort::Oldest,
+            SortArg::Newest => HistorySort::Newest,
+            SortArg::AmountDesc => HistorySort::AmountDesc,
+            SortArg::AmountAsc => HistorySort::AmountAsc,
+        }
+    }
+}
+
 /// Exit codes: 0 success, 1 runtime failure, 2 bad input.
 const BAD_INPUT: u8 = 2;
 const FAILURE: u8 = 1;
@@ -154,6 +201,12 @@ fn main() -> ExitCode {
             event,
             from_block,
             to_block,
+            contract,
+            address,
+            direction,
+            min_amount,
+            max_amount,
+            sort,
             out,
         } => {
             let filter = EventFilter {
@@ -162,9 +215,17 @@ fn main() -> ExitCode {
                 event,
                 from_block,
                 to_block,
+                contract,
+                address,
+                direction: direction.map(|d| match d {
+                    DirectionArg::From => Direction::From,
+                    DirectionArg::To => Direction::To,
+                }),
+                min_amount,
+                max_amount,
                 ..EventFilter::default()
             };
-            export(&db, &filter, out)
+            export(&db, &filter, sort.into(), out)
         }
         Command::Holders {
             db,
@@ -370,7 +431,12 @@ async fn stop_signal() {
     }
 }
 
-fn export(db: &std::path::Path, filter: &EventFilter, out: Option<PathBuf>) -> ExitCode {
+fn export(
+    db: &std::path::Path,
+    filter: &EventFilter,
+    sort: HistorySort,
+    out: Option<PathBuf>,
+) -> ExitCode {
     let store = match Store::open_reader(db) {
         Ok(s) => s,
         Err(e) => {
@@ -379,8 +445,8 @@ fn export(db: &std::path::Path, filter: &EventFilter, out: Option<PathBuf>) -> E
         }
     };
     let result = match &out {
-        Some(path) => export_to_file(&store, filter, HistorySort::Oldest, path, db, &mut |_| {}),
-        None => export_csv(&store, filter, std::io::stdout().lock()),
+        Some(path) => export_to_file(&store, filter, sort, path, db, &mut |_| {}),
+        None => export_csv_with(&store, filter, sort, std::io::stdout().lock(), &mut |_| {}),
     };
     match result {
         Ok(n) => {
@@ -388,6 +454,11 @@ fn export(db: &std::path::Path, filter: &EventFilter, out: Option<PathBuf>) -> E
             ExitCode::SUCCESS
         }
         Err(e @ ExportError::Target(_)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(BAD_INPUT)
+        }
+        // A filter value that is not one (an address, an amount, a symbol): named.
+        Err(ExportError::Store(e @ (StoreError::BadFilter(_) | StoreError::BadLabel(_)))) => {
             eprintln!("error: {e}");
             ExitCode::from(BAD_INPUT)
         }
