@@ -5,6 +5,8 @@ import type { EngineStatus } from "./bindings/EngineStatus";
 
 const STATUS: EngineStatus = {
   running: true,
+  streams: [],
+  subscriptions: [],
   error: null,
   eventsStored: 1_234,
   warnings: [],

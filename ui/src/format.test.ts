@@ -129,7 +129,7 @@ describe("formatArgs", () => {
 });
 
 describe("summarize", () => {
-  const base: EngineStatus = { running: true, networks: [], listeners: [], targets: [], eventsStored: 0, database: "x.db", error: null, warnings: [] };
+  const base: EngineStatus = { running: true, networks: [], listeners: [], targets: [], streams: [], subscriptions: [], eventsStored: 0, database: "x.db", error: null, warnings: [] };
   it("is Running when healthy", () => {
     expect(summarize(base).state).toBe("Running");
   });
@@ -164,7 +164,7 @@ describe("summarize", () => {
 
 describe("summarize engine errors", () => {
   it("is Problem when the engine could not start", () => {
-    const s: EngineStatus = { running: false, networks: [], listeners: [], targets: [], eventsStored: 0, database: "x.db", error: "bad config", warnings: [] };
+    const s: EngineStatus = { running: false, networks: [], listeners: [], targets: [], streams: [], subscriptions: [], eventsStored: 0, database: "x.db", error: "bad config", warnings: [] };
     expect(summarize(s)).toEqual({ state: "Problem", reason: "bad config" });
   });
 });

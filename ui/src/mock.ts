@@ -109,6 +109,8 @@ export function createMockBackend(): Backend {
     return {
       running: true,
       error: null,
+      streams: [],
+      subscriptions: [],
       networks: [mainnet, base],
       listeners: [
         { name: "usdc-transfers", network: "mainnet", phase: "live", fromBlock: 21_400_000, coveredTo: mainnet.syncedTo, events: counts["usdc-transfers"], undecodable: 0 },

@@ -19,6 +19,7 @@ use crate::status::{EngineStatus, ListenerPhase, ListenerStatus, NetworkStatus};
 use crate::store::{Db, DeliveryCounts, Readers, Store, StoreError, Writer, WriterThread};
 pub use crate::sync::TokenCheckHandle;
 use crate::sync::{Start, StartError, SyncError};
+use crate::team::{Team, TeamParts};
 
 /// Errors of the engine layer, each naming what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +74,8 @@ pub struct Engine {
     delivery_mark: i64,
     /// Asks the networks to check their tokens against the chain now.
     check_tokens: watch::Sender<u64>,
+    /// Team streams published to and subscriptions mirrored.
+    team: Option<Team>,
 }
 
 /// One network's task and what it was started with.
@@ -116,7 +119,9 @@ impl Engine {
             instance,
             delivery_mark,
             check_tokens: watch::channel(0).0,
+            team: None,
         };
+        engine.check_names(&config)?;
         engine.set_targets(&config.targets)?;
         engine.apply(config).await;
         Ok(engine)
@@ -191,6 +196,7 @@ impl Engine {
             }
         }
         self.networks = keep;
+        self.set_team(&config).await;
         self.hub.update(|b| {
             b.networks
                 .retain(|n| config.networks.iter().any(|c| c.name == n.name));
@@ -214,6 +220,53 @@ impl Engine {
             self.spawn(net.clone(), listeners);
         }
         changes
+    }
+
+    /// Runs the configured team streams and subscriptions, restarting them when changed.
+    async fn set_team(&mut self, config: &Config) {
+        if self
+            .team
+            .as_ref()
+            .is_some_and(|t| t.runs(&config.streams, &config.subscriptions))
+        {
+            return;
+        }
+        if let Some(team) = self.team.take() {
+            team.stop().await;
+        }
+        if config.streams.is_empty() && config.subscriptions.is_empty() {
+            return;
+        }
+        let parts = TeamParts {
+            db: self.store.clone(),
+            hub: self.hub.clone(),
+            instance: self.instance.clone(),
+            commits: self.outbox.commits(),
+            waker: self.outbox.waker(),
+        };
+        self.team = Some(Team::start(&config.streams, &config.subscriptions, &parts));
+    }
+
+    /// Refuses local networks named like one a subscription brought.
+    fn check_names(&self, config: &Config) -> Result<(), EngineError> {
+        let taken = self
+            .store
+            .readers
+            .run_blocking(|s| s.subscribed_networks())?;
+        let problems: Vec<ConfigProblem> = (config.networks.iter().enumerate())
+            .filter_map(|(i, n)| {
+                let (_, sub) = taken.iter().find(|(name, _)| name == &n.name)?;
+                Some(ConfigProblem {
+                    at: format!("networks[{i}] (\"{}\")", n.name),
+                    message: format!("subscription \"{sub}\" brought a network of this name into this database; give this one another name"),
+                })
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(EngineError::Config(problems))
+        }
     }
 
     fn spawn(&mut self, spec: NetworkSpec, listeners: Vec<ListenerSpec>) {
@@ -293,7 +346,15 @@ impl Engine {
     }
 
     /// Waits until every queued delivery was delivered, parked or held behind a parked one.
+    /// Team streams first publish what is stored, and subscriptions read their streams to
+    /// the end.
     pub async fn drain_deliveries(&self) -> Result<(), EngineError> {
+        if let Some(team) = &self.team {
+            team.drain(&self.store).await?;
+            while !self.hub.status().subscriptions.iter().all(|s| s.caught_up) {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
         Ok(self.outbox.drain().await?)
     }
 
@@ -309,6 +370,9 @@ impl Engine {
             let _ = r.stop.send(true);
         }
         let result = self.wait().await;
+        if let Some(team) = self.team.take() {
+            team.stop().await;
+        }
         self.outbox.shutdown().await;
         self.hub.update(|b| b.running = false);
         // The database closes (its log folded in) after what was queued before.

@@ -35,6 +35,7 @@ pub mod source;
 pub mod status;
 pub mod store;
 pub mod sync;
+pub mod team;
 pub mod units;
 pub mod utc;
 pub mod value;

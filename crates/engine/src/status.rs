@@ -142,6 +142,10 @@ pub struct EngineStatus {
     pub networks: Vec<NetworkStatus>,
     pub listeners: Vec<ListenerStatus>,
     pub targets: Vec<TargetStatus>,
+    /// Team streams this engine publishes to.
+    pub streams: Vec<StreamStatus>,
+    /// Team streams mirrored into this database.
+    pub subscriptions: Vec<SubscriptionStatus>,
     #[ts(type = "number")]
     pub events_stored: u64,
     pub database: String,
@@ -149,4 +153,52 @@ pub struct EngineStatus {
     pub error: Option<String>,
     /// Problems worked around while running, in plain words.
     pub warnings: Vec<String>,
+}
+
+/// A team stream this engine publishes to.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct StreamStatus {
+    /// The `[[rabbitmq]]` entry's name.
+    pub name: String,
+    pub stream: String,
+    /// Messages the broker confirmed in this run.
+    #[ts(type = "number")]
+    pub published: u64,
+    /// Stored events not yet published.
+    #[ts(type = "number")]
+    pub behind: u64,
+    /// Why the last attempt failed, in words; `None` once one succeeds.
+    pub last_error: Option<String>,
+    #[ts(type = "number | null")]
+    pub last_ok_ms: Option<i64>,
+}
+
+/// A team stream mirrored into this database.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SubscriptionStatus {
+    pub name: String,
+    pub stream: String,
+    /// Connected and reading.
+    pub connected: bool,
+    /// Has read the stream to its end (since it started).
+    pub caught_up: bool,
+    /// Messages read, in all runs.
+    #[ts(type = "number")]
+    pub messages: u64,
+    /// Messages that could not be read (counted, logged with the reason).
+    #[ts(type = "number")]
+    pub skipped: u64,
+    /// The next stream offset it reads.
+    #[ts(type = "number")]
+    pub next_offset: u64,
+    /// What the stream no longer held when it was asked for, in words.
+    pub lacking: Option<String>,
+    /// The networks it brought.
+    pub networks: Vec<String>,
+    /// Why it is not reading, in words.
+    pub error: Option<String>,
 }

@@ -6,6 +6,7 @@ mod edit;
 mod listener;
 mod secrets;
 mod targets;
+mod team;
 mod where_clause;
 
 pub use edit::{ConfigDoc, ConfigView, EditError};
@@ -24,6 +25,7 @@ use crate::matcher::condition::address_warnings;
 use crate::model::DesktopPolicy;
 use crate::model::TargetSpec;
 use crate::model::{Confirmations, ListenerSpec, NetworkSpec, StartBlock};
+use crate::model::{StreamSpec, SubscriptionSpec};
 
 /// The file as written by the user.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -39,6 +41,9 @@ pub struct ConfigFile {
     pub rabbitmq: Vec<targets::RabbitEntry>,
     #[serde(default)]
     pub notifications: Option<targets::NotificationsEntry>,
+    /// Team streams this database mirrors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<team::SubscriptionEntry>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, TS)]
@@ -131,6 +136,10 @@ pub struct Config {
     pub targets: Vec<TargetSpec>,
     /// Desktop pop-up policy (used by the app).
     pub notifications: DesktopPolicy,
+    /// Team streams this engine publishes to.
+    pub streams: Vec<StreamSpec>,
+    /// Team streams mirrored into this database.
+    pub subscriptions: Vec<SubscriptionSpec>,
     /// Things that do not stop the configuration but deserve a look.
     pub warnings: Vec<ConfigProblem>,
 }
@@ -240,6 +249,8 @@ impl ConfigFile {
         }
         let targets = targets::validate(self, keychain, &mut problems);
         let notifications = targets::notifications(self, &mut problems);
+        let streams = team::streams(self, keychain, &mut problems);
+        let subscriptions = team::subscriptions(self, keychain, &mut problems);
         let mut listeners = Vec::new();
         let mut warnings = Vec::new();
         let mut lnames = HashSet::new();
@@ -286,6 +297,8 @@ impl ConfigFile {
                 listeners,
                 targets,
                 notifications,
+                streams,
+                subscriptions,
                 warnings,
             })
         } else {

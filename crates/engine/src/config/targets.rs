@@ -68,7 +68,21 @@ pub struct RabbitEntry {
     pub url_env: Option<String>,
     #[serde(default)]
     pub url_keychain: Option<String>,
+    /// The exchange messages for other programs go to (not with `stream`).
+    #[serde(default)]
     pub exchange: String,
+    /// Team mode: publish every stored event and status change to this RabbitMQ stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+    /// Team mode: the listeners the stream carries (all when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listeners: Option<Vec<String>>,
+    /// Team mode: the stream's retention by age (`7D`, `12h`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<String>,
+    /// Team mode: the stream's retention by size, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<u64>,
     /// Type of the exchange to declare if missing (`topic` by default); `false`: it must exist.
     #[serde(default)]
     pub declare: Option<toml::Value>,
@@ -232,6 +246,16 @@ pub(super) fn validate(
     }
     for (i, r) in file.rabbitmq.iter().enumerate() {
         let at = format!("rabbitmq[{i}] (\"{}\")", r.name);
+        if r.stream.is_some() {
+            // A team stream (config::team); its name is still taken.
+            if !names.insert(TargetKey::RabbitMq(r.name.clone())) {
+                problems.push(problem(
+                    &at,
+                    "a rabbitmq target with this name is already defined",
+                ));
+            }
+            continue;
+        }
         if !names.insert(TargetKey::RabbitMq(r.name.clone())) {
             problems.push(problem(
                 &at,
@@ -338,7 +362,16 @@ pub(super) fn check_listener_targets(
         }
     }
     for (i, r) in l.rabbitmq.iter().enumerate() {
-        if !file.rabbitmq.iter().any(|d| &d.name == r) {
+        if file
+            .rabbitmq
+            .iter()
+            .any(|d| &d.name == r && d.stream.is_some())
+        {
+            problems.push(problem(
+                &format!("{at}.rabbitmq[{i}]"),
+                &format!("\"{r}\" is a team stream: it carries the listeners its `listeners` names (all when left out), so a listener does not name it"),
+            ));
+        } else if !file.rabbitmq.iter().any(|d| &d.name == r) {
             let known: Vec<_> = file.rabbitmq.iter().map(|d| d.name.as_str()).collect();
             problems.push(problem(
                 &format!("{at}.rabbitmq[{i}]"),
@@ -428,7 +461,7 @@ fn webhook_url(u: &str) -> Result<(), String> {
 }
 
 /// Checks that a broker URL parses as AMQP does (host, port, vhost, options).
-fn broker_url(u: &str) -> Result<(), String> {
+pub(super) fn broker_url(u: &str) -> Result<(), String> {
     let masked = crate::source::mask_url(u);
     u.parse::<lapin::uri::AMQPUri>().map(|_| ()).map_err(|e| {
         format!(

@@ -146,6 +146,12 @@ impl Outbox {
         self
     }
 
+    /// Changes on every commit that queued deliveries or stored events (team streams
+    /// follow it).
+    pub fn commits(&self) -> watch::Receiver<u64> {
+        self.wake.subscribe()
+    }
+
     /// A handle that tells the workers new deliveries are queued.
     pub fn waker(&self) -> Waker {
         Waker(self.wake.clone())

@@ -389,6 +389,15 @@ fn word(at: Word, topics: &[B256], data: &[u8]) -> Option<U256> {
     }
 }
 
+/// The amount a log carries under `def`, as the matcher reads it (a log stored elsewhere,
+/// e.g. one a team stream brought).
+pub fn amount_of(def: &EventDef, topics: &[B256], data: &[u8]) -> Option<U256> {
+    if let Some(w) = &def.words {
+        return w.amount.and_then(|at| word(at, topics, data));
+    }
+    amount(def, &crate::decode::decode_values(def, topics, data).ok()?)
+}
+
 /// The amount the decoded values carry (see [`EventDef::amount_at`]).
 fn amount(def: &EventDef, values: &[DynSolValue]) -> Option<U256> {
     match values.get(def.amount_at?) {

@@ -4,12 +4,14 @@
 
 pub mod event;
 pub mod targets;
+pub mod team;
 
 use std::time::Duration;
 
 use alloy_primitives::Address;
 
 pub use event::EventDef;
+pub use team::{StreamSpec, SubscriptionSpec};
 
 pub use targets::{
     parse_quiet_hours, DesktopPolicy, OnPark, QuietHoursError, RabbitSpec, RetryPolicy, TargetKey,

@@ -86,38 +86,7 @@ impl Store {
     /// Writes a range atomically (a repeat of a known log only adds missing matches).
     pub fn commit(&mut self, c: &Commit) -> Result<Committed, StoreError> {
         let tx = self.conn.transaction()?;
-        let now = now_ms();
-        let done = if append::applies(&tx, c)? {
-            append::insert(&tx, c, now)?
-        } else {
-            insert_checked(&tx, c, now)?
-        };
-        {
-            let mut token = tx.prepare_cached(
-                "INSERT OR REPLACE INTO tokens (network_id, address, decimals, symbol) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for (address, info) in &c.tokens {
-                token.execute(params![
-                    c.network_id,
-                    address.as_slice(),
-                    info.decimals,
-                    info.symbol
-                ])?;
-            }
-            for b in &c.blocks {
-                blocks::put(&tx, c.network_id, b)?;
-            }
-            for l in &c.listeners {
-                coverage::extend(&tx, *l, c.from_block, c.to_block)?;
-            }
-            let mut undecodable = tx.prepare_cached(
-                "UPDATE listeners SET undecodable = undecodable + ?2 WHERE id = ?1",
-            )?;
-            for (l, n) in &c.undecodable {
-                undecodable.execute(params![l, *n as i64])?;
-            }
-            blocks::prune(&tx, c.network_id, None, c.prune_below)?;
-        }
+        let done = commit_in(&tx, c, now_ms())?;
         tx.commit()?;
         if let Some(c) = &mut self.checkpointer {
             c.committed(done.inserted);
@@ -190,6 +159,43 @@ impl Store {
             .flatten();
         Ok(n.map(|n| n as u64))
     }
+}
+
+/// Writes a commit inside `tx` (the sync loop's commit, or a batch a subscription brought).
+pub(super) fn commit_in(
+    tx: &rusqlite::Transaction<'_>,
+    c: &Commit,
+    now: i64,
+) -> Result<Committed, StoreError> {
+    let done = if append::applies(tx, c)? {
+        append::insert(tx, c, now)?
+    } else {
+        insert_checked(tx, c, now)?
+    };
+    let mut token = tx.prepare_cached(
+        "INSERT OR REPLACE INTO tokens (network_id, address, decimals, symbol) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (address, info) in &c.tokens {
+        token.execute(params![
+            c.network_id,
+            address.as_slice(),
+            info.decimals,
+            info.symbol
+        ])?;
+    }
+    for b in &c.blocks {
+        blocks::put(tx, c.network_id, b)?;
+    }
+    for l in &c.listeners {
+        coverage::extend(tx, *l, c.from_block, c.to_block)?;
+    }
+    let mut undecodable =
+        tx.prepare_cached("UPDATE listeners SET undecodable = undecodable + ?2 WHERE id = ?1")?;
+    for (l, n) in &c.undecodable {
+        undecodable.execute(params![l, *n as i64])?;
+    }
+    blocks::prune(tx, c.network_id, None, c.prune_below)?;
+    Ok(done)
 }
 
 /// Inserts the commit's events one by one: a known log is found and only gains the
@@ -292,7 +298,7 @@ fn set_status(
 }
 
 /// Records that event `id` took `status` at `at_ms`, for its status history.
-fn note_change(
+pub(super) fn note_change(
     tx: &rusqlite::Transaction<'_>,
     id: i64,
     status: EventStatus,

@@ -18,9 +18,11 @@ mod filter_values;
 mod history;
 mod hold;
 mod holdings;
+mod journal;
 mod kinds;
 mod label_csv;
 mod labels;
+mod mirror;
 mod outbox;
 mod owner;
 mod query;
@@ -47,8 +49,10 @@ pub use filter::{Direction, EventFilter};
 pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry};
 pub use hold::OnPark;
 pub use holdings::Transfer;
+pub use journal::{JournalChange, JournalCursor, JournalEvent};
 pub use label_csv::{read_labels_csv, LabelRow, LABEL_COLUMNS};
 pub use labels::{check_label, AddressLabel, MAX_LABEL};
+pub use mirror::{MirrorBatch, MirrorChange, MirrorEvent, MirrorItem, Mirrored, SubscriptionState};
 pub use outbox::{AttemptRecord, DeliveryState, Lane, NextStep, Queued};
 pub use owner::{Db, Readers, Writer, WriterThread};
 pub use query::ArgColumns;
@@ -84,6 +88,9 @@ pub enum StoreError {
     /// An address book entry or import refused (a control character, a bad row).
     #[error("{0}")]
     BadLabel(String),
+    /// A subscription brought a network or listener whose name is taken here.
+    #[error("{0}")]
+    NameTaken(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     /// The thread writing a commit ended without an answer (it panicked).

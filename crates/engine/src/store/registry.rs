@@ -20,15 +20,20 @@ impl Store {
     /// Returns the id of the network, creating it. A name already stored with another
     /// chain id is refused: its events belong to another chain.
     pub fn upsert_network(&self, name: &str, chain_id: u64) -> Result<i64, StoreError> {
-        let found: Option<(i64, i64)> = self
+        let found: Option<(i64, i64, Option<String>)> = self
             .conn
             .query_row(
-                "SELECT id, chain_id FROM networks WHERE name = ?1",
+                "SELECT id, chain_id, subscription FROM networks WHERE name = ?1",
                 [name],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        match found {
+        if let Some((_, _, Some(sub))) = &found {
+            return Err(StoreError::NameTaken(format!(
+                "network \"{name}\" is configured here, but subscription \"{sub}\" brought a network of this name: give this one another name"
+            )));
+        }
+        match found.map(|(id, chain, _)| (id, chain)) {
             Some((id, stored)) if stored as u64 == chain_id => Ok(id),
             Some((_, stored)) => Err(StoreError::Corrupt(format!(
                 "network \"{name}\" is stored with chain id {stored} but is now configured with chain id {chain_id}; give it another name"
@@ -53,6 +58,19 @@ impl Store {
         from_block: u64,
         head: u64,
     ) -> Result<ListenerRecord, StoreError> {
+        let owner: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT subscription FROM listeners WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(Some(sub)) = owner {
+            return Err(StoreError::NameTaken(format!(
+                "listener \"{name}\" is configured here, but subscription \"{sub}\" brought a listener of this name: give this one another name"
+            )));
+        }
         let found: Option<(i64, i64, String, i64, Option<i64>)> = self
             .conn
             .query_row(

@@ -265,6 +265,27 @@ const MIGRATIONS: &[&str] = &[
         compliance_events!(),
         ";"
     ),
+    // 15: team mode. A stream a publisher feeds remembers the last event and status
+    // change it published; a subscription the next stream offset it reads (committed with
+    // what it brought); networks and listeners a subscription brought name it.
+    "
+    CREATE TABLE stream_cursors (
+        name      TEXT PRIMARY KEY,
+        event_id  INTEGER NOT NULL,
+        change_id INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE subscriptions (
+        name        TEXT PRIMARY KEY,
+        stream      TEXT NOT NULL,
+        next_offset INTEGER NOT NULL DEFAULT 0,
+        caught_up   INTEGER NOT NULL DEFAULT 0,
+        messages    INTEGER NOT NULL DEFAULT 0,
+        skipped     INTEGER NOT NULL DEFAULT 0,
+        lacking     TEXT
+    ) WITHOUT ROWID;
+    ALTER TABLE networks ADD COLUMN subscription TEXT;
+    ALTER TABLE listeners ADD COLUMN subscription TEXT;
+    ",
 ];
 
 /// Brings the database to the newest schema version. The version is read inside the

@@ -134,7 +134,8 @@ impl<S: ChainStore> NetworkSync<S> {
             .await
             .map_err(|e| StoreError::WriterStopped(e.to_string()))??;
         self.count(&done);
-        if !self.routed.is_empty() && !commit.events.is_empty() {
+        if !commit.events.is_empty() {
+            // Delivery workers and team streams follow commits.
             self.waker.wake();
         }
         tracing::debug!(network = %self.spec.name, from = commit.from_block, to = commit.to_block, events = commit.events.len(), "committed");

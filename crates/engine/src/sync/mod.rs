@@ -323,6 +323,9 @@ impl<S: ChainStore> NetworkSync<S> {
             .store
             .confirm_up_to(self.network_id, final_block)
             .await?;
+        if !ids.is_empty() {
+            self.waker.wake();
+        }
         self.announce(ids).await
     }
 

@@ -1,0 +1,88 @@
+//! The broker side of team mode over AMQP 0-9-1 (lapin): connecting with a timeout,
+//! declaring a stream, and reading a delivery's stream offset.
+
+use std::time::Duration;
+
+use lapin::options::QueueDeclareOptions;
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{Channel, Connection, ConnectionProperties};
+
+use super::TeamError;
+
+/// Connects and opens a channel, within `timeout`.
+pub(super) async fn connect(
+    url: &str,
+    timeout: Duration,
+) -> Result<(Connection, Channel), TeamError> {
+    let open = async {
+        let conn = Connection::connect(url, ConnectionProperties::default()).await?;
+        let channel = conn.create_channel().await?;
+        Ok::<_, lapin::Error>((conn, channel))
+    };
+    match tokio::time::timeout(timeout, open).await {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(TeamError::Broker(e.to_string())),
+        Err(_) => Err(TeamError::Broker(
+            "no answer from the broker before the timeout".into(),
+        )),
+    }
+}
+
+/// Retention of a stream when it is declared.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Retention<'a> {
+    pub max_age: Option<&'a str>,
+    pub max_bytes: Option<u64>,
+}
+
+/// Declares the stream (durable, `x-queue-type: stream`), or with `passive` checks that it
+/// exists.
+pub(super) async fn declare_stream(
+    channel: &Channel,
+    stream: &str,
+    retention: Retention<'_>,
+    passive: bool,
+) -> Result<(), TeamError> {
+    let mut args = FieldTable::default();
+    args.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("stream".into()),
+    );
+    if let Some(age) = retention.max_age {
+        args.insert("x-max-age".into(), AMQPValue::LongString(age.into()));
+    }
+    if let Some(bytes) = retention.max_bytes {
+        let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
+        args.insert("x-max-length-bytes".into(), AMQPValue::LongLongInt(bytes));
+    }
+    let options = QueueDeclareOptions {
+        durable: true,
+        passive,
+        ..QueueDeclareOptions::default()
+    };
+    channel
+        .queue_declare(
+            stream.into(),
+            options,
+            if passive { FieldTable::default() } else { args },
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| TeamError::Stream {
+            stream: stream.to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// The `x-stream-offset` header RabbitMQ puts on every message read from a stream.
+pub(super) fn stream_offset(props: &lapin::BasicProperties) -> Option<u64> {
+    let value = props.headers().as_ref()?.inner().get("x-stream-offset")?;
+    let n: i128 = match value {
+        AMQPValue::LongLongInt(v) => (*v).into(),
+        AMQPValue::LongInt(v) => (*v).into(),
+        AMQPValue::LongUInt(v) => (*v).into(),
+        AMQPValue::Timestamp(v) => (*v).into(),
+        _ => return None,
+    };
+    u64::try_from(n).ok()
+}

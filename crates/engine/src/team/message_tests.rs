@@ -1,0 +1,89 @@
+use super::*;
+use crate::store::JournalEvent;
+
+fn transfer_abi() -> String {
+    let defs = crate::abi::preset_defs("erc20").expect("preset");
+    let def = defs
+        .iter()
+        .find(|d| d.signature == "Transfer(address,address,uint256)")
+        .expect("Transfer");
+    serde_json::to_string(&def.event).expect("abi json")
+}
+
+fn stored(listeners: &[&str]) -> JournalEvent {
+    let mut topics = Vec::new();
+    topics.extend_from_slice(crate::model::ERC20_TRANSFER.as_slice());
+    topics.extend_from_slice(&[0u8; 32]);
+    topics.extend_from_slice(&[7u8; 32]);
+    let mut data = vec![0u8; 32];
+    data[31] = 250;
+    JournalEvent {
+        id: 9,
+        network: "local".into(),
+        chain_id: 31337,
+        listeners: listeners.iter().map(|s| s.to_string()).collect(),
+        block_number: 12,
+        block_hash: vec![1; 32],
+        block_time: Some(1_700_000_000),
+        tx_hash: vec![2; 32],
+        log_index: 3,
+        contract: vec![5; 20],
+        abi: Some(transfer_abi()),
+        topics,
+        data,
+        status: EventStatus::Pending,
+        decimals: Some(6),
+        symbol: Some("<b>DUSD</b>".into()),
+    }
+}
+
+#[test]
+fn an_event_reads_back_as_it_was_stored_with_only_the_carried_listeners() {
+    let mut w = Writer::default();
+    let body = w
+        .event(&stored(&["transfers", "big"]), |l| l == "big")
+        .expect("json")
+        .expect("carried");
+    let MirrorItem::Event(m) = Reader::default().read(&body).expect("read") else {
+        panic!("not an event");
+    };
+    assert_eq!(m.network, "local");
+    assert_eq!(m.listeners, ["big"]);
+    assert_eq!(m.event.block_number, 12);
+    assert_eq!(m.event.log_index, 3);
+    assert_eq!(m.event.topics.len(), 3);
+    assert_eq!(m.event.amount, Some(alloy_primitives::U256::from(250)));
+    assert_eq!(m.event.def.signature, "Transfer(address,address,uint256)");
+    assert_eq!(m.event.status, EventStatus::Pending);
+    let token = m.token.expect("token facts");
+    assert_eq!(token.symbol.as_deref(), Some("<b>DUSD</b>"));
+    assert!(w
+        .event(&stored(&["transfers"]), |l| l == "big")
+        .expect("json")
+        .is_none());
+}
+
+#[test]
+fn bad_messages_are_errors_that_say_what_is_wrong() {
+    let mut r = Reader::default();
+    let big = vec![b' '; MAX_MESSAGE + 1];
+    assert!(matches!(r.read(&big), Err(MessageError::TooLarge(_))));
+    assert!(matches!(
+        r.read(b"{\"kind\":\"event\"}"),
+        Err(MessageError::Json(_))
+    ));
+    let mut w = Writer::default();
+    let body = w
+        .event(&stored(&["a"]), |_| true)
+        .expect("json")
+        .expect("body");
+    let text = String::from_utf8(body).expect("utf-8");
+    let v2 = text.replace("\"v\":1", "\"v\":2");
+    assert!(matches!(
+        r.read(v2.as_bytes()),
+        Err(MessageError::Version(2))
+    ));
+    let short = text.replace(&format!("0x{}", "05".repeat(20)), "0x0505");
+    let err = r.read(short.as_bytes()).expect_err("short contract");
+    assert!(err.to_string().contains("contract"), "{err}");
+}
