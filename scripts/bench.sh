@@ -5,6 +5,8 @@
 #   from a mined block to its committed event, (d) peak memory;
 #   `scripts/bench.sh delivery [args]`: the delivery benchmark (`tokenwatch-bench-delivery`:
 #   webhook and RabbitMQ deliveries/s, block mined -> webhook received latency);
+#   `scripts/bench.sh team [args]`: team mode (`tokenwatch-bench-team`: publish plus
+#   subscriber ingest events/s through a private RabbitMQ stream, commit-to-commit latency);
 #   `scripts/bench.sh history [args]`: backend queries and CSV export on a million stored
 #   events (`bench_history` example), then the real app under Xvfb (`tests/bench_app.rs`).
 # Extra arguments go to the benchmark binary (`--help`, `--quick`). Each run writes its
@@ -50,7 +52,11 @@ cargo build --release --locked -p tokenwatch-cli -p tokenwatch-tools
 
 bin="$CARGO_TARGET_DIR/release"
 log "benchmark (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
-if [ "${1:-}" = "delivery" ]; then
+if [ "${1:-}" = "team" ]; then
+  shift
+  "$bin/tokenwatch-bench-team" --tokenwatch "$bin/tokenwatch" --out "$out/team-$stamp_utc.json" "$@"
+  done_with "$out/team-$stamp_utc.json" team.json
+elif [ "${1:-}" = "delivery" ]; then
   shift
   "$bin/tokenwatch-bench-delivery" --tokenwatch "$bin/tokenwatch" --out "$out/delivery-$stamp_utc.json" "$@"
   done_with "$out/delivery-$stamp_utc.json" delivery.json

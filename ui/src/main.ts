@@ -159,6 +159,7 @@ function render(): void {
   app.header.update(summarize(status, app.statusError), status?.eventsStored ?? null, status?.database ?? null);
   connected?.dashboard.update(status);
   connected?.networks.update(status?.networks ?? []);
+  connected?.networks.updateTeam(status);
   connected?.listeners.update(status?.listeners ?? [], status?.networks ?? []);
   app.deliveries.update(status?.targets ?? []);
   refreshAttempts();

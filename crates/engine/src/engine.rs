@@ -38,6 +38,8 @@ pub enum EngineError {
     },
     #[error("network \"{network}\" stopped: {message}")]
     Stopped { network: String, message: String },
+    #[error("subscription \"{name}\": {message}")]
+    Subscription { name: String, message: String },
     #[error("a sync task failed: {0}")]
     Task(String),
     #[error("delivery target \"{target}\": {message}")]
@@ -243,6 +245,7 @@ impl Engine {
             instance: self.instance.clone(),
             commits: self.outbox.commits(),
             waker: self.outbox.waker(),
+            desktop: (self.opts.host_targets.iter()).any(|t| t.key == TargetKey::Desktop),
         };
         self.team = Some(Team::start(&config.streams, &config.subscriptions, &parts));
     }
@@ -351,11 +354,27 @@ impl Engine {
     pub async fn drain_deliveries(&self) -> Result<(), EngineError> {
         if let Some(team) = &self.team {
             team.drain(&self.store).await?;
-            while !self.hub.status().subscriptions.iter().all(|s| s.caught_up) {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+            self.subscriptions_caught_up().await?;
         }
         Ok(self.outbox.drain().await?)
+    }
+
+    /// Waits until every subscription has read its stream to the end; one that fails
+    /// (no broker, a name taken) ends the wait with its reason.
+    async fn subscriptions_caught_up(&self) -> Result<(), EngineError> {
+        loop {
+            let subs = self.hub.status().subscriptions;
+            if let Some(s) = subs.iter().find(|s| s.error.is_some() && !s.caught_up) {
+                return Err(EngineError::Subscription {
+                    name: s.name.clone(),
+                    message: s.error.clone().unwrap_or_default(),
+                });
+            }
+            if subs.iter().all(|s| s.caught_up) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// How the deliveries this run made stand.

@@ -8,6 +8,8 @@ import { networkForm } from "./network-editor";
 import type { ErrorSink, ScreenView } from "../screen";
 import type { NetworkEntry } from "../bindings/NetworkEntry";
 import type { NetworkStatus } from "../bindings/NetworkStatus";
+import type { EngineStatus } from "../bindings/EngineStatus";
+import { createTeamPanel } from "./team";
 
 /** A configured network and what the engine reports about it (either may be missing). */
 interface Item {
@@ -85,16 +87,19 @@ function updateCard(card: Card, item: Item): void {
 export interface NetworksView extends ScreenView {
   shown(): void;
   update(networks: readonly NetworkStatus[]): void;
+  /** Team streams and subscriptions (missing from an older engine's status). */
+  updateTeam(status: Partial<Pick<EngineStatus, "streams" | "subscriptions">> | null): void;
 }
 
 export function createNetworks(backend: Backend, errors: ErrorSink): NetworksView {
   const list = h("div", { class: "cards" });
+  const team = createTeamPanel();
   const empty = h("p", { class: "empty" }, "No networks yet. Add one to start watching a chain.");
   const add = button("Add network", { "data-testid": "network-add" }, "primary");
   const listPane = h("div", { class: "list-pane" },
     h("div", { class: "panel-head" }, h("h2", { class: "panel-title", id: "networks-title" }, "Networks"),
       h("span", { class: "spacer" }), add),
-    list, empty);
+    list, empty, team.el);
   const editorPane = h("div", { class: "editor-pane", hidden: true });
   const el = h("section", { class: "panel config-screen", "aria-labelledby": "networks-title" }, listPane, editorPane);
   const panes = createPanes(backend, errors, listPane, editorPane, add, render);
@@ -118,7 +123,8 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
     for (const name of warnings.keys()) if (!all.some((i) => i.name === name)) warnings.delete(name);
     for (const i of all) i.warning = warnings.get(i.name) ?? null;
     syncKeyed(list, all, (i) => i.name, createCard, updateCard, cards);
-    empty.hidden = all.length > 0;
+    // A desktop that only subscribes has networks, from its subscriptions.
+    empty.hidden = all.length > 0 || !team.el.hidden;
   }
 
   function openEditor(entry: NetworkEntry | null): void {
@@ -189,6 +195,10 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
     },
     update(networks) {
       statuses = networks;
+      render();
+    },
+    updateTeam(status) {
+      team.update(status?.streams, status?.subscriptions);
       render();
     },
   };

@@ -83,6 +83,10 @@ pub struct RabbitEntry {
     /// Team mode: the stream's retention by size, in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_bytes: Option<u64>,
+    /// Team mode: the size of the stream's segment files, in bytes (retention drops whole
+    /// segments; RabbitMQ's default is 500 MB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment_bytes: Option<u64>,
     /// Type of the exchange to declare if missing (`topic` by default); `false`: it must exist.
     #[serde(default)]
     pub declare: Option<toml::Value>,

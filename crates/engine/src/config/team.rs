@@ -57,6 +57,12 @@ pub(super) fn streams(
         if r.max_bytes == Some(0) {
             problems.push(problem(&format!("{at}.max_bytes"), "must be more than 0"));
         }
+        if r.segment_bytes == Some(0) {
+            problems.push(problem(
+                &format!("{at}.segment_bytes"),
+                "must be more than 0",
+            ));
+        }
         if let Some(names) = &r.listeners {
             for (j, n) in names.iter().enumerate() {
                 if !file.listeners.iter().any(|l| &l.name == n) {
@@ -76,6 +82,7 @@ pub(super) fn streams(
                 listeners: r.listeners.clone(),
                 max_age: r.max_age.clone(),
                 max_bytes: r.max_bytes,
+                segment_bytes: r.segment_bytes,
                 timeout: Duration::from_millis(r.timeout_ms.unwrap_or(10_000).max(100)),
             });
         }

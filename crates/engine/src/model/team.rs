@@ -19,6 +19,8 @@ pub struct StreamSpec {
     pub max_age: Option<String>,
     /// Retention by size in bytes (`x-max-length-bytes`).
     pub max_bytes: Option<u64>,
+    /// Segment file size in bytes (`x-stream-max-segment-size-bytes`).
+    pub segment_bytes: Option<u64>,
     pub timeout: Duration,
 }
 

@@ -33,6 +33,7 @@ pub(super) async fn connect(
 pub(super) struct Retention<'a> {
     pub max_age: Option<&'a str>,
     pub max_bytes: Option<u64>,
+    pub segment_bytes: Option<u64>,
 }
 
 /// Declares the stream (durable, `x-queue-type: stream`), or with `passive` checks that it
@@ -51,9 +52,12 @@ pub(super) async fn declare_stream(
     if let Some(age) = retention.max_age {
         args.insert("x-max-age".into(), AMQPValue::LongString(age.into()));
     }
+    let size = |n: u64| AMQPValue::LongLongInt(i64::try_from(n).unwrap_or(i64::MAX));
     if let Some(bytes) = retention.max_bytes {
-        let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
-        args.insert("x-max-length-bytes".into(), AMQPValue::LongLongInt(bytes));
+        args.insert("x-max-length-bytes".into(), size(bytes));
+    }
+    if let Some(bytes) = retention.segment_bytes {
+        args.insert("x-stream-max-segment-size-bytes".into(), size(bytes));
     }
     let options = QueueDeclareOptions {
         durable: true,

@@ -51,6 +51,8 @@ pub struct TeamParts {
     /// Woken on every commit (the outbox's signal).
     pub commits: watch::Receiver<u64>,
     pub waker: Waker,
+    /// The host shows desktop pop-ups (the app): subscriptions may route to them.
+    pub desktop: bool,
 }
 
 impl Team {
@@ -72,8 +74,10 @@ impl Team {
             )));
         }
         for s in subscriptions {
+            let mut s = s.clone();
+            s.notify &= p.desktop;
             tasks.push(tokio::spawn(subscribe::run(
-                s.clone(),
+                s,
                 p.db.clone(),
                 p.hub.clone(),
                 Some(p.waker.clone()),
@@ -97,10 +101,6 @@ impl Team {
     /// Whether it runs exactly these.
     pub fn runs(&self, streams: &[StreamSpec], subscriptions: &[SubscriptionSpec]) -> bool {
         self.streams == streams && self.subscriptions == subscriptions
-    }
-
-    pub fn streams(&self) -> &[StreamSpec] {
-        &self.streams
     }
 
     /// Stops every task after its current batch (a batch cut off goes again: at least once).

@@ -201,6 +201,7 @@ impl Publisher {
         let retention = Retention {
             max_age: self.spec.max_age.as_deref(),
             max_bytes: self.spec.max_bytes,
+            segment_bytes: self.spec.segment_bytes,
         };
         amqp::declare_stream(&channel, &self.spec.stream, retention, false).await?;
         self.conn = Some((conn, channel.clone()));

@@ -1,0 +1,127 @@
+//! Team mode's edges against a real `rabbitmq-server`: a subscriber that starts after the
+//! stream's retention dropped old messages says which it lacks and imports the rest; names
+//! a subscription brings cannot be taken by local networks, nor the other way round.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use tokenwatch_testkit::{Anvil, RabbitMq};
+
+fn rows_text(rows: &[csv::StringRecord]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r.iter().collect::<Vec<_>>().join(","))
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write config");
+    p
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_gaps_are_reported_and_names_cannot_collide() {
+    assert!(
+        RabbitMq::available(),
+        "rabbitmq-server is not installed; run scripts/install-system-deps.sh"
+    );
+    let broker = RabbitMq::start().await.expect("rabbitmq");
+    let anvil = Anvil::start().await.expect("anvil");
+    let spammer = anvil.deploy("EventSpammer", &[]).await.expect("deploy");
+    let to = anvil.accounts().await.expect("accounts")[1].to_string();
+    for _ in 0..8 {
+        spammer.send("spam", &[&to, "500"]).await.expect("spam");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spam = listener(
+        "spam",
+        &[spammer.address().to_string()],
+        &["erc20:Transfer"],
+        "from_block = 0",
+    );
+    // About 3.5 MB of messages into a stream that keeps 1 MB in 200 kB segments.
+    let publisher = write(
+        dir.path(),
+        "publisher.toml",
+        &format!(
+            "{}{spam}\n[[rabbitmq]]\nname = \"team\"\nurl = \"{}\"\nstream = \"small\"\nmax_bytes = 1000000\nsegment_bytes = 200000\n",
+            network(&anvil, 0),
+            broker.url()
+        ),
+    );
+    let pub_db = dir.path().join("publisher.db");
+    let out = run_until_head_cli(&publisher, &pub_db);
+    assert!(out.status.success(), "publisher: {}", stderr(&out));
+    let subscription = format!(
+        "[[subscriptions]]\nname = \"desk\"\nurl = \"{}\"\nstream = \"small\"\n",
+        broker.url()
+    );
+    let subscriber = write(dir.path(), "subscriber.toml", &subscription);
+    let sub_db = dir.path().join("subscriber.db");
+    let out = run_until_head_cli(&subscriber, &sub_db);
+    assert!(out.status.success(), "subscriber: {}", stderr(&out));
+
+    // What the stream still held arrived, the rest is named as lacking.
+    let (all, got) = (
+        rows_text(&export(&pub_db, &[])),
+        rows_text(&export(&sub_db, &[])),
+    );
+    assert_eq!(all.len(), 4000);
+    assert!(
+        !got.is_empty() && got.len() < all.len(),
+        "the subscriber holds {} of {} events: retention should have dropped some",
+        got.len(),
+        all.len()
+    );
+    assert_eq!(
+        got[..],
+        all[all.len() - got.len()..],
+        "the newest events, in order"
+    );
+    let conn = rusqlite::Connection::open(&sub_db).expect("open");
+    let lacking: String = conn
+        .query_row(
+            "SELECT lacking FROM subscriptions WHERE name = 'desk'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("lacking is recorded");
+    assert!(
+        lacking.starts_with("messages 0 to ") && lacking.contains("were gone"),
+        "{lacking}"
+    );
+    drop(conn);
+
+    // The subscriber's database holds network "local" from the subscription: a local
+    // network of that name is refused, naming the subscription.
+    let mixed = write(
+        dir.path(),
+        "mixed.toml",
+        &format!("{}{spam}\n{subscription}", network(&anvil, 0)),
+    );
+    let out = run_until_head_cli(&mixed, &sub_db);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("subscription \"desk\" brought a network of this name"),
+        "{text}"
+    );
+
+    // The other way round: a database whose "local" is a local network cannot take the
+    // subscription's "local".
+    let out = run_until_head_cli(&mixed, &dir.path().join("mixed.db"));
+    assert!(!out.status.success(), "a name collision must fail the run");
+    let text = stderr(&out);
+    assert!(
+        text.contains("subscription \"desk\"") && text.contains("\"local\""),
+        "{text}"
+    );
+}
