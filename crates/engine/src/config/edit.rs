@@ -48,7 +48,7 @@ pub struct ConfigView {
 #[derive(Clone, Debug)]
 pub struct ConfigDoc {
     path: PathBuf,
-    file: ConfigFile,
+    pub(super) file: ConfigFile,
 }
 
 impl ConfigDoc {
@@ -71,6 +71,11 @@ impl ConfigDoc {
             path: path.to_path_buf(),
             file,
         })
+    }
+
+    /// The delivery targets, without their secrets.
+    pub fn targets(&self) -> Vec<super::target_form::TargetView> {
+        super::target_form::target_views(&self.file)
     }
 
     pub fn view(&self) -> ConfigView {

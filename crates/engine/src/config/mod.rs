@@ -5,6 +5,8 @@ pub mod chain_check;
 mod edit;
 mod listener;
 mod secrets;
+pub mod target_edit;
+pub mod target_form;
 mod targets;
 mod team;
 mod where_clause;

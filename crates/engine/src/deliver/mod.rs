@@ -8,6 +8,7 @@ pub mod answer;
 pub mod chat;
 pub mod desktop;
 pub mod message;
+pub mod probe;
 pub mod rabbitmq;
 pub mod text;
 pub mod webhook;

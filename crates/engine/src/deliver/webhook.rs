@@ -60,24 +60,36 @@ impl WebhookSink {
         value.to_string().into_bytes()
     }
 
-    async fn post(&self, q: &Queued) -> Outcome {
-        let now = crate::store::now_ms() / 1000;
+    /// The POST of one message at `now`, and the headers Tokenwatch set on it (id,
+    /// timestamp, signature) for a test send to show.
+    pub(super) fn request(
+        &self,
+        q: &Queued,
+        now: i64,
+    ) -> (reqwest::RequestBuilder, Vec<(String, String)>) {
         let body = self.body(q, now);
         let msg_id = super::message_id(&self.instance, q.id);
+        let mut set = vec![
+            ("webhook-id".to_string(), msg_id.clone()),
+            ("webhook-timestamp".to_string(), now.to_string()),
+        ];
+        if let Some(key) = &self.spec.key {
+            set.push(("webhook-signature".into(), sign(key, &msg_id, now, &body)));
+        }
         let mut req = self
             .client
             .post(&self.spec.url)
-            .header("content-type", "application/json")
-            .header("webhook-id", &msg_id)
-            .header("webhook-timestamp", now.to_string());
-        if let Some(key) = &self.spec.key {
-            req = req.header("webhook-signature", sign(key, &msg_id, now, &body));
-        }
-        for (k, v) in &self.spec.headers {
+            .header("content-type", "application/json");
+        for (k, v) in set.iter().chain(&self.spec.headers) {
             req = req.header(k, v);
         }
+        (req.body(body), set)
+    }
+
+    async fn post(&self, q: &Queued) -> Outcome {
+        let (req, _) = self.request(q, crate::store::now_ms() / 1000);
         let started = Instant::now();
-        let result = req.body(body).send().await;
+        let result = req.send().await;
         let latency = started.elapsed();
         match result {
             Ok(resp) if resp.status().is_success() => Outcome {
@@ -110,7 +122,7 @@ impl WebhookSink {
 }
 
 /// A transport error in words, without the URL (it may carry a token).
-fn describe_error(e: &reqwest::Error) -> String {
+pub(super) fn describe_error(e: &reqwest::Error) -> String {
     let what = if e.is_timeout() {
         "no answer before the timeout"
     } else if e.is_connect() {
