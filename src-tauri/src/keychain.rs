@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use secret_service::blocking::SecretService;
 use secret_service::EncryptionType;
+use tokenwatch_engine::config::target_edit::SecretStore;
 use tokenwatch_engine::config::{Keychain, KeychainUnavailable};
 
 /// Items are found by these attributes: `application=tokenwatch`, `name=<name>`.
@@ -71,6 +72,13 @@ impl Keychain for OsKeychain {
     fn secret(&self, name: &str) -> Result<Option<String>, KeychainUnavailable> {
         self.find(name)
             .map_err(|e| KeychainUnavailable(e.to_string()))
+    }
+}
+
+impl SecretStore for OsKeychain {
+    /// Target secrets typed in the Deliveries screen come here, never into the file.
+    fn store(&self, name: &str, value: &str) -> Result<(), KeychainUnavailable> {
+        OsKeychain::store(self, name, value).map_err(|e| KeychainUnavailable(e.to_string()))
     }
 }
 

@@ -8,6 +8,7 @@ pub mod labels;
 pub mod links;
 mod reply;
 pub mod settings;
+pub mod targets;
 pub mod tokens;
 
 pub use reply::{reply, Reply};

@@ -59,6 +59,7 @@ const MODULES: &[(&str, &str)] = &[
     ("labels", include_str!("labels.rs")),
     ("links", include_str!("links.rs")),
     ("settings", include_str!("settings.rs")),
+    ("targets", include_str!("targets.rs")),
     ("tokens", include_str!("tokens.rs")),
 ];
 
