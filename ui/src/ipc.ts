@@ -29,6 +29,10 @@ import type { SavedNetwork } from "./bindings/SavedNetwork";
 import type { Settings } from "./bindings/Settings";
 import type { StoredEvent } from "./bindings/StoredEvent";
 import type { SupplySeries } from "./bindings/SupplySeries";
+import type { TargetForm } from "./bindings/TargetForm";
+import type { TargetRef } from "./bindings/TargetRef";
+import type { TargetView } from "./bindings/TargetView";
+import type { TestReply } from "./bindings/TestReply";
 import type { TokenState } from "./bindings/TokenState";
 import type { ComplianceRegisters } from "./bindings/ComplianceRegisters";
 
@@ -147,6 +151,16 @@ export interface Backend {
   /** `signature_events`: the events a typed signature or `pack:Event` stands for. */
   signatureEvents(spec: string): Promise<EventInfo[]>;
 
+  // Delivery targets (saved to the config file and applied live; secrets go to the keychain)
+  /** `target_list`: webhooks and RabbitMQ targets, with where their secrets are kept (never the secrets). */
+  targetList(): Promise<TargetView[]>;
+  /** `save_target`: add (original null) or replace/rename the target `original` names. */
+  saveTarget(original: TargetRef | null, target: TargetForm): Promise<TargetView[]>;
+  /** `remove_target`: refused (`config.refused`) while listeners deliver to it. */
+  removeTarget(target: TargetRef): Promise<TargetView[]>;
+  /** `test_target`: one test message to the target as the form describes it; nothing is saved. */
+  testTarget(original: TargetRef | null, target: TargetForm): Promise<TestReply>;
+
   // Settings
   /** `settings`: data directory, config, database, logs, start with the system. */
   settings(): Promise<Settings>;
@@ -240,6 +254,10 @@ const tauriBackend: Backend = {
   eventPresets: () => invoke<PackInfo[]>("event_presets"),
   abiEvents: (text) => invoke<EventInfo[] | null>("abi_events", { text }),
   signatureEvents: (spec) => invoke<EventInfo[]>("signature_events", { spec }),
+  targetList: () => invoke<TargetView[]>("target_list"),
+  saveTarget: (original, target) => invoke<TargetView[]>("save_target", { original, target }),
+  removeTarget: (target) => invoke<TargetView[]>("remove_target", { target }),
+  testTarget: (original, target) => invoke<TestReply>("test_target", { original, target }),
   settings: () => invoke<Settings>("settings"),
   setAutostart: (enabled) => invoke<boolean>("set_autostart", { enabled }),
   saveNotifications: (notifications) => invoke<ConfigView>("save_notifications", { notifications }),

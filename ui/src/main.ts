@@ -15,6 +15,7 @@ import { createNetworks, type NetworksView } from "./views/networks";
 import { createSettings } from "./views/settings";
 import { createAddressBook } from "./views/address-book";
 import { createLabelDialog, type LabelDialog } from "./views/label-dialog";
+import { createTargets, type TargetsView } from "./views/targets";
 import { createTokens, type TokensView } from "./views/tokens";
 import { onBookChange } from "./labels";
 import type { EngineStatus } from "./bindings/EngineStatus";
@@ -33,6 +34,7 @@ interface ConnectedViews {
   networks: NetworksView;
   listeners: ListenersView;
   tokens: TokensView;
+  targets: TargetsView;
   labels: LabelDialog;
 }
 
@@ -265,6 +267,7 @@ async function start(): Promise<void> {
     networks: createNetworks(backend, errors),
     listeners: createListeners(backend, errors),
     labels,
+    targets: createTargets(backend, errors),
     tokens: createTokens(backend, errors, {
       label: (address, network) => labels.open(address, network),
       events: (address, network) => {
@@ -283,7 +286,8 @@ async function start(): Promise<void> {
     addresses: book,
     networks: views.networks,
     listeners: views.listeners,
-    deliveries,
+    // Targets (set up here) above how their deliveries go.
+    deliveries: { el: h("div", { class: "deliveries-screen" }, views.targets.el, deliveries.el), shown: () => views.targets.shown() },
     settings: createSettings(backend, errors),
   });
   app.show = show;
@@ -311,6 +315,7 @@ async function start(): Promise<void> {
       errors.note("config_reload", r.message);
       views.networks.shown();
       views.listeners.shown();
+      views.targets.shown();
     });
     await backend.onOpenEvent((id) => {
       if (id == null) show("feed");

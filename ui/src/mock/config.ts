@@ -1,5 +1,6 @@
 // Mock of the configuration commands: stateful networks and listeners, presets, checks and settings.
 import { whereProblems } from "./conditions";
+import { createTargetsMock, type TargetsMock } from "./targets";
 import type { AppError, Backend } from "../ipc";
 import type { ConfigProblem } from "../bindings/ConfigProblem";
 import type { ConfigView } from "../bindings/ConfigView";
@@ -26,7 +27,8 @@ export type ConfigMock = Pick<
   | "saveNotifications"
   | "keychainStatus"
   | "storeSecret"
->;
+> &
+  TargetsMock;
 
 const TRANSFER = "Transfer(address indexed from, address indexed to, uint256 value)";
 const APPROVAL = "Approval(address indexed owner, address indexed spender, uint256 value)";
@@ -280,6 +282,7 @@ export function createConfigMock(): ConfigMock {
   }
 
   return {
+    ...createTargetsMock(view),
     configView: snapshot,
     saveNetwork(original, network) {
       const name = network.name.trim();

@@ -110,7 +110,7 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, onClose
       choice(announce, "Also announce events found in past blocks",
         "Off: events found while catching up are stored and listed without pop-ups or chat messages.")),
     targets.length === 0
-      ? h("p", { class: "help" }, `Webhooks and message queues are set up in the configuration file (${view.path}).`)
+      ? h("p", { class: "help", "data-testid": "listener-no-targets" }, "To post to a webhook, a chat or RabbitMQ, add a target on the Deliveries screen; it is offered here by name.")
       : null,
     deliveryErrors);
 
