@@ -181,3 +181,69 @@ fn without_a_secret_service_the_problem_is_named() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn a_target_secret_typed_in_the_app_goes_to_the_keychain_not_the_file() -> Result<()> {
+    use tokenwatch_engine::config::target_form::{TargetForm, TargetType};
+    use tokenwatch_engine::config::ConfigDoc;
+    let _session = session(true)?;
+    let dir = tempdir()?;
+    let path = dir.join("config.toml");
+    let mut doc = ConfigDoc::load(&path).map_err(anyhow::Error::msg)?;
+    let bot = "https://api.telegram.org/bot123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage";
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let form = |name: &str, url: &str, format: &str| TargetForm {
+        kind: TargetType::Webhook,
+        name: name.into(),
+        url: Some(url.into()),
+        format: format.into(),
+        chat_id: (format == "telegram").then(|| "-1001".to_string()),
+        secret: (format == "standard").then(|| secret.to_string()),
+        remove_secret: false,
+        exchange: String::new(),
+    };
+    doc.put_target(
+        None,
+        form("ops", "http://127.0.0.1:9/hook", "standard"),
+        &OsKeychain,
+    )
+    .map_err(anyhow::Error::msg)?;
+    doc.put_target(None, form("tg", bot, "telegram"), &OsKeychain)
+        .map_err(anyhow::Error::msg)?;
+    doc.save(&OsKeychain).map_err(anyhow::Error::msg)?;
+    let text = std::fs::read_to_string(&path)?;
+    assert!(
+        !text.contains("MfKQ9r8") && !text.contains("AAHdqTcv"),
+        "{text}"
+    );
+    assert_eq!(
+        OsKeychain
+            .find("webhook-ops-secret")
+            .map_err(anyhow::Error::msg)?
+            .as_deref(),
+        Some(secret)
+    );
+    assert_eq!(
+        OsKeychain
+            .find("webhook-tg-url")
+            .map_err(anyhow::Error::msg)?
+            .as_deref(),
+        Some(bot)
+    );
+    // The engine reads them back from the keychain.
+    let config = Config::load_with(&path, &OsKeychain).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+    let urls: Vec<String> = config
+        .targets
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TargetKind::Webhook(w) => Some(w.url.clone()),
+            TargetKind::RabbitMq(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        urls,
+        vec!["http://127.0.0.1:9/hook".to_string(), bot.to_string()]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
