@@ -154,6 +154,11 @@ async fn steps(
             .is_none(),
         "a test send saves nothing"
     );
+    let stored = app.text("[data-testid=events-stored]").await?;
+    ensure!(
+        stored.as_deref() == Some("1"),
+        "the test message is no event: {stored:?}"
+    );
 
     // Saved: the secret is in the keychain, the file names it.
     app.click("[data-testid=target-save]").await?;
