@@ -152,3 +152,25 @@ test("the listener editor offers a new target by name", async () => {
   expect(await editor.getByLabel("Webhook alerts", { exact: true }).isVisible()).toBe(true);
   expect(await editor.textContent()).not.toContain("configuration file");
 });
+
+test("with no targets yet, the listener editor points to the Deliveries screen, not the configuration file", async () => {
+  const status = { running: true, error: null, networks: [], listeners: [], targets: [], eventsStored: 0, warnings: [], database: "/tmp/t.db" };
+  const config = {
+    path: "/tmp/config.toml",
+    networks: [{ name: "local", chain_id: 31337, rpc: ["http://127.0.0.1:8545"], rpc_keychain: [], confirmations: 0, explorer: null,
+      poll_interval_ms: null, max_block_range: null, request_timeout_ms: null }],
+    listeners: [], webhooks: [], rabbitmq: [], notifications: { quiet_hours: null, burst: null, burst_window_s: null },
+  };
+  const { page } = await openApp({
+    tauri: {
+      engine_status: { value: status }, recent_events: { value: [] }, delivery_attempts: { value: [] },
+      config_view: { value: config }, event_presets: { value: [] }, check_listener: { value: [] }, target_list: { value: [] },
+    },
+  });
+  const listeners = await gotoScreen(page, "listeners");
+  await listeners.getByTestId("listener-add").click();
+  const editor = listeners.getByTestId("listener-form");
+  await expectText(editor.getByTestId("listener-no-targets"),
+    "To post to a webhook, a chat or RabbitMQ, add a target on the Deliveries screen; it is offered here by name.");
+  expect(await editor.textContent()).not.toContain("configuration file");
+});
