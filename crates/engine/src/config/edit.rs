@@ -84,7 +84,10 @@ impl ConfigDoc {
             networks: self.file.networks.clone(),
             listeners: self.file.listeners.clone(),
             webhooks: self.file.webhooks.iter().map(|w| w.name.clone()).collect(),
-            rabbitmq: self.file.rabbitmq.iter().map(|r| r.name.clone()).collect(),
+            rabbitmq: (self.file.rabbitmq.iter())
+                .filter(|r| r.stream.is_none())
+                .map(|r| r.name.clone())
+                .collect(),
             notifications: self.file.notifications.clone().unwrap_or_default(),
         }
     }

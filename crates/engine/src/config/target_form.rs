@@ -99,7 +99,8 @@ pub fn target_views(file: &ConfigFile) -> Vec<TargetView> {
         .iter()
         .map(|w| webhook_view(file, w))
         .collect();
-    out.extend(file.rabbitmq.iter().map(|r| rabbit_view(file, r)));
+    // Team streams (`stream = …`) are not delivery targets a listener names.
+    out.extend((file.rabbitmq.iter().filter(|r| r.stream.is_none())).map(|r| rabbit_view(file, r)));
     out
 }
 
