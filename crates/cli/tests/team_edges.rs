@@ -27,6 +27,39 @@ fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `run --until-head`, killed with its log shown if it takes over two minutes.
+fn until_head(config: &Path, db: &Path) -> std::process::Output {
+    let log = db.with_extension("stderr");
+    let mut child = run_command(config, db)
+        .arg("--until-head")
+        .env("TOKENWATCH_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("start");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let stderr = std::fs::read(&log).unwrap_or_default();
+            return std::process::Output {
+                status,
+                stdout: Vec::new(),
+                stderr,
+            };
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "run --until-head on {} did not end within 120 s:\n{}",
+                db.display(),
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retention_gaps_are_reported_and_names_cannot_collide() {
     assert!(
@@ -58,7 +91,7 @@ async fn retention_gaps_are_reported_and_names_cannot_collide() {
         ),
     );
     let pub_db = dir.path().join("publisher.db");
-    let out = run_until_head_cli(&publisher, &pub_db);
+    let out = until_head(&publisher, &pub_db);
     assert!(out.status.success(), "publisher: {}", stderr(&out));
     let subscription = format!(
         "[[subscriptions]]\nname = \"desk\"\nurl = \"{}\"\nstream = \"small\"\n",
@@ -66,8 +99,9 @@ async fn retention_gaps_are_reported_and_names_cannot_collide() {
     );
     let subscriber = write(dir.path(), "subscriber.toml", &subscription);
     let sub_db = dir.path().join("subscriber.db");
-    let out = run_until_head_cli(&subscriber, &sub_db);
+    let out = until_head(&subscriber, &sub_db);
     assert!(out.status.success(), "subscriber: {}", stderr(&out));
+    let sub_log = stderr(&out);
 
     // What the stream still held arrived, the rest is named as lacking.
     let (all, got) = (
@@ -77,7 +111,7 @@ async fn retention_gaps_are_reported_and_names_cannot_collide() {
     assert_eq!(all.len(), 4000);
     assert!(
         !got.is_empty() && got.len() < all.len(),
-        "the subscriber holds {} of {} events: retention should have dropped some",
+        "the subscriber holds {} of {} events: retention should have dropped some\n{sub_log}",
         got.len(),
         all.len()
     );
@@ -107,7 +141,7 @@ async fn retention_gaps_are_reported_and_names_cannot_collide() {
         "mixed.toml",
         &format!("{}{spam}\n{subscription}", network(&anvil, 0)),
     );
-    let out = run_until_head_cli(&mixed, &sub_db);
+    let out = until_head(&mixed, &sub_db);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let text = stderr(&out);
     assert!(
@@ -117,7 +151,7 @@ async fn retention_gaps_are_reported_and_names_cannot_collide() {
 
     // The other way round: a database whose "local" is a local network cannot take the
     // subscription's "local".
-    let out = run_until_head_cli(&mixed, &dir.path().join("mixed.db"));
+    let out = until_head(&mixed, &dir.path().join("mixed.db"));
     assert!(!out.status.success(), "a name collision must fail the run");
     let text = stderr(&out);
     assert!(

@@ -78,6 +78,42 @@ pub(super) async fn declare_stream(
         })
 }
 
+/// The offset of the stream's last chunk (a read from `last` starts there), or `None`
+/// when nothing arrives within `wait` (an empty stream).
+pub(super) async fn last_chunk(
+    conn: &Connection,
+    stream: &str,
+    wait: Duration,
+) -> Result<Option<u64>, TeamError> {
+    use futures_util::StreamExt;
+    let broker = |e: lapin::Error| TeamError::Broker(e.to_string());
+    let channel = conn.create_channel().await.map_err(broker)?;
+    channel
+        .basic_qos(1, lapin::options::BasicQosOptions::default())
+        .await
+        .map_err(broker)?;
+    let mut args = FieldTable::default();
+    args.insert(
+        "x-stream-offset".into(),
+        AMQPValue::LongString("last".into()),
+    );
+    let mut consumer = channel
+        .basic_consume(
+            stream.into(),
+            "".into(),
+            lapin::options::BasicConsumeOptions::default(),
+            args,
+        )
+        .await
+        .map_err(broker)?;
+    let first = tokio::time::timeout(wait, consumer.next()).await;
+    let _ = tokio::time::timeout(wait, channel.close(200, "probed".into())).await;
+    Ok(match first {
+        Ok(Some(Ok(d))) => stream_offset(&d.properties),
+        _ => None,
+    })
+}
+
 /// The `x-stream-offset` header RabbitMQ puts on every message read from a stream.
 pub(super) fn stream_offset(props: &lapin::BasicProperties) -> Option<u64> {
     let value = props.headers().as_ref()?.inner().get("x-stream-offset")?;

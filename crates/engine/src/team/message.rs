@@ -1,6 +1,7 @@
-//! The stream's messages: one JSON object per stored event (`"kind": "event"`, with the
-//! status it was stored with) or per later status change (`"kind": "status"`), carrying
-//! the raw log and its ABI so a subscriber stores exactly what the publisher stored.
+//! The stream's messages: lines of JSON, one object per stored event (`"kind": "event"`,
+//! with the status it was stored with) or per later status change (`"kind": "status"`),
+//! carrying the raw log and its ABI so a subscriber stores exactly what the publisher
+//! stored. A message packs up to [`PACK`] lines: the broker's cost is per message.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -19,8 +20,15 @@ use crate::store::{
 /// The format's version; a subscriber skips (and counts) messages of another.
 pub const VERSION: u32 = 1;
 
-/// The largest message a subscriber reads; anything longer is skipped and counted.
-pub const MAX_MESSAGE: usize = 1 << 20;
+/// The largest entry (one line) a subscriber reads; anything longer is skipped and counted.
+pub const MAX_ENTRY: usize = 1 << 20;
+
+/// The largest message a subscriber reads (its entries are skipped and counted as one).
+pub const MAX_MESSAGE: usize = 8 << 20;
+
+/// Entries per message, and the bytes after which a message is closed early.
+pub const PACK: usize = 500;
+const PACK_BYTES: usize = 1 << 20;
 
 /// Which message: an event as stored, or a later status of one.
 #[derive(Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -71,6 +79,8 @@ struct Wire<'a> {
 pub enum MessageError {
     #[error("the message is {0} bytes, over the {MAX_MESSAGE}-byte limit")]
     TooLarge(usize),
+    #[error("an entry is {0} bytes, over the {MAX_ENTRY}-byte limit")]
+    EntryTooLarge(usize),
     #[error("not a Tokenwatch stream message: {0}")]
     Json(#[from] serde_json::Error),
     #[error("written by format version {0}; this Tokenwatch reads version {VERSION}")]
@@ -191,9 +201,21 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn read(&mut self, body: &[u8]) -> Result<MirrorItem, MessageError> {
+    /// Every entry of a message, in order.
+    pub fn read_all(&mut self, body: &[u8]) -> Vec<Result<MirrorItem, MessageError>> {
         if body.len() > MAX_MESSAGE {
-            return Err(MessageError::TooLarge(body.len()));
+            return vec![Err(MessageError::TooLarge(body.len()))];
+        }
+        (body.split(|b| *b == b'\n'))
+            .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+            .map(|line| self.read(line))
+            .collect()
+    }
+
+    /// One entry.
+    pub fn read(&mut self, body: &[u8]) -> Result<MirrorItem, MessageError> {
+        if body.len() > MAX_ENTRY {
+            return Err(MessageError::EntryTooLarge(body.len()));
         }
         let w: Wire<'_> = serde_json::from_slice(body)?;
         check_version(w.v)?;
@@ -257,6 +279,26 @@ impl Reader {
         self.defs.insert(abi.to_string(), def.clone());
         Ok(def)
     }
+}
+
+/// Packs entries into messages of at most [`PACK`] lines (fewer past about 1 MB).
+pub fn pack(entries: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    let mut lines = 0;
+    for e in entries {
+        match out.last_mut() {
+            Some(m) if lines < PACK && m.len() + e.len() < PACK_BYTES => {
+                m.push(b'\n');
+                m.extend_from_slice(&e);
+                lines += 1;
+            }
+            _ => {
+                out.push(e);
+                lines = 1;
+            }
+        }
+    }
+    out
 }
 
 fn check_version(v: u32) -> Result<(), MessageError> {

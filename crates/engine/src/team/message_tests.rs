@@ -66,8 +66,13 @@ fn an_event_reads_back_as_it_was_stored_with_only_the_carried_listeners() {
 #[test]
 fn bad_messages_are_errors_that_say_what_is_wrong() {
     let mut r = Reader::default();
-    let big = vec![b' '; MAX_MESSAGE + 1];
-    assert!(matches!(r.read(&big), Err(MessageError::TooLarge(_))));
+    let big = vec![b'x'; MAX_ENTRY + 1];
+    assert!(matches!(r.read(&big), Err(MessageError::EntryTooLarge(_))));
+    let huge = vec![b' '; MAX_MESSAGE + 1];
+    assert!(matches!(
+        r.read_all(&huge)[..],
+        [Err(MessageError::TooLarge(_))]
+    ));
     assert!(matches!(
         r.read(b"{\"kind\":\"event\"}"),
         Err(MessageError::Json(_))
@@ -86,4 +91,30 @@ fn bad_messages_are_errors_that_say_what_is_wrong() {
     let short = text.replace(&format!("0x{}", "05".repeat(20)), "0x0505");
     let err = r.read(short.as_bytes()).expect_err("short contract");
     assert!(err.to_string().contains("contract"), "{err}");
+}
+
+#[test]
+fn entries_pack_into_messages_and_read_back_in_order() {
+    let mut w = Writer::default();
+    let mut entries = Vec::new();
+    for i in 0..1200u64 {
+        let mut e = stored(&["a"]);
+        e.log_index = i;
+        entries.push(w.event(&e, |_| true).expect("json").expect("body"));
+    }
+    let messages = pack(entries);
+    assert_eq!(messages.len(), 3, "500 entries per message");
+    let mut r = Reader::default();
+    let read: Vec<u64> = (messages.iter())
+        .flat_map(|m| r.read_all(m))
+        .map(|item| match item.expect("entry") {
+            MirrorItem::Event(e) => e.event.log_index,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(read, (0..1200).collect::<Vec<_>>());
+    let bad = [messages[2].clone(), b"\nnot json".to_vec()].concat();
+    let items = r.read_all(&bad);
+    assert_eq!(items.len(), 201);
+    assert!(items[200].is_err(), "one bad line is one skipped entry");
 }

@@ -89,6 +89,16 @@ impl Team {
                 .retain(|x| streams.iter().any(|s| s.name == x.name));
             b.subscriptions
                 .retain(|x| subscriptions.iter().any(|s| s.name == x.name));
+            // Listed at once, so a wait for their catch-up never sees an empty list.
+            for s in subscriptions {
+                if !b.subscriptions.iter().any(|x| x.name == s.name) {
+                    b.subscriptions.push(crate::status::SubscriptionStatus {
+                        name: s.name.clone(),
+                        stream: s.stream.clone(),
+                        ..Default::default()
+                    });
+                }
+            }
         });
         Team {
             streams: streams.to_vec(),

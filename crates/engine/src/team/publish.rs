@@ -12,7 +12,7 @@ use lapin::{BasicProperties, Channel, Connection};
 use tokio::sync::watch;
 
 use super::amqp::{self, Retention};
-use super::message::Writer;
+use super::message::{self, Writer};
 use super::TeamError;
 use crate::hub::Hub;
 use crate::model::StreamSpec;
@@ -103,11 +103,11 @@ impl Publisher {
             self.report_behind(cursor).await?;
             return Ok(false);
         }
-        let mut bodies: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut entries: Vec<Vec<u8>> = Vec::new();
         let carries = |l: &str| self.spec.carries(l);
         for e in &events {
             match self.writer.event(e, carries)? {
-                Some(b) => bodies.push((format!("{}.e{}", self.instance, e.id), b)),
+                Some(b) => entries.push(b),
                 None if e.abi.is_none() => {
                     tracing::warn!(stream = %self.spec.name, event = e.id, "an event stored before definitions were kept cannot be published")
                 }
@@ -116,9 +116,16 @@ impl Publisher {
         }
         for c in &changes {
             if let Some(b) = self.writer.change(c, carries)? {
-                bodies.push((format!("{}.c{}", self.instance, c.id), b));
+                entries.push(b);
             }
         }
+        let sent = entries.len() as u64;
+        let first = (events.first().map(|e| format!("e{}", e.id)))
+            .or_else(|| changes.first().map(|c| format!("c{}", c.id)))
+            .unwrap_or_default();
+        let bodies: Vec<(String, Vec<u8>)> = (message::pack(entries).into_iter().enumerate())
+            .map(|(i, b)| (format!("{}.{first}.{i}", self.instance), b))
+            .collect();
         self.send(&bodies).await?;
         let next = JournalCursor {
             event_id: events.last().map_or(cursor.event_id, |e| e.id),
@@ -130,7 +137,6 @@ impl Publisher {
             .run(move |s| s.set_stream_cursor(&name, next))
             .await?;
         self.cursor = Some(next);
-        let sent = bodies.len() as u64;
         self.report(|s| {
             s.published += sent;
             s.last_error = None;
@@ -166,7 +172,7 @@ impl Publisher {
             }
             Ok::<_, lapin::Error>(join_all(confirms).await)
         };
-        let limit = self.spec.timeout + Duration::from_millis(bodies.len() as u64);
+        let limit = self.spec.timeout + Duration::from_millis(10 * bodies.len() as u64);
         let answers = match tokio::time::timeout(limit, publish).await {
             Ok(Ok(a)) => a,
             Ok(Err(e)) => return Err(TeamError::Broker(e.to_string())),

@@ -21,12 +21,16 @@ use crate::model::SubscriptionSpec;
 use crate::status::SubscriptionStatus;
 use crate::store::{Db, MirrorBatch, MirrorItem};
 
-/// Messages taken from the broker before an ack; also the largest batch written at once.
-const PREFETCH: u16 = 2000;
+/// Messages (up to 500 entries each) the broker sends ahead of acks; a batch written at
+/// once takes at most half, so the next half arrives while it is written.
+const PREFETCH: u16 = 40;
 /// How long a batch waits for more messages once one arrived.
 const GATHER: Duration = Duration::from_millis(20);
-/// No message for this long: the stream has been read to its end.
-const IDLE: Duration = Duration::from_millis(1000);
+/// No message for this long, past the stream's last chunk when the session began: the
+/// stream has been read to its end.
+const IDLE: Duration = Duration::from_millis(300);
+/// How long the look at the stream's last chunk waits (an empty stream sends nothing).
+const PROBE: Duration = Duration::from_secs(5);
 
 /// Mirrors until told to stop, reconnecting with backoff.
 pub async fn run(
@@ -84,6 +88,8 @@ struct Session {
     reader: Reader,
     /// The gap already reported in this session.
     lacking: Option<String>,
+    /// Where the stream's last chunk began when the session started.
+    tail: Option<u64>,
 }
 
 impl Subscriber {
@@ -96,13 +102,14 @@ impl Subscriber {
             .run(move |s| s.subscription_state(&name))
             .await?;
         let (conn, channel) = amqp::connect(&self.spec.url, Duration::from_secs(10)).await?;
-        let result = self.consume(&channel, state, stop).await;
+        let result = self.consume(&conn, &channel, state, stop).await;
         close(conn).await;
         result
     }
 
     async fn consume(
         &self,
+        conn: &Connection,
         channel: &Channel,
         state: crate::store::SubscriptionState,
         stop: &mut watch::Receiver<bool>,
@@ -112,6 +119,7 @@ impl Subscriber {
             .await
             .map_err(|_| TeamError::NoStream(stream.to_string()))?;
         let broker = |e: lapin::Error| TeamError::Broker(e.to_string());
+        let tail = amqp::last_chunk(conn, stream, PROBE).await?;
         channel
             .basic_qos(PREFETCH, BasicQosOptions::default())
             .await
@@ -135,6 +143,7 @@ impl Subscriber {
             caught_up: false,
             reader: Reader::default(),
             lacking: None,
+            tail,
         };
         self.report(|s| {
             s.connected = true;
@@ -157,7 +166,7 @@ impl Subscriber {
             };
             let mut batch = vec![first.map_err(broker)?];
             let until = tokio::time::Instant::now() + GATHER;
-            while batch.len() < PREFETCH as usize {
+            while batch.len() < PREFETCH as usize / 2 {
                 match tokio::time::timeout_at(until, consumer.next()).await {
                     Ok(Some(d)) => batch.push(d.map_err(broker)?),
                     Ok(None) => break,
@@ -199,10 +208,12 @@ impl Subscriber {
                 lacking = Some(text);
             }
             session.expected = offset + 1;
-            items.push(session.reader.read(&d.data).unwrap_or_else(|e| {
-                tracing::warn!(subscription = %self.spec.name, offset, error = %e, "a stream message was skipped");
-                MirrorItem::Skipped
-            }));
+            for entry in session.reader.read_all(&d.data) {
+                items.push(entry.unwrap_or_else(|e| {
+                    tracing::warn!(subscription = %self.spec.name, offset, error = %e, "an entry of a stream message was skipped");
+                    MirrorItem::Skipped
+                }));
+            }
         }
         if !items.is_empty() || lacking.is_some() {
             let b = MirrorBatch {
@@ -232,7 +243,7 @@ impl Subscriber {
 
     /// Nothing arrived for a while: the stream is read to its end.
     async fn idle(&self, session: &mut Session) -> Result<(), TeamError> {
-        if session.caught_up {
+        if session.caught_up || session.tail.is_some_and(|t| session.expected <= t) {
             return Ok(());
         }
         session.caught_up = true;
