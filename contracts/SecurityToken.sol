@@ -3,7 +3,8 @@ pragma solidity ^0.8.20;
 
 /// @title SecurityToken
 /// @notice A minimal ERC-3643 (T-REX)-style permissioned token for the Tokenwatch demo and tests.
-/// It has the ERC-3643 agent actions and events but no identity registry or compliance module:
+/// It has the ERC-3643 agent actions and events, and points at an identity registry
+/// (`setIdentityRegistry`, IdentityRegistryAdded) without checking it; no compliance module:
 ///  - the deployer is the owner and the first agent; the owner adds/removes agents
 ///  - agents: mint, burn, forcedTransfer, setAddressFrozen, freezePartialTokens,
 ///    unfreezePartialTokens, recoveryAddress, pause, unpause
@@ -22,6 +23,7 @@ contract SecurityToken {
     uint256 public totalSupply;
     address public owner;
     bool public paused;
+    address public identityRegistry;
 
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
@@ -46,6 +48,7 @@ contract SecurityToken {
     event Unpaused(address _userAddress);
     event AgentAdded(address indexed _agent);
     event AgentRemoved(address indexed _agent);
+    event IdentityRegistryAdded(address indexed _identityRegistry);
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 
     modifier onlyOwner() {
@@ -86,6 +89,11 @@ contract SecurityToken {
         require(isAgent[agent], "AgentRole: not an agent");
         isAgent[agent] = false;
         emit AgentRemoved(agent);
+    }
+
+    function setIdentityRegistry(address registry) external onlyOwner {
+        identityRegistry = registry;
+        emit IdentityRegistryAdded(registry);
     }
 
     // ----- ERC-20 -----

@@ -105,7 +105,8 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Write an ERC-3643 token's frozen wallets and amounts, agents, pause and recoveries as CSV.
+    /// Write a token's registers as CSV: ERC-3643 frozen wallets and amounts, agents, pause,
+    /// recoveries and identities (with country); ERC-1400 balances per partition.
     Registers {
         #[arg(long)]
         db: PathBuf,

@@ -1,5 +1,5 @@
-//! `tokenwatch registers`: a token's ERC-3643 registers (frozen wallets and amounts,
-//! agents, the pause, recoveries) read from its stored events, as CSV.
+//! `tokenwatch registers`: a token's registers (ERC-3643 frozen wallets and amounts, agents,
+//! the pause, recoveries, identities; ERC-1400 partition balances) from its stored events, as CSV.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,6 +22,9 @@ pub const COLUMNS: &[&str] = &[
     "value",
     "since_block",
     "since_time",
+    "partition",
+    "country",
+    "country_name",
 ];
 
 /// `registers`: the current entries of one token's registers.
@@ -76,6 +79,9 @@ fn write(r: &ComplianceRegisters, out: impl Write) -> Result<u64, ExportError> {
             e.value.clone(),
             e.since_block.to_string(),
             time,
+            e.partition.clone().unwrap_or_default(),
+            e.country.map(|c| c.to_string()).unwrap_or_default(),
+            e.country_name.clone().unwrap_or_default(),
         ];
         w.write_record(record.iter().map(|c| escape_formula(c)))?;
     }

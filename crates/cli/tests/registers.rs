@@ -1,6 +1,7 @@
 //! `tokenwatch registers` against a real chain: an ERC-3643 token's freezes, partial
-//! freezes, a recovery, agent changes and pauses, stored by `run --until-head`, must give
-//! the registers the contract's own getters give.
+//! freezes, a recovery, agent changes, pauses and its identity registry's identities and
+//! countries, stored by `run --until-head`, must give the registers the contracts' own
+//! getters give.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 
@@ -13,7 +14,7 @@ use common::*;
 use tokenwatch_testkit::{Address, Anvil, Contract, DynSolValue, U256};
 
 /// `tokenwatch registers` of `token`: its CSV rows as maps, or the failed output.
-fn registers(
+pub fn registers(
     db: &Path,
     token: &str,
 ) -> Result<Vec<BTreeMap<String, String>>, std::process::Output> {
@@ -41,7 +42,10 @@ fn registers(
             "address",
             "value",
             "since_block",
-            "since_time"
+            "since_time",
+            "partition",
+            "country",
+            "country_name"
         ]
     );
     Ok(reader
@@ -105,6 +109,30 @@ async fn the_registers_say_what_the_contract_says_after_freezes_a_recovery_agent
         .expect("pause")
         .block_number;
 
+    // The identity registry: wallets 1-3 registered, countries set for 1 and 2 (2 twice),
+    // 2's identity replaced, 3 removed.
+    let registry = anvil
+        .deploy("IdentityRegistry", &[])
+        .await
+        .expect("registry");
+    send("setIdentityRegistry", vec![s(&registry.address())]).await;
+    let id = |b: u8| Address::repeat_byte(b);
+    let reg = |f: &'static str, args: Vec<String>| {
+        let registry = &registry;
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            registry.send(f, &args).await.expect(f).block_number
+        }
+    };
+    for (w, i) in [(a[1], 0xd1), (a[2], 0xd2), (a[3], 0xd3)] {
+        reg("registerIdentity", vec![s(&w), s(&id(i)), "0".into()]).await;
+    }
+    reg("updateCountry", vec![s(&a[1]), "250".into()]).await;
+    reg("updateCountry", vec![s(&a[2]), "840".into()]).await;
+    reg("updateCountry", vec![s(&a[2]), "756".into()]).await;
+    let updated_at = reg("updateIdentity", vec![s(&a[2]), s(&id(0xe2))]).await;
+    reg("deleteIdentity", vec![s(&a[3])]).await;
+
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db.sqlite");
     let cfg = format!(
@@ -112,7 +140,7 @@ async fn the_registers_say_what_the_contract_says_after_freezes_a_recovery_agent
         network(&anvil, 0),
         listener(
             "bond",
-            &[token.address().to_string()],
+            &[token.address().to_string(), registry.address().to_string()],
             &["erc3643"],
             "from_block = 0"
         )
@@ -145,6 +173,8 @@ async fn the_registers_say_what_the_contract_says_after_freezes_a_recovery_agent
         e("agent", a[6], "true"),
         e("paused", a[6], "true"),
         e("recovery", a[3], &a[4].to_checksum(None)),
+        e("identity", a[1], &id(0xd1).to_checksum(None)),
+        e("identity", a[2], &id(0xe2).to_checksum(None)),
     ]);
     assert_eq!(got, expected, "{rows:#?}");
     assert_eq!(rows.len(), expected.len());
@@ -187,6 +217,40 @@ async fn the_registers_say_what_the_contract_says_after_freezes_a_recovery_agent
         "the recovery moved the whole balance"
     );
 
+    // Identities and countries as the registry has them.
+    let country = |who: Address| {
+        rows.iter()
+            .find(|r| {
+                r["register"] == "identity" && r["address"].parse::<Address>().unwrap() == who
+            })
+            .map(|r| (r["country"].clone(), r["country_name"].clone()))
+    };
+    assert_eq!(country(a[1]), Some(("250".into(), "France".into())));
+    assert_eq!(country(a[2]), Some(("756".into(), "Switzerland".into())));
+    for who in &a[1..4] {
+        let stored = registry
+            .call("identity", &[&who.to_string()])
+            .await
+            .unwrap();
+        let listed = rows
+            .iter()
+            .find(|r| {
+                r["register"] == "identity" && r["address"].parse::<Address>().unwrap() == *who
+            })
+            .map(|r| r["value"].parse::<Address>().unwrap());
+        assert_eq!(
+            stored[0].as_address().filter(|a| !a.is_zero()),
+            listed,
+            "{who}"
+        );
+        let code = getter(&registry, "investorCountry", *who)
+            .await
+            .as_uint()
+            .map(|u| u.0);
+        let listed = country(*who).map_or(U256::ZERO, |(c, _)| c.parse().unwrap());
+        assert_eq!(code, Some(listed), "{who}");
+    }
+
     let since = |reg: &str| -> Vec<u64> {
         rows.iter()
             .filter(|r| r["register"] == reg)
@@ -196,6 +260,13 @@ async fn the_registers_say_what_the_contract_says_after_freezes_a_recovery_agent
     assert_eq!(since("frozen_wallet"), [frozen_at]);
     assert_eq!(since("paused"), [paused_at]);
     assert_eq!(since("recovery"), [recovered_at]);
+    let identity_of_2 = rows
+        .iter()
+        .find(|r| r["register"] == "identity" && r["address"].parse::<Address>().unwrap() == a[2]);
+    assert_eq!(
+        identity_of_2.unwrap()["since_block"],
+        updated_at.to_string()
+    );
     assert!(rows
         .iter()
         .all(|r| r["since_time"].ends_with('Z') && r["chain_id"] == "31337"));

@@ -19,6 +19,7 @@
 
 pub mod abi;
 pub mod config;
+pub mod countries;
 pub mod decode;
 pub mod deliver;
 pub mod engine;

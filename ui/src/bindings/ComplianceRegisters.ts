@@ -10,6 +10,19 @@ export type ComplianceRegisters = { network: string, chainId: number, token: str
  */
 events: number, 
 /**
- * Frozen wallets, frozen amounts, agents, paused, then recoveries oldest first.
+ * Frozen wallets, frozen amounts, agents, paused, recoveries oldest first, identities,
+ * then partition balances.
  */
-entries: Array<RegisterEntry>, };
+entries: Array<RegisterEntry>, 
+/**
+ * The identity registry named by the token's last stored `IdentityRegistryAdded`.
+ */
+registry: string | null, 
+/**
+ * Stored events of that registry that set identities.
+ */
+identityEvents: number, 
+/**
+ * Stored ERC-1400 partition events of the token.
+ */
+partitionEvents: number, };

@@ -7,13 +7,27 @@ import type { RegisterKind } from "./RegisterKind";
  */
 export type RegisterEntry = { register: RegisterKind, 
 /**
- * The wallet, agent, pausing account, or a recovery's lost wallet.
+ * The wallet, agent, pausing account, a recovery's lost wallet, an investor's wallet or
+ * a partition's holder.
  */
 address: string, 
 /**
- * `true`, a raw frozen amount, or a recovery's new wallet.
+ * `true`, a raw frozen amount, a recovery's new wallet, an investor's identity or a raw
+ * partition balance.
  */
-value: string, sinceBlock: number, sinceTime: number | null, 
+value: string, 
+/**
+ * An investor's ISO 3166 numeric country, when an event set it.
+ */
+country?: number, 
+/**
+ * Its English name, when the code is a country.
+ */
+countryName?: string, 
+/**
+ * A partition's name: text when printable, else 0x-hex.
+ */
+partition?: string, sinceBlock: number, sinceTime: number | null, 
 /**
  * Oldest first.
  */

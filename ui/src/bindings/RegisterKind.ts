@@ -3,4 +3,4 @@
 /**
  * Which register an entry is in.
  */
-export type RegisterKind = "frozen_wallet" | "frozen_amount" | "agent" | "paused" | "recovery";
+export type RegisterKind = "frozen_wallet" | "frozen_amount" | "agent" | "paused" | "recovery" | "identity" | "partition";

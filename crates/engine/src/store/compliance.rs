@@ -1,5 +1,6 @@
-//! A token's ERC-3643 registers read from its stored events: frozen wallets and amounts,
-//! agents, the pause and recoveries, each entry with the events that set it.
+//! A token's registers read from its stored events: ERC-3643 frozen wallets and amounts,
+//! agents, the pause and recoveries (here), identities (`identities`) and ERC-1400 partition
+//! balances (`partitions`), each entry with the events that set it.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +22,8 @@ pub enum RegisterKind {
     Agent,
     Paused,
     Recovery,
+    Identity,
+    Partition,
 }
 
 impl RegisterKind {
@@ -32,6 +35,8 @@ impl RegisterKind {
             Self::Agent => "agent",
             Self::Paused => "paused",
             Self::Recovery => "recovery",
+            Self::Identity => "identity",
+            Self::Partition => "partition",
         }
     }
 }
@@ -51,7 +56,7 @@ pub struct RegisterChange {
     /// The event's name (`AddressFrozen`).
     pub event: String,
     /// What it set: `true`/`false`, a signed raw amount (`+100`, `-40`), `added`/`removed`,
-    /// or the new wallet of a recovery.
+    /// the new wallet of a recovery, an identity, or a country code.
     pub value: String,
 }
 
@@ -61,10 +66,24 @@ pub struct RegisterChange {
 #[ts(export)]
 pub struct RegisterEntry {
     pub register: RegisterKind,
-    /// The wallet, agent, pausing account, or a recovery's lost wallet.
+    /// The wallet, agent, pausing account, a recovery's lost wallet, an investor's wallet or
+    /// a partition's holder.
     pub address: String,
-    /// `true`, a raw frozen amount, or a recovery's new wallet.
+    /// `true`, a raw frozen amount, a recovery's new wallet, an investor's identity or a raw
+    /// partition balance.
     pub value: String,
+    /// An investor's ISO 3166 numeric country, when an event set it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub country: Option<u16>,
+    /// Its English name, when the code is a country.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub country_name: Option<String>,
+    /// A partition's name: text when printable, else 0x-hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub partition: Option<String>,
     #[ts(type = "number")]
     pub since_block: u64,
     #[ts(type = "number | null")]
@@ -85,8 +104,17 @@ pub struct ComplianceRegisters {
     /// Stored register events (zero: the token has none, the screen shows no section).
     #[ts(type = "number")]
     pub events: u64,
-    /// Frozen wallets, frozen amounts, agents, paused, then recoveries oldest first.
+    /// Frozen wallets, frozen amounts, agents, paused, recoveries oldest first, identities,
+    /// then partition balances.
     pub entries: Vec<RegisterEntry>,
+    /// The identity registry named by the token's last stored `IdentityRegistryAdded`.
+    pub registry: Option<String>,
+    /// Stored events of that registry that set identities.
+    #[ts(type = "number")]
+    pub identity_events: u64,
+    /// Stored ERC-1400 partition events of the token.
+    #[ts(type = "number")]
+    pub partition_events: u64,
 }
 
 /// The topic0 of each register event, with its name.
@@ -126,21 +154,21 @@ const KINDS: [(&str, &str); 8] = [
 ];
 
 /// A stored register event, its arguments read from its topics and data.
-struct Row {
-    change: RegisterChange,
-    topics: Vec<B256>,
-    data: Vec<u8>,
+pub(super) struct Row {
+    pub(super) change: RegisterChange,
+    pub(super) topics: Vec<B256>,
+    pub(super) data: Vec<u8>,
 }
 
 impl Row {
-    fn address(&self, topic: usize) -> Option<Address> {
+    pub(super) fn address(&self, topic: usize) -> Option<Address> {
         self.topics
             .get(topic)
             .map(|t| Address::from_slice(&t[12..]))
     }
 
     /// The first word of the data.
-    fn word(&self) -> Option<U256> {
+    pub(super) fn word(&self) -> Option<U256> {
         self.data.get(..32).map(U256::from_be_slice)
     }
 }
@@ -224,14 +252,9 @@ impl Registers {
             "RecoverySuccess" => {
                 let (lost, new) = (row.address(1)?, row.address(2)?);
                 row.change.value = new.to_checksum(None);
-                self.recoveries.push(RegisterEntry {
-                    register: RegisterKind::Recovery,
-                    address: lost.to_checksum(None),
-                    value: new.to_checksum(None),
-                    since_block: row.change.block,
-                    since_time: row.change.time,
-                    history: vec![row.change],
-                });
+                let mut entry = RegisterEntry::new(RegisterKind::Recovery, lost, vec![row.change]);
+                entry.value = new.to_checksum(None);
+                self.recoveries.push(entry);
             }
             _ => return None,
         }
@@ -242,17 +265,9 @@ impl Registers {
     fn entries(self) -> Vec<RegisterEntry> {
         let mut out = Vec::new();
         let mut push = |register, who: Address, value: String, o: Open| {
-            let Some(last) = o.history.last() else {
-                return;
-            };
-            out.push(RegisterEntry {
-                register,
-                address: who.to_checksum(None),
-                value,
-                since_block: last.block,
-                since_time: last.time,
-                history: o.history,
-            });
+            let mut entry = RegisterEntry::new(register, who, o.history);
+            entry.value = value;
+            out.push(entry);
         };
         for (who, o) in self.frozen.into_iter().filter(|(_, o)| !o.value.is_zero()) {
             push(RegisterKind::FrozenWallet, who, "true".into(), o);
@@ -272,10 +287,28 @@ impl Registers {
     }
 }
 
+impl RegisterEntry {
+    /// An entry of `who` set by `history` (oldest first), since the last of it.
+    pub(super) fn new(register: RegisterKind, who: Address, history: Vec<RegisterChange>) -> Self {
+        let last = history.last();
+        Self {
+            register,
+            address: who.to_checksum(None),
+            value: String::new(),
+            country: None,
+            country_name: None,
+            partition: None,
+            since_block: last.map_or(0, |c| c.block),
+            since_time: last.and_then(|c| c.time),
+            history,
+        }
+    }
+}
+
 impl Store {
-    /// The ERC-3643 registers of `token` on `network` from its stored events that were not
-    /// removed, in block and log order. `None` when the network is unknown or the token has
-    /// neither register events nor token state.
+    /// The registers of `token` on `network` from its stored events that were not removed,
+    /// in block and log order. `None` when the network is unknown or the token has neither
+    /// register events nor token state.
     pub fn compliance(
         &self,
         network: &str,
@@ -302,17 +335,27 @@ impl Store {
         let mut events = 0;
         while let Some(r) = rows.next()? {
             events += 1;
-            registers.apply(read_row(r)?);
+            registers.apply(read_row(r, &KINDS)?);
         }
-        if events == 0 && self.token_state(network, token)?.is_none() {
+        drop(rows);
+        let identities = self.identities(network_id, token)?;
+        let partitions = self.partitions(network_id, token)?;
+        let none = events + identities.events + partitions.events == 0;
+        if none && self.token_state(network, token)?.is_none() {
             return Ok(None);
         }
+        let mut entries = registers.entries();
+        entries.extend(identities.entries);
+        entries.extend(partitions.entries);
         Ok(Some(ComplianceRegisters {
             network: network.to_string(),
             chain_id: chain_id as u64,
             token: token.to_checksum(None),
             events,
-            entries: registers.entries(),
+            entries,
+            registry: identities.registry.map(|a| a.to_checksum(None)),
+            identity_events: identities.events,
+            partition_events: partitions.events,
         }))
     }
 }
@@ -326,7 +369,9 @@ fn flag(b: bool) -> I256 {
     }
 }
 
-fn read_row(r: &rusqlite::Row<'_>) -> Result<Row, StoreError> {
+/// Reads a row of `id, block_number, block_time, tx_hash, topics, data`, naming its event
+/// from `kinds` (topic0 in hex, name; empty when not there).
+pub(super) fn read_row(r: &rusqlite::Row<'_>, kinds: &[(&str, &str)]) -> Result<Row, StoreError> {
     let topics: Vec<B256> = r
         .get_ref(4)?
         .as_blob()?
@@ -336,7 +381,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> Result<Row, StoreError> {
     let topic0 = topics
         .first()
         .map(|t| alloy_primitives::hex::encode(t.as_slice()));
-    let event = KINDS
+    let event = kinds
         .iter()
         .find(|(hash, _)| topic0.as_deref() == Some(*hash))
         .map_or("", |(_, name)| *name);

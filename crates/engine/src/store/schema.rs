@@ -26,6 +26,18 @@ macro_rules! compliance_events {
 /// [`compliance_events`] for queries.
 pub(super) const COMPLIANCE_EVENTS: &str = compliance_events!();
 
+/// The condition of the `events_registers` partial index: a token's `IdentityRegistryAdded`,
+/// its identity registry's events (`identities`) and the ERC-1400 partition events
+/// (`partitions`), by topic0.
+macro_rules! register_events {
+    () => {
+        "substr(topics, 1, 32) IN (X'd2be862d755bca7e0d39772b2cab3a5578da9c285f69199f4c063c2294a7f36c', X'6ae73635c50d24a45af6fbd5e016ac4bed179addbc8bf24e04ff0fcc6d33af19', X'59d6590e225b81befe259af056324092801080acbb7feab310eb34678871f327', X'e98082932c8056a0f514da9104e4a66bc2cbaef102ad59d90c4b24220ebf6010', X'04ed3b726495c2dca1ff1215d9ca54e1a4030abb5e82b0f6ce55702416cee853', X'ff4e9a26af4eb73b8bacfaa4abd4fea03d9448e7b912dc5ff4019048875aa2d4', X'f0ded82afbb1bb3ff3fc48cb2a26584aa84e4af0bf309c804ecdb94d0f6a98bb', X'ce306c3dbc4a497124b5a4f2be8388b41084c1d74663da27ecee1186c00239bf', X'67c8ba31d2dd11f1384577b3405b04ed91eed1231e408432ad2458cab37b2fa1')"
+    };
+}
+
+/// [`register_events`] for queries.
+pub(super) const REGISTER_EVENTS: &str = register_events!();
+
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry;
 /// append a new one.
 const MIGRATIONS: &[&str] = &[
@@ -265,7 +277,14 @@ const MIGRATIONS: &[&str] = &[
         compliance_events!(),
         ";"
     ),
-    // 15: team mode. A stream a publisher feeds remembers the last event and status
+    // 15: the identity registry's events, the token's `IdentityRegistryAdded` and the ERC-1400
+    // partition events in their own small index, read in order by `identities`/`partitions`.
+    concat!(
+        "CREATE INDEX IF NOT EXISTS events_registers ON events(network_id, contract, block_number, log_index) WHERE ",
+        register_events!(),
+        ";"
+    ),
+    // 16: team mode. A stream a publisher feeds remembers the last event and status
     // change it published; a subscription the next stream offset it reads (committed with
     // what it brought); networks and listeners a subscription brought name it.
     "
