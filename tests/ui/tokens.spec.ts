@@ -67,7 +67,7 @@ test("a token's summary, top holders, register and an address's balance over tim
   await expectText(screen.getByTestId("address-balance"), "Balance 600,000 USDC after 2 transfers");
 });
 
-test("an ERC-3643 token's compliance registers: each entry since its block, its history on click", async () => {
+test("a token's compliance registers: each entry since its block, its history on click; identities and partitions", async () => {
   const { page } = await openApp();
   const screen = await gotoScreen(page, "tokens");
   const section = screen.getByTestId("token-compliance");
@@ -89,6 +89,27 @@ test("an ERC-3643 token's compliance registers: each entry since its block, its 
   await expectText(lines.nth(1), /TokensUnfrozen -50 USDC$/);
   await entry("frozen_amount").locator("button").click();
   await expectCount(section.getByTestId("compliance-history"), 0);
+
+  // Identities: wallet, identity, country named, since; the history opens below the row.
+  await expectText(section.getByTestId("identity-source"), "Identity registry 0x15d3…6A65: 3 stored events");
+  const identity = entry("identity");
+  await expectCount(identity, 2);
+  await expectText(identity.first().getByTestId("compliance-who"), "0x9965…A4dc");
+  await expectText(identity.first().getByTestId("identity-id"), "0x976E…0aa9");
+  await expectText(identity.first().getByTestId("identity-country"), "Switzerland (756)");
+  await expectText(identity.nth(1).getByTestId("identity-country"), "not set by an event");
+  await identity.first().locator("button").click();
+  const idLines = section.locator("[data-register=identity] [data-testid=compliance-history] li");
+  await expectCount(idLines, 2);
+  await expectText(idLines.nth(1), /CountryUpdated Switzerland \(756\)$/);
+
+  // Partitions: the one named by bytes that are not text shows as hex; balances in token units.
+  const partition = entry("partition");
+  await expectCount(partition, 2);
+  await expectText(partition.first().getByTestId("partition-name"), `0x${"01".repeat(32)}`);
+  await expectText(partition.first().getByTestId("compliance-value"), "400,000 USDC");
+  await expectText(partition.nth(1).getByTestId("partition-name"), "class A");
+  await expectText(partition.nth(1).getByTestId("compliance-since"), "since block 21,000,006");
 
   await screen.locator('[data-token^="base:"]').click();
   await expectText(screen.locator(".token-title"), /on base/);

@@ -1,6 +1,7 @@
-// How the Tokens screen words an ERC-3643 token's compliance registers: one section per
-// register, each entry with its value (amounts in token units), since which block, and its history.
-import { formatAddress, formatCount, formatLocalTime } from "./format";
+// How the Tokens screen words a token's registers: one section per ERC-3643 register, each entry
+// with its value (amounts in token units), since which block, and its history; the identity and
+// ERC-1400 partition registers as tables (see `identityTable`, `partitionTable`).
+import { formatAddress, formatCount, formatLocalTime, visibleText } from "./format";
 import { units } from "./tokens-model";
 import type { ComplianceRegisters } from "./bindings/ComplianceRegisters";
 import type { RegisterChange } from "./bindings/RegisterChange";
@@ -59,6 +60,8 @@ function changeText(c: RegisterChange, register: RegisterKind, t: Units, network
   else if (register === "recovery") what = `to ${formatAddress(c.value, network)}`;
   else if (register === "frozen_wallet") what = c.value === "true" ? "frozen" : "unfrozen";
   else if (register === "paused") what = c.value === "true" ? "paused" : "unpaused";
+  else if (register === "partition") what = signedUnits(c.value, t);
+  else if (register === "identity" && c.event !== "CountryUpdated") what = formatAddress(c.value, network);
   else what = c.value;
   return `${at}: ${c.event} ${what}`;
 }
@@ -75,21 +78,74 @@ function valueText(e: RegisterEntry, t: Units, network: string): string {
       return e.value === "true" ? "paused" : "not paused";
     case "recovery":
       return `recovered to ${formatAddress(e.value, network)}`;
+    case "identity":
+      return `identity ${formatAddress(e.value, network)}`;
+    case "partition":
+      return units(e.value, t);
   }
 }
 
-/** The sections, or null when the token has no register event (no section is shown). */
+/** "France (250)", "code 999" for a code that is no country. */
+function countryText(code: number, name: string | null | undefined): string {
+  return name == null || name === "" ? `code ${String(code)}` : `${name} (${String(code)})`;
+}
+
+/** An entry as the tables show it. */
+function line(e: RegisterEntry, t: Units, network: string): EntryLine {
+  return {
+    key: entryKey(e),
+    address: e.address,
+    who: formatAddress(e.address, network),
+    value: valueText(e, t, network),
+    since: `${e.register === "recovery" ? "at" : "since"} block ${formatCount(e.sinceBlock)}`,
+    history: e.history.map((h) => changeText(h, e.register, t, network)),
+  };
+}
+
+export interface IdentityLine extends EntryLine {
+  /** The identity as shown. */
+  identity: string;
+  country: string;
+}
+
+export interface IdentityTable {
+  /** "Identity registry 0x1234…abcd": where the entries come from. */
+  source: string;
+  empty: string;
+  rows: IdentityLine[];
+}
+
+/** The identity register, or null when the token names no identity registry. */
+export function identityTable(c: ComplianceRegisters | null): IdentityTable | null {
+  if (c == null || (c.registry == null && c.identityEvents === 0)) return null;
+  const registry = c.registry == null ? "" : ` ${formatAddress(c.registry, c.network)}`;
+  return {
+    source: `Identity registry${registry}: ${formatCount(c.identityEvents)} stored events`,
+    empty: "No wallet is registered.",
+    rows: c.entries.filter((e) => e.register === "identity").map((e) => ({
+      ...line(e, { decimals: null, symbol: null }, c.network),
+      identity: formatAddress(e.value, c.network),
+      country: e.country == null ? "not set by an event" : countryText(e.country, e.countryName),
+    })),
+  };
+}
+
+export interface PartitionLine extends EntryLine {
+  /** The partition's name (text when printable, else hex), as the chain has it. */
+  partition: string;
+}
+
+/** The ERC-1400 balances per partition, or null when the token has no partition event. */
+export function partitionTable(c: ComplianceRegisters | null, t: Units): PartitionLine[] | null {
+  if (c == null || c.partitionEvents === 0) return null;
+  return c.entries.filter((e) => e.register === "partition").map((e) => ({ ...line(e, t, c.network), partition: visibleText(e.partition ?? "") }));
+}
+
+/** The ERC-3643 sections, or null when the token has no ERC-3643 register event. */
 export function complianceSections(c: ComplianceRegisters | null, t: Units): RegisterSection[] | null {
   if (c == null || c.events === 0) return null;
   return SECTIONS.map((s) => ({
     ...s,
-    entries: c.entries.filter((e) => e.register === s.register).map((e) => ({
-      key: entryKey(e),
-      address: e.address,
-      who: formatAddress(e.address, c.network),
-      value: valueText(e, t, c.network),
-      since: `${e.register === "recovery" ? "at" : "since"} block ${formatCount(e.sinceBlock)}`,
-      history: e.history.map((h) => changeText(h, e.register, t, c.network)),
-    })),
+    entries: c.entries.filter((e) => e.register === s.register).map((e) => line(e, t, c.network)),
   }));
 }

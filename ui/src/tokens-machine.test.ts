@@ -117,7 +117,7 @@ describe("the address book in the window", () => {
   });
 
   it("keeps the chosen token's compliance registers and opens one entry's history at a time", () => {
-    const registers = { network: KEY.network, chainId: 31337, token: KEY.token, events: 1, entries: [] };
+    const registers = { network: KEY.network, chainId: 31337, token: KEY.token, events: 1, entries: [], registry: null, identityEvents: 0, partitionEvents: 0 };
     let s = transition(loaded(), { type: "compliance", key: { ...KEY, network: "base" }, registers }).state;
     expect(s.compliance.kind).toBe("loading");
     s = transition(s, { type: "compliance", key: KEY, registers }).state;

@@ -10,6 +10,6 @@ export type RegisterChange = { eventId: number, block: number, time: number | nu
 event: string, 
 /**
  * What it set: `true`/`false`, a signed raw amount (`+100`, `-40`), `added`/`removed`,
- * the new wallet of a recovery, an identity, or a country code.
+ * the new wallet of a recovery, an identity, or a country (`France (250)`, `code 999`).
  */
 value: string, };

@@ -27,13 +27,16 @@ const TOKENS: TokenState[] = [
 
 type TokenMock = Pick<Backend, "tokenStates" | "checkTokens" | "topHolders" | "supplySeries" | "addressHistory" | "tokenRegisters" | "holderRegister" | "exportRegister" | "labels" | "setLabel" | "importLabels" | "exportLabels">;
 
-/** The first token's registers: a frozen wallet, a partly frozen one, an agent, paused, a recovery. */
+const REGISTRY = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+
+/** The first token's registers: a frozen wallet, a partly frozen one, an agent, paused, a recovery,
+ * two identities (one with a country) and balances in two partitions (one named by bytes that are not text). */
 function registers(start: number): ComplianceRegisters {
   const t = TOKENS[0];
   const change = (eventId: number, block: number, event: string, value: string) =>
     ({ eventId, block, time: start + eventId * 3_600, tx: `0x${"ab".repeat(32)}`, event, value });
   return {
-    network: t.network, chainId: t.chainId, token: t.token, events: 7,
+    network: t.network, chainId: t.chainId, token: t.token, events: 7, registry: REGISTRY, identityEvents: 3, partitionEvents: 3,
     entries: [
       { register: "frozen_wallet", address: HOLDERS[2], value: "true", sinceBlock: 21_100_003, sinceTime: start + 3 * 3_600,
         history: [change(1, 21_100_001, "AddressFrozen", "true"), change(2, 21_100_002, "AddressFrozen", "false"), change(3, 21_100_003, "AddressFrozen", "true")] },
@@ -43,6 +46,15 @@ function registers(start: number): ComplianceRegisters {
       { register: "paused", address: HOLDERS[0], value: "true", sinceBlock: 21_100_006, sinceTime: start + 6 * 3_600, history: [change(6, 21_100_006, "Paused", "true")] },
       { register: "recovery", address: "0x90F79bf6EB2c4f870365E785982E1f101E93b906", value: HOLDERS[1], sinceBlock: 21_100_007, sinceTime: start + 7 * 3_600,
         history: [change(7, 21_100_007, "RecoverySuccess", HOLDERS[1])] },
+      { register: "identity", address: HOLDERS[0], value: "0x976EA74026E726554dB657fA54763abd0C3a0aa9", country: 756, countryName: "Switzerland",
+        sinceBlock: 21_000_002, sinceTime: start + 2 * 3_600,
+        history: [change(8, 21_000_001, "IdentityRegistered", "0x976EA74026E726554dB657fA54763abd0C3a0aa9"), change(9, 21_000_002, "CountryUpdated", "Switzerland (756)")] },
+      { register: "identity", address: HOLDERS[1], value: "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955", sinceBlock: 21_000_003, sinceTime: start + 3 * 3_600,
+        history: [change(10, 21_000_003, "IdentityRegistered", "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955")] },
+      { register: "partition", address: HOLDERS[0], value: "400000000000", partition: `0x${"01".repeat(32)}`, sinceBlock: 21_000_004, sinceTime: start + 4 * 3_600,
+        history: [change(11, 21_000_004, "IssuedByPartition", "+400000000000")] },
+      { register: "partition", address: HOLDERS[1], value: "200000000000", partition: "class A", sinceBlock: 21_000_006, sinceTime: start + 6 * 3_600,
+        history: [change(12, 21_000_005, "IssuedByPartition", "+250000000000"), change(13, 21_000_006, "TransferByPartition", "-50000000000")] },
     ],
   };
 }

@@ -56,7 +56,7 @@ pub struct RegisterChange {
     /// The event's name (`AddressFrozen`).
     pub event: String,
     /// What it set: `true`/`false`, a signed raw amount (`+100`, `-40`), `added`/`removed`,
-    /// the new wallet of a recovery, an identity, or a country code.
+    /// the new wallet of a recovery, an identity, or a country (`France (250)`, `code 999`).
     pub value: String,
 }
 

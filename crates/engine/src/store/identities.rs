@@ -95,7 +95,10 @@ impl Register {
                 let who = row.address(1)?;
                 let word = row.topics.get(2)?;
                 let code = u16::from_be_bytes([word[30], word[31]]);
-                row.change.value = code.to_string();
+                row.change.value = match country_name(code) {
+                    Some(name) => format!("{name} ({code})"),
+                    None => format!("code {code}"),
+                };
                 let w = self.wallet(who);
                 w.country = Some(code);
                 w.history.push(row.change);

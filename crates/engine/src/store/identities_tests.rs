@@ -118,7 +118,7 @@ fn the_registry_named_by_the_token_gives_each_wallet_its_identity_and_country() 
                 8,
                 vec![
                     format!("IdentityRegistered {}", cs(0xb1)),
-                    "CountryUpdated 250".into(),
+                    "CountryUpdated France (250)".into(),
                     format!("IdentityUpdated {}", cs(0xc1)),
                 ]
             ),
@@ -130,7 +130,7 @@ fn the_registry_named_by_the_token_gives_each_wallet_its_identity_and_country() 
                 10,
                 vec![
                     format!("IdentityRegistered {}", cs(0xb2)),
-                    "CountryUpdated 999".into(),
+                    "CountryUpdated code 999".into(),
                 ]
             ),
         ],
