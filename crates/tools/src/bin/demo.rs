@@ -2,12 +2,14 @@
 //! DemoUSD (ERC-20), DemoNFT (ERC-721) and DemoBond (ERC-3643-style security token), writes a
 //! Tokenwatch config watching them, then keeps transactions flowing until SIGINT/SIGTERM.
 //!
-//! Usage: `tokenwatch-demo [--port 18545] --config-out PATH [--block-time SECS]`
+//! Usage: `tokenwatch-demo [--port 18545] --config-out PATH [--block-time SECS] [--still]`
 
 #[path = "demo/activity.rs"]
 mod activity;
 #[path = "demo/config.rs"]
 mod config;
+#[path = "demo/scene.rs"]
+mod scene;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,18 +17,22 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use tokenwatch_testkit::{Anvil, AnvilOptions};
 
-const USAGE: &str = "usage: tokenwatch-demo [--port 18545] --config-out PATH [--block-time SECS]
+const USAGE: &str =
+    "usage: tokenwatch-demo [--port 18545] --config-out PATH [--block-time SECS] [--still]
 
   --port PORT         port for the demo chain (default 18545)
   --config-out PATH   where to write the Tokenwatch config for the demo contracts
   --block-time SECS   mine a block every SECS (whole) seconds once set up
-                      (default: one block per transaction)";
+                      (default: one block per transaction)
+  --still             set up, then no more transactions (for tests)";
 
 struct Args {
     port: u16,
     config_out: PathBuf,
     /// Whole seconds between blocks; `None` = automine.
     block_time: Option<u64>,
+    /// No activity after the setup.
+    still: bool,
 }
 
 /// Parses the command line; `Ok(None)` means help was printed.
@@ -34,12 +40,17 @@ fn parse_args() -> Result<Option<Args>> {
     let mut port = 18545;
     let mut config_out = None;
     let mut block_time = None;
+    let mut still = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) => (f.to_string(), Some(v.to_string())),
             None => (arg, None),
         };
+        if flag == "--still" {
+            still = true;
+            continue;
+        }
         if flag == "-h" || flag == "--help" {
             println!("{USAGE}");
             return Ok(None);
@@ -70,6 +81,7 @@ fn parse_args() -> Result<Option<Args>> {
         port,
         config_out,
         block_time,
+        still,
     }))
 }
 
@@ -114,12 +126,21 @@ async fn run() -> Result<()> {
         usd: demo.usd.address(),
         nft: demo.nft.address(),
         bond: demo.bond.address(),
+        registry: demo.registry.address(),
     };
     config::write(&args.config_out, &cfg)?;
     println!("config written to {}", args.config_out.display());
+    if args.still {
+        // Blocks after the last transaction, so the config's confirmations confirm it all.
+        anvil.mine(config::CONFIRMATIONS).await?;
+    }
     println!("demo chain ready: {}", anvil.url());
 
-    demo.run_until(shutdown.recv()).await;
+    if args.still {
+        shutdown.recv().await;
+    } else {
+        demo.run_until(shutdown.recv()).await;
+    }
     println!("stopping the demo chain");
     anvil.stop().await
 }

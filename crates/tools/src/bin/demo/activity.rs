@@ -24,6 +24,8 @@ pub struct Demo {
     pub usd: Contract,
     pub nft: Contract,
     pub bond: Contract,
+    /// DemoBond's identity registry.
+    pub registry: Contract,
     accounts: Vec<Address>,
     next_nft: AtomicU64,
 }
@@ -87,13 +89,16 @@ impl Demo {
                 bond.send("mint", &[&a, &start_bond]).await?;
             }
         }
+        let registry = super::scene::play(rpc, &bond, &accounts, units(1, BOND_DECIMALS)).await?;
         println!("DemoUSD  (TestERC20, 6 decimals): {}", usd.address());
         println!("DemoNFT  (TestERC721):            {}", nft.address());
         println!("DemoBond (SecurityToken):         {}", bond.address());
+        println!("DemoBond identity registry:       {}", registry.address());
         Ok(Arc::new(Self {
             usd,
             nft,
             bond,
+            registry,
             accounts,
             next_nft: AtomicU64::new(6),
         }))

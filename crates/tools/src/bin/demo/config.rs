@@ -13,7 +13,11 @@ pub struct DemoConfig {
     pub usd: Address,
     pub nft: Address,
     pub bond: Address,
+    pub registry: Address,
 }
+
+/// Blocks before the engine takes an event as final.
+pub const CONFIRMATIONS: u64 = 2;
 
 /// The listener of big DemoUSD transfers: the one that pops up.
 const BIG: &str = "Big DemoUSD transfers";
@@ -21,7 +25,9 @@ const BIG: &str = "Big DemoUSD transfers";
 /// Renders the config: one network and four listeners (big transfers pop up).
 pub fn render(c: &DemoConfig) -> String {
     let network = "Demo chain";
-    let listener = |name: &str, contract: &Address, events: &str, filter: Option<&str>| {
+    let listener = |name: &str, contracts: &[&Address], events: &str, filter: Option<&str>| {
+        let contracts: Vec<String> = contracts.iter().map(|c| format!("\"{c}\"")).collect();
+        let contracts = contracts.join(", ");
         let filter = filter
             .map(|w| format!("where = \"{w}\"\n"))
             .unwrap_or_default();
@@ -29,24 +35,30 @@ pub fn render(c: &DemoConfig) -> String {
         let notify = if name == BIG { "notify = true\n" } else { "" };
         format!(
             "[[listeners]]\nname = \"{name}\"\nnetwork = \"{network}\"\n\
-             contracts = [\"{contract}\"]\nevents = [\"{events}\"]\n{filter}{notify}from_block = 0\n"
+             contracts = [{contracts}]\nevents = [\"{events}\"]\n{filter}{notify}from_block = 0\n"
         )
     };
     [
         format!(
             "# Written by tokenwatch-demo.\n\n[[networks]]\nname = \"{network}\"\nchain_id = {}\n\
-             rpc = [\"{}\"]\nconfirmations = 2\n",
+             rpc = [\"{}\"]\nconfirmations = {CONFIRMATIONS}\n",
             c.chain_id, c.rpc_url
         ),
-        listener("DemoUSD transfers", &c.usd, "erc20:Transfer", None),
+        listener("DemoUSD transfers", &[&c.usd], "erc20:Transfer", None),
         listener(
             BIG,
-            &c.usd,
+            &[&c.usd],
             "erc20:Transfer",
             Some("value >= 1000000 * 10^decimals"),
         ),
-        listener("DemoNFT", &c.nft, "erc721", None),
-        listener("DemoBond compliance", &c.bond, "erc3643", None),
+        listener("DemoNFT", &[&c.nft], "erc721", None),
+        // The bond and its identity registry: the ERC-3643 pack has the registry's events.
+        listener(
+            "DemoBond compliance",
+            &[&c.bond, &c.registry],
+            "erc3643",
+            None,
+        ),
     ]
     .join("\n")
 }
@@ -74,6 +86,7 @@ mod tests {
             usd: a(1),
             nft: a(2),
             bond: a(3),
+            registry: a(4),
         };
         let text = render(&c);
         let usd = format!("contracts = [\"{}\"]", a(1));
@@ -94,8 +107,9 @@ mod tests {
             a(2)
         )));
         assert!(text.contains(&format!(
-            "contracts = [\"{}\"]\nevents = [\"erc3643\"]",
-            a(3)
+            "contracts = [\"{}\", \"{}\"]\nevents = [\"erc3643\"]",
+            a(3),
+            a(4)
         )));
     }
 }
