@@ -109,7 +109,7 @@ export interface Backend {
   supplySeries(network: string, token: string, buckets: number): Promise<SupplySeries>;
   /** `address_history`: an address's balance in the token after each of its transfers. */
   addressHistory(network: string, token: string, holder: string): Promise<AddressHistory>;
-  /** `token_registers`: an ERC-3643 token's compliance registers; null when the network has nothing of it. */
+  /** `token_registers`: a token's registers (ERC-3643, identities, ERC-1400 partitions); null when the network has nothing of it. */
   tokenRegisters(network: string, token: string): Promise<ComplianceRegisters | null>;
   /** `holder_register`: the register at a block, at a time (seconds), or (both null) at the newest covered block. */
   holderRegister(network: string, token: string, block: number | null, time: number | null): Promise<RegisterPage>;

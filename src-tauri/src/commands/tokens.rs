@@ -86,8 +86,8 @@ pub async fn supply_series(
     reply("supply_series", answer.await)
 }
 
-/// A token's compliance registers (frozen wallets and amounts, agents, pause, recoveries);
-/// `null` when the network has nothing of the token.
+/// A token's registers (frozen wallets and amounts, agents, pause, recoveries, identities,
+/// partition balances); `null` when the network has nothing of the token.
 #[tauri::command]
 pub async fn token_registers(
     state: State<'_, AppState>,

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use alloy_primitives::Address;
 use rusqlite::{params, OptionalExtension};
 
-use super::compliance::{read_row, RegisterChange, RegisterEntry, RegisterKind, Row};
+use super::compliance::{RegisterChange, RegisterEntry, RegisterKind};
+use super::register_row::{read_row, Row};
 use super::schema::REGISTER_EVENTS;
 use super::{Store, StoreError};
 use crate::countries::country_name;

@@ -29,6 +29,7 @@ mod owner;
 mod partitions;
 mod query;
 mod reader;
+mod register_row;
 mod registry;
 mod schema;
 mod token_state;
