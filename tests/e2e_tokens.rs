@@ -1,7 +1,8 @@
 //! End to end, the real app on a real anvil: a test token with mints, a transfer and a burn;
-//! the Tokens screen shows its supply, holders and the top holder's share; a label set on that
-//! holder shows in the holders list and in History (and History's address filter finds it by
-//! label); the holder register exported from the screen carries it, checked in the CSV.
+//! the Tokens screen shows its supply, holders (now and over time) and the top holder's share;
+//! a label set on that holder shows in the holders list and in History (and History's address
+//! filter finds it by label); the holder register exported from the screen carries it, checked
+//! in the CSV.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 
@@ -102,6 +103,11 @@ async fn a_token_is_summed_up_labelled_and_its_register_exported() -> Result<()>
         ensure!(share == "65.79 %", "the issuer holds 2,500 of 3,800: {share}");
         wait_content(&app, &at("[data-testid=supply-note]"), |t| {
             t == "2 mints and 1 burns stored"
+        })
+        .await?;
+        // Holders over time: one, two, then three (the burn leaves the fund some).
+        wait_content(&app, &at("[data-testid=holder-note]"), |t| {
+            t == "3 holders at block 5; at most 3"
         })
         .await?;
 

@@ -39,6 +39,7 @@ macro_rules! with_commands {
             tokens::check_tokens,
             tokens::top_holders,
             tokens::supply_series,
+            tokens::holder_series,
             tokens::address_history,
             tokens::token_registers,
             tokens::holder_register,

@@ -35,6 +35,7 @@ async function withTokens(tokens: TokenState[]) {
       token_states: { value: tokens },
       top_holders: { value: [{ address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", balance: "1000000", share: "0.666666" }] },
       supply_series: { value: { bucketSecs: 60, points: [] } },
+      holder_series: { value: { bucketSecs: 60, points: [] } },
       token_registers: { value: null },
     },
   });
@@ -54,7 +55,10 @@ test("a token's summary, top holders, register and an address's balance over tim
   await expectCount(top, 3);
   await expectText(top.first().getByTestId("holder-share"), "60.00 %");
   await expectText(screen.getByTestId("supply-note"), "3 mints and 1 burns stored");
-  expect(await screen.locator(".line-chart .mark-down").count()).toBe(1);
+  await expectText(screen.getByTestId("holder-note"), "3 holders at block 21,300,000; at most 5");
+  await expectCount(screen.locator("[data-testid=token-holder-chart] svg"), 1);
+  expect(await screen.getByTestId("token-supply-chart").locator(".line-chart").first().locator(".mark-down").count()).toBe(1);
+  expect(await screen.getByTestId("token-holder-chart").locator(".line-chart .mark-down").count()).toBe(1);
 
   await screen.locator("[name=at]").fill("12,345");
   await screen.getByTestId("register-show").click();

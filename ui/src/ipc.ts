@@ -33,6 +33,7 @@ import type { TargetForm } from "./bindings/TargetForm";
 import type { TargetRef } from "./bindings/TargetRef";
 import type { TargetView } from "./bindings/TargetView";
 import type { TestReply } from "./bindings/TestReply";
+import type { HolderSeries } from "./bindings/HolderSeries";
 import type { TokenState } from "./bindings/TokenState";
 import type { ComplianceRegisters } from "./bindings/ComplianceRegisters";
 
@@ -107,6 +108,8 @@ export interface Backend {
   topHolders(network: string, token: string, limit: number): Promise<HolderRow[]>;
   /** `supply_series`: mints, burns and the supply in about `buckets` time buckets. */
   supplySeries(network: string, token: string, buckets: number): Promise<SupplySeries>;
+  /** `holder_series`: the number of holders in about `buckets` time buckets. */
+  holderSeries(network: string, token: string, buckets: number): Promise<HolderSeries>;
   /** `address_history`: an address's balance in the token after each of its transfers. */
   addressHistory(network: string, token: string, holder: string): Promise<AddressHistory>;
   /** `token_registers`: a token's registers (ERC-3643, identities, ERC-1400 partitions); null when the network has nothing of it. */
@@ -235,6 +238,7 @@ const tauriBackend: Backend = {
   checkTokens: () => invoke<void>("check_tokens"),
   topHolders: (network, token, limit) => invoke<HolderRow[]>("top_holders", { network, token, limit }),
   supplySeries: (network, token, buckets) => invoke<SupplySeries>("supply_series", { network, token, buckets }),
+  holderSeries: (network, token, buckets) => invoke<HolderSeries>("holder_series", { network, token, buckets }),
   addressHistory: (network, token, holder) => invoke<AddressHistory>("address_history", { network, token, holder }),
   tokenRegisters: (network, token) => invoke<ComplianceRegisters | null>("token_registers", { network, token }),
   holderRegister: (network, token, block, time) => invoke<RegisterPage>("holder_register", { network, token, block, time }),

@@ -24,7 +24,7 @@ describe("the Tokens screen's machine", () => {
     const opened = transition(initialState(), { type: "open" }).state;
     const step = transition(opened, { type: "tokens", tokens: [T, { ...T, network: "base" }] });
     expect(step.state.selected).toEqual(KEY);
-    expect(step.effects.map((e) => e.type)).toEqual(["fetchTop", "fetchSupply", "fetchCompliance"]);
+    expect(step.effects.map((e) => e.type)).toEqual(["fetchTop", "fetchSupply", "fetchHolders", "fetchCompliance"]);
     expect(step.state.top.kind).toBe("loading");
   });
 
@@ -52,7 +52,7 @@ describe("the Tokens screen's machine", () => {
     const other = { network: "base", token: T.token };
     const step = transition(loaded(), { type: "openAddress", key: other, address: "0xab" });
     expect(step.state.selected).toEqual(other);
-    expect(step.effects.map((e) => e.type)).toEqual(["fetchTop", "fetchSupply", "fetchCompliance", "fetchAddress"]);
+    expect(step.effects.map((e) => e.type)).toEqual(["fetchTop", "fetchSupply", "fetchHolders", "fetchCompliance", "fetchAddress"]);
     const failed = transition(step.state, { type: "failed", part: "address", key: other, message: "no" }).state;
     expect(failed.address?.history).toEqual({ kind: "failed", message: "no" });
   });

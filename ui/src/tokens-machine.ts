@@ -1,9 +1,10 @@
 // The Tokens screen's state as a machine without the DOM: the token list, the chosen token's
-// top holders and supply over time, the register at a block or date, one address's balance,
+// top holders, supply and holders over time, the register at a block or date, one address's balance,
 // and its compliance registers (with the entry whose history is open).
 import type { AddressHistory } from "./bindings/AddressHistory";
 import type { ComplianceRegisters } from "./bindings/ComplianceRegisters";
 import type { HolderRow } from "./bindings/HolderRow";
+import type { HolderSeries } from "./bindings/HolderSeries";
 import type { RegisterPage } from "./bindings/RegisterPage";
 import type { SupplySeries } from "./bindings/SupplySeries";
 import type { TokenState } from "./bindings/TokenState";
@@ -34,6 +35,8 @@ export interface TokensState {
   selected: TokenKey | null;
   top: Loadable<HolderRow[]>;
   supply: Loadable<SupplySeries>;
+  /** The number of holders over time (beside supply). */
+  holders: Loadable<HolderSeries>;
   register: { at: RegisterAt; page: Loadable<RegisterPage> } | null;
   /** An address's balance over time in the selected token. */
   address: { address: string; history: Loadable<AddressHistory> } | null;
@@ -43,6 +46,9 @@ export interface TokensState {
   openEntry: string | null;
 }
 
+/** What is read for the chosen token, each on its own. */
+export type TokensPart = "top" | "supply" | "holders" | "register" | "address" | "compliance";
+
 export type TokensEvent =
   | { type: "open" }
   | { type: "tokens"; tokens: TokenState[] }
@@ -50,6 +56,7 @@ export type TokensEvent =
   | { type: "select"; key: TokenKey }
   | { type: "top"; key: TokenKey; rows: HolderRow[] }
   | { type: "supply"; key: TokenKey; series: SupplySeries }
+  | { type: "holders"; key: TokenKey; series: HolderSeries }
   | { type: "registerAt"; at: RegisterAt }
   | { type: "register"; key: TokenKey; at: RegisterAt; page: RegisterPage }
   | { type: "openAddress"; key: TokenKey; address: string }
@@ -57,12 +64,13 @@ export type TokensEvent =
   | { type: "compliance"; key: TokenKey; registers: ComplianceRegisters | null }
   | { type: "toggleEntry"; entry: string }
   | { type: "address"; key: TokenKey; address: string; history: AddressHistory }
-  | { type: "failed"; part: "top" | "supply" | "register" | "address" | "compliance"; key: TokenKey; message: string };
+  | { type: "failed"; part: TokensPart; key: TokenKey; message: string };
 
 export type TokensEffect =
   | { type: "fetchTokens" }
   | { type: "fetchTop"; key: TokenKey }
   | { type: "fetchSupply"; key: TokenKey }
+  | { type: "fetchHolders"; key: TokenKey }
   | { type: "fetchCompliance"; key: TokenKey }
   | { type: "fetchRegister"; key: TokenKey; at: RegisterAt }
   | { type: "fetchAddress"; key: TokenKey; address: string };
@@ -73,7 +81,7 @@ export interface Step {
 }
 
 export function initialState(): TokensState {
-  return { tokens: { kind: "idle" }, selected: null, top: { kind: "idle" }, supply: { kind: "idle" }, register: null, address: null, compliance: { kind: "idle" }, openEntry: null };
+  return { tokens: { kind: "idle" }, selected: null, top: { kind: "idle" }, supply: { kind: "idle" }, holders: { kind: "idle" }, register: null, address: null, compliance: { kind: "idle" }, openEntry: null };
 }
 
 export function sameKey(a: TokenKey | null, b: TokenKey | null): boolean {
@@ -93,10 +101,11 @@ export function selectedToken(s: TokensState): TokenState | null {
 /** Choosing a token: its holders and supply are read; the register and address views close. */
 function choose(s: TokensState, key: TokenKey): Step {
   return {
-    state: { ...s, selected: key, top: { kind: "loading" }, supply: { kind: "loading" }, register: null, address: null, compliance: { kind: "loading" }, openEntry: null },
+    state: { ...s, selected: key, top: { kind: "loading" }, supply: { kind: "loading" }, holders: { kind: "loading" }, register: null, address: null, compliance: { kind: "loading" }, openEntry: null },
     effects: [
       { type: "fetchTop", key },
       { type: "fetchSupply", key },
+      { type: "fetchHolders", key },
       { type: "fetchCompliance", key },
     ],
   };
@@ -118,7 +127,7 @@ export function transition(s: TokensState, e: TokensEvent): Step {
       if (keep != null) {
         // Read again: the totals moved on, so may the holders, the supply and the registers.
         const key = s.selected as TokenKey;
-        return { state: next, effects: [{ type: "fetchTop", key }, { type: "fetchSupply", key }, { type: "fetchCompliance", key }] };
+        return { state: next, effects: [{ type: "fetchTop", key }, { type: "fetchSupply", key }, { type: "fetchHolders", key }, { type: "fetchCompliance", key }] };
       }
       if (first == null) return none({ ...next, selected: null });
       return choose(next, { network: first.network, token: first.token });
@@ -131,6 +140,8 @@ export function transition(s: TokensState, e: TokensEvent): Step {
       return current(e.key) ? none({ ...s, top: { kind: "loaded", value: e.rows } }) : none(s);
     case "supply":
       return current(e.key) ? none({ ...s, supply: { kind: "loaded", value: e.series } }) : none(s);
+    case "holders":
+      return current(e.key) ? none({ ...s, holders: { kind: "loaded", value: e.series } }) : none(s);
     case "registerAt": {
       if (s.selected == null) return none(s);
       return {
@@ -163,6 +174,7 @@ export function transition(s: TokensState, e: TokensEvent): Step {
       const failed = { kind: "failed", message: e.message } as const;
       if (e.part === "top") return none({ ...s, top: failed });
       if (e.part === "supply") return none({ ...s, supply: failed });
+      if (e.part === "holders") return none({ ...s, holders: failed });
       if (e.part === "compliance") return none({ ...s, compliance: failed });
       if (e.part === "register") return none(s.register == null ? s : { ...s, register: { ...s.register, page: failed } });
       return none(s.address == null ? s : { ...s, address: { ...s.address, history: failed } });

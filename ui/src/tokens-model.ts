@@ -3,6 +3,8 @@
 import { formatCount, formatTokenAmount, groupThousands, visibleText } from "./format";
 import type { RegisterAt } from "./tokens-machine";
 import type { TokenState } from "./bindings/TokenState";
+import type { HolderPoint } from "./bindings/HolderPoint";
+import type { HolderSeries } from "./bindings/HolderSeries";
 
 /** "1,250.5 TUSD" (the raw integer grouped when the decimals are unknown). */
 export function units(raw: string, t: Pick<TokenState, "decimals" | "symbol">): string {
@@ -99,4 +101,26 @@ export function atText(at: RegisterAt): string {
 export function unitsNumber(raw: string, decimals: number | null): number {
   const n = Number(raw);
   return decimals == null ? n : n / 10 ** decimals;
+}
+
+/** One point of the holder count chart (the chart's `Step`). */
+export interface HolderStep {
+  time: number;
+  value: number;
+  title: string;
+  kind: "up" | "down" | "flat";
+}
+
+/** The holder count chart's points and its note ("3 holders at block 12; at most 5"), or null with no transfer. */
+export function holderChart(series: HolderSeries): { steps: HolderStep[]; note: string } | null {
+  const last = series.points[series.points.length - 1] as HolderPoint | undefined;
+  if (last == null) return null;
+  let before = 0;
+  const steps = series.points.map((p) => {
+    const kind = p.holders > before ? ("up" as const) : p.holders < before ? ("down" as const) : ("flat" as const);
+    before = p.holders;
+    return { time: p.time, value: p.holders, kind, title: `${formatCount(p.holders)} holders after block ${formatCount(p.lastBlock)}` };
+  });
+  const most = Math.max(...series.points.map((p) => p.holders));
+  return { steps, note: `${formatCount(last.holders)} holders at block ${formatCount(last.lastBlock)}; at most ${formatCount(most)}` };
 }

@@ -1,4 +1,4 @@
-//! The Tokens screen: each token's totals, its largest holders, supply over time, the
+//! The Tokens screen: each token's totals, its largest holders, supply and holders over time, the
 //! holder register at a block or time (shown, and exported as CSV through a save dialog),
 //! one address's balance over time, and an ERC-3643 token's compliance registers.
 
@@ -6,8 +6,8 @@ use tauri::{AppHandle, State};
 use tokenwatch_engine::export::tokens::write_register;
 use tokenwatch_engine::export::{out, ExportError};
 use tokenwatch_engine::store::{
-    AddressHistory, ComplianceRegisters, Register, RegisterError, RegisterPage, Store,
-    SupplySeries, TokenState,
+    AddressHistory, ComplianceRegisters, HolderSeries, Register, RegisterError, RegisterPage,
+    Store, SupplySeries, TokenState,
 };
 use tokenwatch_engine::Address;
 
@@ -84,6 +84,21 @@ pub async fn supply_series(
         read(&state, move |s| s.supply_series(&network, token, buckets)).await
     };
     reply("supply_series", answer.await)
+}
+
+/// The number of holders in about `buckets` time buckets.
+#[tauri::command]
+pub async fn holder_series(
+    state: State<'_, AppState>,
+    network: String,
+    token: String,
+    buckets: u32,
+) -> Reply<HolderSeries> {
+    let answer = async {
+        let token = address("token", &token)?;
+        read(&state, move |s| s.holder_series(&network, token, buckets)).await
+    };
+    reply("holder_series", answer.await)
 }
 
 /// A token's registers (frozen wallets and amounts, agents, pause, recoveries, identities,

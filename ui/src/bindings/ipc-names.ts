@@ -31,6 +31,7 @@ export const COMMANDS = [
   "check_tokens",
   "top_holders",
   "supply_series",
+  "holder_series",
   "address_history",
   "token_registers",
   "holder_register",

@@ -25,7 +25,7 @@ const TOKENS: TokenState[] = [
   },
 ];
 
-type TokenMock = Pick<Backend, "tokenStates" | "checkTokens" | "topHolders" | "supplySeries" | "addressHistory" | "tokenRegisters" | "holderRegister" | "exportRegister" | "labels" | "setLabel" | "importLabels" | "exportLabels">;
+type TokenMock = Pick<Backend, "tokenStates" | "checkTokens" | "topHolders" | "supplySeries" | "holderSeries" | "addressHistory" | "tokenRegisters" | "holderRegister" | "exportRegister" | "labels" | "setLabel" | "importLabels" | "exportLabels">;
 
 const REGISTRY = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
 
@@ -72,6 +72,14 @@ export function createTokensMock(): TokenMock {
       points: [
         { time: start, lastBlock: 21_000_000, minted: "1200000000000", burned: "0", supply: "1200000000000", mints: 3, burns: 0 },
         { time: start + 20 * 86_400, lastBlock: 21_300_000, minted: "0", burned: "200000000000", supply: "1000000000000", mints: 0, burns: 1 },
+      ],
+    }),
+    holderSeries: () => Promise.resolve({
+      bucketSecs: 86_400,
+      points: [
+        { time: start, lastBlock: 21_000_000, holders: 2 },
+        { time: start + 10 * 86_400, lastBlock: 21_100_000, holders: 5 },
+        { time: start + 20 * 86_400, lastBlock: 21_300_000, holders: 3 },
       ],
     }),
     addressHistory: (_n, _t, holder) => Promise.resolve({

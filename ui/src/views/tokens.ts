@@ -6,8 +6,8 @@ import { h } from "../dom";
 import { formatAddress, formatCount, formatLocalTime } from "../format";
 import { toAppError, type Backend } from "../ipc";
 import { onBookChange } from "../labels";
-import { TOP_HOLDERS, SUPPLY_BUCKETS, initialState, selectedToken, transition, type TokenKey, type TokensEffect, type TokensEvent } from "../tokens-machine";
-import { atText, completeness, parseRegisterAt, reconciliation, shareText, tokenName, units, unitsNumber } from "../tokens-model";
+import { TOP_HOLDERS, SUPPLY_BUCKETS, initialState, selectedToken, transition, type TokenKey, type TokensEffect, type TokensEvent, type TokensPart } from "../tokens-machine";
+import { atText, completeness, holderChart, parseRegisterAt, reconciliation, shareText, tokenName, units, unitsNumber } from "../tokens-model";
 import { renderSteps } from "./line-chart";
 import { complianceSection } from "./tokens-compliance";
 import type { ErrorSink, ScreenView } from "../screen";
@@ -64,7 +64,7 @@ export function createTokens(backend: Backend, errors: ErrorSink, actions: Addre
   }
 
   function run(effect: TokensEffect): void {
-    const failed = (part: "top" | "supply" | "register" | "address" | "compliance", key: TokenKey) => (err: unknown) =>
+    const failed = (part: TokensPart, key: TokenKey) => (err: unknown) =>
       dispatch({ type: "failed", part, key, message: toAppError(err).message });
     switch (effect.type) {
       case "fetchTokens":
@@ -86,6 +86,10 @@ export function createTokens(backend: Backend, errors: ErrorSink, actions: Addre
       case "fetchSupply":
         backend.supplySeries(effect.key.network, effect.key.token, SUPPLY_BUCKETS).then(
           (series) => dispatch({ type: "supply", key: effect.key, series }), failed("supply", effect.key));
+        return;
+      case "fetchHolders":
+        backend.holderSeries(effect.key.network, effect.key.token, SUPPLY_BUCKETS).then(
+          (series) => dispatch({ type: "holders", key: effect.key, series }), failed("holders", effect.key));
         return;
       case "fetchCompliance":
         backend.tokenRegisters(effect.key.network, effect.key.token).then(
@@ -154,7 +158,13 @@ export function createTokens(backend: Backend, errors: ErrorSink, actions: Addre
         }));
         return h("div", {}, renderSteps(steps, "Supply over time"),
           h("p", { class: "muted", "data-testid": "supply-note" }, `${formatCount(mints)} mints and ${formatCount(burns)} burns stored`));
-      }));
+      }),
+      h("h3", {}, "Holders over time"),
+      h("div", { "data-testid": "token-holder-chart" }, loadable(state.holders, (s) => {
+        const chart = holderChart(s);
+        if (chart == null) return h("p", { class: "muted" }, "No transfers stored.");
+        return h("div", {}, renderSteps(chart.steps, "Holders over time"), h("p", { class: "muted", "data-testid": "holder-note" }, chart.note));
+      })));
   }
 
   function registerSection(t: TokenState): HTMLElement {

@@ -6,7 +6,8 @@ use alloy_primitives::Address;
 
 use super::{
     AddressHistory, AddressLabel, AttemptRow, ComplianceRegisters, Dashboard, EventDetail,
-    EventFilter, HistoryIndex, HistorySort, HolderRow, Store, StoreError, SupplySeries, TokenState,
+    EventFilter, HistoryIndex, HistorySort, HolderRow, HolderSeries, Store, StoreError,
+    SupplySeries, TokenState,
 };
 use crate::event::StoredEvent;
 
@@ -43,6 +44,7 @@ pub trait AppReader {
     fn token_states(&self) -> Answer<Vec<TokenState>>;
     fn top_holders(&self, network: &str, token: Address, limit: u32) -> Answer<Vec<HolderRow>>;
     fn supply_series(&self, network: &str, token: Address, buckets: u32) -> Answer<SupplySeries>;
+    fn holder_series(&self, network: &str, token: Address, buckets: u32) -> Answer<HolderSeries>;
     fn address_history(
         &self,
         network: &str,
@@ -103,6 +105,9 @@ impl AppReader for Store {
     }
     fn supply_series(&self, network: &str, token: Address, buckets: u32) -> Answer<SupplySeries> {
         Store::supply_series(self, network, token, buckets)
+    }
+    fn holder_series(&self, network: &str, token: Address, buckets: u32) -> Answer<HolderSeries> {
+        Store::holder_series(self, network, token, buckets)
     }
     fn address_history(
         &self,
