@@ -1,7 +1,7 @@
 //! Tokens screen benchmark (issue 18): a token with N transfers among H holders (a mint to
 //! each holder, then random transfers, every 500th a burn), written as a backfill writes
 //! them; then what the screen reads when it opens (the token list, the top holders, supply
-//! over time), the register's first page, and one holder's balance over time.
+//! over time), holders over time, the register's first page, and one holder's balance over time.
 //!
 //! `cargo run --release -p tokenwatch-engine --example bench_tokens_screen -- [--transfers N]
 //!  [--holders H] [--dir DIR] [--repeats R]`
@@ -145,6 +145,12 @@ fn main() -> anyhow::Result<()> {
         "  supply over time    {}",
         time(repeats, || Ok(store
             .supply_series("bench", token, 60)
+            .map(drop)?))?
+    );
+    println!(
+        "  holders over time   {} (loaded after the screen opens)",
+        time(repeats, || Ok(store
+            .holder_series("bench", token, 60)
             .map(drop)?))?
     );
     println!(
