@@ -129,10 +129,17 @@ async fn retention_gaps_are_reported_and_names_cannot_collide() {
         )
         .expect("lacking is recorded");
     assert!(
-        lacking.starts_with("messages 0 to ") && lacking.contains("were gone"),
+        lacking.starts_with("messages 0 to ")
+            && lacking.contains("were gone")
+            && lacking.contains("of network \"local\" on)"),
         "{lacking}"
     );
     drop(conn);
+    let first_block = export(&sub_db, &[])[0][2].to_string();
+    assert!(
+        lacking.contains(&format!("from block {first_block} of")),
+        "the gap names where the chain picks up again: {lacking}"
+    );
 
     // The subscriber's database holds network "local" from the subscription: a local
     // network of that name is refused, naming the subscription.

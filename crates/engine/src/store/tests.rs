@@ -1027,7 +1027,10 @@ fn back_to_schema_10(conn: &rusqlite::Connection) {
          CREATE INDEX matches_event ON matches(event_id);
          INSERT INTO matches SELECT listener_id, id FROM events WHERE listener_id IS NOT NULL;
          DROP INDEX events_listener;
-         ALTER TABLE events DROP COLUMN listener_id;",
+         ALTER TABLE events DROP COLUMN listener_id;
+         DROP TABLE stream_cursors; DROP TABLE subscriptions;
+         ALTER TABLE networks DROP COLUMN subscription;
+         ALTER TABLE listeners DROP COLUMN subscription;",
     )
     .expect("schema 10");
 }

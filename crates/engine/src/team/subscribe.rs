@@ -215,6 +215,18 @@ impl Subscriber {
                 }));
             }
         }
+        if let Some(text) = &mut lacking {
+            // Say where the chain picks up again, in blocks.
+            if let Some(MirrorItem::Event(e)) =
+                items.iter().find(|i| matches!(i, MirrorItem::Event(_)))
+            {
+                text.push_str(&format!(
+                    " (from block {} of network \"{}\" on)",
+                    e.event.block_number, e.network
+                ));
+                session.lacking = Some(text.clone());
+            }
+        }
         if !items.is_empty() || lacking.is_some() {
             let b = MirrorBatch {
                 subscription: self.spec.name.clone(),
