@@ -26,6 +26,7 @@ macro_rules! with_commands {
             config::remove_listener,
             config::set_paused,
             config::check_listener,
+            activity::listener_activity,
             config::test_connection,
             config::event_presets,
             config::abi_events,

@@ -53,6 +53,7 @@ fn a_command_that_succeeds_is_logged_at_debug() {
 
 /// The command modules, by name, as `generate_handler!` names them.
 const MODULES: &[(&str, &str)] = &[
+    ("activity", include_str!("activity.rs")),
     ("config", include_str!("config.rs")),
     ("events", include_str!("events.rs")),
     ("export", include_str!("export.rs")),

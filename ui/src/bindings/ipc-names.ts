@@ -18,6 +18,7 @@ export const COMMANDS = [
   "remove_listener",
   "set_paused",
   "check_listener",
+  "listener_activity",
   "test_connection",
   "event_presets",
   "abi_events",

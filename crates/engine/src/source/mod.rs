@@ -3,6 +3,7 @@
 //! every head poll asks all of them: one that lags behind the others is not preferred, and
 //! never asked for blocks it does not have yet (its "no logs" there would be a lie).
 
+mod activity;
 mod body;
 pub mod error;
 mod http;
@@ -18,6 +19,7 @@ use std::sync::Mutex;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
+pub use activity::{measure_activity, NetworkActivity};
 pub use error::{RangeHint, RpcError};
 pub use mask::mask_url;
 pub use probe::{probe_endpoints, EndpointProbe};
