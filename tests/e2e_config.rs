@@ -230,6 +230,8 @@ async fn the_condition_builders_clause_for_one_of_several_events_saves() -> Resu
             app.screen("listeners").await?;
             app.click("[data-testid=listener-add]").await?;
             app.type_into(&format!("{form} [name=name]"), "bond").await?;
+            app.click(&format!("{form} [name=scope][value=network]"))
+                .await?;
             // The events: three ERC-3643 events without `to`, and Transfer.
             for event in ["AddressFrozen", "TokensFrozen", "RecoverySuccess", "Transfer"] {
                 app.script(

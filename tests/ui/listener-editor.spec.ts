@@ -56,12 +56,17 @@ test("with no event ticked the condition builder says to tick one; with one it o
 test("the pasted-ABI box opens below Import ABI file… instead of beside it", async () => {
   const form = await openEditor();
   const importButton = form.getByTestId("abi-import");
-  const before = await importButton.boundingBox();
+  // Measured against the form: opening the box may scroll the editor.
+  const within = async (l: typeof importButton) => {
+    const [b, f] = [await l.boundingBox(), await form.boundingBox()];
+    return b && f ? { ...b, y: b.y - f.y } : null;
+  };
+  const before = await within(importButton);
   await form.getByText("Paste ABI").click();
   const box = form.locator('textarea[name="abi_text"]');
   await box.waitFor({ state: "visible" });
-  const after = await importButton.boundingBox();
-  const text = await box.boundingBox();
+  const after = await within(importButton);
+  const text = await within(box);
   expect(after?.y, "the button stays where it was").toBeCloseTo(before?.y ?? -1, 0);
   expect(text?.y ?? 0, "the box starts below the button").toBeGreaterThanOrEqual((after?.y ?? 0) + (after?.height ?? 0));
 });

@@ -129,6 +129,7 @@ test("the builder writes a value only one ticked event has as that event's claus
   await listeners.getByTestId("listener-add").click();
   const form = listeners.getByTestId("listener-form");
   await form.locator('[name="name"]').fill("approvals-by-me");
+  await form.locator('input[name="scope"][value="network"]').check();
   await form.locator('input[data-event="erc20:Transfer"]').check();
   await form.locator('input[data-event="erc20:Approval"]').check();
 

@@ -2,6 +2,7 @@
 import { invoke as tauriInvoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AppEvent, Command } from "./bindings/ipc-names";
+import type { ActivityReading } from "./bindings/ActivityReading";
 import type { AddressHistory } from "./bindings/AddressHistory";
 import type { AddressLabel } from "./bindings/AddressLabel";
 import type { AttemptRow } from "./bindings/AttemptRow";
@@ -145,6 +146,8 @@ export interface Backend {
   setPaused(name: string | null, paused: boolean): Promise<ConfigView>;
   /** `check_listener`: the problems this listener would have if saved (empty: fine). */
   checkListener(original: string | null, listener: ListenerEntry): Promise<ConfigProblem[]>;
+  /** `listener_activity`: the listener's events from every contract in its network's latest blocks. */
+  listenerActivity(listener: ListenerEntry): Promise<ActivityReading>;
   /** `test_connection`: chain id, head and latency per endpoint URL. */
   testConnection(rpc: string[]): Promise<EndpointProbe[]>;
   /** `event_presets`: the preset packs with their events. */
@@ -254,6 +257,7 @@ const tauriBackend: Backend = {
   removeListener: (name) => invoke<ConfigView>("remove_listener", { name }),
   setPaused: (name, paused) => invoke<ConfigView>("set_paused", { name, paused }),
   checkListener: (original, listener) => invoke<ConfigProblem[]>("check_listener", { original, listener }),
+  listenerActivity: (listener) => invoke<ActivityReading>("listener_activity", { listener }),
   testConnection: (rpc) => invoke<EndpointProbe[]>("test_connection", { rpc }),
   eventPresets: () => invoke<PackInfo[]>("event_presets"),
   abiEvents: (text) => invoke<EventInfo[] | null>("abi_events", { text }),

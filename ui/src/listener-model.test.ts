@@ -87,15 +87,19 @@ describe("form <-> entry", () => {
   });
 
   it("builds a whole-network entry without contracts and with empty fields as null", () => {
-    const form = { ...emptyForm("base"), name: "  all transfers ", presets: ["erc20:Transfer"], fromBlock: "" };
+    const form = { ...emptyForm("base"), wholeNetwork: true, name: "  all transfers ", presets: ["erc20:Transfer"], fromBlock: "" };
     form.contracts = "not used";
     const { entry: e, problems } = buildEntry(form, PACKS);
     expect(problems).toEqual([]);
     expect(e).toMatchObject({ name: "all transfers", network: "base", contracts: [], where: null, from_block: null, notify: true });
   });
 
+  it("starts a new listener from the contracts the user names, not the whole network", () => {
+    expect(emptyForm("base").wholeNetwork).toBe(false);
+  });
+
   it("reports a missing name, contracts and events in the form", () => {
-    const form = { ...emptyForm("base"), wholeNetwork: false };
+    const form = emptyForm("base");
     const fields = buildEntry(form, PACKS).problems.map((p) => p.field);
     expect(fields).toEqual(["name", "contracts", "events"]);
     expect(buildEntry(emptyForm(""), PACKS).problems.map((p) => p.field)).toContain("network");
@@ -148,7 +152,7 @@ describe("parseFromBlock", () => {
   });
 
   it("reports a bad start block at its field and keeps the text for the engine", () => {
-    const built = buildEntry({ ...emptyForm("base"), name: "x", presets: ["erc20:Transfer"], fromBlock: "soon" }, PACKS);
+    const built = buildEntry({ ...emptyForm("base"), wholeNetwork: true, name: "x", presets: ["erc20:Transfer"], fromBlock: "soon" }, PACKS);
     expect(built.problems.map((p) => p.field)).toEqual(["from_block"]);
     expect(built.entry.from_block).toBe("soon");
   });

@@ -52,7 +52,7 @@ export function emptyForm(network: string): ListenerForm {
   return {
     name: "",
     network,
-    wholeNetwork: true,
+    wholeNetwork: false,
     contracts: "",
     presets: [],
     custom: [],

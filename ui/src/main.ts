@@ -17,6 +17,8 @@ import { createAddressBook } from "./views/address-book";
 import { createLabelDialog, type LabelDialog } from "./views/label-dialog";
 import { createTargets, type TargetsView } from "./views/targets";
 import { createTokens, type TokensView } from "./views/tokens";
+import { createNextStep, type NextStepView } from "./views/next-step";
+import type { StepAction } from "./next-step";
 import { onBookChange } from "./labels";
 import type { EngineStatus } from "./bindings/EngineStatus";
 import type { StoredEvent } from "./bindings/StoredEvent";
@@ -36,6 +38,8 @@ interface ConnectedViews {
   tokens: TokensView;
   targets: TargetsView;
   labels: LabelDialog;
+  /** The first-run prompts of the screens that stay empty without networks and listeners. */
+  steps: NextStepView[];
 }
 
 /** Everything the window keeps: changed only through the functions below. */
@@ -163,6 +167,7 @@ function render(): void {
   connected?.networks.update(status?.networks ?? []);
   connected?.networks.updateTeam(status);
   connected?.listeners.update(status?.listeners ?? [], status?.networks ?? []);
+  connected?.steps.forEach((s) => s.update(status));
   app.deliveries.update(status?.targets ?? []);
   refreshAttempts();
 }
@@ -261,13 +266,33 @@ async function start(): Promise<void> {
   const { errors, feed, deliveries } = app;
   const labels = createLabelDialog(backend);
   const history = createHistory(backend, (e) => app.detail.open(e), errors);
+  const networks = createNetworks(backend, errors);
+  /** A first-run step: a new network (then back to a new listener), or a new listener. */
+  const addNetwork = (then?: () => void): void => {
+    app.show?.("networks");
+    networks.add(then);
+  };
+  const listeners = createListeners(backend, errors, () =>
+    addNetwork(() => {
+      app.show?.("listeners");
+      listeners.add();
+    }),
+  );
+  const go = (action: StepAction): void => {
+    if (action === "network") addNetwork();
+    else {
+      app.show?.("listeners");
+      listeners.add();
+    }
+  };
   const views: ConnectedViews = {
     dashboard: createDashboard(backend, errors),
     history,
-    networks: createNetworks(backend, errors),
-    listeners: createListeners(backend, errors),
+    networks,
+    listeners,
     labels,
     targets: createTargets(backend, errors),
+    steps: [],
     tokens: createTokens(backend, errors, {
       label: (address, network) => labels.open(address, network),
       events: (address, network) => {
@@ -291,6 +316,15 @@ async function start(): Promise<void> {
     settings: createSettings(backend, errors),
   });
   app.show = show;
+  // Empty screens name the next step (the Listeners screen only the network it needs first).
+  for (const screen of [views.dashboard.el, feed.el, views.history.el, views.tokens.el]) {
+    const step = createNextStep(go);
+    screen.prepend(step.el);
+    views.steps.push(step);
+  }
+  const listenerStep = createNextStep(go, "network");
+  views.listeners.el.prepend(listenerStep.el);
+  views.steps.push(listenerStep);
   root.append(labels.el);
   show("dashboard");
   render();

@@ -19,6 +19,7 @@ export type ConfigMock = Pick<
   | "setPaused"
   | "checkListener"
   | "testConnection"
+  | "listenerActivity"
   | "eventPresets"
   | "abiEvents"
   | "signatureEvents"
@@ -342,6 +343,8 @@ export function createConfigMock(): ConfigMock {
       return snapshot();
     },
     checkListener: (original, listener) => Promise.resolve(listenerProblems(original, listener)),
+    listenerActivity: (listener) =>
+      Promise.resolve({ activity: { blocks: 20, events: 40 * listener.events.length, seconds: 240 }, error: null }),
     testConnection: (rpc) => new Promise((resolve) => setTimeout(() => resolve(rpc.map(probe)), 350)),
     eventPresets: () => Promise.resolve(structuredClone(PACK_INFOS)),
     abiEvents(text) {

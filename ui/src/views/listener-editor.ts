@@ -1,5 +1,6 @@
 // Guided listener editor: name, network, contracts, events, conditions, start and delivery, checked as you type.
-import { h } from "../dom";
+import { h, setText } from "../dom";
+import { describeActivity, WHOLE_NETWORK_COST } from "../activity-text";
 import { toAppError, type Backend } from "../ipc";
 import {
   appendCondition,
@@ -70,11 +71,12 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, onClose
   const contracts = h("textarea", { name: "contracts", rows: 3, spellcheck: false, placeholder: "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48" });
   contracts.value = form.contracts;
   const fContracts = field("Contract addresses", contracts, "One address per line, e.g. the token contract.");
+  const cost = h("p", { class: "help scope-cost", "data-testid": "whole-network-cost", "aria-live": "polite" });
   const scopeBox = h("fieldset", { class: "group" }, h("legend", {}, "Which contracts"),
     h("div", { class: "choices" },
-      choice(scopeAll, "Every contract on the network", "Any token emitting the chosen events."),
-      choice(scopeSome, "Only these contracts")),
-    fContracts.el);
+      choice(scopeSome, "Only these contracts", "The tokens or contracts you name below."),
+      choice(scopeAll, "Every contract on the network", "Any contract emitting the chosen events: costs more, see below.")),
+    fContracts.el, cost);
 
   // Events, conditions, start
   const picker = createEventPicker(backend, packs, form, ctx.entry == null, () => refresh());
@@ -150,6 +152,29 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, onClose
       default: return null;
     }
   };
+  /** Measures what every contract would cost, once per network and events (the latest answer wins). */
+  let costKey = "";
+  let costTimer: ReturnType<typeof setTimeout> | undefined;
+  function showCost(): void {
+    cost.hidden = !form.wholeNetwork;
+    const { network: net, events } = built.entry;
+    const key = form.wholeNetwork && net !== "" && events.length > 0 ? JSON.stringify([net, events]) : "";
+    if (key === costKey) return;
+    costKey = key;
+    clearTimeout(costTimer);
+    if (key === "") {
+      setText(cost, WHOLE_NETWORK_COST);
+      return;
+    }
+    setText(cost, describeActivity(null, net));
+    const entry = built.entry;
+    costTimer = setTimeout(() => {
+      backend.listenerActivity(entry)
+        .then((r) => key === costKey && setText(cost, describeActivity(r, net)))
+        .catch((err: unknown) => key === costKey && setText(cost, describeActivity({ activity: null, error: toAppError(err).message }, net)));
+    }, CHECK_DELAY_MS);
+  }
+
   const say = (p: FieldProblem) => (p.eventKey ? `${picker.label(p.eventKey)}: ${p.message}` : p.message);
 
   let built: Built = buildEntry(form, packs);
@@ -220,6 +245,7 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, onClose
     built = buildEntry(form, packs);
     builder.setEvents(chosenEvents(form, packs));
     fContracts.el.hidden = form.wholeNetwork;
+    showCost();
     clearTimeout(timer);
     seq += 1;
     if (checkedKey !== JSON.stringify(built.entry)) {
@@ -244,6 +270,7 @@ export function openListenerEditor(backend: Backend, ctx: EditorContext, onClose
   /** Closes the editor; a check still waiting is dropped. */
   function close(saved: ConfigView | null): void {
     clearTimeout(timer);
+    clearTimeout(costTimer);
     seq += 1;
     onClose(saved);
   }

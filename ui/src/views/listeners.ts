@@ -101,9 +101,12 @@ function copyName(name: string, taken: readonly string[]): string {
 export interface ListenersView extends ScreenView {
   shown(): void;
   update(listeners: readonly ListenerStatus[], networks: readonly NetworkStatus[]): void;
+  /** Opens the editor on a new listener (or asks for a network first when there is none). */
+  add(): void;
 }
 
-export function createListeners(backend: Backend, errors: ErrorSink): ListenersView {
+/** `needNetwork` is called instead of opening the editor when no network exists to watch. */
+export function createListeners(backend: Backend, errors: ErrorSink, needNetwork: () => void): ListenersView {
   const list = h("div", { class: "listeners" });
   const empty = h("p", { class: "empty" }, "No listeners yet. Add one to watch token events.");
   const add = button("Add listener", { "data-testid": "listener-add" }, "primary");
@@ -139,6 +142,10 @@ export function createListeners(backend: Backend, errors: ErrorSink): ListenersV
       panes.set(view);
       packs = presets;
       errors.clear("listener_editor");
+      if (original == null && view.networks.length === 0) {
+        needNetwork();
+        return;
+      }
       // Edit what the file says now, not what this screen last loaded.
       const current = original == null ? entry : (view.listeners.find((l) => l.name === original) ?? entry);
       panes.open(openListenerEditor(backend, { view, packs: presets, original, entry: current }, panes.close));
@@ -222,6 +229,9 @@ export function createListeners(backend: Backend, errors: ErrorSink): ListenersV
       statuses = listeners;
       heads = new Map(networks.map((n) => [n.name, n.head] as const));
       render();
+    },
+    add() {
+      void openEditor(null, null);
     },
   };
 }

@@ -89,6 +89,8 @@ export interface NetworksView extends ScreenView {
   update(networks: readonly NetworkStatus[]): void;
   /** Team streams and subscriptions (missing from an older engine's status). */
   updateTeam(status: Partial<Pick<EngineStatus, "streams" | "subscriptions">> | null): void;
+  /** Opens the editor on a new network; `then` runs once it is saved (not when cancelled). */
+  add(then?: () => void): void;
 }
 
 export function createNetworks(backend: Backend, errors: ErrorSink): NetworksView {
@@ -127,11 +129,12 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
     empty.hidden = all.length > 0 || !team.el.hidden;
   }
 
-  function openEditor(entry: NetworkEntry | null): void {
+  function openEditor(entry: NetworkEntry | null, then?: () => void): void {
     panes.open(networkForm(backend, entry, (saved, note) => {
       if (note?.warning) warnings.set(note.network, note.warning);
       else if (note) warnings.delete(note.network);
       panes.close(saved);
+      if (saved) then?.();
     }));
   }
 
@@ -200,6 +203,9 @@ export function createNetworks(backend: Backend, errors: ErrorSink): NetworksVie
     updateTeam(status) {
       team.update(status?.streams, status?.subscriptions);
       render();
+    },
+    add(then) {
+      openEditor(null, then);
     },
   };
 }
