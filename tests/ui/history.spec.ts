@@ -316,6 +316,17 @@ test("the contract filter takes a symbol, and a symbol two contracts share is re
   for (const r of rows) expect(`${r.cells.contract.text} ${r.cells.contract.title}`.toLowerCase()).toContain(base);
 });
 
+test("the contract filter suggests the token symbols of the rows seen, as the name filters suggest names", async () => {
+  const { page } = await openApp({ fakeClock: true });
+  const history = await gotoScreen(page, "history");
+  await expectText(history.getByTestId("history-count"), "250,040 events");
+  const offered = (list: string) => history.locator(`datalist#${list} option`).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  expect(await history.locator('input[name="contract"]').getAttribute("list")).toBe("history-contracts");
+  await expect.poll(async () => (await offered("history-contracts")).sort()).toEqual(["USDC", "WETH"]);
+  expect(await offered("history-networks")).toContain("mainnet");
+  expect(await offered("history-events")).toContain("Transfer");
+});
+
 test("listener, event and network filters match in any case", async () => {
   const { page } = await openApp({ fakeClock: true });
   const history = await gotoScreen(page, "history");

@@ -66,7 +66,7 @@ enum Command {
         from_block: Option<u64>,
         #[arg(long)]
         to_block: Option<u64>,
-        /// The emitting contract: an address or a token symbol.
+        /// The emitting contract: an address, a token symbol or name, or an address-book label.
         #[arg(long)]
         contract: Option<String>,
         /// An address (or address-book label) in any argument, or only as `--direction`.

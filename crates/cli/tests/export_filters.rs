@@ -100,3 +100,40 @@ async fn export_filters_by_symbol_direction_amount_and_sorts() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_takes_a_tokens_name_as_its_contract() {
+    let anvil = Anvil::start().await.expect("anvil");
+    let accounts = anvil.accounts().await.expect("accounts");
+    let token = anvil
+        .deploy("TestERC20", &["Test Dollar", "TDL", "6"])
+        .await
+        .expect("deploy");
+    token
+        .send("mint", &[&accounts[0].to_string(), "1000"])
+        .await
+        .expect("mint");
+    token
+        .send("transfer", &[&accounts[1].to_string(), "7"])
+        .await
+        .expect("transfer");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let cfg = write(
+        dir.path(),
+        "t.toml",
+        &format!(
+            "{}{}",
+            network(&anvil, 0),
+            listener("t", &[], &["erc20:Transfer"], "from_block = 0")
+        ),
+    );
+    let out = run_until_head_cli(&cfg, &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The name the contract's name() answers, in any case.
+    assert_eq!(values(&db, &["--contract", "test DOLLAR"]), [1000, 7]);
+}

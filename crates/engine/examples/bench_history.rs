@@ -135,6 +135,7 @@ fn fill(path: &std::path::Path, n: u64) -> anyhow::Result<()> {
                         TokenInfo {
                             decimals: Some(*d),
                             symbol: Some(s.to_string()),
+                            name: None,
                         },
                     )
                 })

@@ -144,7 +144,7 @@ function checkFilter(f: EventFilter): AppError | EventFilter {
   if (found.length === 1) return { ...f, contract: found[0] };
   const message =
     found.length === 0
-      ? `invalid filter: contract: "${c}" is not an address (0x and 40 hex digits) nor a token symbol`
+      ? `invalid filter: contract: "${c}" is not an address (0x and 40 hex digits), a token's symbol or name, nor a label in the address book`
       : `invalid filter: contract: the symbol "${c}" names ${String(found.length)} contracts (${found.join(", ")}); type the one you mean`;
   return { code: "filter.invalid", message };
 }

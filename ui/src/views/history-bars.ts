@@ -19,11 +19,14 @@ const MAX_SUGGESTIONS = 50;
 
 export type FilterInput = HTMLInputElement | HTMLSelectElement;
 
+/** The inputs that suggest values seen in the rows (the contract: token symbols and labels). */
+export type Suggested = "network" | "listener" | "event" | "contract";
+
 /** The filter bar: inputs named after the EventFilter fields, Apply and Clear. */
 export function createFilterBar(): {
   el: HTMLFormElement;
   inputs: Record<FilterField, FilterInput>;
-  suggest: (field: "network" | "listener" | "event", value: string) => void;
+  suggest: (field: Suggested, value: string) => void;
   clearButton: HTMLButtonElement;
   problems: HTMLElement;
 } {
@@ -31,8 +34,11 @@ export function createFilterBar(): {
     network: h("datalist", { id: "history-networks" }),
     listener: h("datalist", { id: "history-listeners" }),
     event: h("datalist", { id: "history-events" }),
+    contract: h("datalist", { id: "history-contracts" }),
   };
-  const known = { network: new Set<string>(), listener: new Set<string>(), event: new Set<string>() };
+  const known: Record<Suggested, Set<string>> = {
+    network: new Set(), listener: new Set(), event: new Set(), contract: new Set(),
+  };
   const text = (name: FilterField, attrs: Record<string, string> = {}): HTMLInputElement =>
     h("input", { class: "input", name, autocomplete: "off", spellcheck: "false", ...attrs });
   const status = h(
@@ -54,7 +60,7 @@ export function createFilterBar(): {
     network: text("network", { list: "history-networks", placeholder: "any" }),
     listener: text("listener", { list: "history-listeners", placeholder: "any" }),
     event: text("event", { list: "history-events", placeholder: "name or signature" }),
-    contract: text("contract", { class: "input mono", placeholder: "0x… or a symbol" }),
+    contract: text("contract", { class: "input mono", list: "history-contracts", placeholder: "0x…, symbol, name or label" }),
     address: text("address", { class: "input mono", placeholder: "0x… or a label" }),
     direction,
     minAmount: text("minAmount", { class: "input mono short", inputmode: "decimal", placeholder: "min", title: AMOUNT_HELP }),
@@ -90,8 +96,9 @@ export function createFilterBar(): {
     lists.network,
     lists.listener,
     lists.event,
+    lists.contract,
   );
-  const suggest = (kind: "network" | "listener" | "event", value: string): void => {
+  const suggest = (kind: Suggested, value: string): void => {
     if (!addSuggestion(known[kind], value, MAX_SUGGESTIONS)) return;
     lists[kind].append(h("option", { value }));
   };

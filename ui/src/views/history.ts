@@ -35,6 +35,7 @@ import {
   type HistoryEvent,
 } from "../history-machine";
 import { toAppError, type Backend } from "../ipc";
+import { labelOf } from "../labels";
 import { createVirtualTable } from "../virtual-table";
 import { createExportBar, createFilterBar } from "./history-bars";
 import { createSavedFilters } from "./history-saved";
@@ -288,13 +289,19 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
     }
   }
 
+  /** The names an event brings to the filters' suggestions (its token's symbol, its contract's label). */
+  function suggestFrom(e: StoredEvent): void {
+    filters.suggest("network", e.network);
+    for (const l of e.listeners) filters.suggest("listener", l);
+    filters.suggest("event", e.event);
+    if (e.symbol != null) filters.suggest("contract", e.symbol);
+    const label = labelOf(e.contract, e.network);
+    if (label != null) filters.suggest("contract", label);
+  }
+
   function noteRows(rows: readonly StoredEvent[]): void {
     seen.noteRows(rows);
-    for (const e of rows) {
-      filters.suggest("network", e.network);
-      for (const l of e.listeners) filters.suggest("listener", l);
-      filters.suggest("event", e.event);
-    }
+    rows.forEach(suggestFrom);
   }
 
   function showProblems(problems: FilterProblem[]): void {
@@ -369,9 +376,7 @@ export function createHistory(backend: Backend, open: (e: StoredEvent) => void, 
       apply();
     },
     onEvent(e) {
-      filters.suggest("network", e.network);
-      for (const l of e.listeners) filters.suggest("listener", l);
-      filters.suggest("event", e.event);
+      suggestFrom(e);
       const isNew = seen.notePushed(e);
       if (!isNew) {
         table.patch((row) =>

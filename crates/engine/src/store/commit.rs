@@ -69,6 +69,8 @@ impl Commit {
 pub struct TokenInfo {
     pub decimals: Option<u8>,
     pub symbol: Option<String>,
+    /// Its `name()` ("USD Coin"), when known.
+    pub name: Option<String>,
 }
 
 /// What a commit changed.
@@ -173,14 +175,15 @@ pub(super) fn commit_in(
         insert_checked(tx, c, now)?
     };
     let mut token = tx.prepare_cached(
-        "INSERT OR REPLACE INTO tokens (network_id, address, decimals, symbol) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR REPLACE INTO tokens (network_id, address, decimals, symbol, name) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (address, info) in &c.tokens {
         token.execute(params![
             c.network_id,
             address.as_slice(),
             info.decimals,
-            info.symbol
+            info.symbol,
+            info.name
         ])?;
     }
     for b in &c.blocks {

@@ -20,14 +20,21 @@ fn three_transfers() -> (tempfile::TempDir, Store) {
         of(0xbb, transfer(3, 0xa1, 0xb2, 7, vec![l])),
     ];
     let mut c = commit(net, (0, 5), vec![l], events);
-    let token = |d: Option<u8>, s: &str| TokenInfo {
+    let token = |d: Option<u8>, s: &str, name: &str| TokenInfo {
         decimals: d,
         symbol: Some(s.into()),
+        name: Some(name.into()),
     };
     c.tokens = vec![
-        (Address::repeat_byte(0xaa), token(Some(6), "usdc")),
-        (Address::repeat_byte(0xbb), token(None, "DUSD")),
-        (Address::repeat_byte(0xcc), token(Some(2), "dusd")),
+        (
+            Address::repeat_byte(0xaa),
+            token(Some(6), "usdc", "USD Coin"),
+        ),
+        (Address::repeat_byte(0xbb), token(None, "DUSD", "Demo USD")),
+        (
+            Address::repeat_byte(0xcc),
+            token(Some(2), "dusd", "Other dollar"),
+        ),
     ];
     store.commit(&c).expect("commit");
     (dir, store)
@@ -62,7 +69,50 @@ fn the_contract_filter_takes_a_symbol_in_any_case_and_refuses_a_shared_one() {
         "{msg}"
     );
     let err = store.history_count(&by("WETH")).expect_err("unknown");
-    assert!(err.to_string().contains("nor a token symbol"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("is not an address (0x and 40 hex digits), a token's symbol or name, nor a label in the address book"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_contract_filter_takes_a_tokens_name_in_any_case() {
+    let (_d, store) = three_transfers();
+    let by = |c: &str| EventFilter {
+        contract: Some(c.into()),
+        ..EventFilter::default()
+    };
+    assert_eq!(blocks(&store, &by("USD Coin")), vec![1, 2]);
+    assert_eq!(blocks(&store, &by("demo usd")), vec![3]);
+}
+
+#[test]
+fn the_contract_filter_takes_an_address_book_label_on_its_network_or_all() {
+    let (_d, store) = three_transfers();
+    let label = |network: Option<&str>, contract: u8, text: &str| {
+        store
+            .set_label(network, Address::repeat_byte(contract), text)
+            .expect("label");
+    };
+    label(None, 0xbb, "Payroll token");
+    label(Some("other chain"), 0xaa, "Treasury token");
+    let by = |c: &str, network: Option<&str>| EventFilter {
+        contract: Some(c.into()),
+        network: network.map(Into::into),
+        ..EventFilter::default()
+    };
+    assert_eq!(blocks(&store, &by("payroll TOKEN", None)), vec![3]);
+    assert_eq!(blocks(&store, &by("Payroll token", Some("local"))), vec![3]);
+    // A label another network gives is not this network's.
+    let err = store
+        .history_count(&by("Treasury token", Some("local")))
+        .expect_err("label of another network");
+    assert!(
+        err.to_string().contains("nor a label in the address book"),
+        "{err}"
+    );
+    assert_eq!(blocks(&store, &by("Treasury token", None)), vec![1, 2]);
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Filter values that need more than a parse: a contract named by its token symbol, the
+//! Filter values that need more than a parse: a contract named by its token's symbol or
+//! name or by an address-book label, the
 //! address's direction, and amount bounds in token units turned into stored amount keys.
 
 use alloy_primitives::U256;
@@ -14,8 +15,9 @@ use super::StoreError;
 /// large for 256 bits.
 const ABOVE_ALL: &str = "21";
 
-/// The contract as an address, or the one token contract whose symbol it is (any case, on
-/// the filter's network if it has one). A symbol several contracts share is refused.
+/// The contract as an address, or the one contract the text names (any case, on the
+/// filter's network if it has one): a token's symbol or name, or an address-book label.
+/// A text that names several contracts is refused, naming them.
 pub(super) fn contract(conn: &Connection, f: &EventFilter) -> Result<Value, StoreError> {
     let typed = f.contract.as_deref().map(str::trim).unwrap_or_default();
     if typed.is_empty() || typed.starts_with("0x") {
@@ -27,9 +29,14 @@ pub(super) fn contract(conn: &Connection, f: &EventFilter) -> Result<Value, Stor
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT t.address FROM tokens t JOIN networks n ON n.id = t.network_id
-          WHERE t.symbol = ?1 COLLATE NOCASE AND (?2 IS NULL OR n.name = ?2 COLLATE NOCASE)
-          ORDER BY t.address",
+        "SELECT t.address FROM tokens t JOIN networks n ON n.id = t.network_id
+          WHERE (t.symbol = ?1 COLLATE NOCASE OR t.name = ?1 COLLATE NOCASE)
+            AND (?2 IS NULL OR n.name = ?2 COLLATE NOCASE)
+         UNION
+         SELECT b.address FROM labels b
+          WHERE b.label = ?1 COLLATE NOCASE
+            AND (?2 IS NULL OR b.network = '' OR b.network = ?2 COLLATE NOCASE)
+         ORDER BY 1",
     )?;
     let found: Vec<Vec<u8>> = stmt
         .query_map(rusqlite::params![typed, network], |r| r.get(0))?
@@ -37,10 +44,10 @@ pub(super) fn contract(conn: &Connection, f: &EventFilter) -> Result<Value, Stor
     match found.as_slice() {
         [one] => Ok(Value::Blob(one.clone())),
         [] => Err(StoreError::BadFilter(format!(
-            "contract: \"{typed}\" is not an address (0x and 40 hex digits) nor a token symbol"
+            "contract: \"{typed}\" is not an address (0x and 40 hex digits), a token's symbol or name, nor a label in the address book"
         ))),
         many => Err(StoreError::BadFilter(format!(
-            "contract: the symbol \"{typed}\" names {} contracts ({}); type the one you mean",
+            "contract: \"{typed}\" names {} contracts ({}); type the one you mean",
             many.len(),
             many.iter()
                 .map(|a| checksummed(a))

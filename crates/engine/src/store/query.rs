@@ -209,7 +209,7 @@ impl Store {
     ) -> Result<Vec<(alloy_primitives::Address, super::TokenInfo)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT address, decimals, symbol FROM tokens WHERE network_id = ?1")?;
+            .prepare("SELECT address, decimals, symbol, name FROM tokens WHERE network_id = ?1")?;
         let mut rows = stmt.query([network_id])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -222,6 +222,7 @@ impl Store {
                 super::TokenInfo {
                     decimals: r.get(1)?,
                     symbol: r.get(2)?,
+                    name: r.get(3)?,
                 },
             ));
         }

@@ -305,6 +305,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE networks ADD COLUMN subscription TEXT;
     ALTER TABLE listeners ADD COLUMN subscription TEXT;
     ",
+    // 16: a token's `name()`, which History's contract filter takes as well as its symbol.
+    "ALTER TABLE tokens ADD COLUMN name TEXT;",
 ];
 
 /// Brings the database to the newest schema version. The version is read inside the

@@ -1030,7 +1030,8 @@ fn back_to_schema_10(conn: &rusqlite::Connection) {
          ALTER TABLE events DROP COLUMN listener_id;
          DROP TABLE stream_cursors; DROP TABLE subscriptions;
          ALTER TABLE networks DROP COLUMN subscription;
-         ALTER TABLE listeners DROP COLUMN subscription;",
+         ALTER TABLE listeners DROP COLUMN subscription;
+         ALTER TABLE tokens DROP COLUMN name;",
     )
     .expect("schema 10");
 }
@@ -1092,6 +1093,7 @@ fn the_export_gives_amounts_in_token_units_beside_the_raw_ones() {
         TokenInfo {
             decimals: Some(6),
             symbol: Some("=USDC".into()),
+            name: None,
         },
     )];
     store.commit(&c).expect("commit");

@@ -1,4 +1,4 @@
-//! Token facts a person needs to read an amount: `decimals()` and `symbol()`, asked once
+//! Token facts a person needs to read an amount: `decimals()`, `symbol()` and `name()`, asked once
 //! per contract and kept in the store with the events that use them.
 
 use std::collections::HashMap;
@@ -75,7 +75,14 @@ impl TokenCache {
         let symbol = call(source, contract, "0x95d89b41", None)
             .await?
             .and_then(|b| decode_symbol(&b));
-        let info = TokenInfo { decimals, symbol };
+        let name = call(source, contract, "0x06fdde03", None)
+            .await?
+            .and_then(|b| decode_text(&b, NAME_CHARS));
+        let info = TokenInfo {
+            decimals,
+            symbol,
+            name,
+        };
         self.known.insert(contract, info.clone());
         self.unsaved.push((contract, info.clone()));
         Ok(info)
@@ -118,8 +125,16 @@ fn reverted(code: i64, message: &str) -> bool {
     code == 3 || FAILED.iter().any(|f| lower.contains(f))
 }
 
+/// The longest token name kept.
+const NAME_CHARS: usize = 48;
+
 /// `symbol()` as an ABI string, or as `bytes32` (old tokens); printable, at most 16 chars.
 pub fn decode_symbol(b: &[u8]) -> Option<String> {
+    decode_text(b, 16)
+}
+
+/// A string answer (ABI string or `bytes32`), printable, at most `max` chars.
+fn decode_text(b: &[u8], max: usize) -> Option<String> {
     let raw: &[u8] = if b.len() >= 64 {
         let len = usize::try_from(U256::from_be_slice(&b[32..64])).ok()?;
         b.get(64..64usize.checked_add(len)?)?
@@ -133,7 +148,7 @@ pub fn decode_symbol(b: &[u8]) -> Option<String> {
         .ok()?
         .chars()
         .filter(|c| !c.is_control() && !invisible(*c))
-        .take(16)
+        .take(max)
         .collect();
     let s = s.trim().to_string();
     (!s.is_empty()).then_some(s)

@@ -259,6 +259,7 @@ impl Reader {
         let token = (w.decimals.is_some() || w.symbol.is_some()).then(|| TokenInfo {
             decimals: w.decimals,
             symbol: w.symbol.map(Cow::into_owned),
+            name: None,
         });
         Ok(MirrorItem::Event(Box::new(MirrorEvent {
             network: w.network.into_owned(),
