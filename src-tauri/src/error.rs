@@ -122,6 +122,8 @@ impl From<StoreError> for AppError {
             StoreError::Sqlite(_) => Code::DbFailed,
             StoreError::WriterStopped(_) => Code::DbStopped,
             StoreError::Stopped => Code::DbCancelled,
+            // A subscription's network or listener name a local one already has.
+            StoreError::NameTaken(_) => Code::ConfigRefused,
         };
         AppError::new(code, e.to_string())
     }
