@@ -37,6 +37,8 @@ pub struct JournalEvent {
     pub status: EventStatus,
     pub decimals: Option<u8>,
     pub symbol: Option<String>,
+    /// The token's `name()`, when known.
+    pub token_name: Option<String>,
 }
 
 /// A later status of a stored event, named by its log.
@@ -56,7 +58,7 @@ pub struct JournalChange {
 const EVENTS: &str = concat!(
     "SELECT e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash,
         e.log_index, e.contract, k.abi, e.topics, e.data, coalesce(e.stored_status, e.status),
-        t.decimals, t.symbol, ",
+        t.decimals, t.symbol, t.name, ",
     "(SELECT name FROM listeners WHERE id = e.listener_id),
     (SELECT group_concat(la.name, char(31)) FROM also_matched a
         JOIN listeners la ON la.id = a.listener_id WHERE a.event_id = e.id)",
@@ -170,7 +172,8 @@ fn read_event(r: &Row<'_>) -> rusqlite::Result<JournalEvent> {
         status,
         decimals: r.get(13)?,
         symbol: r.get(14)?,
-        listeners: listeners(r.get(15)?, r.get(16)?),
+        token_name: r.get(15)?,
+        listeners: listeners(r.get(16)?, r.get(17)?),
     })
 }
 

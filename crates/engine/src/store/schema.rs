@@ -305,7 +305,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE networks ADD COLUMN subscription TEXT;
     ALTER TABLE listeners ADD COLUMN subscription TEXT;
     ",
-    // 16: a token's `name()`, which History's contract filter takes as well as its symbol.
+    // 17: a token's `name()`, which History's contract filter takes as well as its symbol.
     "ALTER TABLE tokens ADD COLUMN name TEXT;",
 ];
 

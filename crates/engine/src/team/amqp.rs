@@ -37,13 +37,13 @@ pub(super) struct Retention<'a> {
 }
 
 /// Declares the stream (durable, `x-queue-type: stream`), or with `passive` checks that it
-/// exists.
+/// exists. Answers the message count the broker gives.
 pub(super) async fn declare_stream(
     channel: &Channel,
     stream: &str,
     retention: Retention<'_>,
     passive: bool,
-) -> Result<(), TeamError> {
+) -> Result<u32, TeamError> {
     let mut args = FieldTable::default();
     args.insert(
         "x-queue-type".into(),
@@ -71,7 +71,7 @@ pub(super) async fn declare_stream(
             if passive { FieldTable::default() } else { args },
         )
         .await
-        .map(|_| ())
+        .map(|q| q.message_count())
         .map_err(|e| TeamError::Stream {
             stream: stream.to_string(),
             message: e.to_string(),

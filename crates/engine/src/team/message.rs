@@ -70,6 +70,8 @@ struct Wire<'a> {
     decimals: Option<u8>,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     symbol: Option<Cow<'a, str>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    token_name: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     at_ms: Option<i64>,
 }
@@ -151,6 +153,7 @@ impl Writer {
             data: Some(&data),
             decimals: e.decimals,
             symbol: e.symbol.as_deref().map(Cow::Borrowed),
+            token_name: e.token_name.as_deref().map(Cow::Borrowed),
             at_ms: None,
         };
         serde_json::to_vec(&wire).map(Some)
@@ -188,6 +191,7 @@ impl Writer {
             data: None,
             decimals: None,
             symbol: None,
+            token_name: None,
             at_ms: Some(c.at_ms),
         };
         serde_json::to_vec(&wire).map(Some)
@@ -256,11 +260,14 @@ impl Reader {
             status: w.status,
             listeners: Vec::new(),
         };
-        let token = (w.decimals.is_some() || w.symbol.is_some()).then(|| TokenInfo {
-            decimals: w.decimals,
-            symbol: w.symbol.map(Cow::into_owned),
-            name: None,
-        });
+        let token =
+            (w.decimals.is_some() || w.symbol.is_some() || w.token_name.is_some()).then(|| {
+                TokenInfo {
+                    decimals: w.decimals,
+                    symbol: w.symbol.map(Cow::into_owned),
+                    name: w.token_name.map(Cow::into_owned),
+                }
+            });
         Ok(MirrorItem::Event(Box::new(MirrorEvent {
             network: w.network.into_owned(),
             chain_id: w.chain_id.ok_or(MessageError::Missing("chain_id"))?,

@@ -34,6 +34,7 @@ fn stored(listeners: &[&str]) -> JournalEvent {
         status: EventStatus::Pending,
         decimals: Some(6),
         symbol: Some("<b>DUSD</b>".into()),
+        token_name: Some("Demo Dollar".into()),
     }
 }
 
@@ -57,6 +58,7 @@ fn an_event_reads_back_as_it_was_stored_with_only_the_carried_listeners() {
     assert_eq!(m.event.status, EventStatus::Pending);
     let token = m.token.expect("token facts");
     assert_eq!(token.symbol.as_deref(), Some("<b>DUSD</b>"));
+    assert_eq!(token.name.as_deref(), Some("Demo Dollar"));
     assert!(w
         .event(&stored(&["transfers"]), |l| l == "big")
         .expect("json")

@@ -80,6 +80,19 @@ struct Subscriber {
     waker: Option<Waker>,
 }
 
+/// A batch read and parsed, ready to store.
+struct Prepared {
+    batch: Option<MirrorBatch>,
+    last_tag: Option<u64>,
+}
+
+/// A batch being stored, and the messages to ack after it.
+struct Writing {
+    task: Option<tokio::task::JoinHandle<Result<crate::store::Mirrored, crate::store::StoreError>>>,
+    last_tag: Option<u64>,
+    announce: bool,
+}
+
 /// What one connection has read so far.
 struct Session {
     expected: u64,
@@ -90,6 +103,10 @@ struct Session {
     lacking: Option<String>,
     /// Where the stream's last chunk began when the session started.
     tail: Option<u64>,
+    /// The stream held messages when the session started.
+    nonempty: bool,
+    /// A message arrived in this session.
+    received: bool,
 }
 
 impl Subscriber {
@@ -115,9 +132,11 @@ impl Subscriber {
         stop: &mut watch::Receiver<bool>,
     ) -> Result<(), TeamError> {
         let stream = self.spec.stream.as_str();
-        amqp::declare_stream(channel, stream, Retention::default(), true)
+        let count = amqp::declare_stream(channel, stream, Retention::default(), true)
             .await
             .map_err(|_| TeamError::NoStream(stream.to_string()))?;
+        // Nonzero for a stream holding messages (RabbitMQ counts stream entries).
+        tracing::debug!(subscription = %self.spec.name, count, "the stream's message count");
         let broker = |e: lapin::Error| TeamError::Broker(e.to_string());
         let tail = amqp::last_chunk(conn, stream, PROBE).await?;
         channel
@@ -144,20 +163,25 @@ impl Subscriber {
             reader: Reader::default(),
             lacking: None,
             tail,
+            nonempty: count > 0,
+            received: false,
         };
         self.report(|s| {
             s.connected = true;
             s.error = None;
         })
         .await;
+        // The batch being written while the next one is read and parsed.
+        let mut writing: Option<Writing> = None;
         loop {
             let first = tokio::select! {
                 d = consumer.next() => d,
                 _ = tokio::time::sleep(IDLE) => {
+                    self.finish(channel, writing.take()).await?;
                     self.idle(&mut session).await?;
                     continue;
                 }
-                _ = stop.changed() => return Ok(()),
+                _ = stop.changed() => return self.finish(channel, writing.take()).await,
             };
             let Some(first) = first else {
                 return Err(TeamError::Broker(
@@ -173,21 +197,23 @@ impl Subscriber {
                     Err(_) => break,
                 }
             }
-            self.write(channel, &mut session, batch).await?;
+            let next = self.prepare(&mut session, batch)?;
+            self.finish(channel, writing.take()).await?;
+            writing = Some(self.start(next, session.announce));
             if *stop.borrow() {
-                return Ok(());
+                return self.finish(channel, writing.take()).await;
             }
         }
     }
 
-    /// Reads a batch of deliveries, stores it with the next offset, then acks it.
-    async fn write(
+    /// Reads a batch of deliveries into what to store with the next offset.
+    fn prepare(
         &self,
-        channel: &Channel,
         session: &mut Session,
         batch: Vec<lapin::message::Delivery>,
-    ) -> Result<(), TeamError> {
+    ) -> Result<Prepared, TeamError> {
         let last_tag = batch.last().map(|d| d.delivery_tag);
+        session.received = true;
         let mut items = Vec::with_capacity(batch.len());
         let mut lacking = None;
         for d in &batch {
@@ -227,23 +253,44 @@ impl Subscriber {
                 session.lacking = Some(text.clone());
             }
         }
-        if !items.is_empty() || lacking.is_some() {
-            let b = MirrorBatch {
-                subscription: self.spec.name.clone(),
-                stream: self.spec.stream.clone(),
-                items,
-                next_offset: session.expected,
-                lacking,
-                announce: session.announce,
-                notify: self.spec.notify,
-            };
-            let done = self.db.writer.run(move |s| s.mirror(&b)).await?;
-            if let (true, Some(w)) = (session.announce && self.spec.notify, &self.waker) {
-                w.wake();
+        let batch = (!items.is_empty() || lacking.is_some()).then(|| MirrorBatch {
+            subscription: self.spec.name.clone(),
+            stream: self.spec.stream.clone(),
+            items,
+            next_offset: session.expected,
+            lacking,
+            announce: session.announce,
+            notify: self.spec.notify,
+        });
+        Ok(Prepared { batch, last_tag })
+    }
+
+    /// Starts writing a prepared batch on the database's writer.
+    fn start(&self, p: Prepared, announce: bool) -> Writing {
+        let db = self.db.clone();
+        let task = p
+            .batch
+            .map(|b| tokio::spawn(async move { db.writer.run(move |s| s.mirror(&b)).await }));
+        Writing {
+            task,
+            last_tag: p.last_tag,
+            announce,
+        }
+    }
+
+    /// Waits for a batch's write, tells the app, then acks its messages.
+    async fn finish(&self, channel: &Channel, w: Option<Writing>) -> Result<(), TeamError> {
+        let Some(w) = w else { return Ok(()) };
+        if let Some(task) = w.task {
+            let done = task
+                .await
+                .map_err(|e| crate::store::StoreError::WriterStopped(e.to_string()))??;
+            if let (true, Some(waker)) = (w.announce && self.spec.notify, &self.waker) {
+                waker.wake();
             }
             self.tell(done).await?;
         }
-        if let Some(tag) = last_tag {
+        if let Some(tag) = w.last_tag {
             channel
                 .basic_ack(tag, BasicAckOptions { multiple: true })
                 .await
@@ -255,7 +302,11 @@ impl Subscriber {
 
     /// Nothing arrived for a while: the stream is read to its end.
     async fn idle(&self, session: &mut Session) -> Result<(), TeamError> {
-        if session.caught_up || session.tail.is_some_and(|t| session.expected <= t) {
+        let short_of_tail = session.tail.is_some_and(|t| session.expected <= t);
+        // The look at the tail may time out on a busy machine: a stream that held
+        // messages is not read to its end before one arrived.
+        let nothing_yet = session.tail.is_none() && session.nonempty && !session.received;
+        if session.caught_up || short_of_tail || nothing_yet {
             return Ok(());
         }
         session.caught_up = true;
