@@ -180,4 +180,39 @@ async fn subscribers_mirror_a_backfill_through_kills_a_broker_restart_and_a_reor
     let rows = b.export();
     assert_eq!(rows.iter().filter(|r| &r[11] == "removed").count(), 3);
     assert!(rows.iter().all(|r| &r[10] == "spam"), "listeners column");
+
+    // The Tokens views agree: holders, supply, minted, burned and from which block the
+    // history is whole (a subscriber has no RPC: it does not reconcile).
+    let want = tokens(&publisher.db);
+    assert!(
+        !want.is_empty() && want[0].ends_with(",0"),
+        "complete from block 0: {want:?}"
+    );
+    tokenwatch_testkit::system::eventually(
+        "subscriber B's token state equals the publisher's",
+        Duration::from_secs(30),
+        || tokens(&b.db) == want && tokens(&a.db) == want,
+        || format!("{:?} / {:?} / {want:?}", tokens(&a.db), tokens(&b.db)),
+    )
+    .await;
+}
+
+/// `tokenwatch tokens` rows up to `complete_from_block` (the reconciliation columns left out).
+fn tokens(db: &Path) -> Vec<String> {
+    let out = tokenwatch(&["tokens", "--db", db.to_str().expect("utf-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    r.records()
+        .map(|x| {
+            x.expect("row")
+                .iter()
+                .take(10)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect()
 }

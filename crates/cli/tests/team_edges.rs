@@ -80,12 +80,12 @@ async fn retention_gaps_are_reported_and_names_cannot_collide() {
         &["erc20:Transfer"],
         "from_block = 0",
     );
-    // About 3.5 MB of messages into a stream that keeps 1 MB in 200 kB segments.
+    // About 3.5 MB of messages into a stream that keeps 1.5 MB in 200 kB segments.
     let publisher = write(
         dir.path(),
         "publisher.toml",
         &format!(
-            "{}{spam}\n[[rabbitmq]]\nname = \"team\"\nurl = \"{}\"\nstream = \"small\"\nmax_bytes = 1000000\nsegment_bytes = 200000\n",
+            "{}{spam}\n[[rabbitmq]]\nname = \"team\"\nurl = \"{}\"\nstream = \"small\"\nmax_bytes = 1500000\nsegment_bytes = 200000\n",
             network(&anvil, 0),
             broker.url()
         ),

@@ -55,6 +55,27 @@ pub struct JournalChange {
     pub at_ms: i64,
 }
 
+/// What a local listener has covered, and which contracts' every transfer it stores.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenerState {
+    pub network: String,
+    pub chain_id: u64,
+    pub name: String,
+    /// Covered block ranges, inclusive, in order.
+    pub ranges: Vec<(u64, u64)>,
+    /// Contracts whose every transfer it stores (empty bytes: any); `None`: none whole.
+    pub whole: Option<Vec<Vec<u8>>>,
+}
+
+/// The block a local token's contract was created in, when looked up.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TokenBirth {
+    pub network: String,
+    pub chain_id: u64,
+    pub token: Vec<u8>,
+    pub created_block: u64,
+}
+
 const EVENTS: &str = concat!(
     "SELECT e.id, n.name, n.chain_id, e.block_number, e.block_hash, e.block_time, e.tx_hash,
         e.log_index, e.contract, k.abi, e.topics, e.data, coalesce(e.stored_status, e.status),
@@ -102,6 +123,60 @@ impl Store {
             changes.push(change);
         }
         Ok((events, changes))
+    }
+
+    /// Every local listener's coverage and whole-transfer contracts.
+    pub fn listener_states(&self) -> Result<Vec<ListenerState>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.id, l.name, n.name, n.chain_id FROM listeners l JOIN networks n ON n.id = l.network_id
+             WHERE n.subscription IS NULL ORDER BY l.id",
+        )?;
+        let listeners: Vec<(i64, String, String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut ranges = self.conn.prepare_cached(
+            "SELECT start_block, end_block FROM coverage WHERE listener_id = ?1 ORDER BY start_block",
+        )?;
+        let mut whole = self.conn.prepare_cached(
+            "SELECT contract FROM whole_transfers WHERE listener_id = ?1 ORDER BY contract",
+        )?;
+        let mut out = Vec::with_capacity(listeners.len());
+        for (id, name, network, chain_id) in listeners {
+            let r: Vec<(u64, u64)> = ranges
+                .query_map([id], |r| {
+                    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+                })?
+                .collect::<Result<_, _>>()?;
+            let w: Vec<Vec<u8>> = whole
+                .query_map([id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            out.push(ListenerState {
+                network,
+                chain_id: chain_id as u64,
+                name,
+                ranges: r,
+                whole: (!w.is_empty()).then_some(w),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The creation blocks known of local tokens.
+    pub fn token_births(&self) -> Result<Vec<TokenBirth>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT n.name, n.chain_id, t.token, t.created_block FROM token_totals t
+               JOIN networks n ON n.id = t.network_id
+             WHERE n.subscription IS NULL AND t.created_block IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(TokenBirth {
+                network: r.get(0)?,
+                chain_id: r.get::<_, i64>(1)? as u64,
+                token: r.get(2)?,
+                created_block: r.get::<_, i64>(3)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Where stream `name` stands (nothing published yet: zeros).

@@ -33,11 +33,33 @@ pub struct MirrorChange {
     pub status: EventStatus,
 }
 
-/// One message of the stream.
+/// What a publisher's listener has covered (replaces what the subscriber had).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MirrorListener {
+    pub network: String,
+    pub chain_id: u64,
+    pub name: String,
+    pub ranges: Vec<(u64, u64)>,
+    /// Contracts whose every transfer it stores (empty bytes: any); `None`: none whole.
+    pub whole: Option<Vec<Vec<u8>>>,
+}
+
+/// The block a token's contract was created in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MirrorToken {
+    pub network: String,
+    pub chain_id: u64,
+    pub contract: alloy_primitives::Address,
+    pub created_block: u64,
+}
+
+/// One entry of the stream.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MirrorItem {
     Event(Box<MirrorEvent>),
     Change(MirrorChange),
+    Listener(MirrorListener),
+    Token(MirrorToken),
     /// A message that could not be read (counted, and logged by the reader).
     Skipped,
 }
@@ -117,6 +139,20 @@ impl Store {
                     if let Some(change) = change_status(&tx, ch, now)? {
                         out.changed.push(change);
                     }
+                }
+                MirrorItem::Listener(m) => {
+                    flush(&tx, pending.take(), now, &mut out)?;
+                    let network_id = ids.network(&tx, b, &m.network, m.chain_id)?;
+                    let listener = ids.listener(&tx, b, &m.name, network_id)?;
+                    set_coverage(&tx, listener, m)?;
+                }
+                MirrorItem::Token(t) => {
+                    flush(&tx, pending.take(), now, &mut out)?;
+                    let network_id = ids.network(&tx, b, &t.network, t.chain_id)?;
+                    tx.prepare_cached(
+                        "UPDATE token_totals SET created_block = ?3 WHERE network_id = ?1 AND token = ?2",
+                    )?
+                    .execute(params![network_id, t.contract.as_slice(), t.created_block as i64])?;
                 }
                 MirrorItem::Skipped => skipped += 1,
             }
@@ -199,6 +235,27 @@ fn flush(
     let done = commit_in(tx, &c, now)?;
     out.inserted += done.inserted;
     out.fresh.extend(done.fresh);
+    Ok(())
+}
+
+/// Replaces a mirrored listener's coverage and whole-transfer contracts.
+fn set_coverage(tx: &Transaction<'_>, listener: i64, m: &MirrorListener) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM coverage WHERE listener_id = ?1")?
+        .execute([listener])?;
+    let mut add = tx.prepare_cached(
+        "INSERT OR REPLACE INTO coverage (listener_id, start_block, end_block) VALUES (?1, ?2, ?3)",
+    )?;
+    for (start, end) in &m.ranges {
+        add.execute(params![listener, *start as i64, *end as i64])?;
+    }
+    tx.prepare_cached("DELETE FROM whole_transfers WHERE listener_id = ?1")?
+        .execute([listener])?;
+    let mut whole = tx.prepare_cached(
+        "INSERT OR IGNORE INTO whole_transfers (listener_id, contract) VALUES (?1, ?2)",
+    )?;
+    for c in m.whole.iter().flatten() {
+        whole.execute(params![listener, c.as_slice()])?;
+    }
     Ok(())
 }
 

@@ -54,10 +54,13 @@ pub use history::{Dashboard, HistoryIndex, HistorySort, ListenerSeries, TopEntry
 pub use hold::OnPark;
 pub use holder_series::{HolderPoint, HolderSeries};
 pub use holdings::Transfer;
-pub use journal::{JournalChange, JournalCursor, JournalEvent};
+pub use journal::{JournalChange, JournalCursor, JournalEvent, ListenerState, TokenBirth};
 pub use label_csv::{read_labels_csv, LabelRow, LABEL_COLUMNS};
 pub use labels::{check_label, AddressLabel, MAX_LABEL};
-pub use mirror::{MirrorBatch, MirrorChange, MirrorEvent, MirrorItem, Mirrored, SubscriptionState};
+pub use mirror::{
+    MirrorBatch, MirrorChange, MirrorEvent, MirrorItem, MirrorListener, MirrorToken, Mirrored,
+    SubscriptionState,
+};
 pub use outbox::{AttemptRecord, DeliveryState, Lane, NextStep, Queued};
 pub use owner::{Db, Readers, Writer, WriterThread};
 pub use partitions::{partition_name, PARTITION_HISTORY};

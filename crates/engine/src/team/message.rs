@@ -221,6 +221,9 @@ impl Reader {
         if body.len() > MAX_ENTRY {
             return Err(MessageError::EntryTooLarge(body.len()));
         }
+        if super::state::is_state(body) {
+            return super::state::read(body);
+        }
         let w: Wire<'_> = serde_json::from_slice(body)?;
         check_version(w.v)?;
         if w.listeners.is_empty() {

@@ -6,6 +6,7 @@
 mod amqp;
 pub mod message;
 pub mod publish;
+pub mod state;
 pub mod subscribe;
 
 use std::sync::Arc;

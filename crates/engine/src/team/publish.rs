@@ -3,6 +3,7 @@
 //! moves the cursor only once the broker confirmed the whole batch: at least once, in
 //! commit order. A failure drops the connection and sends the batch again.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,11 +14,12 @@ use tokio::sync::watch;
 
 use super::amqp::{self, Retention};
 use super::message::{self, Writer};
+use super::state;
 use super::TeamError;
 use crate::hub::Hub;
 use crate::model::StreamSpec;
 use crate::status::StreamStatus;
-use crate::store::{now_ms, Db, JournalCursor};
+use crate::store::{now_ms, Db, JournalCursor, ListenerState, TokenBirth};
 
 /// Events (and as many status changes) read per batch.
 const BATCH: u32 = 2000;
@@ -39,6 +41,8 @@ pub async fn run(
         conn: None,
         writer: Writer::default(),
         cursor: None,
+        sent_states: HashMap::new(),
+        sent_births: HashSet::new(),
     };
     p.report(|s| s.last_error = None);
     let mut failures = 0u32;
@@ -80,6 +84,17 @@ struct Publisher {
     conn: Option<(Connection, Channel)>,
     writer: Writer,
     cursor: Option<JournalCursor>,
+    /// Listener states and token births the broker confirmed in this run.
+    sent_states: HashMap<String, ListenerState>,
+    sent_births: HashSet<TokenBirth>,
+}
+
+/// State entries to publish, and what they say (recorded once confirmed).
+#[derive(Default)]
+struct StateNews {
+    entries: Vec<Vec<u8>>,
+    states: Vec<ListenerState>,
+    births: Vec<TokenBirth>,
 }
 
 impl Publisher {
@@ -94,12 +109,25 @@ impl Publisher {
                 c
             }
         };
+        // Coverage is read before the journal: what it claims is stored is then in the
+        // journal read after it, so it goes out after those events.
+        let (states, births) = self
+            .db
+            .readers
+            .run(|s| Ok((s.listener_states()?, s.token_births()?)))
+            .await?;
         let (events, changes) = self
             .db
             .readers
             .run(move |s| s.journal(cursor, BATCH))
             .await?;
-        if events.is_empty() && changes.is_empty() {
+        let drained = events.len() < BATCH as usize && changes.len() < BATCH as usize;
+        let news = if drained {
+            self.state_news(states, births)
+        } else {
+            StateNews::default()
+        };
+        if events.is_empty() && changes.is_empty() && news.entries.is_empty() {
             self.report_behind(cursor).await?;
             return Ok(false);
         }
@@ -119,10 +147,11 @@ impl Publisher {
                 entries.push(b);
             }
         }
+        entries.extend(news.entries.iter().cloned());
         let sent = entries.len() as u64;
         let first = (events.first().map(|e| format!("e{}", e.id)))
             .or_else(|| changes.first().map(|c| format!("c{}", c.id)))
-            .unwrap_or_default();
+            .unwrap_or_else(|| format!("s{}", now_ms()));
         let bodies: Vec<(String, Vec<u8>)> = (message::pack(entries).into_iter().enumerate())
             .map(|(i, b)| (format!("{}.{first}.{i}", self.instance), b))
             .collect();
@@ -137,12 +166,42 @@ impl Publisher {
             .run(move |s| s.set_stream_cursor(&name, next))
             .await?;
         self.cursor = Some(next);
+        for st in news.states {
+            self.sent_states.insert(st.name.clone(), st);
+        }
+        self.sent_births.extend(news.births);
         self.report(|s| {
             s.published += sent;
             s.last_error = None;
             s.last_ok_ms = Some(now_ms());
         });
         Ok(true)
+    }
+
+    /// The carried listeners' states and the token births not yet sent in this run.
+    fn state_news(&self, states: Vec<ListenerState>, births: Vec<TokenBirth>) -> StateNews {
+        let mut news = StateNews::default();
+        for st in states {
+            if self.spec.carries(&st.name) && self.sent_states.get(&st.name) != Some(&st) {
+                match state::listener_entry(&st) {
+                    Ok(e) => news.entries.push(e),
+                    Err(e) => tracing::warn!(error = %e, "a listener's coverage cannot be written"),
+                }
+                news.states.push(st);
+            }
+        }
+        for b in births {
+            if !self.sent_births.contains(&b) {
+                match state::token_entry(&b) {
+                    Ok(e) => news.entries.push(e),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a token's creation block cannot be written")
+                    }
+                }
+                news.births.push(b);
+            }
+        }
+        news
     }
 
     /// Publishes every body, then waits for all their confirmations.
