@@ -11,9 +11,10 @@
 //! definitions, decoding) -> `matcher` (listeners and their conditions) -> `store` (SQLite:
 //! events, the token state, the delivery outbox) -> `deliver` (webhooks, RabbitMQ, pop-ups).
 //!
-//! Above them: `sync` drives the stages for one network, `engine` is the async API the app
-//! and the headless binary use, `reload` applies configuration edits, `hub` carries notices
-//! and status, `export` writes CSV.
+//! Above them: `sync` drives the stages for one network, `team` publishes what the store
+//! holds to a RabbitMQ stream and mirrors a stream into the store (team mode), `engine` is
+//! the async API the app and the headless binary use, `reload` applies configuration edits,
+//! `hub` carries notices and status, `export` writes CSV.
 
 #![forbid(unsafe_code)]
 
