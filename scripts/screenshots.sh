@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Takes README's pictures of the Tokens screen and the Address book on the demo chain, in the
+# Takes README's pictures of the Tokens screen, the Address book and Deliveries on the demo chain, in the
 # real window under Xvfb (tests/e2e_demo_shots.rs), into the cache
 # ($TOKENWATCH_CACHE/screenshots, ~/.cache/tokenwatch/screenshots).
 #

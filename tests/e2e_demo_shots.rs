@@ -216,10 +216,12 @@ async fn demo_pictures_of_tokens_and_the_address_book() -> Result<()> {
     let config = dir.join("config.toml");
     let _demo = start_demo(&config)?;
     // WebKitWebDriver's screenshot hangs when WebKit paints without compositing.
-    let desktop = Desktop::start_with(
+    let mut desktop = Desktop::start_with(
         &config,
         &[("WEBKIT_DISABLE_COMPOSITING_MODE", Path::new("0"))],
     )?;
+    // A notification service, as on a desktop: Deliveries shows pop-ups going out.
+    support::notifications::start(&mut desktop)?;
     let app = match desktop.open_app().await {
         Ok(app) => app,
         Err(e) => bail!("{e}\n--- driver log ---\n{}", desktop.driver_log()),
@@ -233,6 +235,12 @@ async fn demo_pictures_of_tokens_and_the_address_book() -> Result<()> {
         shot(&app, &out, "address-book.png").await?;
         open_demo_usd(&app).await?;
         shot(&app, &out, "tokens.png").await?;
+        app.screen("deliveries").await?;
+        wait_content(&app, "[data-screen-id=deliveries]", |t| {
+            t.contains("Targets")
+        })
+        .await?;
+        shot(&app, &out, "deliveries.png").await?;
         anyhow::Ok(())
     }
     .await;
