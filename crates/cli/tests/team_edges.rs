@@ -158,6 +158,28 @@ async fn retention_gaps_are_reported_and_names_cannot_collide() {
 
     // The other way round: a database whose "local" is a local network cannot take the
     // subscription's "local".
+    // A broker that takes nothing: `run --until-head` ends with the stream named, and
+    // what it stored stays for the next run.
+    let down = write(
+        dir.path(),
+        "down.toml",
+        &format!(
+            "{}{spam}\n[[rabbitmq]]\nname = \"team\"\nurl = \"amqp://guest:guest@127.0.0.1:1/%2f\"\nstream = \"gone\"\ntimeout_ms = 1000\n",
+            network(&anvil, 0)
+        ),
+    );
+    let down_db = dir.path().join("down.db");
+    let started = std::time::Instant::now();
+    let out = until_head(&down, &down_db);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("team stream \"gone\" took nothing for a while"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert_eq!(export(&down_db, &[]).len(), 4000, "the events stay stored");
+
     let out = until_head(&mixed, &dir.path().join("mixed.db"));
     assert!(!out.status.success(), "a name collision must fail the run");
     let text = stderr(&out);

@@ -19,7 +19,7 @@ use crate::status::{EngineStatus, ListenerPhase, ListenerStatus, NetworkStatus};
 use crate::store::{Db, DeliveryCounts, Readers, Store, StoreError, Writer, WriterThread};
 pub use crate::sync::TokenCheckHandle;
 use crate::sync::{Start, StartError, SyncError};
-use crate::team::{Team, TeamParts};
+use crate::team::{Team, TeamError, TeamParts};
 
 /// Errors of the engine layer, each naming what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +38,8 @@ pub enum EngineError {
     },
     #[error("network \"{network}\" stopped: {message}")]
     Stopped { network: String, message: String },
+    #[error("{0}")]
+    Team(String),
     #[error("subscription \"{name}\": {message}")]
     Subscription { name: String, message: String },
     #[error("a sync task failed: {0}")]
@@ -353,7 +355,12 @@ impl Engine {
     /// the end.
     pub async fn drain_deliveries(&self) -> Result<(), EngineError> {
         if let Some(team) = &self.team {
-            team.drain(&self.store).await?;
+            team.drain(&self.store, &self.hub)
+                .await
+                .map_err(|e| match e {
+                    TeamError::Store(e) => EngineError::Store(e),
+                    other => EngineError::Team(other.to_string()),
+                })?;
             self.subscriptions_caught_up().await?;
         }
         Ok(self.outbox.drain().await?)

@@ -30,6 +30,8 @@ pub enum TeamError {
     NoStream(String),
     #[error("the broker did not give a message's stream offset (is the queue a stream?)")]
     NoOffset,
+    #[error("team stream \"{stream}\" took nothing for a while ({error}); what is stored stays and goes out on the next run")]
+    Unpublished { stream: String, error: String },
     #[error("a message cannot be written: {0}")]
     Encode(#[from] serde_json::Error),
     #[error(transparent)]
@@ -127,9 +129,11 @@ impl Team {
         }
     }
 
-    /// Waits until every stream has published all it carries that is stored now.
-    pub async fn drain(&self, db: &Db) -> Result<(), StoreError> {
+    /// Waits until every stream has published all it carries that is stored now. A stream
+    /// whose broker keeps failing for [`give_up`] ends the wait with the broker's words.
+    pub async fn drain(&self, db: &Db, hub: &Hub) -> Result<(), TeamError> {
         for s in &self.streams {
+            let mut failing_since: Option<std::time::Instant> = None;
             loop {
                 let name = s.name.clone();
                 let (events, changes) = db
@@ -142,9 +146,28 @@ impl Team {
                 if events.is_empty() && changes.is_empty() {
                     break;
                 }
+                let error = (hub.status().streams.iter())
+                    .find(|x| x.name == s.name)
+                    .and_then(|x| x.last_error.clone());
+                match (error, failing_since) {
+                    (None, _) => failing_since = None,
+                    (Some(_), None) => failing_since = Some(std::time::Instant::now()),
+                    (Some(e), Some(t)) if t.elapsed() > give_up(s) => {
+                        return Err(TeamError::Unpublished {
+                            stream: s.stream.clone(),
+                            error: e,
+                        })
+                    }
+                    (Some(_), Some(_)) => {}
+                }
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
         }
         Ok(())
     }
+}
+
+/// How long `run --until-head` waits on a stream whose every attempt fails.
+fn give_up(s: &StreamSpec) -> std::time::Duration {
+    (s.timeout * 3).max(std::time::Duration::from_secs(10))
 }
