@@ -93,6 +93,10 @@ pub enum MessageError {
     Abi(String),
     #[error("field {0} is missing")]
     Missing(&'static str),
+    #[error(
+        "a network or listener name is empty, over 200 characters, or holds control characters"
+    )]
+    BadName,
     #[error("it names no listener")]
     NoListener,
 }
@@ -229,6 +233,10 @@ impl Reader {
         if w.listeners.is_empty() {
             return Err(MessageError::NoListener);
         }
+        check_name(&w.network)?;
+        for l in &w.listeners {
+            check_name(l)?;
+        }
         let block_hash = B256::from(fixed::<32>(w.block_hash, "block_hash")?);
         if w.kind == Kind::Status {
             return Ok(MirrorItem::Change(MirrorChange {
@@ -310,6 +318,15 @@ pub fn pack(entries: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         }
     }
     out
+}
+
+/// Names a stream brings become names here: the rules local names follow.
+pub(super) fn check_name(name: &str) -> Result<(), MessageError> {
+    if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        Err(MessageError::BadName)
+    } else {
+        Ok(())
+    }
 }
 
 fn check_version(v: u32) -> Result<(), MessageError> {

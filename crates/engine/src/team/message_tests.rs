@@ -90,6 +90,11 @@ fn bad_messages_are_errors_that_say_what_is_wrong() {
         r.read(v2.as_bytes()),
         Err(MessageError::Version(2))
     ));
+    let control = text.replace("\"local\"", "\"lo\\ncal\"");
+    assert!(matches!(
+        r.read(control.as_bytes()),
+        Err(MessageError::BadName)
+    ));
     let short = text.replace(&format!("0x{}", "05".repeat(20)), "0x0505");
     let err = r.read(short.as_bytes()).expect_err("short contract");
     assert!(err.to_string().contains("contract"), "{err}");

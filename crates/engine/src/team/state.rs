@@ -90,6 +90,10 @@ pub fn read(entry: &[u8]) -> Result<MirrorItem, MessageError> {
     if w.v != VERSION {
         return Err(MessageError::Version(w.v));
     }
+    super::message::check_name(&w.network)?;
+    if let Some(l) = &w.listener {
+        super::message::check_name(l)?;
+    }
     let address = |s: &str| -> Result<Address, MessageError> {
         let b = hex::decode(s).map_err(|_| MessageError::Hex("contract"))?;
         Address::try_from(b.as_slice()).map_err(|_| MessageError::Hex("contract"))
