@@ -9,7 +9,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::compliance::{RegisterChange, RegisterEntry, RegisterKind};
 use super::register_row::{read_row, Row};
-use super::schema::REGISTER_EVENTS;
+use super::schema::{REGISTER_EVENTS, REGISTER_ROWS};
 use super::{Store, StoreError};
 use crate::countries::country_name;
 
@@ -153,14 +153,7 @@ impl Store {
         else {
             return Ok(Identities::default());
         };
-        let sql = [
-            "SELECT id, block_number, block_time, tx_hash, topics, data FROM events
-              WHERE network_id = ?1 AND contract = ?2 AND status <> 2 AND ",
-            REGISTER_EVENTS,
-            " ORDER BY block_number, log_index",
-        ]
-        .concat();
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.conn.prepare_cached(REGISTER_ROWS)?;
         let mut rows = stmt.query(params![network_id, registry.as_slice()])?;
         let mut register = Register::default();
         let mut events = 0;

@@ -8,7 +8,7 @@ use alloy_primitives::{b256, Address, B256, I256, U256};
 use rusqlite::params;
 
 use super::compliance::{RegisterChange, RegisterEntry, RegisterKind};
-use super::schema::REGISTER_EVENTS;
+use super::schema::REGISTER_ROWS;
 use super::{Store, StoreError};
 
 /// The changes kept with each balance, newest last.
@@ -200,14 +200,7 @@ impl Store {
         network_id: i64,
         token: Address,
     ) -> Result<Partitions, StoreError> {
-        let sql = [
-            "SELECT id, block_number, block_time, tx_hash, topics, data FROM events
-              WHERE network_id = ?1 AND contract = ?2 AND status <> 2 AND ",
-            REGISTER_EVENTS,
-            " ORDER BY block_number, log_index",
-        ]
-        .concat();
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.conn.prepare_cached(REGISTER_ROWS)?;
         let mut rows = stmt.query(params![network_id, token.as_slice()])?;
         let mut balances = Balances::default();
         let mut events = 0;

@@ -38,6 +38,15 @@ macro_rules! register_events {
 /// [`register_events`] for queries.
 pub(super) const REGISTER_EVENTS: &str = register_events!();
 
+/// The register events of contract `?2` on network `?1`, not removed, in chain order (the
+/// identity and partition registers read them).
+pub(super) const REGISTER_ROWS: &str = concat!(
+    "SELECT id, block_number, block_time, tx_hash, topics, data FROM events
+      WHERE network_id = ?1 AND contract = ?2 AND status <> 2 AND ",
+    register_events!(),
+    " ORDER BY block_number, log_index"
+);
+
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry;
 /// append a new one.
 const MIGRATIONS: &[&str] = &[
