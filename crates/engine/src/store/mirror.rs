@@ -323,6 +323,11 @@ impl Ids {
             .optional()?;
         let id = match found {
             Some((id, chain, Some(sub))) if sub == b.subscription && chain as u64 == chain_id => id,
+            Some((_, chain, Some(sub))) if sub == b.subscription => {
+                return Err(StoreError::NameTaken(format!(
+                    "subscription \"{sub}\" brings network \"{name}\" with chain id {chain_id}, but it brought it before with chain id {chain}: two publishers give one name to two chains"
+                )))
+            }
             Some((_, _, owner)) => return Err(taken("network", name, &b.subscription, owner)),
             None => {
                 tx.prepare_cached(
