@@ -20,7 +20,7 @@ const TOKEN: TokenState = {
   network: "local", chainId: 31337, token: "0x5FbDB2315678afecb367f032d93F642f64180aa3", symbol: "TUSD", decimals: 6,
   holders: 2, supply: "1500000", minted: "2000000", burned: "500000", transfers: 4,
   completeFromBlock: 0, coveredToBlock: 9, createdBlock: 1, complete: true,
-  reconciledBlock: 9, reconciliation: "ok", reconciliationNote: null,
+  reconciledBlock: 9, reconciliation: "ok", reconciliationNote: null, updating: false,
 };
 
 /** A window inside a fake Tauri whose engine has stored exactly these tokens. */

@@ -9,7 +9,7 @@ const T: TokenState = {
   network: "local", chainId: 31337, token: "0x5FbDB2315678afecb367f032d93F642f64180aa3", symbol: "TUSD", decimals: 6,
   holders: 2, supply: "1500000", minted: "2000000", burned: "500000", transfers: 4,
   completeFromBlock: 0, coveredToBlock: 9, createdBlock: 1, complete: true,
-  reconciledBlock: 9, reconciliation: "ok", reconciliationNote: null,
+  reconciledBlock: 9, reconciliation: "ok", reconciliationNote: null, updating: false,
 };
 const KEY = { network: T.network, token: T.token };
 
@@ -65,6 +65,12 @@ describe("how a token reads", () => {
     expect(c.action).toMatch(/set from block 0 on the listener/);
     expect(completeness({ ...T, complete: false, completeFromBlock: null }).action).toMatch(/Add a listener with erc20:Transfer/);
     expect(completeness(T).text).toBe("Complete (since its creation at block 1)");
+  });
+
+  it("says a backfill is adding transfers, even where the history is complete", () => {
+    const c = completeness({ ...T, updating: true });
+    expect(c).toMatchObject({ complete: false, text: "Updating: a backfill is adding its transfers" });
+    expect(c.action).toMatch(/take them in when it ends/);
   });
 
   it("words the chain check, escaping the note", () => {

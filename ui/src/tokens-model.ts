@@ -27,6 +27,13 @@ export interface Completeness {
 
 /** Whether the stored transfers hold the whole history, and how to complete it. */
 export function completeness(t: TokenState): Completeness {
+  if (t.updating) {
+    return {
+      complete: false,
+      text: "Updating: a backfill is adding its transfers",
+      action: "A backfill of this network is storing transfers of this token; holders, balances and supply take them in when it ends, and count only what came before until then.",
+    };
+  }
   if (t.complete) {
     const since = t.createdBlock == null ? "" : ` (since its creation at block ${formatCount(t.createdBlock)})`;
     return { complete: true, text: `Complete${since}`, action: null };

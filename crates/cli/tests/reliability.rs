@@ -164,13 +164,21 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
     );
     let config = write(dir.path(), "c.toml", &text);
     let db = dir.path().join("e.db");
-    // Rows stored so far, and whether the amount index exists (it is left out while a
-    // bulk load runs), read without disturbing the writer.
-    let peek = |db: &std::path::Path| -> (i64, bool) {
+    // Rows stored so far, whether the amount index exists (it is left out while a bulk
+    // load runs) and whether transfers wait to be folded into the token state, read without
+    // disturbing the writer.
+    let peek = |db: &std::path::Path| -> (i64, bool, bool) {
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
         let Ok(conn) = rusqlite::Connection::open_with_flags(db, flags) else {
-            return (0, false);
+            return (0, false, false);
         };
+        let waiting = conn
+            .query_row(
+                "SELECT count(*) FROM token_totals WHERE pending_from IS NOT NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .is_ok_and(|n| n > 0);
         let rows = conn
             .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
             .unwrap_or(0);
@@ -181,10 +189,10 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
                 |r| r.get::<_, i64>(0),
             )
             .is_ok_and(|n| n > 0);
-        (rows, indexed)
+        (rows, indexed, waiting)
     };
     let mut seed = std::process::id() as u64;
-    let (mut before, mut mid_backfill, mut cut_bulk_load) = (0i64, 0, false);
+    let (mut before, mut mid_backfill, mut cut_bulk_load, mut cut_fold) = (0i64, 0, false, false);
     for round in 0..6 {
         let mut child = run_command(&config, &db).spawn().expect("spawn");
         // Killed at a random moment once this run has stored something of its own.
@@ -199,12 +207,13 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
         tokio::time::sleep(Duration::from_millis(ms)).await;
         child.kill().expect("SIGKILL");
         child.wait().expect("reap");
-        let (after, indexed) = peek(&db);
+        let (after, indexed, waiting) = peek(&db);
         eprintln!("round {round}: killed {ms} ms after its first write, {after} events stored");
         if before < after && after < 10_000 {
             mid_backfill += 1;
         }
         cut_bulk_load |= !indexed && after < 10_000;
+        cut_fold |= waiting;
         before = after;
         if after >= 10_000 {
             break;
@@ -215,6 +224,7 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
         "only {mid_backfill} kills landed in the middle of the backfill"
     );
     assert!(cut_bulk_load, "no kill interrupted the bulk load");
+    assert!(cut_fold, "no kill left transfers waiting to be folded in");
     let out = run_until_head_cli(&config, &db);
     assert_eq!(
         out.status.code(),
@@ -240,6 +250,38 @@ async fn sigkill_during_backfill_then_resume_stores_exactly_the_chain() {
         )
         .expect("schema");
     assert!(indexed, "the amount index is back after the bulk load");
+    drop(conn);
+
+    // The token state holds each transfer once: 40 times 1 + 2 + … + 250 to accounts[1],
+    // as much out of the spammer (which mints nothing: its balance is below zero).
+    let token = spammer.address().to_string();
+    let out = tokenwatch(&[
+        "holders",
+        "--db",
+        db.to_str().expect("utf-8"),
+        "--network",
+        "local",
+        "--token",
+        &token,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut rows = csv::Reader::from_reader(out.stdout.as_slice());
+    let held: Vec<(String, String)> = rows
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .map(|r| {
+            let r = r.expect("row");
+            (r["holder"].clone(), r["balance"].clone())
+        })
+        .collect();
+    assert_eq!(
+        held,
+        [(accounts[1].to_string(), (40 * 125 * 251).to_string())]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -120,7 +120,13 @@ fn fill(a: &Args, db: &Path, event: &str) -> anyhow::Result<(Store, Duration)> {
     for c in &work {
         store.commit(c)?;
     }
+    let commits = t.elapsed();
     store.end_bulk(net)?;
+    eprintln!(
+        "  {event}: commits {:.2} s, end of the bulk load {:.2} s",
+        commits.as_secs_f64(),
+        (t.elapsed() - commits).as_secs_f64()
+    );
     Ok((store, t.elapsed()))
 }
 

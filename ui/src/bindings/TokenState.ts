@@ -32,4 +32,9 @@ complete: boolean, reconciledBlock: number | null,
 /**
  * `ok`, `mismatch` or `unchecked`.
  */
-reconciliation: string, reconciliationNote: string | null, };
+reconciliation: string, reconciliationNote: string | null, 
+/**
+ * A backfill stored transfers that are not in the state yet: it is brought up to date
+ * when the backfill ends.
+ */
+updating: boolean, };

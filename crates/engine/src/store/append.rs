@@ -11,7 +11,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::amount::AmountKey;
 use super::commit::{status_code, Commit, Committed, NewEvent};
-use super::{holdings, kinds, outbox, StoreError};
+use super::{holdings, kinds, outbox, schema, StoreError};
 
 /// Rows per multi-row insert.
 const ROWS: usize = 16;
@@ -29,20 +29,20 @@ macro_rules! rows {
 macro_rules! insert_events {
     ($($values:tt)+) => {
         concat!(
-            "INSERT OR IGNORE INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, listener_id, event, signature, args, arg_names) VALUES ",
+            "INSERT OR IGNORE INTO events (network_id, block_number, log_index, block_hash, block_time, tx_hash, contract, kind, topics, data, status, amount, stored_at, stored_status, listener_id, role, event, signature, args, arg_names) VALUES ",
             $($values)+
         )
     };
 }
 
 /// One event row (also the checked path's insert: a known log is ignored there, then found).
-pub(super) const EVENTS_ONE: &str = insert_events!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')");
-const EVENTS_MANY: &str = insert_events!(rows!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')"));
+pub(super) const EVENTS_ONE: &str = insert_events!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')");
+const EVENTS_MANY: &str = insert_events!(rows!("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','','','')"));
 /// A listener that matched an event after its first one.
 pub(super) const ALSO_MATCHED: &str =
     "INSERT OR IGNORE INTO also_matched (listener_id, event_id) VALUES (?1, ?2)";
 /// Parameters per event row.
-const EVENT_PARAMS: usize = 15;
+const EVENT_PARAMS: usize = 16;
 
 /// Whether `c` lies wholly above every event stored for its network.
 pub(super) fn applies(tx: &Transaction<'_>, c: &Commit) -> Result<bool, StoreError> {
@@ -55,13 +55,17 @@ pub(super) fn applies(tx: &Transaction<'_>, c: &Commit) -> Result<bool, StoreErr
 }
 
 /// Inserts the commit's events and their other listeners, and queues their deliveries.
-pub(super) fn insert(tx: &Transaction<'_>, c: &Commit, now: i64) -> Result<Committed, StoreError> {
+/// Their transfers are added to `transfers`, for the caller to write.
+pub(super) fn insert(
+    tx: &Transaction<'_>,
+    c: &Commit,
+    now: i64,
+    transfers: &mut holdings::Deltas,
+) -> Result<Committed, StoreError> {
     let ids = insert_events(tx, c, now)?;
-    let mut deltas = holdings::Deltas::default();
     for e in &c.events {
-        deltas.add_new(c.network_id, e);
+        transfers.add_new(c.network_id, e);
     }
-    deltas.apply(tx)?;
     let others = (c.events.iter().zip(&ids))
         .flat_map(|(e, id)| e.listeners.iter().skip(1).map(move |l| (*l, *id)));
     let mut also = None;
@@ -159,6 +163,7 @@ pub(super) fn bind_event(
     stmt.raw_bind_parameter(at + 13, now)?;
     stmt.raw_bind_parameter(at + 14, status)?;
     stmt.raw_bind_parameter(at + 15, e.listeners.first())?;
+    stmt.raw_bind_parameter(at + 16, schema::role_of(&e.topics))?;
     Ok(())
 }
 

@@ -12,8 +12,10 @@ use super::{Store, StoreError};
 pub const SMALL_DATABASE: i64 = 200_000;
 
 impl Store {
-    /// `network_id` starts a bulk load: the amount index is dropped until none is left.
+    /// `network_id` starts a bulk load: the amount index is dropped until none is left, and
+    /// its token state is folded in at the end.
     pub fn begin_bulk(&mut self, network_id: i64) -> Result<(), StoreError> {
+        self.begin_deferring(network_id);
         if self.bulk.insert(network_id) && self.bulk.len() == 1 {
             self.conn
                 .execute_batch("DROP INDEX IF EXISTS events_amount")?;
@@ -26,8 +28,10 @@ impl Store {
         Ok(())
     }
 
-    /// `network_id` stops bulk loading without waiting for the index (shutting down).
+    /// `network_id` stops bulk loading without waiting for the index (shutting down); its
+    /// token state is folded in.
     pub fn leave_bulk(&mut self, network_id: i64) -> Result<(), StoreError> {
+        self.stop_deferring(network_id)?;
         if self.bulk.remove(&network_id) && self.bulk.is_empty() {
             self.conn.pragma_update(None, "foreign_keys", "ON")?;
         }

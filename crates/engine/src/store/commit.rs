@@ -7,7 +7,9 @@ use std::sync::Arc;
 use alloy_primitives::{Address, B256, U256};
 use rusqlite::{params, OptionalExtension};
 
-use super::{append, blocks, coverage, holdings, kinds, outbox, BlockRecord, Store, StoreError};
+use super::{
+    append, blocks, coverage, fold, holdings, kinds, outbox, BlockRecord, Store, StoreError,
+};
 use crate::abi::EventDef;
 use crate::event::EventStatus;
 
@@ -86,19 +88,37 @@ pub struct Committed {
 
 impl Store {
     /// Writes a range atomically (a repeat of a known log only adds missing matches).
+    /// During a deep backfill the transfers wait to be folded into the token state.
     pub fn commit(&mut self, c: &Commit) -> Result<Committed, StoreError> {
-        let tx = self.conn.transaction()?;
-        let done = commit_in(&tx, c, now_ms())?;
-        tx.commit()?;
+        if !self.defers(c.network_id) {
+            let tx = self.conn.transaction()?;
+            let mut transfers = holdings::Deltas::default();
+            let done = commit_in(&tx, c, now_ms(), &mut transfers)?;
+            transfers.apply(&tx)?;
+            tx.commit()?;
+            self.committed(&done);
+            return Ok(done);
+        }
+        let pending = self.pending.get_or_insert_with(Default::default);
+        let done = fold::commit_deferred(&mut self.conn, pending, c)?;
+        let due = pending.due();
+        self.committed(&done);
+        if due {
+            self.fold()?;
+        }
+        Ok(done)
+    }
+
+    fn committed(&mut self, done: &Committed) {
         if let Some(c) = &mut self.checkpointer {
             c.committed(done.inserted);
         }
-        Ok(done)
     }
 
     /// Undoes everything above the common ancestor of a reorg: events there become
     /// `removed`, headers and coverage above it are forgotten. Returns the removed ids.
     pub fn rollback_to(&mut self, network_id: i64, ancestor: u64) -> Result<Vec<i64>, StoreError> {
+        self.fold()?;
         let tx = self.conn.transaction()?;
         outbox::retract_above(&tx, network_id, ancestor, now_ms())?;
         let removed = set_status(
@@ -164,15 +184,18 @@ impl Store {
 }
 
 /// Writes a commit inside `tx` (the sync loop's commit, or a batch a subscription brought).
+/// The transfers of newly stored events are added to `transfers`, not yet in the token
+/// state: the caller writes them now or folds them in later (see `fold`).
 pub(super) fn commit_in(
     tx: &rusqlite::Transaction<'_>,
     c: &Commit,
     now: i64,
+    transfers: &mut holdings::Deltas,
 ) -> Result<Committed, StoreError> {
     let done = if append::applies(tx, c)? {
-        append::insert(tx, c, now)?
+        append::insert(tx, c, now, transfers)?
     } else {
-        insert_checked(tx, c, now)?
+        insert_checked(tx, c, now, transfers)?
     };
     let mut token = tx.prepare_cached(
         "INSERT OR REPLACE INTO tokens (network_id, address, decimals, symbol, name) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -202,11 +225,14 @@ pub(super) fn commit_in(
 }
 
 /// Inserts the commit's events one by one: a known log is found and only gains the
-/// listeners it lacks (or comes back, when a reorg had removed it).
+/// listeners it lacks (or comes back, when a reorg had removed it). A log that comes back
+/// is in the token state at once; new ones are added to `transfers` as
+/// [`append::insert`] does.
 fn insert_checked(
     tx: &rusqlite::Transaction<'_>,
     c: &Commit,
     now: i64,
+    transfers: &mut holdings::Deltas,
 ) -> Result<Committed, StoreError> {
     let mut done = Committed::default();
     let mut insert = tx.prepare_cached(append::EVENTS_ONE)?;
@@ -221,12 +247,12 @@ fn insert_checked(
     let mut primary = tx.prepare_cached("SELECT listener_id = ?2 FROM events WHERE id = ?1")?;
     let mut also = tx.prepare_cached(append::ALSO_MATCHED)?;
     let mut kinds = kinds::KindIds::default();
-    let mut deltas = holdings::Deltas::default();
+    let mut back = holdings::Deltas::default();
     for e in &c.events {
         let kind = kinds.id(tx, &e.def)?;
         append::bind_event(&mut insert, 0, c.network_id, e, kind, now)?;
         if insert.raw_execute()? == 1 {
-            deltas.add_new(c.network_id, e);
+            transfers.add_new(c.network_id, e);
             let id = tx.last_insert_rowid();
             done.inserted += 1;
             done.fresh.push(id);
@@ -253,7 +279,7 @@ fn insert_checked(
         // The block came back after a reorg had removed it.
         let revived = revive.execute(params![id, status_code(e.status)])? == 1;
         if revived {
-            deltas.add_new(c.network_id, e);
+            back.add_new(c.network_id, e);
             done.fresh.push(id);
             note_change(tx, id, e.status, now)?;
         }
@@ -270,7 +296,7 @@ fn insert_checked(
             }
         }
     }
-    deltas.apply(tx)?;
+    back.apply(tx)?;
     Ok(done)
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::register_row::{read_row, Row};
-use super::schema::COMPLIANCE_EVENTS;
+use super::schema::ROLE_COMPLIANCE;
 use super::{Store, StoreError};
 
 /// Which register an entry is in.
@@ -303,15 +303,12 @@ impl Store {
         let Some((network_id, chain_id)) = found else {
             return Ok(None);
         };
-        let sql = [
-            "SELECT id, block_number, block_time, tx_hash, topics, data FROM events
-              WHERE network_id = ?1 AND contract = ?2 AND status <> 2 AND ",
-            COMPLIANCE_EVENTS,
-            " ORDER BY block_number, log_index",
-        ]
-        .concat();
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![network_id, token.as_slice()])?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, block_number, block_time, tx_hash, topics, data FROM events INDEXED BY events_role
+              WHERE network_id = ?1 AND contract = ?2 AND role = ?3 AND status <> 2
+              ORDER BY block_number, log_index",
+        )?;
+        let mut rows = stmt.query(params![network_id, token.as_slice(), ROLE_COMPLIANCE])?;
         let mut registers = Registers::default();
         let mut events = 0;
         while let Some(r) = rows.next()? {

@@ -33,6 +33,18 @@ impl Transfer {
             value: U256::from_be_slice(data),
         })
     }
+
+    /// The transfer a new event is, if any.
+    pub(super) fn of(e: &super::NewEvent) -> Option<Transfer> {
+        let [t0, from, to] = e.topics.as_slice() else {
+            return None;
+        };
+        (*t0 == TRANSFER_TOPIC && e.data.len() == 32).then(|| Transfer {
+            from: Address::from_word(*from),
+            to: Address::from_word(*to),
+            value: U256::from_be_slice(&e.data),
+        })
+    }
 }
 
 /// What a set of transfers changes, summed per token and holder before it is written (a
@@ -88,18 +100,9 @@ struct TokenDelta {
 impl Deltas {
     /// Adds a new event's transfer, if it is one.
     pub(super) fn add_new(&mut self, network_id: i64, e: &super::NewEvent) {
-        let [t0, from, to] = e.topics.as_slice() else {
-            return;
-        };
-        if *t0 != TRANSFER_TOPIC || e.data.len() != 32 {
-            return;
+        if let Some(t) = Transfer::of(e) {
+            self.add(network_id, e.contract, e.block_number, &t, 1);
         }
-        let t = Transfer {
-            from: Address::from_word(*from),
-            to: Address::from_word(*to),
-            value: U256::from_be_slice(&e.data),
-        };
-        self.add(network_id, e.contract, e.block_number, &t, 1);
     }
 
     /// Adds (`sign` 1) or takes back (`sign` -1) a transfer of `token` seen at `block`.
@@ -166,19 +169,22 @@ impl Deltas {
                 *b = b.wrapping_add(delta);
             }
         }
-        let t = self.tokens.entry(run.token).or_default();
-        t.minted = t.minted.wrapping_add(run.total.minted);
-        t.burned = t.burned.wrapping_add(run.total.burned);
-        t.transfers += run.total.transfers;
-        t.first_block = match (t.first_block, run.total.first_block) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        self.tokens.entry(run.token).or_default().add(&run.total);
     }
 
-    /// Writes the sums into the token state.
-    pub(super) fn apply(mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+    /// How many holders' balances these sums change.
+    pub(super) fn holders(&self) -> usize {
+        self.balances.len()
+    }
+
+    /// Writes the sums into the token state, holders in key order (neighbouring rows of
+    /// the balance index, so each page is visited once). The sums are kept: when the
+    /// transaction fails they can be written again.
+    pub(super) fn apply(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         self.end_run();
+        let mut sorted: Vec<(&HolderKey, &I256)> =
+            self.balances.iter().filter(|(_, d)| !d.is_zero()).collect();
+        sorted.sort_unstable_by_key(|(key, _)| key.0);
         let mut holders: HashMap<(i64, Address), i64> = HashMap::new();
         {
             let mut read = tx.prepare_cached(
@@ -190,15 +196,12 @@ impl Deltas {
             let mut delete = tx.prepare_cached(
                 "DELETE FROM balances WHERE network_id = ?1 AND token = ?2 AND holder = ?3",
             )?;
-            for (key, delta) in self.balances {
+            for (key, delta) in sorted {
                 let (net, token, holder) = key.parts();
-                if delta.is_zero() {
-                    continue;
-                }
                 let key = params![net, token.as_slice(), holder.as_slice()];
                 let old: Option<Vec<u8>> = read.query_row(key, |r| r.get(0)).optional()?;
                 let old = old.map_or(I256::ZERO, |b| signed(&b));
-                let new = old.wrapping_add(delta);
+                let new = old.wrapping_add(*delta);
                 if new.is_zero() {
                     delete.execute(key)?;
                 } else {
@@ -208,11 +211,23 @@ impl Deltas {
                 *holders.entry((net, token)).or_default() += change;
             }
         }
-        for ((net, token), d) in self.tokens {
-            let n = holders.get(&(net, token)).copied().unwrap_or_default();
-            add_totals(tx, net, token, &d, n)?;
+        for ((net, token), d) in &self.tokens {
+            let n = holders.get(&(*net, *token)).copied().unwrap_or_default();
+            add_totals(tx, *net, *token, d, n)?;
         }
         Ok(())
+    }
+}
+
+impl TokenDelta {
+    fn add(&mut self, d: &TokenDelta) {
+        self.minted = self.minted.wrapping_add(d.minted);
+        self.burned = self.burned.wrapping_add(d.burned);
+        self.transfers += d.transfers;
+        self.first_block = match (self.first_block, d.first_block) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
 }
 

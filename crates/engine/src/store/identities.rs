@@ -9,7 +9,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::compliance::{RegisterChange, RegisterEntry, RegisterKind};
 use super::register_row::{read_row, Row};
-use super::schema::{REGISTER_EVENTS, REGISTER_ROWS};
+use super::schema::{REGISTER_ROWS, ROLE_REGISTER};
 use super::{Store, StoreError};
 use crate::countries::country_name;
 
@@ -134,9 +134,9 @@ impl Store {
         token: Address,
     ) -> Result<Identities, StoreError> {
         let sql = [
-            "SELECT topics FROM events WHERE network_id = ?1 AND contract = ?2 AND status <> 2 AND ",
-            REGISTER_EVENTS,
-            " AND substr(topics, 1, 32) = ",
+            "SELECT topics FROM events INDEXED BY events_role
+              WHERE network_id = ?1 AND contract = ?2 AND role = ?3 AND status <> 2
+                AND substr(topics, 1, 32) = ",
             REGISTRY_ADDED,
             " ORDER BY block_number DESC, log_index DESC LIMIT 1",
         ]
@@ -144,7 +144,9 @@ impl Store {
         let topics: Option<Vec<u8>> = self
             .conn
             .prepare_cached(&sql)?
-            .query_row(params![network_id, token.as_slice()], |r| r.get(0))
+            .query_row(params![network_id, token.as_slice(), ROLE_REGISTER], |r| {
+                r.get(0)
+            })
             .optional()?;
         let Some(registry) = topics
             .as_deref()
@@ -154,7 +156,7 @@ impl Store {
             return Ok(Identities::default());
         };
         let mut stmt = self.conn.prepare_cached(REGISTER_ROWS)?;
-        let mut rows = stmt.query(params![network_id, registry.as_slice()])?;
+        let mut rows = stmt.query(params![network_id, registry.as_slice(), ROLE_REGISTER])?;
         let mut register = Register::default();
         let mut events = 0;
         while let Some(r) = rows.next()? {

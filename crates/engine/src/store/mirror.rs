@@ -232,7 +232,9 @@ fn flush(
     };
     c.routed.sort_unstable();
     c.routed.dedup();
-    let done = commit_in(tx, &c, now)?;
+    let mut transfers = holdings::Deltas::default();
+    let done = commit_in(tx, &c, now, &mut transfers)?;
+    transfers.apply(tx)?;
     out.inserted += done.inserted;
     out.fresh.extend(done.fresh);
     Ok(())

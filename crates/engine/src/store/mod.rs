@@ -15,6 +15,7 @@ mod delivery_list;
 mod detail;
 mod filter;
 mod filter_values;
+mod fold;
 mod history;
 mod hold;
 mod holder_series;
@@ -149,6 +150,10 @@ pub struct Store {
     _lock: Option<File>,
     /// Networks bulk loading (see `bulk`).
     bulk: std::collections::HashSet<i64>,
+    /// Networks backfilling far behind their head, and the transfers they stored that wait
+    /// to be folded into the token state (see `fold`).
+    deferring: std::collections::HashSet<i64>,
+    pending: Option<fold::Pending>,
 }
 
 impl Store {
@@ -160,6 +165,7 @@ impl Store {
         let mut store = Self::open_conn(path)?;
         schema::migrate(&mut store.conn)?;
         holdings::build_once(&mut store.conn)?;
+        fold::recover(&mut store.conn)?;
         // The writer's inserts walk the indexes' tails: keep them cached (a bounded 64 MiB)
         // instead of reading pages back from the file. The log is copied into the database
         // by the checkpointer; the writer does it itself only past ~160 MiB of log.
@@ -228,6 +234,8 @@ impl Store {
             path: path.to_path_buf(),
             _lock: None,
             bulk: Default::default(),
+            deferring: Default::default(),
+            pending: None,
         })
     }
 
@@ -280,6 +288,8 @@ fn take_lock(path: &Path) -> Result<File, StoreError> {
 
 #[cfg(test)]
 mod filter_tests;
+#[cfg(test)]
+mod fold_tests;
 #[cfg(test)]
 mod hold_tests;
 #[cfg(test)]

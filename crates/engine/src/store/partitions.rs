@@ -8,7 +8,7 @@ use alloy_primitives::{b256, Address, B256, I256, U256};
 use rusqlite::params;
 
 use super::compliance::{RegisterChange, RegisterEntry, RegisterKind};
-use super::schema::REGISTER_ROWS;
+use super::schema::{REGISTER_ROWS, ROLE_REGISTER};
 use super::{Store, StoreError};
 
 /// The changes kept with each balance, newest last.
@@ -201,7 +201,7 @@ impl Store {
         token: Address,
     ) -> Result<Partitions, StoreError> {
         let mut stmt = self.conn.prepare_cached(REGISTER_ROWS)?;
-        let mut rows = stmt.query(params![network_id, token.as_slice()])?;
+        let mut rows = stmt.query(params![network_id, token.as_slice(), ROLE_REGISTER])?;
         let mut balances = Balances::default();
         let mut events = 0;
         while let Some(r) = rows.next()? {

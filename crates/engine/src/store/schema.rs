@@ -1,5 +1,8 @@
 //! Versioned migrations of the SQLite schema, applied in order inside one transaction.
 
+use std::sync::OnceLock;
+
+use alloy_primitives::B256;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
@@ -12,9 +15,6 @@ macro_rules! mint_or_burn {
     };
 }
 
-/// [`mint_or_burn`] for queries.
-pub(super) const MINT_OR_BURN: &str = mint_or_burn!();
-
 /// The condition of the `events_compliance` partial index: the ERC-3643 events that set a
 /// token's registers (`compliance`), by topic0.
 macro_rules! compliance_events {
@@ -22,9 +22,6 @@ macro_rules! compliance_events {
         "substr(topics, 1, 32) IN (X'7fa523c84ab8d7fc5b72f08b9e46dbbf10c39e119a075b3e317002d14bc9f436', X'a065e63c631c86f1b9f66a4a2f63f2093bf1c2168d23290259dbd969e0222a45', X'9bed35cb62ad0dba04f9d5bfee4b5bc91443e77da8a65c4c84834c51bb08b0d6', X'f0c9129a94f30f1caaceb63e44b9811d0a3edf1d6c23757f346093af5553fed0', X'62e78cea01bee320cd4e420270b5ea74000d11b0c9f74754ebdbfc544b05a258', X'5db9ee0a495bf2e6ff9c91a7834c1ba4fdd244a5e8aa4e537bd38aeae4b073aa', X'f68e73cec97f2d70aa641fb26e87a4383686e2efacb648f2165aeb02ac562ec5', X'ed9c8ad8d5a0a66898ea49d2956929c93ae2e8bd50281b2ed897c5d1a6737e0b')"
     };
 }
-
-/// [`compliance_events`] for queries.
-pub(super) const COMPLIANCE_EVENTS: &str = compliance_events!();
 
 /// The condition of the `events_registers` partial index: a token's `IdentityRegistryAdded`,
 /// its identity registry's events (`identities`) and the ERC-1400 partition events
@@ -35,17 +32,52 @@ macro_rules! register_events {
     };
 }
 
-/// [`register_events`] for queries.
-pub(super) const REGISTER_EVENTS: &str = register_events!();
+/// What a token's registers read a stored event as: `events.role`, set when it is stored
+/// (schema 18). The partial index on it costs an insert a comparison; the ones on the
+/// topics it replaced cost more than the rest of the row.
+pub(super) const ROLE_MINT_OR_BURN: i64 = 1;
+/// An ERC-3643 event that sets a token's registers (`compliance`).
+pub(super) const ROLE_COMPLIANCE: i64 = 2;
+/// An identity registry's event, `IdentityRegistryAdded` or an ERC-1400 partition event.
+pub(super) const ROLE_REGISTER: i64 = 3;
+
+/// The role of an event with these topics: the conditions of the old partial indexes
+/// (the macros above), read in Rust.
+pub(super) fn role_of(topics: &[B256]) -> Option<i64> {
+    static SETS: OnceLock<[(i64, Vec<B256>); 2]> = OnceLock::new();
+    let t0 = topics.first()?;
+    if let [t0, from, to] = topics {
+        let zero = |t: &B256| t[12..] == [0u8; 20];
+        if *t0 == crate::model::ERC20_TRANSFER && (zero(from) || zero(to)) {
+            return Some(ROLE_MINT_OR_BURN);
+        }
+    }
+    let sets = SETS.get_or_init(|| {
+        [
+            (ROLE_COMPLIANCE, topics_in(compliance_events!())),
+            (ROLE_REGISTER, topics_in(register_events!())),
+        ]
+    });
+    sets.iter()
+        .find(|(_, set)| set.contains(t0))
+        .map(|(role, _)| *role)
+}
+
+/// The `X'…'` topics a condition lists.
+fn topics_in(condition: &str) -> Vec<B256> {
+    condition
+        .split("X'")
+        .skip(1)
+        .filter_map(|s| s.get(..64)?.parse().ok())
+        .collect()
+}
 
 /// The register events of contract `?2` on network `?1`, not removed, in chain order (the
 /// identity and partition registers read them).
-pub(super) const REGISTER_ROWS: &str = concat!(
-    "SELECT id, block_number, block_time, tx_hash, topics, data FROM events
-      WHERE network_id = ?1 AND contract = ?2 AND status <> 2 AND ",
-    register_events!(),
-    " ORDER BY block_number, log_index"
-);
+pub(super) const REGISTER_ROWS: &str =
+    "SELECT id, block_number, block_time, tx_hash, topics, data FROM events INDEXED BY events_role
+      WHERE network_id = ?1 AND contract = ?2 AND role = ?3 AND status <> 2
+      ORDER BY block_number, log_index";
 
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry;
 /// append a new one.
@@ -316,6 +348,28 @@ const MIGRATIONS: &[&str] = &[
     ",
     // 17: a token's `name()`, which History's contract filter takes as well as its symbol.
     "ALTER TABLE tokens ADD COLUMN name TEXT;",
+    // 18: what a token's registers read an event as, in a column set on insert (see
+    // `role_of`), indexed in place of the three partial indexes on the topics.
+    concat!(
+        "ALTER TABLE events ADD COLUMN role INTEGER;
+        UPDATE events SET role = 1 WHERE ",
+        mint_or_burn!(),
+        ";
+        UPDATE events SET role = 2 WHERE ",
+        compliance_events!(),
+        ";
+        UPDATE events SET role = 3 WHERE ",
+        register_events!(),
+        ";
+        DROP INDEX IF EXISTS events_mint_burn;
+        DROP INDEX IF EXISTS events_compliance;
+        DROP INDEX IF EXISTS events_registers;
+        CREATE INDEX events_role ON events(network_id, contract, role, block_number, log_index)
+         WHERE role IS NOT NULL;"
+    ),
+    // 19: a token whose state lacks transfers a deep backfill stored, from this event id on,
+    // until they are folded in (see `fold`).
+    "ALTER TABLE token_totals ADD COLUMN pending_from INTEGER;",
 ];
 
 /// Brings the database to the newest schema version. The version is read inside the
@@ -344,4 +398,65 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::{Address, B256};
+
+    use super::super::tests::{commit, setup, transfer};
+    use super::super::NewEvent;
+    use super::*;
+
+    #[test]
+    fn an_events_role_is_what_the_topic_conditions_of_the_old_indexes_say() {
+        let (_d, mut store, net, l) = setup();
+        let compliance = topics_in(compliance_events!());
+        let register = topics_in(register_events!());
+        assert_eq!((compliance.len(), register.len()), (8, 9));
+        let t = |block, from, to| transfer(block, from, to, 5, vec![l]);
+        let mut events = vec![t(1, 0, 7), t(2, 7, 0), t(3, 7, 8), t(4, 0, 0)];
+        // An ERC-721 mint (a fourth topic), and a sender whose address part is zero.
+        let mut nft = t(5, 0, 7);
+        nft.topics.push(B256::with_last_byte(1));
+        let mut odd = t(6, 7, 8);
+        odd.topics[1] = B256::with_last_byte(0);
+        odd.topics[1].0[0] = 1;
+        events.extend([nft, odd]);
+        for (i, topic) in compliance.iter().chain(&register).enumerate() {
+            let mut e = t(10 + i as u64, 7, 8);
+            e.topics = vec![*topic, B256::with_last_byte(2)];
+            events.push(e);
+        }
+        let mut other = t(40, 7, 8);
+        other.topics[0] = B256::repeat_byte(0x42);
+        events.push(NewEvent {
+            contract: Address::repeat_byte(0x33),
+            ..other
+        });
+        store
+            .commit(&commit(net, (0, 50), vec![l], events))
+            .expect("commit");
+        let sql = concat!(
+            "SELECT coalesce(role, 0), CASE WHEN ",
+            mint_or_burn!(),
+            " THEN 1 WHEN ",
+            compliance_events!(),
+            " THEN 2 WHEN ",
+            register_events!(),
+            " THEN 3 ELSE 0 END FROM events ORDER BY block_number"
+        );
+        let rows: Vec<(i64, i64)> = store
+            .conn
+            .prepare(sql)
+            .expect("sql")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        let (stored, said): (Vec<i64>, Vec<i64>) = rows.into_iter().unzip();
+        assert_eq!(stored, said);
+        let count = |role| said.iter().filter(|r| **r == role).count();
+        assert_eq!([count(1), count(2), count(3), count(0)], [4, 8, 9, 3]);
+    }
 }

@@ -1017,7 +1017,7 @@ fn amounts_stored_as_words_before_schema_9_sort_beside_new_ones() {
     assert!(store.has_amount_index().expect("schema"), "rebuilt");
 }
 
-/// Undoes migrations 12 and 11: no token state, every (listener, event) pair in `matches`.
+/// Undoes migrations 19 to 11: no token state, every (listener, event) pair in `matches`.
 fn back_to_schema_10(conn: &rusqlite::Connection) {
     conn.execute_batch(
         "DROP TABLE balances; DROP TABLE token_totals; DROP TABLE whole_transfers;
@@ -1031,7 +1031,9 @@ fn back_to_schema_10(conn: &rusqlite::Connection) {
          DROP TABLE stream_cursors; DROP TABLE subscriptions;
          ALTER TABLE networks DROP COLUMN subscription;
          ALTER TABLE listeners DROP COLUMN subscription;
-         ALTER TABLE tokens DROP COLUMN name;",
+         ALTER TABLE tokens DROP COLUMN name;
+         DROP INDEX events_role;
+         ALTER TABLE events DROP COLUMN role;",
     )
     .expect("schema 10");
 }

@@ -47,6 +47,9 @@ pub struct TokenState {
     /// `ok`, `mismatch` or `unchecked`.
     pub reconciliation: String,
     pub reconciliation_note: Option<String>,
+    /// A backfill stored transfers that are not in the state yet: it is brought up to date
+    /// when the backfill ends.
+    pub updating: bool,
 }
 
 /// What a check of one token against the chain found, to record on it.
@@ -83,7 +86,7 @@ pub enum RegisterError {
 
 const STATE: &str = "SELECT n.name, n.chain_id, t.token, k.symbol, k.decimals, t.holders, t.minted,
         t.burned, t.transfers, t.created_block, t.reconciled_block, t.reconciliation,
-        t.reconciliation_note, t.network_id
+        t.reconciliation_note, t.network_id, t.pending_from IS NOT NULL
    FROM token_totals t JOIN networks n ON n.id = t.network_id
    LEFT JOIN tokens k ON k.network_id = t.network_id AND k.address = t.token";
 
@@ -204,6 +207,12 @@ impl Store {
                 "the history of {} is partial since block {}: set from_block = 0 on the listener that watches its transfers to complete it",
                 state.token,
                 state.complete_from_block.unwrap_or_default()
+            )));
+        }
+        if state.updating {
+            return Err(partial(format!(
+                "the holders of {} are being brought up to date: a backfill of network \"{network}\" stored transfers that are added when it ends",
+                state.token
             )));
         }
         let at = block.unwrap_or(covered);
@@ -346,6 +355,7 @@ fn read_state(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Address, TokenSta
             .get::<_, Option<String>>(11)?
             .unwrap_or_else(|| "unchecked".into()),
         reconciliation_note: r.get(12)?,
+        updating: r.get(14)?,
     };
     Ok((r.get(13)?, token, state))
 }

@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use super::holdings::{signed, Transfer};
 use super::query::checksummed;
-use super::schema::MINT_OR_BURN;
+use super::schema::ROLE_MINT_OR_BURN;
 use super::{Register, Store, StoreError};
 
 /// Digits of a share after the point.
@@ -167,16 +167,12 @@ impl Store {
         token: Address,
         buckets: u32,
     ) -> Result<SupplySeries, StoreError> {
-        let sql = [
-            "SELECT e.block_number, e.block_time, e.topics, e.data FROM events e INDEXED BY events_mint_burn
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.block_number, e.block_time, e.topics, e.data FROM events e INDEXED BY events_role
               WHERE e.network_id = (SELECT id FROM networks WHERE name = ?1) AND e.contract = ?2
-                AND ",
-            MINT_OR_BURN,
-            " AND e.status != 2 ORDER BY e.block_number",
-        ]
-        .concat();
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![network, token.as_slice()])?;
+                AND e.role = ?3 AND e.status != 2 ORDER BY e.block_number",
+        )?;
+        let mut rows = stmt.query(params![network, token.as_slice(), ROLE_MINT_OR_BURN])?;
         let mut moves = Vec::new();
         while let Some(r) = rows.next()? {
             let Some(t) = Transfer::read(r.get_ref(2)?.as_blob()?, r.get_ref(3)?.as_blob()?) else {

@@ -117,17 +117,14 @@ fn supply_over_time_reads_the_mint_and_burn_index_only() {
     let plan: String = store
         .conn
         .query_row(
-            &[
-                "EXPLAIN QUERY PLAN SELECT block_number FROM events
-                  WHERE network_id = 1 AND contract = x'00' AND ",
-                super::MINT_OR_BURN,
-            ]
+            &["EXPLAIN QUERY PLAN SELECT block_number FROM events
+                  WHERE network_id = 1 AND contract = x'00' AND role = ?1"]
             .concat(),
-            [],
+            [crate::store::schema::ROLE_MINT_OR_BURN],
             |r| r.get(3),
         )
         .expect("plan");
-    assert!(plan.contains("events_mint_burn"), "{plan}");
+    assert!(plan.contains("events_role"), "{plan}");
 }
 
 #[test]

@@ -105,7 +105,8 @@ pub trait ChainStore: Clone + Send + Sync + 'static {
         network: i64,
         ancestor: u64,
     ) -> impl Future<Output = Answer<Vec<i64>>> + Send;
-    /// A long backfill into a small database builds the amount index at the end.
+    /// A long backfill folds its transfers into the token state at the end; into a small
+    /// database it builds the amount index at the end too.
     fn begin_bulk_if_small(&self, network: i64) -> impl Future<Output = Answer<()>> + Send;
     fn end_bulk(&self, network: i64) -> impl Future<Output = Answer<()>> + Send;
     /// Ends a bulk load without waiting (a follower that stops); false when it could not
@@ -242,6 +243,7 @@ impl ChainStore for Db {
     async fn begin_bulk_if_small(&self, network: i64) -> Answer<()> {
         self.writer
             .run(move |store| {
+                store.begin_deferring(network);
                 if store.last_event_id()? < SMALL_DATABASE {
                     store.begin_bulk(network)?;
                 }
