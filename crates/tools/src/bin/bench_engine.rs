@@ -55,6 +55,8 @@ const USAGE: &str = "usage: tokenwatch-bench [options]
   --engine-repeats N       timed tokenwatch runs per size and config (default 3)
   --latency-samples N      live latency samples per config (default 250)
   --poll-ms N              poll_interval_ms for the live runs (default 20)
+  --holders H              transfers between random holders among H addresses (a token
+                           with many holders) instead of from the contract to a few
   --work DIR               working directory (default: a fresh temp dir)
   --out FILE               write the results as JSON here
   --quick                  a smoke run: sizes 20000, 1 repeat, 40 samples
@@ -77,6 +79,7 @@ struct Args {
     work: Option<PathBuf>,
     out: Option<PathBuf>,
     serve: bool,
+    holders: Option<u64>,
 }
 
 fn parse_list<T: std::str::FromStr>(s: &str, what: &str) -> Result<Vec<T>> {
@@ -114,6 +117,7 @@ fn parse_args() -> Result<Option<Args>> {
         work: None,
         out: None,
         serve: false,
+        holders: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -161,6 +165,7 @@ fn parse_args() -> Result<Option<Args>> {
             "--work" => a.work = Some(PathBuf::from(value()?)),
             "--out" => a.out = Some(PathBuf::from(value()?)),
             "--serve" => a.serve = true,
+            "--holders" => a.holders = Some(value()?.parse()?),
             "--quick" => {
                 a.sizes = vec![20_000];
                 a.raw_repeats = 1;
@@ -230,7 +235,7 @@ async fn run(args: Args) -> Result<()> {
         "machine": machine(),
         "versions": versions(&args.tokenwatch),
         "params": {
-            "sizes": args.sizes, "events_per_block": args.per_block, "block_gap": args.gap,
+            "sizes": args.sizes, "events_per_block": args.per_block, "block_gap": args.gap, "holders": args.holders,
             "chunks_events": args.chunks.iter().map(|c| c.map_or(json!("all"), |n| json!(n))).collect::<Vec<_>>(),
             "concurrency": args.concurrency, "raw_repeats": args.raw_repeats,
             "engine_repeats": args.engine_repeats, "latency_samples": args.samples,
@@ -361,8 +366,18 @@ async fn run(args: Args) -> Result<()> {
 async fn grow(chain: &mut Chain, size: u64, args: &Args) -> Result<()> {
     let n = args.per_block.to_string();
     while chain.events < size {
-        let to = &chain.to[(chain.events / args.per_block) as usize % chain.to.len()];
-        let r = chain.spammer.send("spam", &[to, &n]).await?;
+        let r = match args.holders {
+            Some(h) => {
+                let seed = (chain.events + 1).to_string();
+                (chain.spammer)
+                    .send("scatter", &[&seed, &h.to_string(), &n])
+                    .await?
+            }
+            None => {
+                let to = &chain.to[(chain.events / args.per_block) as usize % chain.to.len()];
+                chain.spammer.send("spam", &[to, &n]).await?
+            }
+        };
         if r.logs.len() as u64 != args.per_block {
             bail!(
                 "spam emitted {} logs, expected {}",
