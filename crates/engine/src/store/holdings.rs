@@ -53,37 +53,22 @@ impl Transfer {
 #[derive(Default)]
 pub(super) struct Deltas {
     balances: HashMap<HolderKey, I256>,
-    tokens: HashMap<(i64, Address), TokenDelta>,
+    /// Each token (network, contract) by its slot, with its sums.
+    tokens: Vec<((i64, Address), TokenDelta)>,
+    slots: HashMap<(i64, Address), u32>,
     /// The run being added up: its token, sender and receiver, and their sums.
     run: Option<Run>,
 }
 
-/// A holder of a token on a network, as one run of bytes: hashed in one go.
+/// A holder of the token in a slot: 24 bytes to hash and to keep.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct HolderKey([u8; 48]);
-
-impl HolderKey {
-    fn new(network_id: i64, token: Address, holder: Address) -> Self {
-        let mut k = [0u8; 48];
-        k[..8].copy_from_slice(&network_id.to_be_bytes());
-        k[8..28].copy_from_slice(token.as_slice());
-        k[28..].copy_from_slice(holder.as_slice());
-        HolderKey(k)
-    }
-
-    fn parts(&self) -> (i64, Address, Address) {
-        let mut net = [0u8; 8];
-        net.copy_from_slice(&self.0[..8]);
-        (
-            i64::from_be_bytes(net),
-            Address::from_slice(&self.0[8..28]),
-            Address::from_slice(&self.0[28..]),
-        )
-    }
+struct HolderKey {
+    slot: u32,
+    holder: Address,
 }
 
 struct Run {
-    token: (i64, Address),
+    slot: u32,
     total: TokenDelta,
     from: (Address, I256),
     to: (Address, I256),
@@ -121,14 +106,16 @@ impl Deltas {
             value
         };
         let key = (network_id, token);
-        let same = self
-            .run
-            .as_ref()
-            .is_some_and(|r| r.token == key && r.from.0 == t.from && r.to.0 == t.to);
+        let slot = match &self.run {
+            Some(r) if self.tokens[r.slot as usize].0 == key => r.slot,
+            _ => self.slot(key),
+        };
+        let same = (self.run.as_ref())
+            .is_some_and(|r| r.slot == slot && r.from.0 == t.from && r.to.0 == t.to);
         if !same {
             self.end_run();
             self.run = Some(Run {
-                token: key,
+                slot,
                 total: TokenDelta::default(),
                 from: (t.from, I256::ZERO),
                 to: (t.to, I256::ZERO),
@@ -154,22 +141,32 @@ impl Deltas {
         }
     }
 
+    /// The slot of a token, given one when new.
+    fn slot(&mut self, key: (i64, Address)) -> u32 {
+        let next = self.tokens.len() as u32;
+        let slot = *self.slots.entry(key).or_insert(next);
+        if slot == next {
+            self.tokens.push((key, TokenDelta::default()));
+        }
+        slot
+    }
+
     /// Adds the run's sums to the per-token and per-holder sums.
     fn end_run(&mut self) {
         let Some(run) = self.run.take() else {
             return;
         };
-        let (net, token) = run.token;
         for (holder, delta) in [run.from, run.to] {
             if holder != Address::ZERO {
-                let b = self
-                    .balances
-                    .entry(HolderKey::new(net, token, holder))
-                    .or_default();
+                let key = HolderKey {
+                    slot: run.slot,
+                    holder,
+                };
+                let b = self.balances.entry(key).or_default();
                 *b = b.wrapping_add(delta);
             }
         }
-        self.tokens.entry(run.token).or_default().add(&run.total);
+        self.tokens[run.slot as usize].1.add(&run.total);
     }
 
     /// How many holders' balances these sums change.
@@ -182,9 +179,14 @@ impl Deltas {
     /// transaction fails they can be written again.
     pub(super) fn apply(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         self.end_run();
-        let mut sorted: Vec<(&HolderKey, &I256)> =
-            self.balances.iter().filter(|(_, d)| !d.is_zero()).collect();
-        sorted.sort_unstable_by_key(|(key, _)| key.0);
+        let mut sorted: Vec<((i64, Address, Address), &I256)> = (self.balances.iter())
+            .filter(|(_, d)| !d.is_zero())
+            .map(|(k, d)| {
+                let (net, token) = self.tokens[k.slot as usize].0;
+                ((net, token, k.holder), d)
+            })
+            .collect();
+        sorted.sort_unstable_by_key(|(key, _)| *key);
         let mut holders: HashMap<(i64, Address), i64> = HashMap::new();
         {
             let mut read = tx.prepare_cached(
@@ -196,8 +198,7 @@ impl Deltas {
             let mut delete = tx.prepare_cached(
                 "DELETE FROM balances WHERE network_id = ?1 AND token = ?2 AND holder = ?3",
             )?;
-            for (key, delta) in sorted {
-                let (net, token, holder) = key.parts();
+            for ((net, token, holder), delta) in sorted {
                 let key = params![net, token.as_slice(), holder.as_slice()];
                 let old: Option<Vec<u8>> = read.query_row(key, |r| r.get(0)).optional()?;
                 let old = old.map_or(I256::ZERO, |b| signed(&b));
