@@ -1,7 +1,8 @@
 //! `tokenwatch registers` of an ERC-1400 token on a real chain: issues, transfers (one into
 //! another partition), redemptions stored by `run --until-head` must give the balances per
 //! partition the contract's `balanceOfByPartition` gives; partition names that are not
-//! printable show as hex, and one that a spreadsheet would run is escaped.
+//! printable show as hex, and one that a spreadsheet would run is escaped. A reorg that
+//! takes transfers and a redemption away takes them out of the register too.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code fails loudly
 
@@ -82,6 +83,55 @@ async fn the_partition_register_says_what_balance_of_by_partition_says() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    let got = partition_rows(&db, &token.address().to_string());
+    let row = |p: &str, w: Address, v: &str| (p.to_string(), w, v.to_string());
+    // By partition (its bytes), then largest first.
+    assert_eq!(
+        got,
+        [
+            row(&binary, a[3], "7"),
+            row("'=HYPERLINK(\"x\")", a[4], "9"),
+            row("class A", a[1], "600"),
+            row("class A", a[3], "400"),
+            row("class A", a[2], "300"),
+            row("locked", a[3], "200"),
+        ],
+        "a[1]'s locked tokens were all redeemed"
+    );
+
+    let partitions = [
+        (&class_a, "class A"),
+        (&locked, "locked"),
+        (&binary, binary.as_str()),
+        (&formula, "'=HYPERLINK(\"x\")"),
+    ];
+    contract_agrees(&token, &a[..5], &partitions, &got).await;
+
+    // A reorg takes the last three blocks away (both transfers and the redemption): the
+    // next run takes their partition events back out.
+    anvil.reorg(3, &[]).await.expect("reorg");
+    let out = run_until_head_cli(&cfg, &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = partition_rows(&db, &token.address().to_string());
+    assert_eq!(
+        got,
+        [
+            row(&binary, a[3], "7"),
+            row("'=HYPERLINK(\"x\")", a[4], "9"),
+            row("class A", a[1], "1000"),
+            row("class A", a[2], "500"),
+            row("locked", a[1], "300"),
+        ]
+    );
+    contract_agrees(&token, &a[..5], &partitions, &got).await;
+}
+
+/// (partition as shown, holder, balance) of every `partition` row of `tokenwatch registers`.
+fn partition_rows(db: &std::path::Path, token: &str) -> Vec<(String, Address, String)> {
     let out = tokenwatch(&[
         "registers",
         "--db",
@@ -89,7 +139,7 @@ async fn the_partition_register_says_what_balance_of_by_partition_says() {
         "--network",
         "local",
         "--token",
-        &token.address().to_string(),
+        token,
     ]);
     assert!(
         out.status.success(),
@@ -106,8 +156,7 @@ async fn the_partition_register_says_what_balance_of_by_partition_says() {
         col("value"),
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let got: Vec<(String, Address, String)> = rows
-        .iter()
+    rows.iter()
         .map(|r| {
             assert_eq!(&r[reg], "partition", "{r:?}");
             (
@@ -116,43 +165,31 @@ async fn the_partition_register_says_what_balance_of_by_partition_says() {
                 r[value].to_string(),
             )
         })
-        .collect();
-    let row = |p: &str, w: Address, v: &str| (p.to_string(), w, v.to_string());
-    // By partition (its bytes), then largest first.
-    assert_eq!(
-        got,
-        [
-            row(&binary, a[3], "7"),
-            row("'=HYPERLINK(\"x\")", a[4], "9"),
-            row("class A", a[1], "600"),
-            row("class A", a[3], "400"),
-            row("class A", a[2], "300"),
-            row("locked", a[3], "200"),
-        ],
-        "a[1]'s locked tokens were all redeemed"
-    );
+        .collect()
+}
 
-    // The contract agrees for every partition and holder.
-    let partitions = [
-        (&class_a, "class A"),
-        (&locked, "locked"),
-        (&binary, binary.as_str()),
-        (&formula, "'=HYPERLINK(\"x\")"),
-    ];
+/// The contract's `balanceOfByPartition` gives every listed balance, and zero for holders
+/// not listed.
+async fn contract_agrees(
+    token: &tokenwatch_testkit::Contract,
+    holders: &[Address],
+    partitions: &[(&String, &str)],
+    got: &[(String, Address, String)],
+) {
     let listed: BTreeSet<_> = got.iter().cloned().collect();
     for (raw, shown) in partitions {
-        for holder in &a[..5] {
+        for holder in holders {
             let v = token
-                .call("balanceOfByPartition", &[raw, &s(holder)])
+                .call("balanceOfByPartition", &[raw, &holder.to_string()])
                 .await
                 .unwrap()[0]
                 .as_uint()
                 .unwrap()
                 .0;
-            let expected = (v != U256::ZERO).then(|| row(shown, *holder, &v.to_string()));
+            let expected = (v != U256::ZERO).then(|| (shown.to_string(), *holder, v.to_string()));
             let found = listed
                 .iter()
-                .find(|r| r.0 == shown && r.1 == *holder)
+                .find(|r| r.0 == *shown && r.1 == *holder)
                 .cloned();
             assert_eq!(found, expected, "{shown} {holder}");
         }

@@ -279,4 +279,32 @@ async fn the_registers_say_what_the_contract_says_after_freezes_a_recovery_agent
         "{}",
         String::from_utf8_lossy(&unknown.stderr)
     );
+
+    // A reorg takes the last two blocks away (2's new identity, 3's removal): the next run
+    // takes their events out, and the register says what the registry says again.
+    anvil.reorg(2, &[]).await.expect("reorg");
+    let out = run_until_head_cli(&cfg, &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = registers(&db, &token.address().to_string()).expect("registers");
+    let identities: BTreeSet<(Address, Address)> = rows
+        .iter()
+        .filter(|r| r["register"] == "identity")
+        .map(|r| (r["address"].parse().unwrap(), r["value"].parse().unwrap()))
+        .collect();
+    assert_eq!(
+        identities,
+        BTreeSet::from([(a[1], id(0xd1)), (a[2], id(0xd2)), (a[3], id(0xd3))]),
+        "{rows:#?}"
+    );
+    for (who, listed) in identities {
+        let stored = registry
+            .call("identity", &[&who.to_string()])
+            .await
+            .unwrap();
+        assert_eq!(stored[0].as_address(), Some(listed), "{who}");
+    }
 }
