@@ -20,11 +20,11 @@ const TOKEN: TokenState = {
   network: "local", chainId: 31337, token: "0x5FbDB2315678afecb367f032d93F642f64180aa3", symbol: "TUSD", decimals: 6,
   holders: 2, supply: "1500000", minted: "2000000", burned: "500000", transfers: 4,
   completeFromBlock: 0, coveredToBlock: 9, createdBlock: 1, complete: true,
-  reconciledBlock: 9, reconciliation: "ok", reconciliationNote: null, updating: false,
+  reconciledBlock: 9, reconciliation: "ok", reconciliationNote: null, updating: false, registersOnly: false,
 };
 
 /** A window inside a fake Tauri whose engine has stored exactly these tokens. */
-async function withTokens(tokens: TokenState[]) {
+async function withTokens(tokens: TokenState[], registers: unknown = null) {
   const app = await openApp({
     tauri: {
       engine_status: { value: STATUS },
@@ -36,7 +36,7 @@ async function withTokens(tokens: TokenState[]) {
       top_holders: { value: [{ address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", balance: "1000000", share: "0.666666" }] },
       supply_series: { value: { bucketSecs: 60, points: [] } },
       holder_series: { value: { bucketSecs: 60, points: [] } },
-      token_registers: { value: null },
+      token_registers: { value: registers },
     },
   });
   return { ...app, screen: await gotoScreen(app.page, "tokens") };
@@ -118,6 +118,23 @@ test("a token's compliance registers: each entry since its block, its history on
   await screen.locator('[data-token^="base:"]').click();
   await expectText(screen.locator(".token-title"), /on base/);
   await expectCount(screen.getByTestId("token-compliance"), 0);
+});
+
+test("a token with only registers stored shows them, and says why it has no holders", async () => {
+  const part = { ...TOKEN, symbol: "BOND", holders: 0, supply: "0", minted: "0", burned: "0", transfers: 0, completeFromBlock: null, complete: false, reconciliation: "unchecked", registersOnly: true };
+  const { page, screen } = await withTokens([part], {
+    network: "local", chainId: 31337, token: TOKEN.token, events: 1, registry: null, identityEvents: 0, partitionEvents: 1,
+    entries: [{ register: "partition", address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", value: "2500000", partition: "class A", sinceBlock: 7, sinceTime: null,
+      history: [{ eventId: 1, block: 7, time: null, tx: `0x${"ab".repeat(32)}`, event: "IssuedByPartition", value: "+2500000" }] }],
+  });
+  await expectText(screen.locator(".token-item").first(), /local · registers/);
+  await expectText(screen.getByTestId("token-registers-only"), /no ERC-20 Transfer of it/);
+  const entry = screen.locator("[data-register=partition] [data-testid=compliance-entry]");
+  await expectCount(entry, 1);
+  await expectText(entry.getByTestId("compliance-value"), "2.5 BOND");
+  await expectCount(screen.getByTestId("token-top"), 0);
+  await expectCount(screen.getByTestId("register-show"), 0);
+  expect(await fakeCalls(page)).not.toContain("top_holders");
 });
 
 test("no tokens: the screen says what fills it", async () => {

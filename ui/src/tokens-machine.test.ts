@@ -9,7 +9,7 @@ const T: TokenState = {
   network: "local", chainId: 31337, token: "0x5FbDB2315678afecb367f032d93F642f64180aa3", symbol: "TUSD", decimals: 6,
   holders: 2, supply: "1500000", minted: "2000000", burned: "500000", transfers: 4,
   completeFromBlock: 0, coveredToBlock: 9, createdBlock: 1, complete: true,
-  reconciledBlock: 9, reconciliation: "ok", reconciliationNote: null, updating: false,
+  reconciledBlock: 9, reconciliation: "ok", reconciliationNote: null, updating: false, registersOnly: false,
 };
 const KEY = { network: T.network, token: T.token };
 
@@ -26,6 +26,18 @@ describe("the Tokens screen's machine", () => {
     expect(step.state.selected).toEqual(KEY);
     expect(step.effects.map((e) => e.type)).toEqual(["fetchTop", "fetchSupply", "fetchHolders", "fetchCompliance"]);
     expect(step.state.top.kind).toBe("loading");
+  });
+
+  it("reads only the registers of a token that has nothing else stored", () => {
+    const only = { ...T, token: "0x1111111111111111111111111111111111111111", registersOnly: true };
+    const opened = transition(initialState(), { type: "open" }).state;
+    const step = transition(opened, { type: "tokens", tokens: [only, T] });
+    expect(step.effects.map((e) => e.type)).toEqual(["fetchCompliance"]);
+    expect([step.state.top.kind, step.state.supply.kind, step.state.compliance.kind]).toEqual(["idle", "idle", "loading"]);
+    const again = transition(step.state, { type: "tokens", tokens: [only, T] });
+    expect(again.effects.map((e) => e.type)).toEqual(["fetchCompliance"]);
+    const other = transition(step.state, { type: "select", key: KEY });
+    expect(other.effects.map((e) => e.type)).toEqual(["fetchTop", "fetchSupply", "fetchHolders", "fetchCompliance"]);
   });
 
   it("drops answers for a token no longer chosen", () => {

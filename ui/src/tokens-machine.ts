@@ -98,16 +98,25 @@ export function selectedToken(s: TokensState): TokenState | null {
   return s.tokens.value.find((t) => sameKey(t, s.selected)) ?? null;
 }
 
+/** Whether the listed token `key` has only registers (no holders or supply to read). */
+function registersOnly(s: TokensState, key: TokenKey): boolean {
+  return s.tokens.kind === "loaded" && s.tokens.value.some((t) => sameKey(t, key) && t.registersOnly);
+}
+
+/** What is read for a token: its registers, and its holders and supply when it has them. */
+function reads(s: TokensState, key: TokenKey): TokensEffect[] {
+  const compliance: TokensEffect = { type: "fetchCompliance", key };
+  if (registersOnly(s, key)) return [compliance];
+  return [{ type: "fetchTop", key }, { type: "fetchSupply", key }, { type: "fetchHolders", key }, compliance];
+}
+
 /** Choosing a token: its holders and supply are read; the register and address views close. */
 function choose(s: TokensState, key: TokenKey): Step {
+  const effects = reads(s, key);
+  const load = (part: TokensEffect["type"]) => (effects.some((e) => e.type === part) ? { kind: "loading" as const } : { kind: "idle" as const });
   return {
-    state: { ...s, selected: key, top: { kind: "loading" }, supply: { kind: "loading" }, holders: { kind: "loading" }, register: null, address: null, compliance: { kind: "loading" }, openEntry: null },
-    effects: [
-      { type: "fetchTop", key },
-      { type: "fetchSupply", key },
-      { type: "fetchHolders", key },
-      { type: "fetchCompliance", key },
-    ],
+    state: { ...s, selected: key, top: load("fetchTop"), supply: load("fetchSupply"), holders: load("fetchHolders"), register: null, address: null, compliance: { kind: "loading" }, openEntry: null },
+    effects,
   };
 }
 
@@ -126,8 +135,7 @@ export function transition(s: TokensState, e: TokensEvent): Step {
       const first = e.tokens[0];
       if (keep != null) {
         // Read again: the totals moved on, so may the holders, the supply and the registers.
-        const key = s.selected as TokenKey;
-        return { state: next, effects: [{ type: "fetchTop", key }, { type: "fetchSupply", key }, { type: "fetchHolders", key }, { type: "fetchCompliance", key }] };
+        return { state: next, effects: reads(next, s.selected as TokenKey) };
       }
       if (first == null) return none({ ...next, selected: null });
       return choose(next, { network: first.network, token: first.token });

@@ -28,7 +28,7 @@ fn address(field: &str, text: &str) -> Result<Address, AppError> {
 /// Every token with stored transfers.
 #[tauri::command]
 pub async fn token_states(state: State<'_, AppState>) -> Reply<Vec<TokenState>> {
-    reply("token_states", read(&state, |s| s.token_states()).await)
+    reply("token_states", read(&state, |s| s.token_list()).await)
 }
 
 /// Asks the running engine to check every token against the chain now; the answer

@@ -37,4 +37,9 @@ reconciliation: string, reconciliationNote: string | null,
  * A backfill stored transfers that are not in the state yet: it is brought up to date
  * when the backfill ends.
  */
-updating: boolean, };
+updating: boolean, 
+/**
+ * No ERC-20 `Transfer` of it is stored, only its registers (ERC-3643 events or
+ * ERC-1400 partition events): it has no holders, supply or register of its own.
+ */
+registersOnly: boolean, };

@@ -15,13 +15,13 @@ const TOKENS: TokenState[] = [
     network: "mainnet", chainId: 1, token: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", symbol: "USDC", decimals: 6,
     holders: 3, supply: "1000000000000", minted: "1200000000000", burned: "200000000000", transfers: 42,
     completeFromBlock: 0, coveredToBlock: 21_449_999, createdBlock: 6_082_465, complete: true,
-    reconciledBlock: 21_449_999, reconciliation: "ok", reconciliationNote: null, updating: false,
+    reconciledBlock: 21_449_999, reconciliation: "ok", reconciliationNote: null, updating: false, registersOnly: false,
   },
   {
     network: "base", chainId: 8453, token: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", symbol: "USDC", decimals: 6,
     holders: 2, supply: "-5000000", minted: "0", burned: "5000000", transfers: 7,
     completeFromBlock: 23_876_000, coveredToBlock: 23_880_000, createdBlock: null, complete: false,
-    reconciledBlock: null, reconciliation: "unchecked", reconciliationNote: null, updating: false,
+    reconciledBlock: null, reconciliation: "unchecked", reconciliationNote: null, updating: false, registersOnly: false,
   },
 ];
 

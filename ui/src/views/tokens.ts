@@ -1,4 +1,4 @@
-// Tokens screen: every token with stored transfers; for the chosen one its supply (minted,
+// Tokens screen: every token with stored transfers or registers; for the chosen one its supply (minted,
 // burned, over time), holders, how complete its history is, how it compares with the chain,
 // its largest holders, the register at a block or date with Export CSV, one address's balance,
 // and an ERC-3643 token's compliance registers.
@@ -115,8 +115,8 @@ export function createTokens(backend: Backend, errors: ErrorSink, actions: Addre
     const rec = reconciliation(t);
     const b = h("button", { type: "button", class: "token-item", "data-token": `${t.network}:${t.token}`, "aria-current": selected === t ? "true" : "false" },
       h("span", { class: "token-name" }, tokenName(t)),
-      h("span", { class: "muted" }, ` ${t.network} · ${formatCount(t.holders)} holders`),
-      t.complete ? null : h("span", { class: "chip chip-pending" }, "partial"),
+      h("span", { class: "muted" }, ` ${t.network} · ${t.registersOnly ? "registers" : `${formatCount(t.holders)} holders`}`),
+      t.complete || t.registersOnly ? null : h("span", { class: "chip chip-pending" }, "partial"),
       rec.state === "mismatch" ? h("span", { class: "chip chip-removed" }, "mismatch") : null);
     b.addEventListener("click", () => dispatch({ type: "select", key: { network: t.network, token: t.token } }));
     return h("li", {}, b);
@@ -264,6 +264,15 @@ export function createTokens(backend: Backend, errors: ErrorSink, actions: Addre
       return;
     }
     const focused = document.activeElement === registerInput;
+    if (t.registersOnly) {
+      detail.replaceChildren(
+        h("h3", { class: "token-title" }, tokenName(t), h("span", { class: "muted mono" }, ` ${t.token} on ${t.network}`)),
+        h("p", { class: "help", "data-testid": "token-registers-only" },
+          "Only its registers are stored, no ERC-20 Transfer of it: it has no holders or supply here. Add erc20:Transfer to its listener for those."),
+        complianceSection(state, t, dispatch) ?? h("p", { class: "muted" }, "Loading…"),
+      );
+      return;
+    }
     detail.replaceChildren(
       h("h3", { class: "token-title" }, tokenName(t), h("span", { class: "muted mono" }, ` ${t.token} on ${t.network}`)),
       summary(t),

@@ -20,6 +20,11 @@ const ISSUED: B256 = b256!("f0ded82afbb1bb3ff3fc48cb2a26584aa84e4af0bf309c804ecd
 const REDEEMED: B256 = b256!("ce306c3dbc4a497124b5a4f2be8388b41084c1d74663da27ecee1186c00239bf");
 const CHANGED: B256 = b256!("67c8ba31d2dd11f1384577b3405b04ed91eed1231e408432ad2458cab37b2fa1");
 
+/// The topic0 of the partition events, the ones a token emits itself.
+pub(super) fn partition_topics() -> [B256; 4] {
+    [TRANSFER, ISSUED, REDEEMED, CHANGED]
+}
+
 /// The partition register of a token.
 #[derive(Default)]
 pub(super) struct Partitions {

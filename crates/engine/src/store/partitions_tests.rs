@@ -199,3 +199,40 @@ fn a_hundred_thousand_partition_events_read_fast_enough() {
     assert_eq!(c.entries.len(), 200);
     assert!(took.as_secs_f64() < 3.0, "{took:?}");
 }
+
+#[test]
+fn a_token_with_only_partition_events_is_listed_for_its_registers_and_a_registry_is_not() {
+    let (_d, mut store, net, l) = setup();
+    const REGISTERED: &str =
+        "event IdentityRegistered(address indexed investorAddress, address indexed identity)";
+    let registry = NewEvent {
+        contract: Address::repeat_byte(0x33),
+        ..log(3, 0, REGISTERED, vec![word(1), word(2)], vec![], l)
+    };
+    // A token with ERC-20 transfers is listed once, from its token state.
+    let erc20 = NewEvent {
+        contract: Address::repeat_byte(0x44),
+        ..super::super::tests::transfer(4, 0, 7, 5, vec![l])
+    };
+    let events = vec![
+        issued(1, 0, name("class A"), 0xb1, 100, l),
+        sent(2, 0, name("class A"), 0xb1, 0xb2, 40, l),
+        registry,
+        erc20,
+    ];
+    store
+        .commit(&commit(net, (0, 5), vec![l], events))
+        .expect("commit");
+    let listed: Vec<(Address, bool)> = store
+        .token_list()
+        .expect("list")
+        .iter()
+        .map(|t| (t.token.parse().expect("address"), t.registers_only))
+        .collect();
+    assert_eq!(listed, [(TOKEN, true), (Address::repeat_byte(0x44), false)]);
+    assert_eq!(
+        store.token_states().expect("states").len(),
+        1,
+        "the CSV's list"
+    );
+}

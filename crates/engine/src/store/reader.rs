@@ -41,7 +41,8 @@ pub trait AppReader {
     fn events_by_ids(&self, ids: &[i64]) -> Answer<Vec<StoredEvent>>;
     fn event_detail(&self, id: i64) -> Answer<Option<EventDetail>>;
     fn recent_attempts(&self, limit: u32) -> Answer<Vec<AttemptRow>>;
-    fn token_states(&self) -> Answer<Vec<TokenState>>;
+    /// The Tokens screen's list: tokens with transfers, then those with only registers.
+    fn token_list(&self) -> Answer<Vec<TokenState>>;
     fn top_holders(&self, network: &str, token: Address, limit: u32) -> Answer<Vec<HolderRow>>;
     fn supply_series(&self, network: &str, token: Address, buckets: u32) -> Answer<SupplySeries>;
     fn holder_series(&self, network: &str, token: Address, buckets: u32) -> Answer<HolderSeries>;
@@ -97,9 +98,10 @@ impl AppReader for Store {
     fn recent_attempts(&self, limit: u32) -> Answer<Vec<AttemptRow>> {
         Store::recent_attempts(self, limit)
     }
-    fn token_states(&self) -> Answer<Vec<TokenState>> {
-        Store::token_states(self)
+    fn token_list(&self) -> Answer<Vec<TokenState>> {
+        Store::token_list(self)
     }
+
     fn top_holders(&self, network: &str, token: Address, limit: u32) -> Answer<Vec<HolderRow>> {
         Store::top_holders(self, network, token, limit)
     }

@@ -7,7 +7,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::holdings::{signed, Transfer};
+use super::partitions::partition_topics;
 use super::query::checksummed;
+use super::schema::{ROLE_COMPLIANCE, ROLE_REGISTER};
 use super::{Store, StoreError};
 
 /// A token as its stored transfers describe it. Amounts are raw integers in decimal.
@@ -50,6 +52,9 @@ pub struct TokenState {
     /// A backfill stored transfers that are not in the state yet: it is brought up to date
     /// when the backfill ends.
     pub updating: bool,
+    /// No ERC-20 `Transfer` of it is stored, only its registers (ERC-3643 events or
+    /// ERC-1400 partition events): it has no holders, supply or register of its own.
+    pub registers_only: bool,
 }
 
 /// What a check of one token against the chain found, to record on it.
@@ -104,6 +109,66 @@ impl Store {
         raw.into_iter()
             .map(|(id, token, s)| self.with_coverage(id, token, s))
             .collect()
+    }
+
+    /// Every token on the Tokens screen: those with stored transfers, then those with only
+    /// registers (see [`Store::register_tokens`]), by network then address.
+    pub fn token_list(&self) -> Result<Vec<TokenState>, StoreError> {
+        let mut all = self.token_states()?;
+        all.extend(self.register_tokens()?);
+        all.sort_by_cached_key(|t| (t.network.clone(), t.token.to_ascii_lowercase()));
+        Ok(all)
+    }
+
+    /// Contracts with stored register events of a token (ERC-3643 compliance events or
+    /// ERC-1400 partition events; not an identity registry's) but no ERC-20 `Transfer`.
+    pub fn register_tokens(&self) -> Result<Vec<TokenState>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT n.name, n.chain_id, e.contract, k.symbol, k.decimals
+               FROM (SELECT DISTINCT network_id, contract FROM events INDEXED BY events_role
+                      WHERE role IN (?1, ?2) AND status != 2
+                        AND (role = ?1 OR substr(topics, 1, 32) IN (?3, ?4, ?5, ?6))) e
+               JOIN networks n ON n.id = e.network_id
+               LEFT JOIN tokens k ON k.network_id = e.network_id AND k.address = e.contract
+              WHERE NOT EXISTS (SELECT 1 FROM token_totals t
+                                 WHERE t.network_id = e.network_id AND t.token = e.contract)",
+        )?;
+        let [p1, p2, p3, p4] = partition_topics();
+        let rows = stmt.query_map(
+            params![
+                ROLE_COMPLIANCE,
+                ROLE_REGISTER,
+                p1.as_slice(),
+                p2.as_slice(),
+                p3.as_slice(),
+                p4.as_slice()
+            ],
+            |r| {
+                let token = r.get_ref(2)?.as_blob()?;
+                Ok(TokenState {
+                    network: r.get(0)?,
+                    chain_id: r.get::<_, i64>(1)? as u64,
+                    token: checksummed(token),
+                    symbol: r.get(3)?,
+                    decimals: r.get(4)?,
+                    holders: 0,
+                    supply: "0".into(),
+                    minted: "0".into(),
+                    burned: "0".into(),
+                    transfers: 0,
+                    complete_from_block: None,
+                    covered_to_block: None,
+                    created_block: None,
+                    complete: false,
+                    reconciled_block: None,
+                    reconciliation: "unchecked".into(),
+                    reconciliation_note: None,
+                    updating: false,
+                    registers_only: true,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Records a check of a token against the chain (and its creation block, when found).
@@ -356,6 +421,7 @@ fn read_state(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Address, TokenSta
             .unwrap_or_else(|| "unchecked".into()),
         reconciliation_note: r.get(12)?,
         updating: r.get(14)?,
+        registers_only: false,
     };
     Ok((r.get(13)?, token, state))
 }
