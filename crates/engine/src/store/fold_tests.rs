@@ -186,3 +186,29 @@ fn a_reorg_during_a_deep_backfill_folds_first_then_takes_back_exactly() {
     deferred.end_bulk(net2).expect("end");
     assert_eq!(view(&deferred), view(&direct));
 }
+
+#[test]
+fn a_commit_that_fails_while_deferring_leaves_the_sums_to_be_read_back_from_the_events() {
+    let (_d1, mut direct, net, l) = store();
+    let (_d2, mut deferred, net2, l2) = store();
+    let work = history(net2, l2, (0, 60));
+    for c in history(net, l, (0, 60)) {
+        direct.commit(&c).expect("commit");
+    }
+    deferred.begin_deferring(net2);
+    deferred.commit(&work[0]).expect("commit");
+    // A listener that does not exist: the commit fails after its transfers were summed.
+    let w = &work[1];
+    let bad = commit(
+        net2,
+        (w.from_block, w.to_block),
+        vec![l2, 9_999],
+        w.events.clone(),
+    );
+    deferred.commit(&bad).expect_err("no such listener");
+    for c in &work[1..] {
+        deferred.commit(c).expect("commit");
+    }
+    deferred.leave_bulk(net2).expect("stop deferring");
+    assert_eq!(view(&deferred), view(&direct));
+}

@@ -46,11 +46,12 @@ pub(super) const ROLE_REGISTER: i64 = 3;
 pub(super) fn role_of(topics: &[B256]) -> Option<i64> {
     static SETS: OnceLock<[(i64, Vec<B256>); 2]> = OnceLock::new();
     let t0 = topics.first()?;
-    if let [t0, from, to] = topics {
+    if *t0 == crate::model::ERC20_TRANSFER {
         let zero = |t: &B256| t[12..] == [0u8; 20];
-        if *t0 == crate::model::ERC20_TRANSFER && (zero(from) || zero(to)) {
-            return Some(ROLE_MINT_OR_BURN);
-        }
+        let [_, from, to] = topics else {
+            return None;
+        };
+        return (zero(from) || zero(to)).then_some(ROLE_MINT_OR_BURN);
     }
     let sets = SETS.get_or_init(|| {
         [
