@@ -276,7 +276,7 @@ impl Store {
         }
         if state.updating {
             return Err(partial(format!(
-                "the holders of {} are being brought up to date: a backfill of network \"{network}\" stored transfers that are added when it ends",
+                "the holders of {} are being brought up to date: a backfill of network \"{network}\" stored transfers that are added when it ends (or when Tokenwatch next opens the database, if it was stopped first)",
                 state.token
             )));
         }
