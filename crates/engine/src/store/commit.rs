@@ -97,6 +97,9 @@ impl Store {
             transfers.apply(&tx)?;
             tx.commit()?;
             self.committed(&done);
+            if self.pending.is_some() && self.deferring.is_empty() {
+                self.fold_or_warn();
+            }
             return Ok(done);
         }
         let pending = self.pending.get_or_insert_with(Default::default);
@@ -104,7 +107,7 @@ impl Store {
         let due = pending.due();
         self.committed(&done);
         if due {
-            self.fold()?;
+            self.fold_or_warn();
         }
         Ok(done)
     }

@@ -47,12 +47,21 @@ impl Store {
         self.deferring.insert(network_id);
     }
 
-    /// `network_id` stopped backfilling: what waits is folded in.
+    /// `network_id` stopped backfilling: what waits is folded in (also what a failed fold
+    /// left).
     pub(super) fn stop_deferring(&mut self, network_id: i64) -> Result<(), StoreError> {
-        if self.deferring.remove(&network_id) {
+        if self.deferring.remove(&network_id) || self.pending.is_some() {
             self.fold()?;
         }
         Ok(())
+    }
+
+    /// Folds after a commit that is stored already: a failure (a full disk) is said and
+    /// the sums wait for the next try, at the next commit or the end of the backfill.
+    pub(super) fn fold_or_warn(&mut self) {
+        if let Err(e) = self.fold() {
+            tracing::warn!(error = %e, "folding transfers into the token state failed; tried again later");
+        }
     }
 
     /// Whether the commits of `network_id` leave their transfers to a later fold.

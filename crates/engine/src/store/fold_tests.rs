@@ -212,3 +212,39 @@ fn a_commit_that_fails_while_deferring_leaves_the_sums_to_be_read_back_from_the_
     deferred.leave_bulk(net2).expect("stop deferring");
     assert_eq!(view(&deferred), view(&direct));
 }
+
+#[test]
+fn a_fold_that_fails_is_tried_again_at_the_next_commit_and_loses_nothing() {
+    let (_d1, mut direct, net, l) = store();
+    let (_d2, mut deferred, net2, l2) = store();
+    for c in history(net, l, (0, 100)) {
+        direct.commit(&c).expect("commit");
+    }
+    deferred.begin_bulk(net2).expect("bulk");
+    let work = history(net2, l2, (0, 100));
+    for c in &work[..9] {
+        deferred.commit(c).expect("commit");
+    }
+    // The fold at the end of the backfill cannot write.
+    deferred
+        .conn
+        .pragma_update(None, "query_only", true)
+        .expect("pragma");
+    deferred.end_bulk(net2).expect_err("no write");
+    deferred
+        .conn
+        .pragma_update(None, "query_only", false)
+        .expect("pragma");
+    assert!(deferred.token_states().expect("states")[0].updating);
+    // The next commit, no longer deferred, folds what waited.
+    deferred.commit(&work[9]).expect("commit");
+    assert!(deferred
+        .token_states()
+        .expect("states")
+        .iter()
+        .all(|t| !t.updating));
+    for c in &work[10..] {
+        deferred.commit(c).expect("commit");
+    }
+    assert_eq!(view(&deferred), view(&direct));
+}
