@@ -164,7 +164,11 @@ async fn test_broker(spec: super::RabbitSpec) -> TestReply {
             message: format!("The broker confirmed the test message (exchange \"{exchange}\", routing key \"{key}\")."),
             ..failed(String::new())
         },
-        Some(o) => failed(o.error.unwrap_or_else(|| "the broker did not take the message".into())),
+        Some(o) => failed(
+            o.error
+                .map(|e| inert(Medium::Plain, &e, BODY_SHOWN))
+                .unwrap_or_else(|| "the broker did not take the message".into()),
+        ),
         None => failed("the broker did not answer before the timeout".into()),
     }
 }

@@ -70,7 +70,7 @@ impl Store {
     }
 
     /// Writes the transfers that wait into the token state, and clears the marks.
-    pub fn fold(&mut self) -> Result<(), StoreError> {
+    pub(super) fn fold(&mut self) -> Result<(), StoreError> {
         let Some(p) = self.pending.as_mut() else {
             return Ok(());
         };

@@ -304,7 +304,9 @@ fn change_status(
 /// Local ids of the names a batch uses, created on first sight.
 #[derive(Default)]
 struct Ids {
-    networks: Vec<(String, i64)>,
+    /// (name, chain id, local id): a name seen again with another chain id is looked up
+    /// again, and refused there.
+    networks: Vec<(String, u64, i64)>,
     listeners: Vec<(String, i64)>,
 }
 
@@ -316,7 +318,9 @@ impl Ids {
         name: &str,
         chain_id: u64,
     ) -> Result<i64, StoreError> {
-        if let Some((_, id)) = self.networks.iter().find(|(n, _)| n == name) {
+        if let Some((_, _, id)) =
+            (self.networks.iter()).find(|(n, c, _)| n == name && *c == chain_id)
+        {
             return Ok(*id);
         }
         let found: Option<(i64, i64, Option<String>)> = tx
@@ -339,7 +343,7 @@ impl Ids {
                 tx.last_insert_rowid()
             }
         };
-        self.networks.push((name.to_string(), id));
+        self.networks.push((name.to_string(), chain_id, id));
         Ok(id)
     }
 

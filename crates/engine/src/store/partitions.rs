@@ -125,7 +125,7 @@ impl Balances {
         match c.event {
             "TransferByPartition" => {
                 let (from, to, value) = (log.address(2)?, log.address(3)?, log.word(1)?);
-                self.add(partition, from, -value, c);
+                self.add(partition, from, value.wrapping_neg(), c);
                 self.add(partition, to, value, c);
                 let tx = c.tx;
                 self.last = Some(Sent {
@@ -136,12 +136,14 @@ impl Balances {
                 });
             }
             "IssuedByPartition" => self.add(partition, log.address(3)?, log.word(0)?, c),
-            "RedeemedByPartition" => self.add(partition, log.address(3)?, -log.word(0)?, c),
+            "RedeemedByPartition" => {
+                self.add(partition, log.address(3)?, log.word(0)?.wrapping_neg(), c)
+            }
             "ChangedPartition" => {
                 let (to_partition, value) = (log.topic(2)?, log.word(0)?);
                 let sent =
                     last.filter(|s| s.tx == c.tx && s.partition == partition && s.value == value)?;
-                self.add(partition, sent.to, -value, c);
+                self.add(partition, sent.to, value.wrapping_neg(), c);
                 self.add(to_partition, sent.to, value, c);
             }
             _ => return None,

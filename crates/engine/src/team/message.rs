@@ -99,6 +99,8 @@ pub enum MessageError {
     BadName,
     #[error("it names no listener")]
     NoListener,
+    #[error("a covered block range is reversed or past the largest block number kept")]
+    BadRange,
 }
 
 /// Writes messages, keeping each definition's JSON once.
@@ -341,7 +343,7 @@ fn bytes(s: &str, field: &'static str) -> Result<Vec<u8>, MessageError> {
     hex::decode(s).map_err(|_| MessageError::Hex(field))
 }
 
-fn fixed<const N: usize>(s: &str, field: &'static str) -> Result<[u8; N], MessageError> {
+pub(super) fn fixed<const N: usize>(s: &str, field: &'static str) -> Result<[u8; N], MessageError> {
     bytes(s, field)?
         .try_into()
         .map_err(|_| MessageError::Hex(field))

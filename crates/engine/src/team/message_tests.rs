@@ -125,3 +125,25 @@ fn entries_pack_into_messages_and_read_back_in_order() {
     assert_eq!(items.len(), 201);
     assert!(items[200].is_err(), "one bad line is one skipped entry");
 }
+
+#[test]
+fn a_reversed_or_out_of_range_coverage_from_a_peer_is_refused() {
+    use crate::store::ListenerState;
+    let state = |ranges| ListenerState {
+        network: "local".into(),
+        chain_id: 31337,
+        name: "l".into(),
+        ranges,
+        whole: None,
+    };
+    let read = |ranges| {
+        super::super::state::read(
+            &super::super::state::listener_entry(&state(ranges)).expect("entry"),
+        )
+    };
+    assert!(read(vec![(0, 9), (12, 12)]).is_ok());
+    for bad in [vec![(9, 3)], vec![(0, u64::MAX)]] {
+        let err = read(bad).expect_err("refused");
+        assert!(err.to_string().contains("covered block range"), "{err}");
+    }
+}

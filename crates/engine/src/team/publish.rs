@@ -181,6 +181,11 @@ impl Publisher {
     /// The carried listeners' states and the token births not yet sent in this run.
     fn state_news(&self, states: Vec<ListenerState>, births: Vec<TokenBirth>) -> StateNews {
         let mut news = StateNews::default();
+        // Token births go only where the stream carries a listener.
+        let networks: std::collections::HashSet<String> = (states.iter())
+            .filter(|st| self.spec.carries(&st.name))
+            .map(|st| st.network.clone())
+            .collect();
         for st in states {
             if self.spec.carries(&st.name) && self.sent_states.get(&st.name) != Some(&st) {
                 match state::listener_entry(&st) {
@@ -191,7 +196,7 @@ impl Publisher {
             }
         }
         for b in births {
-            if !self.sent_births.contains(&b) {
+            if networks.contains(&b.network) && !self.sent_births.contains(&b) {
                 match state::token_entry(&b) {
                     Ok(e) => news.entries.push(e),
                     Err(e) => {

@@ -94,10 +94,7 @@ pub fn read(entry: &[u8]) -> Result<MirrorItem, MessageError> {
     if let Some(l) = &w.listener {
         super::message::check_name(l)?;
     }
-    let address = |s: &str| -> Result<Address, MessageError> {
-        let b = hex::decode(s).map_err(|_| MessageError::Hex("contract"))?;
-        Address::try_from(b.as_slice()).map_err(|_| MessageError::Hex("contract"))
-    };
+    let address = |s: &str| super::message::fixed::<20>(s, "contract").map(Address::from);
     match w.kind {
         StateKind::Listener => {
             let whole = match w.whole {
@@ -121,7 +118,7 @@ pub fn read(entry: &[u8]) -> Result<MirrorItem, MessageError> {
                     .listener
                     .ok_or(MessageError::Missing("listener"))?
                     .into_owned(),
-                ranges: w.ranges.ok_or(MessageError::Missing("ranges"))?,
+                ranges: checked(w.ranges.ok_or(MessageError::Missing("ranges"))?)?,
                 whole,
             }))
         }
@@ -133,5 +130,15 @@ pub fn read(entry: &[u8]) -> Result<MirrorItem, MessageError> {
                 .created_block
                 .ok_or(MessageError::Missing("created_block"))?,
         })),
+    }
+}
+
+/// Covered ranges as a peer sent them: each in order and within what the database keeps.
+fn checked(ranges: Vec<(u64, u64)>) -> Result<Vec<(u64, u64)>, MessageError> {
+    let fits = |b: u64| i64::try_from(b).is_ok();
+    if ranges.iter().all(|(s, e)| s <= e && fits(*e)) {
+        Ok(ranges)
+    } else {
+        Err(MessageError::BadRange)
     }
 }

@@ -138,7 +138,11 @@ impl Subscriber {
         // Nonzero for a stream holding messages (RabbitMQ counts stream entries).
         tracing::debug!(subscription = %self.spec.name, count, "the stream's message count");
         let broker = |e: lapin::Error| TeamError::Broker(e.to_string());
-        let tail = amqp::last_chunk(conn, stream, PROBE).await?;
+        // An empty stream has no last chunk to wait for.
+        let tail = match count {
+            0 => None,
+            _ => amqp::last_chunk(conn, stream, PROBE).await?,
+        };
         channel
             .basic_qos(PREFETCH, BasicQosOptions::default())
             .await
